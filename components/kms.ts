@@ -1,0 +1,173 @@
+/**
+ * One customer-managed KMS key per purpose, each with a key policy that grants cryptographic use only
+ * to the AWS service that needs it (REQ-002).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Problems, checkIdentifier, checkIntegerRange } from "../config/validators";
+
+/** What each key protects. */
+export const KEY_PURPOSES = ["storage", "performance-insights", "secrets", "logs", "activity-stream", "alerts"] as const;
+export type KeyPurpose = (typeof KEY_PURPOSES)[number];
+
+export interface KmsKeysArgs {
+    /** Prefix of every alias (`alias/<aliasPrefix>-<purpose>`) and key description, e.g. `aurora-prod`. */
+    readonly aliasPrefix: string;
+    /** Region of the stack; the Logs principal and `kms:ViaService` values are regional. */
+    readonly region: string;
+    /** Days a scheduled deletion waits before the key is gone (7 to 30). Default 30. */
+    readonly deletionWindowDays?: number;
+    /** Set Pulumi's `protect` option on every key, so `pulumi destroy` cannot schedule its deletion. Default true. */
+    readonly protect?: boolean;
+    /** Tags applied to every key. */
+    readonly tags: Record<string, string>;
+}
+
+type Statement = Record<string, unknown>;
+
+interface PolicyContext {
+    readonly partition: string;
+    readonly accountId: string;
+    readonly region: string;
+}
+
+const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+
+/** Administration for the account (through IAM), but no cryptographic use: that is granted per service below. */
+const ADMIN_ACTIONS = [
+    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
+    "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+];
+
+function accountRoot(ctx: PolicyContext): string {
+    return `arn:${ctx.partition}:iam::${ctx.accountId}:root`;
+}
+
+/** Principals of this account may use the key, but only through the named AWS services. */
+function useViaServices(ctx: PolicyContext, sid: string, services: string[], extraActions: string[] = []): Statement {
+    return {
+        Sid: sid,
+        Effect: "Allow",
+        Principal: { AWS: accountRoot(ctx) },
+        Action: [...KEY_USE_ACTIONS, ...extraActions],
+        Resource: "*",
+        Condition: {
+            StringEquals: {
+                "kms:CallerAccount": ctx.accountId,
+                "kms:ViaService": services.map((s) => `${s}.${ctx.region}.amazonaws.com`),
+            },
+        },
+    };
+}
+
+/** The purpose-specific statements; every key also gets the administration statement. */
+export function serviceStatements(purpose: KeyPurpose, ctx: PolicyContext): Statement[] {
+    switch (purpose) {
+        case "storage":
+            // RDS creates grants for the cluster volume, snapshots and their copies.
+            return [useViaServices(ctx, "AllowUseThroughRds", ["rds"], ["kms:CreateGrant", "kms:ListGrants"])];
+        case "performance-insights":
+            return [useViaServices(ctx, "AllowUseThroughRdsPerformanceInsights", ["rds"])];
+        case "secrets":
+            // Secrets Manager encrypts the secrets; RDS needs grants to manage the master user secret.
+            return [useViaServices(ctx, "AllowUseThroughSecretsManagerAndRds", ["secretsmanager", "rds"], ["kms:CreateGrant"])];
+        case "logs":
+            return [
+                {
+                    Sid: "AllowCloudWatchLogsForThisAccountsLogGroups",
+                    Effect: "Allow",
+                    Principal: { Service: `logs.${ctx.region}.amazonaws.com` },
+                    Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                    Resource: "*",
+                    Condition: {
+                        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:*` },
+                    },
+                },
+            ];
+        case "activity-stream":
+            return [
+                useViaServices(ctx, "AllowUseThroughRdsForActivityStreams", ["rds"], ["kms:CreateGrant"]),
+                {
+                    // Consumers of the Kinesis stream decrypt each record's data key directly, bound to the cluster.
+                    Sid: "AllowActivityStreamConsumersToDecrypt",
+                    Effect: "Allow",
+                    Principal: { AWS: accountRoot(ctx) },
+                    Action: "kms:Decrypt",
+                    Resource: "*",
+                    Condition: { Null: { "kms:EncryptionContext:aws:rds:dbc-id": "false" } },
+                },
+            ];
+        case "alerts":
+            return [
+                {
+                    // CloudWatch alarms and RDS event subscriptions publish to the encrypted SNS topic; the
+                    // AWS managed aws/sns key cannot grant them this, which would drop alarms silently.
+                    Sid: "AllowAlarmAndRdsEventPublishers",
+                    Effect: "Allow",
+                    Principal: { Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] },
+                    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+                },
+                useViaServices(ctx, "AllowUseThroughSns", ["sns"]),
+            ];
+    }
+}
+
+/** The complete key policy for one purpose. */
+export function keyPolicy(purpose: KeyPurpose, ctx: PolicyContext): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: accountRoot(ctx) }, Action: ADMIN_ACTIONS, Resource: "*" },
+            ...serviceStatements(purpose, ctx),
+        ],
+    });
+}
+
+/** Customer-managed keys for storage, Performance Insights, secrets, logs, activity stream and alerts. */
+export class KmsKeys extends pulumi.ComponentResource {
+    /** The keys, by purpose. */
+    public readonly keys: Record<KeyPurpose, aws.kms.Key>;
+    /** Key ARNs by purpose (what other resources reference). */
+    public readonly keyArns: Record<KeyPurpose, pulumi.Output<string>>;
+    /** Key ids by purpose. */
+    public readonly keyIds: Record<KeyPurpose, pulumi.Output<string>>;
+
+    constructor(name: string, args: KmsKeysArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aurora:kms:KmsKeys", name, {}, opts);
+        const deletionWindowDays = args.deletionWindowDays ?? 30;
+        const problems = new Problems();
+        problems.check("aliasPrefix", args.aliasPrefix, checkIdentifier(args.aliasPrefix, 200));
+        problems.check("deletionWindowDays", deletionWindowDays, checkIntegerRange(deletionWindowDays, 7, 30));
+        problems.throwIfAny(this, `Invalid KmsKeys arguments for '${name}':`);
+
+        const identity = aws.getCallerIdentityOutput({}, { parent: this });
+        const partition = aws.getPartitionOutput({}, { parent: this });
+        const keys = {} as Record<KeyPurpose, aws.kms.Key>;
+        for (const purpose of KEY_PURPOSES) {
+            const key = new aws.kms.Key(
+                `${name}-${purpose}`,
+                {
+                    description: `${args.aliasPrefix} ${purpose} (Aurora PostgreSQL)`,
+                    keyUsage: "ENCRYPT_DECRYPT",
+                    customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+                    enableKeyRotation: true,
+                    deletionWindowInDays: deletionWindowDays,
+                    policy: pulumi
+                        .all([partition.partition, identity.accountId])
+                        .apply(([p, accountId]) => keyPolicy(purpose, { partition: p, accountId, region: args.region })),
+                    tags: { ...args.tags, Name: `${args.aliasPrefix}-${purpose}`, Purpose: purpose },
+                },
+                { parent: this, protect: args.protect ?? true },
+            );
+            new aws.kms.Alias(`${name}-${purpose}`, { name: `alias/${args.aliasPrefix}-${purpose}`, targetKeyId: key.keyId }, { parent: this });
+            keys[purpose] = key;
+        }
+        this.keys = keys;
+        this.keyArns = Object.fromEntries(KEY_PURPOSES.map((p) => [p, keys[p].arn])) as Record<KeyPurpose, pulumi.Output<string>>;
+        this.keyIds = Object.fromEntries(KEY_PURPOSES.map((p) => [p, keys[p].keyId])) as Record<KeyPurpose, pulumi.Output<string>>;
+        this.registerOutputs({ keyArns: this.keyArns, keyIds: this.keyIds });
+    }
+}

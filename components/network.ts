@@ -1,0 +1,352 @@
+/**
+ * The database's network: isolated subnets with no route out, a subnet group, a security group that
+ * admits only the application on the database port, flow logs and interface endpoints (REQ-003).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Problems, checkIntegerRange, checkLogRetention, checkPrivateCidr, subnetCidrs } from "../config/validators";
+
+/** AWS services that private workloads (rotation functions, the proxy, monitoring) reach through endpoints. */
+export const ENDPOINT_SERVICES = ["secretsmanager", "kms", "logs", "monitoring", "rds"] as const;
+
+export interface NetworkArgs {
+    /** Prefix of every physical name, e.g. `aurora-prod`. */
+    readonly namePrefix: string;
+    /** Region of the stack (endpoint service names are regional). */
+    readonly region: string;
+    /** `new` creates an isolated VPC; `existing` uses `existingVpcId` and `existingDbSubnetIds`. */
+    readonly mode: "new" | "existing";
+    /** CIDR of the new VPC (private, /16 to /24). Split into sixteenths: database subnets first, application subnets from the ninth. */
+    readonly vpcCidr: string;
+    /** Availability Zones used by a new VPC (2 to 6; one database and one application subnet each). */
+    readonly azCount: number;
+    /** Existing VPC id (existing mode). */
+    readonly existingVpcId: string;
+    /** Existing isolated subnets for the database, at least two in distinct AZs (existing mode). */
+    readonly existingDbSubnetIds: readonly string[];
+    /** Application security groups allowed to connect (existing mode; a new VPC creates one). */
+    readonly appSecurityGroupIds: readonly string[];
+    /** Private CIDRs allowed to connect on the database port. Default none. */
+    readonly allowedCidrs: readonly string[];
+    /** Database port (1150 to 65535). */
+    readonly dbPort: number;
+    /** Flow log traffic type: ALL, or REJECT to log only refused connections. */
+    readonly flowLogsTrafficType: "ALL" | "REJECT";
+    /** Flow log group retention in days (a CloudWatch Logs retention value). */
+    readonly flowLogsRetentionDays: number;
+    /** KMS key ARN that encrypts the flow log group (the logs key). */
+    readonly logsKmsKeyArn: pulumi.Input<string>;
+    /** Create interface endpoints for ENDPOINT_SERVICES. */
+    readonly vpcEndpoints: boolean;
+    /** Tags applied to every taggable resource. */
+    readonly tags: Record<string, string>;
+}
+
+/** Isolated database network (new VPC or existing subnets), DB subnet group and security groups. */
+export class Network extends pulumi.ComponentResource {
+    public readonly vpcId: pulumi.Output<string>;
+    /** Database subnet ids, one per AZ. */
+    public readonly dbSubnetIds: pulumi.Output<string[]>;
+    /** Availability Zones of the database subnets, in the same order. */
+    public readonly dbSubnetAzs: pulumi.Output<string[]>;
+    /** Application subnet ids (new VPC only; empty for an existing VPC). */
+    public readonly appSubnetIds: pulumi.Output<string[]>;
+    public readonly dbSubnetGroupName: pulumi.Output<string>;
+    /** The security group attached to the cluster. */
+    public readonly dbSecurityGroupId: pulumi.Output<string>;
+    /** Security groups whose members may connect to the database (created or given). */
+    public readonly appSecurityGroupIds: pulumi.Output<string[]>;
+    /** Security group of the interface endpoints (undefined when endpoints are off). */
+    public readonly endpointSecurityGroupId: pulumi.Output<string | undefined>;
+    /** The VPC's CIDR block. */
+    public readonly vpcCidr: pulumi.Output<string>;
+
+    constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aurora:network:Network", name, {}, opts);
+        const problems = new Problems();
+        problems.check("azCount", args.azCount, checkIntegerRange(args.azCount, 2, 6));
+        problems.check("dbPort", args.dbPort, checkIntegerRange(args.dbPort, 1150, 65535));
+        problems.check("flowLogsRetentionDays", args.flowLogsRetentionDays, checkLogRetention(args.flowLogsRetentionDays));
+        for (const cidr of args.allowedCidrs) {
+            problems.check("allowedCidrs", cidr, checkPrivateCidr(cidr));
+        }
+        if (args.mode === "new") {
+            problems.check("vpcCidr", args.vpcCidr, checkPrivateCidr(args.vpcCidr));
+        } else if (args.existingDbSubnetIds.length < 2) {
+            problems.check("existingDbSubnetIds", args.existingDbSubnetIds, "must list at least two subnets in distinct AZs");
+        } else if (args.appSecurityGroupIds.length === 0 && args.allowedCidrs.length === 0) {
+            problems.add("appSecurityGroupIds and allowedCidrs are both empty: nothing could reach the database");
+        }
+        problems.throwIfAny(this, `Invalid Network arguments for '${name}':`);
+
+        const tags = (suffix: string) => ({ ...args.tags, Name: `${args.namePrefix}-${suffix}` });
+        let appSecurityGroupIds: pulumi.Output<string[]>;
+        let endpointSubnetIds: pulumi.Output<string[]>;
+
+        if (args.mode === "new") {
+            const vpc = new aws.ec2.Vpc(
+                `${name}-vpc`,
+                { cidrBlock: args.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags: tags("vpc") },
+                { parent: this },
+            );
+            // Take away every rule of the default security group so nothing can use it by accident.
+            new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tags("default-do-not-use") }, { parent: this });
+
+            const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names.apply((names) => {
+                if (names.length < args.azCount) {
+                    throw new pulumi.ResourceError(`azCount = ${args.azCount}: region ${args.region} has only ${names.length} available AZs`, this, true);
+                }
+                return names.slice(0, args.azCount);
+            });
+            const newPrefix = Number(args.vpcCidr.split("/")[1]) + 4;
+            const tiers = { db: subnetCidrs(args.vpcCidr, newPrefix, 0, args.azCount), app: subnetCidrs(args.vpcCidr, newPrefix, 8, args.azCount) };
+            const subnetsOf = (tier: "db" | "app") => {
+                // A route table with only the implicit local route: no internet gateway, no NAT.
+                const routeTable = new aws.ec2.RouteTable(`${name}-${tier}-rt`, { vpcId: vpc.id, tags: tags(`${tier}-isolated`) }, { parent: this });
+                return tiers[tier].map((cidr, i) => {
+                    const subnet = new aws.ec2.Subnet(
+                        `${name}-${tier}-${i}`,
+                        {
+                            vpcId: vpc.id,
+                            cidrBlock: cidr,
+                            availabilityZone: zones[i],
+                            mapPublicIpOnLaunch: false,
+                            tags: { ...tags(`${tier}-${i}`), Tier: tier === "db" ? "database" : "application" },
+                        },
+                        { parent: this },
+                    );
+                    new aws.ec2.RouteTableAssociation(`${name}-${tier}-${i}`, { subnetId: subnet.id, routeTableId: routeTable.id }, { parent: this });
+                    return subnet;
+                });
+            };
+            const dbSubnets = subnetsOf("db");
+            const appSubnets = subnetsOf("app");
+
+            const flowLogGroup = new aws.cloudwatch.LogGroup(
+                `${name}-flow-logs`,
+                { name: `/aws/vpc/flow-logs/${args.namePrefix}`, retentionInDays: args.flowLogsRetentionDays, kmsKeyId: args.logsKmsKeyArn, tags: tags("flow-logs") },
+                { parent: this },
+            );
+            const identity = aws.getCallerIdentityOutput({}, { parent: this });
+            const flowLogRole = new aws.iam.Role(
+                `${name}-flow-logs`,
+                {
+                    name: `${args.namePrefix}-flow-logs`,
+                    assumeRolePolicy: identity.accountId.apply((accountId) =>
+                        JSON.stringify({
+                            Version: "2012-10-17",
+                            Statement: [
+                                {
+                                    Effect: "Allow",
+                                    Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                                    Action: "sts:AssumeRole",
+                                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+                                },
+                            ],
+                        }),
+                    ),
+                    tags: tags("flow-logs"),
+                },
+                { parent: this },
+            );
+            new aws.iam.RolePolicy(
+                `${name}-flow-logs`,
+                {
+                    role: flowLogRole.name,
+                    policy: flowLogGroup.arn.apply((arn) =>
+                        JSON.stringify({
+                            Version: "2012-10-17",
+                            Statement: [
+                                {
+                                    Effect: "Allow",
+                                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
+                                    Resource: [arn, `${arn}:*`],
+                                },
+                            ],
+                        }),
+                    ),
+                },
+                { parent: this },
+            );
+            new aws.ec2.FlowLog(
+                `${name}-flow-log`,
+                {
+                    vpcId: vpc.id,
+                    trafficType: args.flowLogsTrafficType,
+                    logDestinationType: "cloud-watch-logs",
+                    logDestination: flowLogGroup.arn,
+                    iamRoleArn: flowLogRole.arn,
+                    maxAggregationInterval: 60,
+                    tags: tags("flow-log"),
+                },
+                { parent: this },
+            );
+
+            const appSecurityGroup = new aws.ec2.SecurityGroup(
+                `${name}-app-sg`,
+                {
+                    vpcId: vpc.id,
+                    name: `${args.namePrefix}-app`,
+                    description: `Applications allowed to reach the ${args.namePrefix} database; attach it to their ENIs`,
+                    revokeRulesOnDelete: true,
+                    tags: tags("app"),
+                },
+                { parent: this },
+            );
+            this.vpcId = vpc.id;
+            this.vpcCidr = vpc.cidrBlock;
+            this.dbSubnetIds = pulumi.all(dbSubnets.map((s) => s.id));
+            this.dbSubnetAzs = pulumi.all(dbSubnets.map((s) => s.availabilityZone));
+            this.appSubnetIds = pulumi.all(appSubnets.map((s) => s.id));
+            appSecurityGroupIds = pulumi.all([appSecurityGroup.id]);
+            endpointSubnetIds = this.appSubnetIds;
+        } else {
+            const subnets = args.existingDbSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }));
+            this.vpcId = pulumi.output(args.existingVpcId);
+            this.vpcCidr = aws.ec2.getVpcOutput({ id: args.existingVpcId }, { parent: this }).cidrBlock;
+            this.dbSubnetIds = pulumi.output([...args.existingDbSubnetIds]);
+            this.dbSubnetAzs = pulumi.all(subnets.map((s) => s.availabilityZone)).apply((azs) => {
+                if (new Set(azs).size < 2) {
+                    throw new pulumi.ResourceError(
+                        `existingDbSubnetIds = ${JSON.stringify(args.existingDbSubnetIds)}: the subnets are all in ${azs[0]}; they must span at least two AZs`,
+                        this,
+                        true,
+                    );
+                }
+                return azs;
+            });
+            this.appSubnetIds = pulumi.output([]);
+            appSecurityGroupIds = pulumi.output([...args.appSecurityGroupIds]);
+            endpointSubnetIds = this.dbSubnetIds;
+        }
+        this.appSecurityGroupIds = appSecurityGroupIds;
+
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-db`,
+            { name: `${args.namePrefix}-db`, description: `Isolated database subnets of ${args.namePrefix}`, subnetIds: this.dbSubnetIds, tags: tags("db") },
+            { parent: this },
+        );
+        this.dbSubnetGroupName = subnetGroup.name;
+
+        // No egress rules: Aurora answers on established connections and starts none of its own.
+        const dbSecurityGroup = new aws.ec2.SecurityGroup(
+            `${name}-db-sg`,
+            {
+                vpcId: this.vpcId,
+                name: `${args.namePrefix}-db`,
+                description: `Aurora PostgreSQL ${args.namePrefix}: port ${args.dbPort} from the application only`,
+                revokeRulesOnDelete: true,
+                tags: tags("db"),
+            },
+            { parent: this },
+        );
+        this.dbSecurityGroupId = dbSecurityGroup.id;
+        const appGroupCount = args.mode === "new" ? 1 : args.appSecurityGroupIds.length;
+        for (let i = 0; i < appGroupCount; i++) {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-db-from-app-${i}`,
+                {
+                    securityGroupId: dbSecurityGroup.id,
+                    referencedSecurityGroupId: appSecurityGroupIds[i],
+                    ipProtocol: "tcp",
+                    fromPort: args.dbPort,
+                    toPort: args.dbPort,
+                    description: `PostgreSQL from application security group ${i + 1}`,
+                    tags: tags(`db-from-app-${i}`),
+                },
+                { parent: this },
+            );
+        }
+        args.allowedCidrs.forEach((cidr, i) => {
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-db-from-cidr-${i}`,
+                {
+                    securityGroupId: dbSecurityGroup.id,
+                    cidrIpv4: cidr,
+                    ipProtocol: "tcp",
+                    fromPort: args.dbPort,
+                    toPort: args.dbPort,
+                    description: `PostgreSQL from private range ${cidr}`,
+                    tags: tags(`db-from-cidr-${i}`),
+                },
+                { parent: this },
+            );
+        });
+        if (args.mode === "new") {
+            // The application group may only talk to the database on its port (other egress is the user's call).
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-app-to-db`,
+                {
+                    securityGroupId: appSecurityGroupIds[0],
+                    referencedSecurityGroupId: dbSecurityGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: args.dbPort,
+                    toPort: args.dbPort,
+                    description: "PostgreSQL to the database",
+                    tags: tags("app-to-db"),
+                },
+                { parent: this },
+            );
+        }
+
+        this.endpointSecurityGroupId = args.vpcEndpoints ? this.createEndpoints(name, args, endpointSubnetIds, tags) : pulumi.output(undefined);
+
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            dbSubnetIds: this.dbSubnetIds,
+            appSubnetIds: this.appSubnetIds,
+            dbSubnetGroupName: this.dbSubnetGroupName,
+            dbSecurityGroupId: this.dbSecurityGroupId,
+            appSecurityGroupIds: this.appSecurityGroupIds,
+            endpointSecurityGroupId: this.endpointSecurityGroupId,
+        });
+    }
+
+    private createEndpoints(
+        name: string,
+        args: NetworkArgs,
+        subnetIds: pulumi.Output<string[]>,
+        tags: (suffix: string) => Record<string, string>,
+    ): pulumi.Output<string> {
+        const endpointSecurityGroup = new aws.ec2.SecurityGroup(
+            `${name}-endpoints-sg`,
+            {
+                vpcId: this.vpcId,
+                name: `${args.namePrefix}-endpoints`,
+                description: `Interface endpoints of ${args.namePrefix}: HTTPS from inside the VPC only`,
+                revokeRulesOnDelete: true,
+                tags: tags("endpoints"),
+            },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-endpoints-https`,
+            {
+                securityGroupId: endpointSecurityGroup.id,
+                cidrIpv4: this.vpcCidr,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                description: "HTTPS to AWS APIs from inside the VPC",
+                tags: tags("endpoints-https"),
+            },
+            { parent: this },
+        );
+        for (const service of ENDPOINT_SERVICES) {
+            new aws.ec2.VpcEndpoint(
+                `${name}-${service}`,
+                {
+                    vpcId: this.vpcId,
+                    serviceName: `com.amazonaws.${args.region}.${service}`,
+                    vpcEndpointType: "Interface",
+                    privateDnsEnabled: true,
+                    subnetIds,
+                    securityGroupIds: [endpointSecurityGroup.id],
+                    tags: tags(`${service}-endpoint`),
+                },
+                { parent: this },
+            );
+        }
+        return endpointSecurityGroup.id;
+    }
+}

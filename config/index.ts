@@ -1,0 +1,246 @@
+/**
+ * Loads every `aurora:*` key into one typed, validated `StackConfig` before any resource is declared.
+ * Bad values are collected and reported together; each line names the key, the bad value and what
+ * is allowed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { NetworkArgs } from "../components/network";
+import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKeySpec, specOf } from "./schema";
+import {
+    Problems,
+    checkIdentifier,
+    checkIntegerRange,
+    checkLogRetention,
+    checkNonEmpty,
+    checkOneOf,
+    checkPrivateCidr,
+    parseCidr,
+} from "./validators";
+
+export const ENVIRONMENTS = ["dev", "test", "qa", "staging", "prod"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** The tags every taggable resource carries (ManagedBy is added here, not configured). */
+export const REQUIRED_TAGS = ["Environment", "Application", "Team", "CostCenter", "ManagedBy"] as const;
+
+/** The network part of the stack configuration: the Network component's arguments that come from config. */
+export type NetworkSettings = Omit<NetworkArgs, "namePrefix" | "region" | "logsKmsKeyArn" | "tags">;
+
+export interface StackConfig {
+    readonly project: string;
+    readonly stack: string;
+    readonly region: string;
+    readonly environment: Environment;
+    /** True for `prod`: deletion protection, resource protection and the other guard rails are mandatory. */
+    readonly isProduction: boolean;
+    /** `<project>-<stack>`: the prefix of every physical name, validated as an AWS identifier. */
+    readonly namePrefix: string;
+    readonly tags: Readonly<Record<string, string>>;
+    readonly protectResources: boolean;
+    readonly network: NetworkSettings;
+}
+
+/** Thrown for invalid stack configuration; a RunError, so Pulumi prints the message without a stack trace. */
+export class ConfigValidationError extends pulumi.RunError {
+    constructor(readonly problems: readonly string[], message: string) {
+        super(message);
+    }
+}
+
+/** Reads raw string values (as the Pulumi CLI passes them) into typed values, collecting type errors. */
+class RawReader {
+    constructor(private readonly raw: Readonly<Record<string, string>>, readonly problems: Problems) {}
+
+    private value(spec: ConfigKeySpec): { text: string | undefined; name: string } {
+        const name = `${CONFIG_NAMESPACE}:${spec.key}`;
+        const text = this.raw[name];
+        if (text === undefined && spec.default === undefined) {
+            this.problems.add(`${name} is required: ${spec.description}`);
+        }
+        return { text, name };
+    }
+
+    string(key: string): string {
+        const spec = specOf(key);
+        const { text } = this.value(spec);
+        return text ?? (spec.default as string | undefined) ?? "";
+    }
+
+    integer(key: string): number {
+        const spec = specOf(key);
+        const { text, name } = this.value(spec);
+        if (text === undefined) {
+            return spec.default as number;
+        }
+        const parsed = Number(text);
+        if (!/^-?\d+$/.test(text.trim())) {
+            this.problems.check(name, text, "must be a whole number");
+        }
+        return parsed;
+    }
+
+    boolean(key: string): boolean {
+        const spec = specOf(key);
+        const { text, name } = this.value(spec);
+        if (text === undefined) {
+            return spec.default as boolean;
+        }
+        this.problems.check(name, text, checkOneOf(text, ["true", "false"]));
+        return text === "true";
+    }
+
+    array(key: string): string[] {
+        const spec = specOf(key);
+        const { text, name } = this.value(spec);
+        if (text === undefined) {
+            return [...(spec.default as string[])];
+        }
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(text);
+        } catch {
+            parsed = undefined;
+        }
+        if (!Array.isArray(parsed) || parsed.some((item) => typeof item !== "string")) {
+            this.problems.check(name, text, "must be a list of strings");
+            return [];
+        }
+        return parsed;
+    }
+}
+
+function keyName(key: string): string {
+    return `${CONFIG_NAMESPACE}:${key}`;
+}
+
+function suggestion(unknownKey: string): string {
+    const lower = unknownKey.toLowerCase();
+    const close = CONFIG_KEYS.find((s) => s.key.toLowerCase() === lower || lower.startsWith(s.key.toLowerCase().slice(0, 6)));
+    return close ? ` (did you mean ${keyName(close.key)}?)` : "";
+}
+
+function parseTags(reader: RawReader, environment: string): Record<string, string> {
+    const problems = reader.problems;
+    const tags: Record<string, string> = {};
+    for (const entry of reader.array("extraTags")) {
+        const eq = entry.indexOf("=");
+        const tagKey = eq > 0 ? entry.slice(0, eq).trim() : "";
+        if (tagKey === "" || eq === entry.length - 1) {
+            problems.check(keyName("extraTags"), entry, "each entry must be Key=Value with a non-empty key and value");
+        } else if (tagKey.toLowerCase().startsWith("aws:") || (REQUIRED_TAGS as readonly string[]).includes(tagKey)) {
+            problems.check(keyName("extraTags"), entry, `must not set the reserved 'aws:' prefix or a required tag (${REQUIRED_TAGS.join(", ")}); set those through their own keys`);
+        } else {
+            tags[tagKey] = entry.slice(eq + 1).trim();
+        }
+    }
+    const application = reader.string("application");
+    const team = reader.string("team");
+    const costCenter = reader.string("costCenter");
+    problems.check(keyName("application"), application, checkNonEmpty(application));
+    problems.check(keyName("team"), team, checkNonEmpty(team));
+    problems.check(keyName("costCenter"), costCenter, checkNonEmpty(costCenter));
+    return { ...tags, Environment: environment, Application: application, Team: team, CostCenter: costCenter, ManagedBy: "pulumi" };
+}
+
+function parseNetwork(reader: RawReader): NetworkSettings {
+    const problems = reader.problems;
+    const vpcCidr = reader.string("vpcCidr");
+    const azCount = reader.integer("azCount");
+    const existingVpcId = reader.string("existingVpcId");
+    const existingDbSubnetIds = reader.array("existingDbSubnetIds");
+    const appSecurityGroupIds = reader.array("appSecurityGroupIds");
+    const allowedCidrs = reader.array("allowedCidrs");
+    const dbPort = reader.integer("dbPort");
+    const flowLogsTrafficType = reader.string("flowLogsTrafficType") as NetworkSettings["flowLogsTrafficType"];
+    const flowLogsRetentionDays = reader.integer("flowLogsRetentionDays");
+    const mode = existingVpcId === "" ? "new" : "existing";
+
+    problems.check(keyName("vpcCidr"), vpcCidr, checkPrivateCidr(vpcCidr));
+    const prefix = parseCidr(vpcCidr)?.prefix;
+    if (prefix !== undefined && (prefix < 16 || prefix > 24)) {
+        problems.check(keyName("vpcCidr"), vpcCidr, "must be a /16 to /24 block (it is split into one database and one application subnet per AZ)");
+    }
+    problems.check(keyName("azCount"), azCount, checkIntegerRange(azCount, 2, 6));
+    for (const cidr of allowedCidrs) {
+        problems.check(keyName("allowedCidrs"), cidr, checkPrivateCidr(cidr));
+    }
+    problems.check(keyName("dbPort"), dbPort, checkIntegerRange(dbPort, 1150, 65535));
+    problems.check(keyName("flowLogsTrafficType"), flowLogsTrafficType, checkOneOf(flowLogsTrafficType, ["ALL", "REJECT"]));
+    problems.check(keyName("flowLogsRetentionDays"), flowLogsRetentionDays, checkLogRetention(flowLogsRetentionDays));
+
+    if (mode === "existing") {
+        problems.check(keyName("existingVpcId"), existingVpcId, /^vpc-[0-9a-f]{8,17}$/.test(existingVpcId) ? undefined : "must be a VPC id such as vpc-0123456789abcdef0");
+        const badSubnet = existingDbSubnetIds.find((id) => !/^subnet-[0-9a-f]{8,17}$/.test(id));
+        if (existingDbSubnetIds.length < 2 || new Set(existingDbSubnetIds).size !== existingDbSubnetIds.length) {
+            problems.check(keyName("existingDbSubnetIds"), existingDbSubnetIds, "must list at least two distinct subnet ids (in different AZs) when existingVpcId is set");
+        } else if (badSubnet !== undefined) {
+            problems.check(keyName("existingDbSubnetIds"), badSubnet, "must be a subnet id such as subnet-0123456789abcdef0");
+        }
+        const badGroup = appSecurityGroupIds.find((id) => !/^sg-[0-9a-f]{8,17}$/.test(id));
+        problems.check(keyName("appSecurityGroupIds"), badGroup, badGroup === undefined ? undefined : "must be a security group id such as sg-0123456789abcdef0");
+        if (appSecurityGroupIds.length === 0 && allowedCidrs.length === 0) {
+            problems.add(`${keyName("appSecurityGroupIds")} and ${keyName("allowedCidrs")} are both empty: with an existing VPC, name the application security groups and/or private CIDRs allowed to reach the database`);
+        }
+    } else if (existingDbSubnetIds.length > 0 || appSecurityGroupIds.length > 0) {
+        problems.add(`${keyName("existingDbSubnetIds")} and ${keyName("appSecurityGroupIds")} only apply with ${keyName("existingVpcId")}; a new VPC creates its own subnets and application security group`);
+    }
+    return {
+        mode,
+        vpcCidr,
+        azCount,
+        existingVpcId,
+        existingDbSubnetIds,
+        appSecurityGroupIds,
+        allowedCidrs,
+        dbPort,
+        flowLogsTrafficType,
+        flowLogsRetentionDays,
+        vpcEndpoints: reader.boolean("vpcEndpoints"),
+    };
+}
+
+/**
+ * Parses and validates raw configuration (keys namespaced as `aurora:x` and `aws:region`, values as
+ * the strings the Pulumi CLI passes). Pure: the unit tests call it directly.
+ */
+export function parseStackConfig(raw: Readonly<Record<string, string>>, context: { project: string; stack: string }): StackConfig {
+    const problems = new Problems();
+    const reader = new RawReader(raw, problems);
+
+    for (const name of Object.keys(raw)) {
+        const [namespace, key] = name.split(":");
+        if (namespace === CONFIG_NAMESPACE && !CONFIG_KEYS.some((s) => s.key === key)) {
+            problems.add(`${name} is not a known key${suggestion(key)}; see the README's configuration table`);
+        }
+    }
+
+    const region = raw["aws:region"] ?? "";
+    problems.check("aws:region", region, /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region) ? undefined : "must be set to an AWS region such as eu-west-1");
+
+    const environment = reader.string("environment") as Environment;
+    if (raw[keyName("environment")] !== undefined) {
+        problems.check(keyName("environment"), environment, checkOneOf(environment, ENVIRONMENTS));
+    }
+    const isProduction = environment === "prod";
+    const namePrefix = `${context.project}-${context.stack}`;
+    // 40 characters leaves room for the longest suffix we append (e.g. "-final-<date>-<hash>" on snapshots).
+    problems.check("project and stack name", namePrefix, checkIdentifier(namePrefix, 40));
+
+    const tags = parseTags(reader, environment);
+    const protectResources = reader.boolean("protectResources");
+    if (isProduction && !protectResources) {
+        problems.check(keyName("protectResources"), protectResources, "must be true in prod: the cluster and KMS keys carry Pulumi's protect option there");
+    }
+    const network = parseNetwork(reader);
+
+    const message = problems.message(`Invalid configuration for stack '${context.stack}' (${problems.list.length} problem${problems.list.length === 1 ? "" : "s"}):`);
+    if (message !== undefined) {
+        throw new ConfigValidationError(problems.list, message);
+    }
+    return { project: context.project, stack: context.stack, region, environment, isProduction, namePrefix, tags, protectResources, network };
+}
+
+/** Loads the running stack's configuration (what `index.ts` calls first). */
+export function loadConfig(): StackConfig {
+    return parseStackConfig(pulumi.runtime.allConfig(), { project: pulumi.getProject(), stack: pulumi.getStack() });
+}

@@ -1,0 +1,56 @@
+/**
+ * Test helpers shared by the specs: run a stack or a single component through the mock engine and
+ * query what it recorded.
+ */
+import { expect } from "chai";
+import { ProgramRun, RecordedResource, runProgram } from "../tools/mock-engine";
+import { PreviewResult, previewStack } from "../tools/preview";
+
+export const STACKS = ["dev", "staging", "prod"] as const;
+
+const stackRuns = new Map<string, Promise<PreviewResult>>();
+
+/** The offline preview of a stack, as committed; memoised because every spec reads the same runs. */
+export function stackRun(stack: string): Promise<PreviewResult> {
+    if (!stackRuns.has(stack)) {
+        stackRuns.set(stack, previewStack(stack));
+    }
+    return stackRuns.get(stack)!;
+}
+
+/** Runs a small program (usually one component) under the mock engine for an ad-hoc stack. */
+export function runComponent(build: () => unknown, region = "eu-west-1", stack = "unit"): Promise<ProgramRun> {
+    return runProgram(
+        async () => {
+            build();
+            return {};
+        },
+        { project: "aurora", stack, config: { "aws:region": region } },
+    );
+}
+
+export function ofType(run: ProgramRun, type: string): RecordedResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+/** The one resource of `type` (optionally whose logical name ends with `suffix`); fails otherwise. */
+export function one(run: ProgramRun, type: string, suffix = ""): RecordedResource {
+    const found = ofType(run, type).filter((r) => r.name.endsWith(suffix));
+    expect(found, `exactly one ${type} named *${suffix}; found ${found.map((r) => r.name).join(", ")}`).to.have.length(1);
+    return found[0];
+}
+
+/** Parses an IAM/KMS policy document input. */
+export function policyDoc(json: string): { Statement: Array<Record<string, any>> } {
+    return JSON.parse(json);
+}
+
+/** Runs `fn` and returns the error it throws (failing when it does not throw). */
+export async function errorOf(fn: () => unknown): Promise<Error> {
+    try {
+        await fn();
+    } catch (e) {
+        return e as Error;
+    }
+    expect.fail("expected an error to be thrown");
+}

@@ -1,0 +1,281 @@
+/**
+ * The one mock engine of the project: the offline preview and every unit test run the program through
+ * it. It answers Pulumi's mock monitor with realistic computed values (ids, ARNs in the stack's region
+ * and a fixed account, endpoints, availability zones), records every resource with its inputs and
+ * resource options, and throws on any invoke it does not know, so that a new data source cannot slip
+ * in unmocked.
+ */
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export const MOCK_ACCOUNT_ID = "123456789012";
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const AZ_LETTERS_BY_REGION: Record<string, string> = { "us-east-1": "abcdef" };
+
+export interface ResourceOptionsRecord {
+    readonly protect: boolean;
+    readonly ignoreChanges: string[];
+    readonly retainOnDelete: boolean;
+    readonly dependsOn: string[];
+}
+
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** URN of the parent, or null for resources directly under the stack. */
+    readonly parent: string | null;
+    readonly custom: boolean;
+    readonly inputs: Record<string, any>;
+    readonly options: ResourceOptionsRecord;
+}
+
+export interface ProgramRun {
+    readonly project: string;
+    readonly stack: string;
+    readonly resources: RecordedResource[];
+    readonly outputs: Record<string, any>;
+}
+
+function hex(seed: string, length: number): string {
+    return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+function uuid(seed: string): string {
+    const h = hex(seed, 32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Secret inputs reach the mock wrapped in Pulumi's secret sentinel; policies and tests want plain JSON. */
+export function unwrapSecrets(value: any): any {
+    if (Array.isArray(value)) {
+        return value.map(unwrapSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        if (SECRET_SIG_KEY in value && "value" in value) {
+            return unwrapSecrets(value.value);
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
+export function availabilityZonesOf(region: string): string[] {
+    return [...(AZ_LETTERS_BY_REGION[region] ?? "abc")].map((letter) => `${region}${letter}`);
+}
+
+const EC2_ID_PREFIXES: Record<string, string> = {
+    "aws:ec2/vpc:Vpc": "vpc",
+    "aws:ec2/subnet:Subnet": "subnet",
+    "aws:ec2/securityGroup:SecurityGroup": "sg",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg",
+    "aws:ec2/routeTable:RouteTable": "rtb",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
+    "aws:ec2/flowLog:FlowLog": "fl",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
+};
+
+export class MockEngine implements pulumi.runtime.Mocks {
+    /** The region of the stack being run (resources may override it with their own `region` input). */
+    region = "us-east-1";
+    private readonly inputsByKey = new Map<string, Record<string, any>>();
+
+    /** Inputs of a resource recorded since the last reset, by type and logical name. */
+    inputsOf(type: string, name: string): Record<string, any> | undefined {
+        return this.inputsByKey.get(`${type}::${name}`);
+    }
+
+    reset(region: string): void {
+        this.region = region;
+        this.inputsByKey.clear();
+    }
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        const inputs = unwrapSecrets(args.inputs ?? {});
+        this.inputsByKey.set(`${args.type}::${args.name}`, inputs);
+        if (args.custom === false) {
+            return { id: undefined, state: {} };
+        }
+        const region: string = inputs.region ?? this.region;
+        const id = this.idFor(args.type, args.name, inputs);
+        return { id, state: { ...args.inputs, region, ...this.computed(args.type, args.name, id, region, inputs) } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        const region: string = args.inputs?.region ?? this.region;
+        switch (args.token) {
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/preview`, id: MOCK_ACCOUNT_ID, userId: "AIDAPREVIEW" };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
+            case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+                const names = availabilityZonesOf(region);
+                return { names, zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), groupNames: [region], id: region, region };
+            }
+            case "aws:ec2/getVpc:getVpc":
+                return { id: args.inputs.id, cidrBlock: "10.90.0.0/16", arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:vpc/${args.inputs.id}`, region };
+            case "aws:ec2/getSubnet:getSubnet": {
+                // The AZ follows the id's last hex digit, so tests can choose subnets in the same or distinct AZs.
+                const zones = availabilityZonesOf(region);
+                const id: string = args.inputs.id;
+                return { id, availabilityZone: zones[parseInt(id.slice(-1), 16) % zones.length], vpcId: "vpc-existing", region };
+            }
+            default:
+                throw new Error(`The mock engine has no answer for invoke '${args.token}': add it to tools/mock-engine.ts`);
+        }
+    }
+
+    private idFor(type: string, name: string, inputs: Record<string, any>): string {
+        const prefix = EC2_ID_PREFIXES[type];
+        if (prefix !== undefined) {
+            return `${prefix}-0${hex(name, 16)}`;
+        }
+        if (type === "aws:kms/key:Key") {
+            return uuid(name);
+        }
+        return inputs.name ?? inputs.clusterIdentifier ?? inputs.identifier ?? `${name}-${hex(name, 7)}`;
+    }
+
+    private computed(type: string, name: string, id: string, region: string, inputs: Record<string, any>): Record<string, any> {
+        const account = MOCK_ACCOUNT_ID;
+        const rdsHost = `c${hex(region, 11)}.${region}.rds.amazonaws.com`;
+        const [, module, resource] = /^aws:([a-z0-9]+)\/([a-zA-Z0-9]+):/.exec(type) ?? [];
+        switch (type) {
+            case "aws:kms/key:Key":
+                return { arn: `arn:aws:kms:${region}:${account}:key/${id}`, keyId: id };
+            case "aws:kms/alias:Alias":
+                return { arn: `arn:aws:kms:${region}:${account}:${inputs.name}`, targetKeyArn: inputs.targetKeyId };
+            case "aws:cloudwatch/logGroup:LogGroup":
+                return { arn: `arn:aws:logs:${region}:${account}:log-group:${inputs.name}` };
+            case "aws:iam/role:Role":
+                return { arn: `arn:aws:iam::${account}:role/${inputs.name ?? id}`, uniqueId: `AROA${hex(name, 16).toUpperCase()}` };
+            case "aws:iam/policy:Policy":
+                return { arn: `arn:aws:iam::${account}:policy/${inputs.name ?? id}`, policyId: `ANPA${hex(name, 16).toUpperCase()}` };
+            case "aws:ec2/vpc:Vpc":
+                return {
+                    arn: `arn:aws:ec2:${region}:${account}:vpc/${id}`,
+                    defaultSecurityGroupId: `sg-0${hex(`${name}-default`, 16)}`,
+                    mainRouteTableId: `rtb-0${hex(`${name}-main`, 16)}`,
+                };
+            case "aws:rds/cluster:Cluster":
+                return {
+                    arn: `arn:aws:rds:${region}:${account}:cluster:${id}`,
+                    clusterResourceId: `cluster-${hex(name, 26).toUpperCase()}`,
+                    endpoint: `${id}.cluster-${rdsHost}`,
+                    readerEndpoint: `${id}.cluster-ro-${rdsHost}`,
+                    port: inputs.port ?? 5432,
+                    masterUserSecrets: inputs.manageMasterUserPassword
+                        ? [{ secretArn: `arn:aws:secretsmanager:${region}:${account}:secret:rds!cluster-${uuid(name)}-${hex(name, 6)}`, kmsKeyId: inputs.masterUserSecretKmsKeyId, secretStatus: "active" }]
+                        : [],
+                };
+            case "aws:rds/clusterInstance:ClusterInstance":
+                return {
+                    arn: `arn:aws:rds:${region}:${account}:db:${id}`,
+                    dbiResourceId: `db-${hex(name, 26).toUpperCase()}`,
+                    endpoint: `${id}.${rdsHost}`,
+                    port: 5432,
+                };
+            case "aws:rds/proxy:Proxy":
+                return { arn: `arn:aws:rds:${region}:${account}:db-proxy:prx-${hex(name, 17)}`, endpoint: `${id}.proxy-${rdsHost}` };
+            case "aws:rds/proxyEndpoint:ProxyEndpoint":
+                return { arn: `arn:aws:rds:${region}:${account}:db-proxy-endpoint:prx-endpoint-${hex(name, 17)}`, endpoint: `${id}.endpoint.proxy-${rdsHost}` };
+            case "aws:secretsmanager/secret:Secret":
+                return { arn: `arn:aws:secretsmanager:${region}:${account}:secret:${inputs.name ?? id}-${hex(name, 6)}` };
+            case "aws:sns/topic:Topic":
+                return { arn: `arn:aws:sns:${region}:${account}:${inputs.name ?? id}` };
+            case "aws:cloudwatch/metricAlarm:MetricAlarm":
+                return { arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${inputs.name ?? id}` };
+            case "random:index/randomPassword:RandomPassword":
+                return { result: `preview-${hex(name, 24)}` };
+            default:
+                return { arn: `arn:aws:${module ?? "unknown"}:${region}:${account}:${(resource ?? type).toLowerCase()}/${id}` };
+        }
+    }
+}
+
+/** The process-wide engine; `setMocks` always installs this instance. */
+export const engine = new MockEngine();
+
+function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+
+async function urnsOf(value: unknown): Promise<string[]> {
+    if (value === undefined || value === null) {
+        return [];
+    }
+    if (pulumi.Output.isInstance(value)) {
+        return urnsOf(await promiseOf(value as pulumi.Output<unknown>));
+    }
+    if (Array.isArray(value)) {
+        return (await Promise.all(value.map(urnsOf))).flat();
+    }
+    return [await promiseOf((value as pulumi.Resource).urn)];
+}
+
+interface Captured {
+    resource: pulumi.Resource;
+    type: string;
+    name: string;
+    opts: pulumi.CustomResourceOptions;
+}
+
+/**
+ * Runs a Pulumi program function for one stack under the mock engine and returns every resource it
+ * declared (inputs as the provider would receive them, resource options captured by a stack
+ * transformation) and its stack outputs. Runs are sequential: each installs the mocks for its own
+ * stack name so URNs and `pulumi.getStack()` are those of the stack being previewed.
+ */
+export async function runProgram(
+    program: () => Promise<Record<string, unknown>> | Record<string, unknown>,
+    settings: { project: string; stack: string; config: Record<string, string> },
+): Promise<ProgramRun> {
+    await pulumi.runtime.setMocks(engine, settings.project, settings.stack, false);
+    pulumi.runtime.setAllConfig(settings.config);
+    engine.reset(settings.config["aws:region"] ?? "us-east-1");
+
+    const captured: Captured[] = [];
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((args) => {
+            captured.push({ resource: args.resource, type: args.type, name: args.name, opts: args.opts as pulumi.CustomResourceOptions });
+            return undefined;
+        });
+        return program();
+    });
+
+    // Registration is asynchronous: wait until every declared resource has its URN, including
+    // resources declared while earlier ones were being registered.
+    let settled = -1;
+    while (settled !== captured.length) {
+        settled = captured.length;
+        await Promise.all(captured.map((c) => promiseOf(c.resource.urn)));
+    }
+
+    // The stack's own final registerResourceOutputs call is still in flight when runInPulumiStack
+    // resolves; the SDK exports no public way to wait for it, so use its internal RPC barrier.
+    await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+    const stackUrnPrefix = `urn:pulumi:${settings.stack}::${settings.project}::pulumi:pulumi:Stack::`;
+    const resources = await Promise.all(
+        captured.map(async (c): Promise<RecordedResource> => {
+            const parentUrn = c.opts.parent ? await promiseOf(c.opts.parent.urn) : null;
+            return {
+                urn: await promiseOf(c.resource.urn),
+                type: c.type,
+                name: c.name,
+                parent: parentUrn === null || parentUrn.startsWith(stackUrnPrefix) ? null : parentUrn,
+                custom: !(c.resource instanceof pulumi.ComponentResource),
+                inputs: engine.inputsOf(c.type, c.name) ?? {},
+                options: {
+                    protect: c.opts.protect === true,
+                    ignoreChanges: [...(c.opts.ignoreChanges ?? [])],
+                    retainOnDelete: c.opts.retainOnDelete === true,
+                    dependsOn: await urnsOf(c.opts.dependsOn),
+                },
+            };
+        }),
+    );
+    return { project: settings.project, stack: settings.stack, resources, outputs: unwrapSecrets(outputs ?? {}) };
+}

@@ -1,0 +1,111 @@
+/**
+ * Offline preview: runs the real program for one stack under the mock engine, with the config the
+ * Pulumi CLI would pass, and prints what `pulumi preview` would create.
+ *
+ *   npm run preview:offline -- --stack <name> [--json <file>]
+ *
+ * Exit codes: 0 success, 1 invalid configuration (or a mandatory policy violation), 2 bad usage.
+ */
+import * as fs from "fs";
+import { ProgramRun, runProgram } from "./mock-engine";
+import { listStacks, readStackConfig } from "./stack-files";
+
+export interface PolicyViolation {
+    policy: string;
+    enforcementLevel: string;
+    urn: string | null;
+    message: string;
+}
+
+export interface PreviewResult extends ProgramRun {
+    policyViolations: PolicyViolation[];
+}
+
+/** Runs the program for `stack` with its stack file (plus optional overrides of single keys). */
+export async function previewStack(stack: string, overrides: Record<string, string> = {}): Promise<PreviewResult> {
+    const { project, config } = readStackConfig(stack);
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const program = require("../index") as () => Promise<Record<string, unknown>>;
+    const run = await runProgram(program, { project, stack, config: { ...config, ...overrides } });
+    return { ...run, policyViolations: [] };
+}
+
+/** The JSON document `--json` writes. */
+export function toJson(result: PreviewResult): object {
+    return {
+        project: result.project,
+        stack: result.stack,
+        resources: result.resources,
+        outputs: result.outputs,
+        policyViolations: result.policyViolations,
+    };
+}
+
+/** Human-readable report: the resource tree, counts by type, then the stack outputs. */
+export function formatReport(result: PreviewResult): string {
+    const lines = [`Previewing stack '${result.stack}' of project '${result.project}' offline (mock engine, nothing is sent to AWS)`, ""];
+    lines.push(`    pulumi:pulumi:Stack  ${result.project}-${result.stack}`);
+    const childrenOf = (parent: string | null) => result.resources.filter((r) => r.parent === parent);
+    const walk = (parent: string | null, depth: number) => {
+        for (const r of childrenOf(parent)) {
+            const flags = [r.options.protect ? "protected" : "", r.options.ignoreChanges.length ? `ignoreChanges: ${r.options.ignoreChanges.join(",")}` : ""].filter(Boolean);
+            lines.push(`${" ".repeat(4 + depth * 2)}+ ${r.type}  ${r.name}${flags.length ? `  [${flags.join("; ")}]` : ""}`);
+            walk(r.urn, depth + 1);
+        }
+    };
+    walk(null, 1);
+
+    const counts = new Map<string, number>();
+    for (const r of result.resources.filter((x) => x.custom)) {
+        counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    }
+    lines.push("", `Resources: ${result.resources.filter((r) => r.custom).length} to create (${result.resources.filter((r) => !r.custom).length} components)`);
+    for (const [type, count] of [...counts.entries()].sort()) {
+        lines.push(`    ${String(count).padStart(3)}  ${type}`);
+    }
+    lines.push("", "Outputs:");
+    for (const [key, value] of Object.entries(result.outputs)) {
+        lines.push(`    ${key}: ${JSON.stringify(value)}`);
+    }
+    return lines.join("\n");
+}
+
+function parseArgs(argv: string[]): { stack: string; json?: string } | string {
+    let stack: string | undefined;
+    let json: string | undefined;
+    for (let i = 0; i < argv.length; i++) {
+        if (argv[i] === "--stack" && argv[i + 1]) {
+            stack = argv[++i];
+        } else if (argv[i] === "--json" && argv[i + 1]) {
+            json = argv[++i];
+        } else {
+            return `unknown argument '${argv[i]}'`;
+        }
+    }
+    return stack === undefined ? "--stack <name> is required" : { stack, json };
+}
+
+export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
+    const args = parseArgs(argv);
+    if (typeof args === "string") {
+        err(`usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--json <file>]\n${args}`);
+        return 2;
+    }
+    let result: PreviewResult;
+    try {
+        result = await previewStack(args.stack);
+    } catch (e) {
+        err(`error: ${(e as Error).message}`);
+        return 1;
+    }
+    out(formatReport(result));
+    if (args.json !== undefined) {
+        fs.writeFileSync(args.json, JSON.stringify(toJson(result), null, 2) + "\n");
+        out(`\nWrote ${args.json}`);
+    }
+    return 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code));
+}
