@@ -33,7 +33,7 @@ export = async () => {
         dbSubnetGroupName: network.dbSubnetGroupName,
         dbSecurityGroupId: network.dbSecurityGroupId,
         appSecurityGroupIds: network.appSecurityGroupIds,
-        endpointSecurityGroupId: network.endpointSecurityGroupId,
+        ...(config.network.vpcEndpoints ? { endpointSecurityGroupId: network.endpointSecurityGroupId } : {}),
         kmsKeyArns: kms.keyArns,
     };
 };

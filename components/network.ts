@@ -42,6 +42,14 @@ export interface NetworkArgs {
     readonly tags: Record<string, string>;
 }
 
+/** The first `azCount` available zones; fails the preview when the region has fewer. */
+export function selectZones(available: readonly string[], azCount: number, region: string): string[] {
+    if (available.length < azCount) {
+        throw new Error(`azCount = ${azCount}: region ${region} has only ${available.length} available AZs (${available.join(", ")})`);
+    }
+    return available.slice(0, azCount);
+}
+
 /** Isolated database network (new VPC or existing subnets), DB subnet group and security groups. */
 export class Network extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
@@ -92,12 +100,9 @@ export class Network extends pulumi.ComponentResource {
             // Take away every rule of the default security group so nothing can use it by accident.
             new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tags("default-do-not-use") }, { parent: this });
 
-            const zones = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names.apply((names) => {
-                if (names.length < args.azCount) {
-                    throw new pulumi.ResourceError(`azCount = ${args.azCount}: region ${args.region} has only ${names.length} available AZs`, this, true);
-                }
-                return names.slice(0, args.azCount);
-            });
+            const zones = aws
+                .getAvailabilityZonesOutput({ state: "available" }, { parent: this })
+                .names.apply((names) => selectZones(names, args.azCount, args.region));
             const newPrefix = Number(args.vpcCidr.split("/")[1]) + 4;
             const tiers = { db: subnetCidrs(args.vpcCidr, newPrefix, 0, args.azCount), app: subnetCidrs(args.vpcCidr, newPrefix, 8, args.azCount) };
             const subnetsOf = (tier: "db" | "app") => {

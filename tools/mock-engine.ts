@@ -28,6 +28,10 @@ export interface RecordedResource {
     readonly custom: boolean;
     readonly inputs: Record<string, any>;
     readonly options: ResourceOptionsRecord;
+    /** The id the mock assigned (undefined for components). */
+    readonly id?: string;
+    /** Output properties as the mock returned them (inputs plus computed values such as arn). */
+    readonly state: Record<string, any>;
 }
 
 export interface ProgramRun {
@@ -80,27 +84,30 @@ const EC2_ID_PREFIXES: Record<string, string> = {
 export class MockEngine implements pulumi.runtime.Mocks {
     /** The region of the stack being run (resources may override it with their own `region` input). */
     region = "us-east-1";
-    private readonly inputsByKey = new Map<string, Record<string, any>>();
+    private readonly recorded = new Map<string, { inputs: Record<string, any>; id?: string; state: Record<string, any> }>();
 
-    /** Inputs of a resource recorded since the last reset, by type and logical name. */
-    inputsOf(type: string, name: string): Record<string, any> | undefined {
-        return this.inputsByKey.get(`${type}::${name}`);
+    /** Inputs, id and output state of a resource recorded since the last reset, by type and logical name. */
+    recordOf(type: string, name: string): { inputs: Record<string, any>; id?: string; state: Record<string, any> } | undefined {
+        return this.recorded.get(`${type}::${name}`);
     }
 
     reset(region: string): void {
         this.region = region;
-        this.inputsByKey.clear();
+        this.recorded.clear();
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        const key = `${args.type}::${args.name}`;
         const inputs = unwrapSecrets(args.inputs ?? {});
-        this.inputsByKey.set(`${args.type}::${args.name}`, inputs);
         if (args.custom === false) {
+            this.recorded.set(key, { inputs, state: {} });
             return { id: undefined, state: {} };
         }
         const region: string = inputs.region ?? this.region;
         const id = this.idFor(args.type, args.name, inputs);
-        return { id, state: { ...args.inputs, region, ...this.computed(args.type, args.name, id, region, inputs) } };
+        const computed = this.computed(args.type, args.name, id, region, inputs);
+        this.recorded.set(key, { inputs, id, state: { ...inputs, region, id, ...computed } });
+        return { id, state: { ...args.inputs, region, ...computed } };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
@@ -198,9 +205,15 @@ export class MockEngine implements pulumi.runtime.Mocks {
 /** The process-wide engine; `setMocks` always installs this instance. */
 export const engine = new MockEngine();
 
-function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply(resolve));
+/**
+ * Resolves an Output, rejecting when it failed (e.g. a validation error thrown inside an apply or a
+ * registration that failed). `apply` never runs its callback for a failed Output, so this uses the
+ * SDK's internal `promise()` accessor, as the SDK's own tests do.
+ */
+export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
+    return (output as unknown as { promise(): Promise<T> }).promise();
 }
+const promiseOf = outputValue;
 
 async function urnsOf(value: unknown): Promise<string[]> {
     if (value === undefined || value === null) {
@@ -267,7 +280,9 @@ export async function runProgram(
                 name: c.name,
                 parent: parentUrn === null || parentUrn.startsWith(stackUrnPrefix) ? null : parentUrn,
                 custom: !(c.resource instanceof pulumi.ComponentResource),
-                inputs: engine.inputsOf(c.type, c.name) ?? {},
+                inputs: engine.recordOf(c.type, c.name)?.inputs ?? {},
+                id: engine.recordOf(c.type, c.name)?.id,
+                state: engine.recordOf(c.type, c.name)?.state ?? {},
                 options: {
                     protect: c.opts.protect === true,
                     ignoreChanges: [...(c.opts.ignoreChanges ?? [])],

@@ -2,7 +2,9 @@
  * Offline preview: runs the real program for one stack under the mock engine, with the config the
  * Pulumi CLI would pass, and prints what `pulumi preview` would create.
  *
- *   npm run preview:offline -- --stack <name> [--json <file>]
+ *   npm run preview:offline -- --stack <name> [--json <file>] [--config <key>=<value> ...]
+ *
+ * `--config` overrides one stack-file value for this run only (e.g. to see what a change would do).
  *
  * Exit codes: 0 success, 1 invalid configuration (or a mandatory policy violation), 2 bad usage.
  */
@@ -35,7 +37,7 @@ export function toJson(result: PreviewResult): object {
     return {
         project: result.project,
         stack: result.stack,
-        resources: result.resources,
+        resources: result.resources.map(({ urn, type, name, parent, custom, inputs, options }) => ({ urn, type, name, parent, custom, inputs, options })),
         outputs: result.outputs,
         policyViolations: result.policyViolations,
     };
@@ -70,30 +72,41 @@ export function formatReport(result: PreviewResult): string {
     return lines.join("\n");
 }
 
-function parseArgs(argv: string[]): { stack: string; json?: string } | string {
+interface CliArgs {
+    stack: string;
+    json?: string;
+    overrides: Record<string, string>;
+}
+
+function parseArgs(argv: string[]): CliArgs | string {
     let stack: string | undefined;
     let json: string | undefined;
+    const overrides: Record<string, string> = {};
     for (let i = 0; i < argv.length; i++) {
-        if (argv[i] === "--stack" && argv[i + 1]) {
-            stack = argv[++i];
-        } else if (argv[i] === "--json" && argv[i + 1]) {
-            json = argv[++i];
+        const value = argv[i + 1];
+        if (argv[i] === "--stack" && value) {
+            stack = value;
+        } else if (argv[i] === "--json" && value) {
+            json = value;
+        } else if (argv[i] === "--config" && value?.includes("=")) {
+            overrides[value.slice(0, value.indexOf("="))] = value.slice(value.indexOf("=") + 1);
         } else {
-            return `unknown argument '${argv[i]}'`;
+            return `unknown or incomplete argument '${argv[i]}'`;
         }
+        i++;
     }
-    return stack === undefined ? "--stack <name> is required" : { stack, json };
+    return stack === undefined ? "--stack <name> is required" : { stack, json, overrides };
 }
 
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
     const args = parseArgs(argv);
     if (typeof args === "string") {
-        err(`usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--json <file>]\n${args}`);
+        err(`usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--json <file>] [--config <key>=<value> ...]\n${args}`);
         return 2;
     }
     let result: PreviewResult;
     try {
-        result = await previewStack(args.stack);
+        result = await previewStack(args.stack, args.overrides);
     } catch (e) {
         err(`error: ${(e as Error).message}`);
         return 1;

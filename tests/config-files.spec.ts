@@ -1,0 +1,62 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import { parseStackConfig } from "../config";
+import { CONFIG_KEYS } from "../config/schema";
+import { README_PATH, withConfigTable } from "../tools/readme-config";
+import { PROJECT_ROOT, listStacks, readProjectFile, readStackConfig } from "../tools/stack-files";
+
+describe("Pulumi.yaml, stack files and README stay in step with config/schema.ts", () => {
+    const project = readProjectFile();
+    const declared = project.config ?? {};
+
+    it("Pulumi.yaml declares every aurora:* key with the same type, default and description, and nothing else", () => {
+        expect(Object.keys(declared).sort()).to.deep.equal(CONFIG_KEYS.map((s) => s.key).sort());
+        for (const spec of CONFIG_KEYS) {
+            const d = declared[spec.key] as Record<string, unknown>;
+            expect(d.type, spec.key).to.equal(spec.type);
+            expect(d.default, spec.key).to.deep.equal(spec.default);
+            expect(d.description, spec.key).to.equal(spec.description);
+            if (spec.type === "array") {
+                expect(d.items, spec.key).to.deep.equal({ type: "string" });
+            }
+        }
+    });
+
+    it("the project is named aurora (the config namespace) and runs index.ts with TypeScript", () => {
+        expect(project.name).to.equal("aurora");
+        const raw = readProjectFile() as unknown as { runtime: { name: string; options: Record<string, unknown> }; main: string };
+        expect(raw.runtime.name).to.equal("nodejs");
+        expect(raw.runtime.options.typescript).to.equal(true);
+        expect(raw.main).to.equal("index.ts");
+    });
+
+    it("stack files exist for dev, staging and prod, set aws:region, and use only declared keys", () => {
+        expect(listStacks()).to.deep.equal(["dev", "prod", "staging"]);
+        for (const stack of listStacks()) {
+            const { config } = readStackConfig(stack);
+            expect(config["aws:region"], stack).to.match(/^[a-z]{2}-[a-z]+-\d$/);
+            expect(() => parseStackConfig(config, { project: "aurora", stack })).to.not.throw();
+        }
+    });
+
+    it("stack files hold only values that differ from the defaults", () => {
+        for (const stack of listStacks()) {
+            const file = fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8");
+            for (const spec of CONFIG_KEYS.filter((s) => s.default !== undefined)) {
+                const match = new RegExp(`^\\s+aurora:${spec.key}: (.*)$`, "m").exec(file);
+                if (match) {
+                    expect(match[1], `${stack}: aurora:${spec.key} repeats the default`).to.not.equal(JSON.stringify(spec.default).replace(/^"|"$/g, ""));
+                }
+            }
+        }
+    });
+
+    it("the README's configuration table is the one tools/readme-config.ts renders (every key documented)", () => {
+        const readme = fs.readFileSync(README_PATH, "utf8");
+        expect(readme, "run: npx ts-node --transpile-only tools/readme-config.ts").to.equal(withConfigTable(readme));
+        for (const spec of CONFIG_KEYS) {
+            expect(readme, spec.key).to.include(`| \`aurora:${spec.key}\` |`);
+        }
+    });
+});

@@ -1,0 +1,94 @@
+import { expect } from "chai";
+import { KEY_PURPOSES, KmsKeys, keyPolicy } from "../components/kms";
+import { MOCK_ACCOUNT_ID } from "../tools/mock-engine";
+import { STACKS, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
+
+const ctx = { partition: "aws", accountId: MOCK_ACCOUNT_ID, region: "eu-west-1" };
+const root = `arn:aws:iam::${MOCK_ACCOUNT_ID}:root`;
+
+function statements(purpose: (typeof KEY_PURPOSES)[number]) {
+    return policyDoc(keyPolicy(purpose, ctx)).Statement;
+}
+
+describe("components/kms: customer-managed keys (REQ-002)", () => {
+    for (const stack of STACKS) {
+        it(`REQ-002 ${stack}: one rotating CMK per purpose with a 30-day deletion window and an alias`, async () => {
+            const run = await stackRun(stack);
+            const keys = ofType(run, "aws:kms/key:Key");
+            expect(keys.map((k) => k.inputs.tags.Purpose).sort()).to.deep.equal([...KEY_PURPOSES].sort());
+            for (const key of keys) {
+                expect(key.inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 30, keyUsage: "ENCRYPT_DECRYPT", customerMasterKeySpec: "SYMMETRIC_DEFAULT" });
+                expect(key.inputs.tags).to.include({ Environment: stack, ManagedBy: "pulumi" });
+            }
+            const aliases = ofType(run, "aws:kms/alias:Alias").map((a) => a.inputs.name).sort();
+            expect(aliases).to.deep.equal(KEY_PURPOSES.map((p) => `alias/aurora-${stack}-${p}`).sort());
+        });
+    }
+
+    it("REQ-008: keys are protected from deletion in prod, not in dev", async () => {
+        const prod = ofType(await stackRun("prod"), "aws:kms/key:Key");
+        const dev = ofType(await stackRun("dev"), "aws:kms/key:Key");
+        expect(prod.every((k) => k.options.protect)).to.equal(true);
+        expect(dev.some((k) => k.options.protect)).to.equal(false);
+    });
+
+    it("every key policy lets the account root administer but not use the key directly", () => {
+        for (const purpose of KEY_PURPOSES) {
+            const admin = statements(purpose)[0];
+            expect(admin.Principal).to.deep.equal({ AWS: root });
+            expect(admin.Action).to.include("kms:ScheduleKeyDeletion");
+            expect(admin.Action).to.not.include("kms:Decrypt");
+            expect(admin.Action).to.not.include("kms:*");
+        }
+    });
+
+    it("storage, Performance Insights and activity-stream keys are usable by this account only through RDS", () => {
+        for (const purpose of ["storage", "performance-insights", "activity-stream"] as const) {
+            const use = statements(purpose)[1];
+            expect(use.Principal).to.deep.equal({ AWS: root });
+            expect(use.Condition.StringEquals).to.deep.equal({ "kms:CallerAccount": MOCK_ACCOUNT_ID, "kms:ViaService": ["rds.eu-west-1.amazonaws.com"] });
+        }
+        expect(statements("storage")[1].Action).to.include("kms:CreateGrant");
+    });
+
+    it("the secrets key is usable only through Secrets Manager and RDS", () => {
+        const use = statements("secrets")[1];
+        expect(use.Condition.StringEquals["kms:ViaService"]).to.deep.equal(["secretsmanager.eu-west-1.amazonaws.com", "rds.eu-west-1.amazonaws.com"]);
+    });
+
+    it("the logs key trusts the regional CloudWatch Logs principal for this account's log groups only", () => {
+        const [, logs] = statements("logs");
+        expect(logs.Principal).to.deep.equal({ Service: "logs.eu-west-1.amazonaws.com" });
+        expect(logs.Condition).to.deep.equal({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:eu-west-1:${MOCK_ACCOUNT_ID}:log-group:*` } });
+        expect(logs.Action).to.include("kms:GenerateDataKey*");
+    });
+
+    it("the alerts key lets CloudWatch alarms and RDS events from this account publish to encrypted SNS", () => {
+        const [, publishers, viaSns] = statements("alerts");
+        expect(publishers.Principal).to.deep.equal({ Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] });
+        expect(publishers.Action).to.deep.equal(["kms:GenerateDataKey*", "kms:Decrypt"]);
+        expect(publishers.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } });
+        expect(viaSns.Condition.StringEquals["kms:ViaService"]).to.deep.equal(["sns.eu-west-1.amazonaws.com"]);
+    });
+
+    it("activity-stream consumers may decrypt only records bound to a cluster", () => {
+        const consumers = statements("activity-stream")[2];
+        expect(consumers.Action).to.equal("kms:Decrypt");
+        expect(consumers.Condition).to.deep.equal({ Null: { "kms:EncryptionContext:aws:rds:dbc-id": "false" } });
+    });
+
+    it("the deployed policy is the one keyPolicy renders, with the account from the caller identity", async () => {
+        const run = await runComponent(() => new KmsKeys("kms-policy", { aliasPrefix: "t-kms", region: "eu-west-1", tags: { Environment: "dev" } }));
+        const key = one(run, "aws:kms/key:Key", "-logs");
+        expect(JSON.parse(key.inputs.policy)).to.deep.equal(JSON.parse(keyPolicy("logs", ctx)));
+        expect(key.options.protect, "protect defaults to true").to.equal(true);
+    });
+
+    it("rejects a deletion window outside 7-30 days and a bad alias prefix, naming field and value", async () => {
+        const error = await errorOf(() => runComponent(() => new KmsKeys("kms-bad", { aliasPrefix: "Bad--", region: "eu-west-1", deletionWindowDays: 6, tags: {} })));
+        expect(error.message).to.include("deletionWindowDays = 6: must be an integer from 7 to 30");
+        expect(error.message).to.include('aliasPrefix = "Bad--"');
+        const accepted = await runComponent(() => new KmsKeys("kms-edge", { aliasPrefix: "t-edge", region: "eu-west-1", deletionWindowDays: 7, protect: false, tags: {} }));
+        expect(ofType(accepted, "aws:kms/key:Key").every((k) => k.inputs.deletionWindowInDays === 7)).to.equal(true);
+    });
+});

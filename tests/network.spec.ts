@@ -1,0 +1,179 @@
+import { expect } from "chai";
+import { ENDPOINT_SERVICES, Network, NetworkArgs, selectZones } from "../components/network";
+import { outputValue } from "../tools/mock-engine";
+import { STACKS, errorOf, ofType, one, runComponent, stackRun } from "./helpers";
+
+const base: NetworkArgs = {
+    namePrefix: "t-net",
+    region: "eu-west-1",
+    mode: "new",
+    vpcCidr: "10.50.0.0/16",
+    azCount: 3,
+    existingVpcId: "",
+    existingDbSubnetIds: [],
+    appSecurityGroupIds: [],
+    allowedCidrs: [],
+    dbPort: 5432,
+    flowLogsTrafficType: "ALL",
+    flowLogsRetentionDays: 365,
+    logsKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/logs",
+    vpcEndpoints: true,
+    tags: { Environment: "test" },
+};
+
+const existing: NetworkArgs = {
+    ...base,
+    mode: "existing",
+    existingVpcId: "vpc-0123456789abcdef0",
+    existingDbSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+    appSecurityGroupIds: ["sg-0123456789abcdef0", "sg-0123456789abcdef1"],
+    allowedCidrs: ["10.8.0.0/16"],
+};
+
+const promiseOf = outputValue;
+
+describe("components/network: private, isolated network (REQ-003)", () => {
+    for (const stack of STACKS) {
+        describe(stack, () => {
+            it(`REQ-003 ${stack}: no internet gateway, NAT or route out anywhere; subnets never map public IPs`, async () => {
+                const run = await stackRun(stack);
+                for (const type of ["aws:ec2/internetGateway:InternetGateway", "aws:ec2/natGateway:NatGateway", "aws:ec2/route:Route", "aws:ec2/eip:Eip"]) {
+                    expect(ofType(run, type), type).to.be.empty;
+                }
+                for (const table of ofType(run, "aws:ec2/routeTable:RouteTable")) {
+                    expect(table.inputs.routes ?? [], table.name).to.be.empty;
+                }
+                const subnets = ofType(run, "aws:ec2/subnet:Subnet");
+                expect(subnets.every((s) => s.inputs.mapPublicIpOnLaunch === false)).to.equal(true);
+            });
+
+            it(`REQ-001 ${stack}: one database subnet per AZ in 3 distinct AZs, all in the DB subnet group`, async () => {
+                const run = await stackRun(stack);
+                const dbSubnets = ofType(run, "aws:ec2/subnet:Subnet").filter((s) => s.inputs.tags.Tier === "database");
+                expect(new Set(dbSubnets.map((s) => s.inputs.availabilityZone)).size).to.equal(3);
+                const group = one(run, "aws:rds/subnetGroup:SubnetGroup");
+                expect(group.inputs.subnetIds).to.deep.equal(dbSubnets.map((s) => s.id));
+                // Each DB subnet is associated with the isolated DB route table.
+                const dbTable = one(run, "aws:ec2/routeTable:RouteTable", "-db-rt");
+                const associations = ofType(run, "aws:ec2/routeTableAssociation:RouteTableAssociation").filter((a) => dbSubnets.some((s) => s.id === a.inputs.subnetId));
+                expect(associations.map((a) => a.inputs.routeTableId)).to.deep.equal(dbSubnets.map(() => dbTable.id));
+            });
+
+            it(`REQ-003 ${stack}: the DB security group admits only the DB port from the application group, with descriptions, and has no egress`, async () => {
+                const run = await stackRun(stack);
+                const dbGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-db-sg");
+                expect(dbGroup.inputs.ingress, "no inline rules").to.equal(undefined);
+                expect(dbGroup.inputs.egress, "no inline egress: Terraform removes AWS's default allow-all").to.equal(undefined);
+                const appGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-app-sg");
+                const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === dbGroup.id);
+                expect(ingress).to.have.length(1);
+                expect(ingress[0].inputs).to.include({ referencedSecurityGroupId: appGroup.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432 });
+                expect(ingress[0].inputs.description).to.match(/PostgreSQL/);
+                const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
+                expect(egress.filter((r) => r.inputs.securityGroupId === dbGroup.id)).to.be.empty;
+                expect(egress.map((r) => r.inputs)).to.deep.include.members([
+                    { securityGroupId: appGroup.id, referencedSecurityGroupId: dbGroup.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432, description: "PostgreSQL to the database", tags: egress[0].inputs.tags },
+                ]);
+            });
+
+            it(`REQ-003 ${stack}: no 0.0.0.0/0 or ::/0 in any input`, async () => {
+                const run = await stackRun(stack);
+                const text = JSON.stringify(run.resources.map((r) => r.inputs));
+                expect(text).to.not.include("0.0.0.0/0");
+                expect(text).to.not.include("::/0");
+            });
+
+            it(`REQ-003 ${stack}: the default security group is stripped of all rules`, async () => {
+                const run = await stackRun(stack);
+                const group = one(run, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup");
+                expect(group.inputs.ingress).to.equal(undefined);
+                expect(group.inputs.egress).to.equal(undefined);
+                expect(group.inputs.vpcId).to.equal(one(run, "aws:ec2/vpc:Vpc").id);
+            });
+
+            it(`REQ-002 ${stack}: VPC flow logs go to a KMS-encrypted log group with retention`, async () => {
+                const run = await stackRun(stack);
+                const group = one(run, "aws:cloudwatch/logGroup:LogGroup", "-flow-logs");
+                const logsKey = ofType(run, "aws:kms/key:Key").find((k) => k.inputs.tags.Purpose === "logs")!;
+                expect(group.inputs.kmsKeyId).to.equal(logsKey.state.arn);
+                expect(group.inputs.retentionInDays).to.equal(stack === "dev" ? 30 : stack === "staging" ? 90 : 365);
+                const flowLog = one(run, "aws:ec2/flowLog:FlowLog");
+                expect(flowLog.inputs).to.include({ logDestination: group.state.arn, logDestinationType: "cloud-watch-logs", trafficType: stack === "dev" ? "REJECT" : "ALL" });
+                const role = one(run, "aws:iam/role:Role", "-flow-logs");
+                expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).to.deep.equal({ Service: "vpc-flow-logs.amazonaws.com" });
+                const policy = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", "-flow-logs").inputs.policy);
+                expect(policy.Statement[0].Resource).to.deep.equal([group.state.arn, `${group.state.arn}:*`]);
+            });
+        });
+    }
+
+    it("interface endpoints exist for every AWS API private workloads need in staging and prod, not in dev", async () => {
+        for (const stack of ["staging", "prod"]) {
+            const run = await stackRun(stack);
+            const endpoints = ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint");
+            expect(endpoints.map((e) => e.inputs.serviceName).sort()).to.deep.equal(ENDPOINT_SERVICES.map((s) => `com.amazonaws.eu-west-1.${s}`).sort());
+            expect(endpoints.every((e) => e.inputs.privateDnsEnabled && e.inputs.vpcEndpointType === "Interface")).to.equal(true);
+            const endpointGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-endpoints-sg");
+            const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === endpointGroup.id);
+            expect(rules.map((r) => r.inputs)).to.have.length(1);
+            expect(rules[0].inputs).to.include({ fromPort: 443, toPort: 443, cidrIpv4: one(run, "aws:ec2/vpc:Vpc").inputs.cidrBlock });
+        }
+        expect(ofType(await stackRun("dev"), "aws:ec2/vpcEndpoint:VpcEndpoint")).to.be.empty;
+    });
+
+    it("REQ-003: listed private CIDRs get their own described rule on the DB port", async () => {
+        const run = await runComponent(() => new Network("net-cidrs", { ...base, namePrefix: "t-cidrs", allowedCidrs: ["10.60.0.0/16", "192.168.1.0/24"], dbPort: 6432 }));
+        const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.includes("-db-from-cidr-"));
+        expect(rules.map((r) => [r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([
+            ["10.60.0.0/16", 6432, 6432],
+            ["192.168.1.0/24", 6432, 6432],
+        ]);
+        expect(rules.every((r) => r.inputs.description.includes("private range"))).to.equal(true);
+    });
+
+    it("splits the VPC into sixteenths: database subnets first, application subnets from the ninth", async () => {
+        const run = await runComponent(() => new Network("net-split", { ...base, namePrefix: "t-split", azCount: 2, vpcCidr: "10.70.0.0/24" }));
+        const cidrs = ofType(run, "aws:ec2/subnet:Subnet").map((s) => `${s.inputs.tags.Tier}:${s.inputs.cidrBlock}`);
+        expect(cidrs).to.deep.equal(["database:10.70.0.0/28", "database:10.70.0.16/28", "application:10.70.0.128/28", "application:10.70.0.144/28"]);
+    });
+
+    it("existing VPC: uses the given subnets, one rule per application group and CIDR, endpoints in the DB subnets, no VPC resources", async () => {
+        let network: Network | undefined;
+        const run = await runComponent(() => (network = new Network("net-existing", existing)));
+        expect(ofType(run, "aws:ec2/vpc:Vpc")).to.be.empty;
+        expect(ofType(run, "aws:ec2/subnet:Subnet")).to.be.empty;
+        expect(ofType(run, "aws:ec2/flowLog:FlowLog")).to.be.empty;
+        expect(one(run, "aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds).to.deep.equal(existing.existingDbSubnetIds);
+        const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.includes("-db-from-"));
+        expect(ingress.map((r) => r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4)).to.deep.equal([...existing.appSecurityGroupIds, ...existing.allowedCidrs]);
+        expect(ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint").every((e) => JSON.stringify(e.inputs.subnetIds) === JSON.stringify(existing.existingDbSubnetIds))).to.equal(true);
+        expect(await promiseOf(network!.dbSubnetAzs)).to.deep.equal(["eu-west-1a", "eu-west-1b"]);
+        expect(await promiseOf(network!.vpcCidr)).to.equal("10.90.0.0/16");
+        expect(await promiseOf(network!.appSubnetIds)).to.deep.equal([]);
+    });
+
+    it("existing VPC: subnets that are all in one AZ are rejected with the AZ named", async () => {
+        let network: Network | undefined;
+        await runComponent(() => (network = new Network("net-one-az", { ...existing, namePrefix: "t-one-az", existingDbSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef3"] })));
+        const error = await errorOf(() => promiseOf(network!.dbSubnetAzs));
+        expect(error.message).to.include("the subnets are all in eu-west-1a; they must span at least two AZs");
+    });
+
+    it("rejects an azCount the region cannot satisfy (checked when the AZ list is known)", () => {
+        expect(selectZones(["eu-west-1a", "eu-west-1b", "eu-west-1c"], 3, "eu-west-1")).to.deep.equal(["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+        expect(() => selectZones(["us-west-1a", "us-west-1c"], 3, "us-west-1")).to.throw("azCount = 3: region us-west-1 has only 2 available AZs (us-west-1a, us-west-1c)");
+    });
+
+    it("rejects arguments AWS would refuse or that would open the database, naming each field and value", async () => {
+        const error = await errorOf(() =>
+            runComponent(() => new Network("net-bad", { ...base, azCount: 1, dbPort: 80, flowLogsRetentionDays: 2, allowedCidrs: ["0.0.0.0/0"], vpcCidr: "1.2.3.0/24" })),
+        );
+        for (const fragment of ["azCount = 1", "dbPort = 80", "flowLogsRetentionDays = 2", 'allowedCidrs = "0.0.0.0/0"', 'vpcCidr = "1.2.3.0/24"']) {
+            expect(error.message).to.include(fragment);
+        }
+        const single = await errorOf(() => runComponent(() => new Network("net-single", { ...existing, existingDbSubnetIds: ["subnet-0123456789abcdef0"] })));
+        expect(single.message).to.include("existingDbSubnetIds");
+        const closed = await errorOf(() => runComponent(() => new Network("net-closed", { ...existing, appSecurityGroupIds: [], allowedCidrs: [] })));
+        expect(closed.message).to.include("nothing could reach the database");
+    });
+});

@@ -1,0 +1,83 @@
+import { expect } from "chai";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main } from "../tools/preview";
+import { PROJECT_ROOT } from "../tools/stack-files";
+import { STACKS } from "./helpers";
+
+async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+    return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("offline preview (npm run preview:offline)", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: exits 0 and prints the resource tree, counts by type and outputs`, async () => {
+            const { code, out } = await runCli(["--stack", stack]);
+            expect(code).to.equal(0);
+            expect(out).to.include(`pulumi:pulumi:Stack  aurora-${stack}`);
+            expect(out).to.match(/\n {6}\+ aurora:kms:KmsKeys {2}aurora-/);
+            expect(out).to.match(/\n {8}\+ aws:kms\/key:Key {2}aurora-\S+-storage/);
+            expect(out).to.match(/Resources: \d+ to create/);
+            expect(out).to.match(/\n\s+6 {2}aws:kms\/key:Key/);
+            expect(out).to.include("Outputs:");
+            expect(out).to.include("vpcId: \"vpc-");
+        });
+    }
+
+    it("--json writes the documented shape, with resource options captured", async () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "out.json");
+        const { code } = await runCli(["--stack", "prod", "--json", file]);
+        expect(code).to.equal(0);
+        const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+        expect(Object.keys(doc)).to.deep.equal(["project", "stack", "resources", "outputs", "policyViolations"]);
+        expect(doc).to.include({ project: "aurora", stack: "prod" });
+        expect(doc.policyViolations).to.be.an("array");
+        for (const r of doc.resources) {
+            expect(Object.keys(r)).to.deep.equal(["urn", "type", "name", "parent", "custom", "inputs", "options"]);
+            expect(r.urn).to.match(/^urn:pulumi:prod::aurora::/);
+            expect(Object.keys(r.options)).to.deep.equal(["protect", "ignoreChanges", "retainOnDelete", "dependsOn"]);
+            expect(r.parent === null || typeof r.parent === "string").to.equal(true);
+        }
+        const key = doc.resources.find((r: any) => r.type === "aws:kms/key:Key");
+        expect(key.options.protect).to.equal(true);
+        expect(key.parent).to.match(/aurora:kms:KmsKeys::aurora-prod$/);
+        expect(doc.resources.find((r: any) => r.type === "aurora:kms:KmsKeys").parent).to.equal(null);
+        expect(doc.outputs.kmsKeyArns.storage).to.match(/^arn:aws:kms:eu-west-1:123456789012:key\//);
+    });
+
+    it("a bad config exits 1 and names the key, the value and what is allowed", async () => {
+        const { code, err, out } = await runCli(["--stack", "prod", "--config", "aurora:azCount=1"]);
+        expect(code).to.equal(1);
+        expect(out).to.equal("");
+        expect(err).to.include("aurora:azCount = 1: must be an integer from 2 to 6");
+    });
+
+    it("bad usage exits 2 with the usage line", async () => {
+        for (const argv of [[], ["--stack"], ["--bogus", "x"], ["--stack", "dev", "--config", "novalue"]]) {
+            const { code, err } = await runCli(argv);
+            expect(code, argv.join(" ")).to.equal(2);
+            expect(err).to.include("usage: npm run preview:offline -- --stack <dev|prod|staging>");
+        }
+    });
+
+    it("an unknown stack exits 1 and lists the stacks", async () => {
+        const { code, err } = await runCli(["--stack", "qa"]);
+        expect(code).to.equal(1);
+        expect(err).to.include("No stack file Pulumi.qa.yaml: stacks are dev, prod, staging");
+    });
+
+    it("as a process: exits with code 1 on invalid config (what CI and users see)", function () {
+        this.timeout(30000);
+        const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/preview.ts", "--stack", "dev", "--config", "aurora:environment=production"], {
+            cwd: PROJECT_ROOT,
+            encoding: "utf8",
+        });
+        expect(result.status).to.equal(1);
+        expect(result.stderr).to.include('aurora:environment = "production": must be one of');
+    });
+});
