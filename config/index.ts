@@ -4,7 +4,9 @@
  * is allowed.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ClusterSettings, validateClusterSettings } from "../components/cluster-settings";
 import type { NetworkArgs } from "../components/network";
+import { parseParameterOverrides } from "../components/parameters";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKeySpec, specOf } from "./schema";
 import {
     Problems,
@@ -38,6 +40,7 @@ export interface StackConfig {
     readonly tags: Readonly<Record<string, string>>;
     readonly protectResources: boolean;
     readonly network: NetworkSettings;
+    readonly cluster: ClusterSettings;
 }
 
 /** Thrown for invalid stack configuration; a RunError, so Pulumi prints the message without a stack trace. */
@@ -199,6 +202,66 @@ function parseNetwork(reader: RawReader): NetworkSettings {
     };
 }
 
+function parseAcu(reader: RawReader, key: string): number {
+    const text = reader.string(key);
+    const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+    if (Number.isNaN(value)) {
+        reader.problems.check(keyName(key), text, "must be a number of ACU such as 0.5 or 16");
+    }
+    return value;
+}
+
+function parseClassOverrides(reader: RawReader): Record<string, string> {
+    const overrides: Record<string, string> = {};
+    for (const entry of reader.array("instanceClassOverrides")) {
+        const match = /^(instance-\d+)=(db\.[a-z0-9.]+)$/.exec(entry);
+        if (match) {
+            overrides[match[1]] = match[2];
+        } else {
+            reader.problems.check(keyName("instanceClassOverrides"), entry, "each entry must be instance-N=class, e.g. instance-2=db.r7g.xlarge");
+        }
+    }
+    return overrides;
+}
+
+function parseCluster(reader: RawReader, context: { region: string; isProduction: boolean }): ClusterSettings {
+    const problems = reader.problems;
+    const settings: ClusterSettings = {
+        engineVersion: reader.string("engineVersion"),
+        allowMajorVersionUpgrade: reader.boolean("allowMajorVersionUpgrade"),
+        extendedSupport: reader.boolean("extendedSupport"),
+        instanceClass: reader.string("instanceClass"),
+        readerCount: reader.integer("readerCount"),
+        instanceClassOverrides: parseClassOverrides(reader),
+        serverless: {
+            minCapacity: parseAcu(reader, "serverlessMinCapacity"),
+            maxCapacity: parseAcu(reader, "serverlessMaxCapacity"),
+            secondsUntilAutoPause: reader.integer("serverlessAutoPauseSeconds"),
+        },
+        databaseName: reader.string("databaseName"),
+        masterUsername: reader.string("masterUsername"),
+        backupRetentionDays: reader.integer("backupRetentionDays"),
+        backupWindow: reader.string("backupWindow"),
+        maintenanceWindow: reader.string("maintenanceWindow"),
+        deletionProtection: reader.boolean("deletionProtection"),
+        applyImmediately: reader.boolean("applyImmediately"),
+        storageType: reader.string("storageType"),
+        performanceInsightsRetentionDays: reader.integer("performanceInsightsRetentionDays"),
+        monitoringIntervalSeconds: reader.integer("monitoringIntervalSeconds"),
+        logRetentionDays: reader.integer("logRetentionDays"),
+        activityStream: reader.boolean("activityStream"),
+        activityStreamMode: reader.string("activityStreamMode"),
+        iamAdminDbUser: reader.string("iamAdminDbUser"),
+        iamAdminRoleName: reader.string("iamAdminRoleName"),
+        clusterParameters: parseParameterOverrides(reader.array("clusterParameters"), keyName("clusterParameters"), "cluster", problems),
+        instanceParameters: parseParameterOverrides(reader.array("instanceParameters"), keyName("instanceParameters"), "instance", problems),
+        maxConnections: reader.integer("maxConnections"),
+        caCertificate: reader.string("caCertificate"),
+    };
+    validateClusterSettings(settings, problems, keyName, context);
+    return settings;
+}
+
 /**
  * Parses and validates raw configuration (keys namespaced as `aurora:x` and `aws:region`, values as
  * the strings the Pulumi CLI passes). Pure: the unit tests call it directly.
@@ -232,12 +295,13 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, context:
         problems.check(keyName("protectResources"), protectResources, "must be true in prod: the cluster and KMS keys carry Pulumi's protect option there");
     }
     const network = parseNetwork(reader);
+    const cluster = parseCluster(reader, { region, isProduction });
 
     const message = problems.message(`Invalid configuration for stack '${context.stack}' (${problems.list.length} problem${problems.list.length === 1 ? "" : "s"}):`);
     if (message !== undefined) {
         throw new ConfigValidationError(problems.list, message);
     }
-    return { project: context.project, stack: context.stack, region, environment, isProduction, namePrefix, tags, protectResources, network };
+    return { project: context.project, stack: context.stack, region, environment, isProduction, namePrefix, tags, protectResources, network, cluster };
 }
 
 /** Loads the running stack's configuration (what `index.ts` calls first). */

@@ -42,6 +42,42 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     { key: "flowLogsTrafficType", type: "string", default: "ALL", description: "VPC flow log traffic type: ALL or REJECT." },
     { key: "flowLogsRetentionDays", type: "integer", default: 365, description: "Retention of the VPC flow log group, in days (a CloudWatch Logs retention value)." },
     { key: "vpcEndpoints", type: "boolean", default: true, description: "Create interface endpoints for Secrets Manager, KMS, CloudWatch Logs, Monitoring and RDS." },
+
+    // Engine and instances
+    { key: "engineVersion", type: "string", default: "17", description: "Engine version: a major (recommended; AWS applies minor upgrades) or a creatable major.minor. The parameter group family is derived from it." },
+    { key: "allowMajorVersionUpgrade", type: "boolean", default: false, description: "Allow this update to move to a new major version (set with the new engineVersion; see docs/major-version-upgrade.md)." },
+    { key: "extendedSupport", type: "boolean", default: false, description: "Stay on a major past its end of standard support in paid RDS Extended Support (default: opt out)." },
+    { key: "instanceClass", type: "string", default: "db.r7g.large", description: "Instance class of every instance (db.serverless for Aurora Serverless v2)." },
+    { key: "readerCount", type: "integer", default: 2, description: "Readers besides the writer (1 to 15), spread across AZs." },
+    { key: "instanceClassOverrides", type: "array", default: [], description: "Per-instance classes as instance-N=class (instance-1 is the initial writer)." },
+    { key: "serverlessMinCapacity", type: "string", default: "0.5", description: "Serverless v2 minimum ACU (0 to 256, steps of 0.5; 0 pauses idle instances)." },
+    { key: "serverlessMaxCapacity", type: "string", default: "16", description: "Serverless v2 maximum ACU (1 to 256, steps of 0.5)." },
+    { key: "serverlessAutoPauseSeconds", type: "integer", default: 300, description: "Idle seconds before a 0-ACU Serverless v2 instance pauses (300 to 86400)." },
+    { key: "maxConnections", type: "integer", default: 0, description: "max_connections of every instance; 0 uses AWS's default for the instance class." },
+    { key: "caCertificate", type: "string", default: "rds-ca-rsa2048-g1", description: "Certificate authority of the instances' server certificates." },
+    { key: "storageType", type: "string", default: "aurora", description: "Cluster storage: aurora (pay per I/O) or aurora-iopt1 (I/O-Optimized)." },
+
+    // Database and access
+    { key: "databaseName", type: "string", default: "app", description: "Initial database name." },
+    { key: "masterUsername", type: "string", default: "dbadmin", description: "Master user (administration only); RDS generates and rotates its password in Secrets Manager." },
+    { key: "iamAdminDbUser", type: "string", default: "iam_admin", description: "Database user that the IAM admin policy may connect as (rds-db:connect)." },
+    { key: "iamAdminRoleName", type: "string", default: "", description: "IAM role to attach the IAM admin policy to (empty: attach it yourself)." },
+    { key: "clusterParameters", type: "array", default: [], description: "Cluster parameter overrides as name=value (security parameters cannot be weakened)." },
+    { key: "instanceParameters", type: "array", default: [], description: "Instance parameter overrides as name=value." },
+
+    // Data safety
+    { key: "backupRetentionDays", type: "integer", default: 30, description: "Automated backup and point-in-time recovery window in days (7 to 35)." },
+    { key: "backupWindow", type: "string", default: "02:00-03:00", description: "Daily backup window, UTC, hh24:mi-hh24:mi (at least 30 minutes)." },
+    { key: "maintenanceWindow", type: "string", default: "sun:04:00-sun:05:00", description: "Weekly maintenance window, UTC, ddd:hh24:mi-ddd:hh24:mi (at least 30 minutes, not overlapping backups)." },
+    { key: "deletionProtection", type: "boolean", default: true, description: "Deletion protection on the cluster (cannot be false in prod)." },
+    { key: "applyImmediately", type: "boolean", default: false, description: "Apply cluster and instance modifications at once instead of in the maintenance window." },
+
+    // Monitoring and audit
+    { key: "performanceInsightsRetentionDays", type: "integer", default: 7, description: "Performance Insights retention: 7 (free), 31 x n up to 713, or 731." },
+    { key: "monitoringIntervalSeconds", type: "integer", default: 15, description: "Enhanced Monitoring interval in seconds: 1, 5, 10, 15, 30 or 60." },
+    { key: "logRetentionDays", type: "integer", default: 365, description: "Retention of the exported PostgreSQL log groups, in days." },
+    { key: "activityStream", type: "boolean", default: true, description: "Database Activity Stream to Kinesis, encrypted with its own key (not on db.t* or Serverless v2)." },
+    { key: "activityStreamMode", type: "string", default: "async", description: "Activity stream mode: async (favours performance) or sync." },
 ];
 
 /** Looks up a key's spec; throws for keys that are not declared (a programming error). */

@@ -194,6 +194,8 @@ export class MockEngine implements pulumi.runtime.Mocks {
                 return { arn: `arn:aws:sns:${region}:${account}:${inputs.name ?? id}` };
             case "aws:cloudwatch/metricAlarm:MetricAlarm":
                 return { arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${inputs.name ?? id}` };
+            case "random:index/randomId:RandomId":
+                return { hex: hex(name, (inputs.byteLength ?? 8) * 2), b64Url: hex(name, 11), b64Std: hex(name, 11), dec: String(parseInt(hex(name, 8), 16)) };
             case "random:index/randomPassword:RandomPassword":
                 return { result: `preview-${hex(name, 24)}` };
             default:

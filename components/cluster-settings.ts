@@ -1,0 +1,281 @@
+/**
+ * The cluster's settings, and the rules AWS (or safety) imposes on them. The same rules run in
+ * config loading (naming `aurora:*` keys) and in the AuroraCluster constructor (naming its fields),
+ * so a direct user of the component gets the same errors as a stack.
+ */
+import { Problems, checkIntegerRange, checkLogRetention, checkOneOf } from "../config/validators";
+import {
+    SERVERLESS_CLASS,
+    checkEngineVersion,
+    classMemoryGib,
+    instanceClassesIn,
+    parseEngineVersion,
+    provisionedMaxConnections,
+    serverlessMaxConnections,
+    supportsActivityStreams,
+    supportsAutoPause,
+} from "./aurora-catalog";
+
+export interface ServerlessCapacity {
+    /** Minimum ACU (0 to 256 in steps of 0.5; 0 pauses the instance when idle). */
+    readonly minCapacity: number;
+    /** Maximum ACU (1 to 256 in steps of 0.5, above the minimum). */
+    readonly maxCapacity: number;
+    /** Idle seconds before an instance with 0 ACU minimum pauses (300 to 86,400). */
+    readonly secondsUntilAutoPause: number;
+}
+
+export interface ClusterSettings {
+    /** Engine version: a major ("17", recommended: AWS applies minors) or a creatable major.minor ("17.5"). */
+    readonly engineVersion: string;
+    /** Let this update change the major version (set together with the new engineVersion). Default false. */
+    readonly allowMajorVersionUpgrade: boolean;
+    /** Stay on the major after standard support ends, enrolled in paid RDS Extended Support. Default false (opt out). */
+    readonly extendedSupport: boolean;
+    /** Instance class of every instance unless overridden (`db.serverless` for Serverless v2). */
+    readonly instanceClass: string;
+    /** Readers besides the writer (at least 1, at most 15). */
+    readonly readerCount: number;
+    /** Per-instance class overrides by instance name (`instance-1` is the initial writer). */
+    readonly instanceClassOverrides: Readonly<Record<string, string>>;
+    /** Serverless v2 capacity (applies to `db.serverless` instances). */
+    readonly serverless: ServerlessCapacity;
+    /** Initial database name. */
+    readonly databaseName: string;
+    /** Master (administration only) user; its password is generated and kept by RDS in Secrets Manager. */
+    readonly masterUsername: string;
+    /** Days of automated backups, and the point-in-time recovery window (7 to 35). */
+    readonly backupRetentionDays: number;
+    /** Daily backup window, UTC, `hh24:mi-hh24:mi` (at least 30 minutes). */
+    readonly backupWindow: string;
+    /** Weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi` (at least 30 minutes, not overlapping the backup window). */
+    readonly maintenanceWindow: string;
+    /** Refuse deletion of the cluster (must be true in prod). */
+    readonly deletionProtection: boolean;
+    /** Apply modifications now instead of in the maintenance window. */
+    readonly applyImmediately: boolean;
+    /** `aurora` (pay per I/O) or `aurora-iopt1` (I/O-Optimized). */
+    readonly storageType: string;
+    /** Performance Insights retention in days: 7, 31 x n (n = 1..23) or 731. */
+    readonly performanceInsightsRetentionDays: number;
+    /** Enhanced Monitoring interval in seconds: 1, 5, 10, 15, 30 or 60. */
+    readonly monitoringIntervalSeconds: number;
+    /** Retention of the exported PostgreSQL log groups, in days (a CloudWatch Logs value). */
+    readonly logRetentionDays: number;
+    /** Start a Database Activity Stream (not on burstable or Serverless v2 instances). */
+    readonly activityStream: boolean;
+    /** Activity stream mode: `async` (favours database performance) or `sync`. */
+    readonly activityStreamMode: string;
+    /** Database user that IAM database authentication admits for administration. */
+    readonly iamAdminDbUser: string;
+    /** IAM role to attach the rds-db:connect admin policy to ("" for none). */
+    readonly iamAdminRoleName: string;
+    /** Cluster parameter overrides (name -> value), merged over the documented defaults. */
+    readonly clusterParameters: Readonly<Record<string, string>>;
+    /** Instance parameter overrides (name -> value), merged over the documented defaults. */
+    readonly instanceParameters: Readonly<Record<string, string>>;
+    /** max_connections for every instance; 0 derives AWS's default from the instance class. */
+    readonly maxConnections: number;
+    /** Server certificate authority of the instances. */
+    readonly caCertificate: string;
+}
+
+export const CA_CERTIFICATES = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"] as const;
+
+/** Reserved master user names: AWS refuses these (verified deployments) or PostgreSQL reserves them. */
+const RESERVED_USERNAMES = new Set([
+    "admin", "rdsadmin", "rdsrepladmin", "user", "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "both", "case",
+    "cast", "check", "collate", "column", "constraint", "create", "default", "desc", "distinct", "do", "else", "end", "except",
+    "false", "for", "foreign", "from", "grant", "group", "having", "in", "into", "limit", "not", "null", "offset", "on", "only",
+    "or", "order", "primary", "public", "references", "role", "select", "session_user", "some", "table", "then", "to", "true",
+    "union", "unique", "using", "when", "where", "window", "with",
+]);
+
+export interface PlannedInstance {
+    /** Logical instance name: `instance-1` (the initial writer), `instance-2`, ... */
+    readonly name: string;
+    readonly instanceClass: string;
+    /** 0 for the writer; 1 for readers at least as large as the writer (failover targets), 2 for smaller readers. */
+    readonly promotionTier: number;
+    /** The engine's default max_connections for this instance (or the configured value). */
+    readonly maxConnections: number | undefined;
+}
+
+/** Memory capacity used to compare instances for failover: class memory, or 2 GiB per maximum ACU. */
+function capacityGib(instanceClass: string, serverless: ServerlessCapacity): number {
+    return instanceClass === SERVERLESS_CLASS ? serverless.maxCapacity * 2 : (classMemoryGib(instanceClass) ?? 0);
+}
+
+/** The writer and readers, their classes, promotion tiers and default max_connections. */
+export function planInstances(s: Pick<ClusterSettings, "instanceClass" | "readerCount" | "instanceClassOverrides" | "serverless" | "maxConnections">): PlannedInstance[] {
+    const names = Array.from({ length: 1 + s.readerCount }, (_, i) => `instance-${i + 1}`);
+    const classes = names.map((n) => s.instanceClassOverrides[n] ?? s.instanceClass);
+    const writerCapacity = capacityGib(classes[0], s.serverless);
+    return names.map((name, i) => ({
+        name,
+        instanceClass: classes[i],
+        promotionTier: i === 0 ? 0 : capacityGib(classes[i], s.serverless) >= writerCapacity ? 1 : 2,
+        maxConnections:
+            s.maxConnections > 0
+                ? s.maxConnections
+                : classes[i] === SERVERLESS_CLASS
+                  ? serverlessMaxConnections(s.serverless.minCapacity, s.serverless.maxCapacity)
+                  : provisionedMaxConnections(classes[i]),
+    }));
+}
+
+function minutesOfDay(hhmm: string): number {
+    const [h, m] = hhmm.split(":").map(Number);
+    return h * 60 + m;
+}
+
+const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+const DAY_MINUTES = 1440;
+const WEEK_MINUTES = 7 * DAY_MINUTES;
+
+/** Parses `hh24:mi-hh24:mi` into [start, length] minutes, handling a window that wraps midnight. */
+export function parseDailyWindow(value: string): [number, number] | undefined {
+    const match = /^(([01]\d|2[0-3]):[0-5]\d)-(([01]\d|2[0-3]):[0-5]\d)$/.exec(value);
+    if (!match) {
+        return undefined;
+    }
+    const start = minutesOfDay(match[1]);
+    return [start, (minutesOfDay(match[3]) - start + DAY_MINUTES) % DAY_MINUTES];
+}
+
+/** Parses `ddd:hh24:mi-ddd:hh24:mi` into [start, length] minutes of the week, handling wrap-around. */
+export function parseWeeklyWindow(value: string): [number, number] | undefined {
+    const match = /^(sun|mon|tue|wed|thu|fri|sat):(([01]\d|2[0-3]):[0-5]\d)-(sun|mon|tue|wed|thu|fri|sat):(([01]\d|2[0-3]):[0-5]\d)$/.exec(value.toLowerCase());
+    if (!match) {
+        return undefined;
+    }
+    const start = DAYS.indexOf(match[1]) * DAY_MINUTES + minutesOfDay(match[2]);
+    const end = DAYS.indexOf(match[4]) * DAY_MINUTES + minutesOfDay(match[5]);
+    return [start, (end - start + WEEK_MINUTES) % WEEK_MINUTES];
+}
+
+/** Whether the daily backup window, repeated on every day, intersects the weekly maintenance window. */
+export function windowsOverlap(daily: [number, number], weekly: [number, number]): boolean {
+    const intersects = (aStart: number, aLength: number, bStart: number, bLength: number) => aStart < bStart + bLength && bStart < aStart + aLength;
+    for (let day = -1; day <= 7; day++) {
+        const start = day * DAY_MINUTES + daily[0];
+        // Compare against the weekly window and its copies one week earlier and later (wrap-around).
+        if ([-WEEK_MINUTES, 0, WEEK_MINUTES].some((shift) => intersects(start, daily[1], weekly[0] + shift, weekly[1]))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+function checkCapacityStep(value: number, min: number): string | undefined {
+    return Number.isFinite(value) && value >= min && value <= 256 && value * 2 === Math.round(value * 2) ? undefined : `must be a number of ACU from ${min} to 256 in steps of 0.5`;
+}
+
+/**
+ * Checks every rule and records each problem with the offending field's name (`name(field)`).
+ * `region` selects the instance class catalog; `isProduction` adds the production-only rules.
+ */
+export function validateClusterSettings(
+    s: ClusterSettings,
+    problems: Problems,
+    name: (field: keyof ClusterSettings | string) => string,
+    context: { region: string; isProduction: boolean },
+): void {
+    problems.check(name("engineVersion"), s.engineVersion, checkEngineVersion(s.engineVersion));
+    const version = parseEngineVersion(s.engineVersion);
+    problems.check(name("readerCount"), s.readerCount, checkIntegerRange(s.readerCount, 1, 15));
+
+    const offered = instanceClassesIn(context.region);
+    const instances = planInstances(s);
+    for (const [instance, instanceClass] of Object.entries(s.instanceClassOverrides)) {
+        if (!instances.some((i) => i.name === instance)) {
+            problems.check(name("instanceClassOverrides"), `${instance}=${instanceClass}`, `names an instance that does not exist; instances are ${instances.map((i) => i.name).join(", ")}`);
+        }
+    }
+    for (const instance of instances) {
+        const field = name(s.instanceClassOverrides[instance.name] === undefined ? "instanceClass" : "instanceClassOverrides");
+        if (offered !== undefined && !offered.includes(instance.instanceClass)) {
+            problems.check(field, instance.instanceClass, `is not offered for Aurora PostgreSQL in ${context.region}; offered: ${offered.filter((c) => /^db\.(r[678]|t4g|serverless|x2g)/.test(c)).join(", ")}, ...`);
+        } else if (instance.maxConnections === undefined) {
+            problems.check(field, instance.instanceClass, `has no known memory size, so its default max_connections cannot be derived; set ${name("maxConnections")} explicitly`);
+        }
+        if (s.activityStream && !supportsActivityStreams(instance.instanceClass)) {
+            problems.check(
+                field,
+                instance.instanceClass,
+                `${instance.name} cannot run with a Database Activity Stream (not supported on burstable db.t* or Serverless v2 classes); use a db.r* class or set ${name("activityStream")} to false`,
+            );
+        }
+    }
+    if (context.isProduction && instances.length > 1 && !instances.slice(1).some((i) => i.promotionTier === 1)) {
+        problems.add(`${name("instanceClassOverrides")}: in prod at least one reader must be as large as the writer (${instances[0].instanceClass}) so that a failover does not shrink the database`);
+    }
+
+    const usesServerless = instances.some((i) => i.instanceClass === SERVERLESS_CLASS);
+    if (usesServerless) {
+        const { minCapacity, maxCapacity, secondsUntilAutoPause } = s.serverless;
+        problems.check(name("serverlessMinCapacity"), minCapacity, checkCapacityStep(minCapacity, 0));
+        problems.check(name("serverlessMaxCapacity"), maxCapacity, checkCapacityStep(maxCapacity, 1));
+        if (maxCapacity <= minCapacity) {
+            problems.check(name("serverlessMaxCapacity"), maxCapacity, `must be above ${name("serverlessMinCapacity")} (${minCapacity})`);
+        }
+        if (minCapacity === 0) {
+            if (version && !supportsAutoPause(version)) {
+                problems.check(name("serverlessMinCapacity"), minCapacity, `0 ACU (auto-pause) needs Aurora PostgreSQL 16.3+, 15.7+ or 17+; ${s.engineVersion} does not support it`);
+            }
+            problems.check(name("serverlessAutoPauseSeconds"), secondsUntilAutoPause, checkIntegerRange(secondsUntilAutoPause, 300, 86400));
+        }
+    }
+
+    if (!/^[A-Za-z][A-Za-z0-9]{0,15}$/.test(s.masterUsername)) {
+        problems.check(name("masterUsername"), s.masterUsername, "must be 1 to 16 letters or digits, starting with a letter");
+    } else if (RESERVED_USERNAMES.has(s.masterUsername.toLowerCase()) || /^(rds|pg_)/i.test(s.masterUsername)) {
+        problems.check(name("masterUsername"), s.masterUsername, "is reserved by Aurora PostgreSQL (admin, rdsadmin, user, rds*/pg_* names and SQL keywords are refused)");
+    }
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(s.databaseName)) {
+        problems.check(name("databaseName"), s.databaseName, "must be 1 to 63 letters, digits or underscores, starting with a letter");
+    } else if (["postgres", "template0", "template1", "rdsadmin"].includes(s.databaseName.toLowerCase()) || RESERVED_USERNAMES.has(s.databaseName.toLowerCase())) {
+        problems.check(name("databaseName"), s.databaseName, "is reserved (postgres, template0/1, rdsadmin and SQL keywords); choose your application's name");
+    }
+    if (!/^[a-z][a-z0-9_]{0,62}$/.test(s.iamAdminDbUser) || /^(rds|pg_)/.test(s.iamAdminDbUser)) {
+        problems.check(name("iamAdminDbUser"), s.iamAdminDbUser, "must be a lowercase PostgreSQL role name (letters, digits, underscores; not rds*/pg_*)");
+    } else if (s.iamAdminDbUser === s.masterUsername.toLowerCase()) {
+        problems.check(name("iamAdminDbUser"), s.iamAdminDbUser, "must differ from the master user: granting rds_iam to the master user disables its password login");
+    }
+    if (s.iamAdminRoleName !== "" && !/^[\w+=,.@-]{1,64}$/.test(s.iamAdminRoleName)) {
+        problems.check(name("iamAdminRoleName"), s.iamAdminRoleName, "must be an IAM role name (1 to 64 of letters, digits and +=,.@_-)");
+    }
+
+    problems.check(name("backupRetentionDays"), s.backupRetentionDays, checkIntegerRange(s.backupRetentionDays, 7, 35));
+    const backup = parseDailyWindow(s.backupWindow);
+    const maintenance = parseWeeklyWindow(s.maintenanceWindow);
+    if (!backup) {
+        problems.check(name("backupWindow"), s.backupWindow, "must be hh24:mi-hh24:mi in UTC, e.g. 02:00-03:00");
+    } else if (backup[1] < 30) {
+        problems.check(name("backupWindow"), s.backupWindow, "must be at least 30 minutes long");
+    }
+    if (!maintenance) {
+        problems.check(name("maintenanceWindow"), s.maintenanceWindow, "must be ddd:hh24:mi-ddd:hh24:mi in UTC, e.g. sun:04:00-sun:05:00");
+    } else if (maintenance[1] < 30) {
+        problems.check(name("maintenanceWindow"), s.maintenanceWindow, "must be at least 30 minutes long");
+    }
+    if (backup && maintenance && windowsOverlap(backup, maintenance)) {
+        problems.add(`${name("backupWindow")} = "${s.backupWindow}" overlaps ${name("maintenanceWindow")} = "${s.maintenanceWindow}": AWS requires them not to overlap`);
+    }
+    if (context.isProduction && !s.deletionProtection) {
+        problems.check(name("deletionProtection"), s.deletionProtection, "must be true in prod (REQ-008)");
+    }
+
+    problems.check(name("storageType"), s.storageType, checkOneOf(s.storageType, ["aurora", "aurora-iopt1"]));
+    const pi = s.performanceInsightsRetentionDays;
+    if (!(pi === 7 || pi === 731 || (Number.isInteger(pi) && pi % 31 === 0 && pi >= 31 && pi <= 713))) {
+        problems.check(name("performanceInsightsRetentionDays"), pi, "must be 7, a multiple of 31 up to 713 (31 x 1..23 months), or 731");
+    }
+    problems.check(name("monitoringIntervalSeconds"), s.monitoringIntervalSeconds, checkOneOf(s.monitoringIntervalSeconds, [1, 5, 10, 15, 30, 60]));
+    problems.check(name("logRetentionDays"), s.logRetentionDays, checkLogRetention(s.logRetentionDays));
+    problems.check(name("activityStreamMode"), s.activityStreamMode, checkOneOf(s.activityStreamMode, ["async", "sync"]));
+    problems.check(name("caCertificate"), s.caCertificate, checkOneOf(s.caCertificate, CA_CERTIFICATES));
+    if (s.maxConnections !== 0) {
+        problems.check(name("maxConnections"), s.maxConnections, checkIntegerRange(s.maxConnections, 6, 262143));
+    }
+}

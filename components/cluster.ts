@@ -1,0 +1,282 @@
+/**
+ * The Aurora PostgreSQL cluster: parameter groups, pre-created encrypted log groups, the cluster,
+ * its writer and readers across AZs, Enhanced Monitoring, Performance Insights, the activity stream
+ * and the IAM administration policy (REQ-001, 002, 005-010).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Problems, checkIdentifier, checkIntegerRange } from "../config/validators";
+import { ENGINE, SERVERLESS_CLASS, parseEngineVersion } from "./aurora-catalog";
+import { ClusterSettings, planInstances, validateClusterSettings } from "./cluster-settings";
+import { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, buildParameters } from "./parameters";
+
+/** Log types exported to CloudWatch Logs (IAM authentication failures need IAM auth on, which it always is). */
+export const EXPORTED_LOG_TYPES = ["postgresql", "iam-db-auth-error"] as const;
+
+export interface ClusterKeyArns {
+    /** Encrypts the cluster volume, snapshots and backups. */
+    readonly storage: pulumi.Input<string>;
+    /** Encrypts Performance Insights data. */
+    readonly performanceInsights: pulumi.Input<string>;
+    /** Encrypts the RDS-managed master user secret. */
+    readonly secrets: pulumi.Input<string>;
+    /** Encrypts the exported PostgreSQL log groups. */
+    readonly logs: pulumi.Input<string>;
+    /** Encrypts the activity stream. */
+    readonly activityStream: pulumi.Input<string>;
+}
+
+export interface AuroraClusterArgs extends ClusterSettings {
+    /** Cluster identifier (AWS identifier rules, at most 40 characters so derived names fit); instances are `<id>-instance-N`. */
+    readonly clusterIdentifier: string;
+    /** Region of the stack (instance class catalog, ARNs). */
+    readonly region: string;
+    /** Production stacks must keep deletion protection and a failover target as large as the writer. */
+    readonly isProduction: boolean;
+    /** Set Pulumi's protect option on the cluster. */
+    readonly protect: boolean;
+    /** PostgreSQL port. */
+    readonly port: number;
+    /** DB subnet group (isolated subnets in at least two AZs). */
+    readonly subnetGroupName: pulumi.Input<string>;
+    /** Security groups of the cluster. */
+    readonly securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** AZs of the database subnets; instances are placed round-robin across them, writer in the first. */
+    readonly availabilityZones: pulumi.Input<string[]>;
+    /** Customer-managed keys by purpose. */
+    readonly kmsKeyArns: ClusterKeyArns;
+    /** Tags applied to every taggable resource. */
+    readonly tags: Record<string, string>;
+}
+
+/** Field names for component users: serverless settings live in the nested `serverless` object. */
+function argName(field: string): string {
+    const serverless: Record<string, string> = {
+        serverlessMinCapacity: "serverless.minCapacity",
+        serverlessMaxCapacity: "serverless.maxCapacity",
+        serverlessAutoPauseSeconds: "serverless.secondsUntilAutoPause",
+    };
+    return serverless[field] ?? field;
+}
+
+export class AuroraCluster extends pulumi.ComponentResource {
+    public readonly cluster: aws.rds.Cluster;
+    public readonly instances: aws.rds.ClusterInstance[];
+    public readonly clusterParameterGroup: aws.rds.ClusterParameterGroup;
+    public readonly instanceParameterGroup: aws.rds.ParameterGroup;
+    public readonly logGroups: aws.cloudwatch.LogGroup[];
+    public readonly monitoringRole: aws.iam.Role;
+    public readonly activityStream: aws.rds.ClusterActivityStream | undefined;
+    public readonly iamAdminPolicy: aws.iam.Policy;
+    /** Default (or configured) max_connections per instance identifier. */
+    public readonly maxConnections: Record<string, number>;
+    /** Instance class per instance identifier. */
+    public readonly instanceClasses: Record<string, string>;
+    /** ARN of the RDS-managed master user secret. */
+    public readonly masterSecretArn: pulumi.Output<string>;
+
+    constructor(name: string, args: AuroraClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aurora:db:AuroraCluster", name, {}, opts);
+        const problems = new Problems();
+        problems.check("clusterIdentifier", args.clusterIdentifier, checkIdentifier(args.clusterIdentifier, 40));
+        problems.check("port", args.port, checkIntegerRange(args.port, 1150, 65535));
+        validateClusterSettings(args, problems, argName, { region: args.region, isProduction: args.isProduction });
+        problems.throwIfAny(this, `Invalid AuroraCluster arguments for '${name}':`);
+
+        const id = args.clusterIdentifier;
+        const version = parseEngineVersion(args.engineVersion)!;
+        const plan = planInstances(args);
+        const tags = { ...args.tags, Cluster: id };
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+
+        // Groups are named after their family, so a major upgrade declares new groups (created first),
+        // points the cluster at them, and only then deletes the old family's groups.
+        this.clusterParameterGroup = new aws.rds.ClusterParameterGroup(
+            `${name}-cluster-${version.family}`,
+            {
+                name: `${id}-cluster-${version.family}`,
+                family: version.family,
+                description: `${id}: TLS-only, SCRAM passwords, pgaudit, pg_stat_statements (see docs/parameters.md)`,
+                parameters: buildParameters(CLUSTER_PARAMETER_DEFAULTS, args.clusterParameters),
+                tags,
+            },
+            { parent: this },
+        );
+        const instanceParameters = args.maxConnections > 0 ? { ...args.instanceParameters, max_connections: String(args.maxConnections) } : args.instanceParameters;
+        this.instanceParameterGroup = new aws.rds.ParameterGroup(
+            `${name}-instance-${version.family}`,
+            {
+                name: `${id}-instance-${version.family}`,
+                family: version.family,
+                description: `${id}: slow-query, lock and connection logging, auto_explain, idle-transaction timeout (see docs/parameters.md)`,
+                parameters: buildParameters(INSTANCE_PARAMETER_DEFAULTS, instanceParameters),
+                tags,
+            },
+            { parent: this },
+        );
+
+        // Aurora would create these groups itself on first export, unencrypted and never expiring.
+        this.logGroups = EXPORTED_LOG_TYPES.map(
+            (type) =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-${type}`,
+                    { name: `/aws/rds/cluster/${id}/${type}`, kmsKeyId: args.kmsKeyArns.logs, retentionInDays: args.logRetentionDays, tags },
+                    { parent: this },
+                ),
+        );
+
+        this.monitoringRole = new aws.iam.Role(
+            `${name}-monitoring`,
+            {
+                name: `${id}-rds-monitoring`,
+                description: `Enhanced Monitoring of ${id}`,
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
+                }),
+                tags,
+            },
+            { parent: this },
+        );
+        const monitoringPolicy = new aws.iam.RolePolicyAttachment(
+            `${name}-monitoring`,
+            { role: this.monitoringRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole` },
+            { parent: this },
+        );
+
+        // A fresh suffix per cluster identity: a second destroy must not collide with an old final snapshot.
+        const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4, keepers: { clusterIdentifier: id } }, { parent: this });
+
+        const usesServerless = plan.some((i) => i.instanceClass === SERVERLESS_CLASS);
+        // With a pinned minor, AWS's automatic minor upgrades would otherwise make Pulumi attempt a
+        // downgrade (which AWS refuses). A major-only pin needs no rule: the provider accepts any minor
+        // of that major. The rule is lifted during a major upgrade so the new version is applied.
+        const ignoreChanges = version.minor !== undefined && !args.allowMajorVersionUpgrade ? ["engineVersion"] : [];
+        this.cluster = new aws.rds.Cluster(
+            `${name}-cluster`,
+            {
+                clusterIdentifier: id,
+                engine: ENGINE,
+                engineMode: "provisioned",
+                engineVersion: args.engineVersion,
+                engineLifecycleSupport: args.extendedSupport ? "open-source-rds-extended-support" : "open-source-rds-extended-support-disabled",
+                allowMajorVersionUpgrade: args.allowMajorVersionUpgrade,
+                // AWS accepts the instance parameter group only together with a major upgrade.
+                dbInstanceParameterGroupName: args.allowMajorVersionUpgrade ? this.instanceParameterGroup.name : undefined,
+                dbClusterParameterGroupName: this.clusterParameterGroup.name,
+                databaseName: args.databaseName,
+                masterUsername: args.masterUsername,
+                manageMasterUserPassword: true,
+                masterUserSecretKmsKeyId: args.kmsKeyArns.secrets,
+                port: args.port,
+                dbSubnetGroupName: args.subnetGroupName,
+                vpcSecurityGroupIds: args.securityGroupIds,
+                storageEncrypted: true,
+                kmsKeyId: args.kmsKeyArns.storage,
+                storageType: args.storageType,
+                iamDatabaseAuthenticationEnabled: true,
+                deletionProtection: args.deletionProtection,
+                backupRetentionPeriod: args.backupRetentionDays,
+                preferredBackupWindow: args.backupWindow,
+                // The provider stores the maintenance window lower-cased; emitting it so avoids a perpetual diff.
+                preferredMaintenanceWindow: args.maintenanceWindow.toLowerCase(),
+                copyTagsToSnapshot: true,
+                skipFinalSnapshot: false,
+                finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${snapshotSuffix.hex}`,
+                enabledCloudwatchLogsExports: [...EXPORTED_LOG_TYPES],
+                serverlessv2ScalingConfiguration: usesServerless
+                    ? {
+                          minCapacity: args.serverless.minCapacity,
+                          maxCapacity: args.serverless.maxCapacity,
+                          secondsUntilAutoPause: args.serverless.minCapacity === 0 ? args.serverless.secondsUntilAutoPause : undefined,
+                      }
+                    : undefined,
+                applyImmediately: args.applyImmediately,
+                tags,
+            },
+            { parent: this, protect: args.protect, ignoreChanges, dependsOn: this.logGroups },
+        );
+
+        const zones = pulumi.output(args.availabilityZones);
+        this.instances = [];
+        for (const [i, planned] of plan.entries()) {
+            const instance = new aws.rds.ClusterInstance(
+                `${name}-${planned.name}`,
+                {
+                    identifier: `${id}-${planned.name}`,
+                    clusterIdentifier: this.cluster.id,
+                    engine: ENGINE,
+                    instanceClass: planned.instanceClass,
+                    availabilityZone: zones.apply((z) => z[i % z.length]),
+                    promotionTier: planned.promotionTier,
+                    dbParameterGroupName: this.instanceParameterGroup.name,
+                    publiclyAccessible: false,
+                    performanceInsightsEnabled: true,
+                    performanceInsightsKmsKeyId: args.kmsKeyArns.performanceInsights,
+                    performanceInsightsRetentionPeriod: args.performanceInsightsRetentionDays,
+                    monitoringInterval: args.monitoringIntervalSeconds,
+                    monitoringRoleArn: this.monitoringRole.arn,
+                    autoMinorVersionUpgrade: true,
+                    caCertIdentifier: args.caCertificate,
+                    preferredMaintenanceWindow: args.maintenanceWindow.toLowerCase(),
+                    copyTagsToSnapshot: true,
+                    applyImmediately: args.applyImmediately,
+                    tags: { ...tags, Role: i === 0 ? "initial-writer" : "reader" },
+                },
+                // The first instance to become available is the writer: create the readers after it.
+                { parent: this, dependsOn: i === 0 ? [monitoringPolicy] : [monitoringPolicy, this.instances[0]] },
+            );
+            this.instances.push(instance);
+        }
+        this.maxConnections = Object.fromEntries(plan.map((p) => [`${id}-${p.name}`, p.maxConnections!]));
+        this.instanceClasses = Object.fromEntries(plan.map((p) => [`${id}-${p.name}`, p.instanceClass]));
+
+        this.activityStream = args.activityStream
+            ? new aws.rds.ClusterActivityStream(
+                  `${name}-activity-stream`,
+                  { resourceArn: this.cluster.arn, mode: args.activityStreamMode, kmsKeyId: args.kmsKeyArns.activityStream, engineNativeAuditFieldsIncluded: false },
+                  // AWS starts a stream only on a cluster that has instances.
+                  { parent: this, dependsOn: this.instances },
+              )
+            : undefined;
+
+        this.iamAdminPolicy = new aws.iam.Policy(
+            `${name}-iam-admin`,
+            {
+                name: `${id}-rds-iam-admin`,
+                description: `rds-db:connect to ${id} as ${args.iamAdminDbUser} only (IAM database authentication)`,
+                policy: pulumi.all([partition, accountId, this.cluster.clusterResourceId]).apply(([p, account, resourceId]) =>
+                    JSON.stringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "ConnectAsTheAdminDbUserOnly",
+                                Effect: "Allow",
+                                Action: "rds-db:connect",
+                                Resource: `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${args.iamAdminDbUser}`,
+                            },
+                        ],
+                    }),
+                ),
+                tags,
+            },
+            { parent: this },
+        );
+        if (args.iamAdminRoleName !== "") {
+            new aws.iam.RolePolicyAttachment(`${name}-iam-admin`, { role: args.iamAdminRoleName, policyArn: this.iamAdminPolicy.arn }, { parent: this });
+        }
+
+        this.masterSecretArn = this.cluster.masterUserSecrets.apply((secrets) => secrets[0].secretArn!);
+        this.registerOutputs({
+            writerEndpoint: this.cluster.endpoint,
+            readerEndpoint: this.cluster.readerEndpoint,
+            clusterResourceId: this.cluster.clusterResourceId,
+            arn: this.cluster.arn,
+            masterSecretArn: this.masterSecretArn,
+            maxConnections: this.maxConnections,
+            iamAdminPolicyArn: this.iamAdminPolicy.arn,
+        });
+    }
+}
