@@ -184,6 +184,8 @@ export class MockEngine implements pulumi.runtime.Mocks {
                     endpoint: `${id}.${rdsHost}`,
                     port: 5432,
                 };
+            case "aws:rds/clusterActivityStream:ClusterActivityStream":
+                return { kinesisStreamName: `aws-rds-das-cluster-${hex(inputs.resourceArn, 26).toUpperCase()}` };
             case "aws:rds/proxy:Proxy":
                 return { arn: `arn:aws:rds:${region}:${account}:db-proxy:prx-${hex(name, 17)}`, endpoint: `${id}.proxy-${rdsHost}` };
             case "aws:rds/proxyEndpoint:ProxyEndpoint":
