@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterSettings, validateClusterSettings } from "../components/cluster-settings";
 import type { NetworkArgs } from "../components/network";
 import { parseParameterOverrides } from "../components/parameters";
+import { SecretsSettings, parseAppUsers, validateSecretsSettings } from "../components/secrets-settings";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKeySpec, specOf } from "./schema";
 import {
     Problems,
@@ -41,6 +42,7 @@ export interface StackConfig {
     readonly protectResources: boolean;
     readonly network: NetworkSettings;
     readonly cluster: ClusterSettings;
+    readonly secrets: SecretsSettings;
 }
 
 /** Thrown for invalid stack configuration; a RunError, so Pulumi prints the message without a stack trace. */
@@ -262,6 +264,31 @@ function parseCluster(reader: RawReader, context: { region: string; isProduction
     return settings;
 }
 
+function parseSecrets(reader: RawReader, cluster: ClusterSettings, network: NetworkSettings): SecretsSettings {
+    const settings: SecretsSettings = {
+        masterRotationDays: reader.integer("masterRotationDays"),
+        appUsers: parseAppUsers(reader.array("appUsers"), keyName("appUsers"), reader.problems),
+        appRotationDays: reader.integer("appRotationDays"),
+        proxy: {
+            enabled: reader.boolean("proxy"),
+            iamAuth: reader.boolean("proxyIamAuth"),
+            idleClientTimeoutSeconds: reader.integer("proxyIdleClientTimeoutSeconds"),
+            maxConnectionsPercent: reader.integer("proxyMaxConnectionsPercent"),
+            maxIdleConnectionsPercent: reader.integer("proxyMaxIdleConnectionsPercent"),
+            borrowTimeoutSeconds: reader.integer("proxyBorrowTimeoutSeconds"),
+        },
+    };
+    const autoPause = cluster.serverless.minCapacity === 0 && (cluster.instanceClass === "db.serverless" || Object.values(cluster.instanceClassOverrides).includes("db.serverless"));
+    validateSecretsSettings(settings, reader.problems, keyName, {
+        masterUsername: cluster.masterUsername,
+        iamAdminDbUser: cluster.iamAdminDbUser,
+        autoPause,
+        // An existing VPC may reach AWS APIs through its own endpoints or NAT; a new one only through ours.
+        privateApiAccess: network.vpcEndpoints || network.mode === "existing",
+    });
+    return settings;
+}
+
 /**
  * Parses and validates raw configuration (keys namespaced as `aurora:x` and `aws:region`, values as
  * the strings the Pulumi CLI passes). Pure: the unit tests call it directly.
@@ -296,12 +323,13 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, context:
     }
     const network = parseNetwork(reader);
     const cluster = parseCluster(reader, { region, isProduction });
+    const secrets = parseSecrets(reader, cluster, network);
 
     const message = problems.message(`Invalid configuration for stack '${context.stack}' (${problems.list.length} problem${problems.list.length === 1 ? "" : "s"}):`);
     if (message !== undefined) {
         throw new ConfigValidationError(problems.list, message);
     }
-    return { project: context.project, stack: context.stack, region, environment, isProduction, namePrefix, tags, protectResources, network, cluster };
+    return { project: context.project, stack: context.stack, region, environment, isProduction, namePrefix, tags, protectResources, network, cluster, secrets };
 }
 
 /** Loads the running stack's configuration (what `index.ts` calls first). */

@@ -78,6 +78,17 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     { key: "logRetentionDays", type: "integer", default: 365, description: "Retention of the exported PostgreSQL log groups, in days." },
     { key: "activityStream", type: "boolean", default: true, description: "Database Activity Stream to Kinesis, encrypted with its own key (not on db.t* or Serverless v2)." },
     { key: "activityStreamMode", type: "string", default: "async", description: "Activity stream mode: async (favours performance) or sync." },
+
+    // Secrets and connection management
+    { key: "masterRotationDays", type: "integer", default: 30, description: "Rotation interval of the RDS-managed master user secret, in days (1 to 90)." },
+    { key: "appUsers", type: "array", default: ["app:readwrite"], description: "Application database users as name:readwrite or name:readonly; each gets a secret rotated with alternating users." },
+    { key: "appRotationDays", type: "integer", default: 30, description: "Rotation interval of the application user secrets, in days (1 to 90)." },
+    { key: "proxy", type: "boolean", default: true, description: "RDS Proxy in front of the cluster (TLS required; not with Serverless v2 auto-pause)." },
+    { key: "proxyIamAuth", type: "boolean", default: true, description: "Require IAM authentication for clients of the proxy (otherwise the users' passwords)." },
+    { key: "proxyIdleClientTimeoutSeconds", type: "integer", default: 1800, description: "Seconds an idle client connection to the proxy stays open (1 to 28800)." },
+    { key: "proxyMaxConnectionsPercent", type: "integer", default: 75, description: "Share of the writer's max_connections the proxy may open (1 to 100)." },
+    { key: "proxyMaxIdleConnectionsPercent", type: "integer", default: 50, description: "Share of max_connections the proxy keeps open while idle (0 to proxyMaxConnectionsPercent)." },
+    { key: "proxyBorrowTimeoutSeconds", type: "integer", default: 120, description: "Seconds a client waits for a pooled connection before an error (0 to 3600)." },
 ];
 
 /** Looks up a key's spec; throws for keys that are not declared (a programming error). */

@@ -327,13 +327,13 @@ describe("config: cluster settings validation", () => {
     });
 
     it("Serverless v2 capacity: steps of 0.5, max above min, scale to zero only where supported, auto-pause range", () => {
-        const serverless = { "aurora:instanceClass": "db.serverless", "aurora:activityStream": "false" };
+        const serverless = { "aurora:instanceClass": "db.serverless", "aurora:activityStream": "false", "aurora:proxy": "false" };
         accepted({ ...serverless, "aurora:serverlessMinCapacity": "0", "aurora:serverlessMaxCapacity": "256" });
         rejected({ ...serverless, "aurora:serverlessMinCapacity": "0.3" }, "aurora:serverlessMinCapacity = 0.3: must be a number of ACU from 0 to 256 in steps of 0.5");
         rejected({ ...serverless, "aurora:serverlessMaxCapacity": "0.5" }, "aurora:serverlessMaxCapacity = 0.5: must be a number of ACU from 1 to 256");
         rejected({ ...serverless, "aurora:serverlessMinCapacity": "8", "aurora:serverlessMaxCapacity": "8" }, "aurora:serverlessMaxCapacity = 8: must be above aurora:serverlessMinCapacity (8)");
         rejected({ ...serverless, "aurora:serverlessMaxCapacity": "lots" }, 'aurora:serverlessMaxCapacity = "lots": must be a number of ACU');
-        rejected({ ...serverless, "aurora:serverlessMinCapacity": "0", "aurora:engineVersion": "16.2" }, "");
+        rejected({ ...serverless, "aurora:serverlessMinCapacity": "0", "aurora:engineVersion": "16.2" }, "16.2 cannot be used to create a cluster");
         expect(problems({ ...serverless, "aurora:serverlessMinCapacity": "0", "aurora:engineVersion": "15.6" })).to.include("0 ACU (auto-pause) needs Aurora PostgreSQL 16.3+, 15.7+ or 17+; 15.6 does not support it");
         accepted({ ...serverless, "aurora:serverlessMinCapacity": "0", "aurora:engineVersion": "15.10" });
         rejected({ ...serverless, "aurora:serverlessMinCapacity": "0", "aurora:serverlessAutoPauseSeconds": "299" }, "aurora:serverlessAutoPauseSeconds = 299: must be an integer from 300 to 86400");

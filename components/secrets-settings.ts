@@ -1,0 +1,89 @@
+/**
+ * Settings of credentials and connection management (REQ-004), and their rules. Like the cluster's,
+ * they run both in config loading and in the Secrets component's constructor.
+ */
+import { Problems, checkIntegerRange } from "../config/validators";
+
+export type AppUserAccess = "readwrite" | "readonly";
+
+export interface AppUser {
+    /** PostgreSQL role name (lowercase; the rotation function adds `_clone` for the alternate user). */
+    readonly name: string;
+    readonly access: AppUserAccess;
+}
+
+export interface ProxySettings {
+    /** Create an RDS Proxy. */
+    readonly enabled: boolean;
+    /** Clients must authenticate with IAM tokens (REQUIRED), otherwise with the users' passwords. */
+    readonly iamAuth: boolean;
+    /** Seconds an idle client connection stays open (1 to 28,800). */
+    readonly idleClientTimeoutSeconds: number;
+    /** Share of the writer's max_connections the proxy may use (1 to 100). */
+    readonly maxConnectionsPercent: number;
+    /** Share of max_connections kept open while idle (0 to maxConnectionsPercent). */
+    readonly maxIdleConnectionsPercent: number;
+    /** Seconds a client waits for a pooled connection (0 to 3,600). */
+    readonly borrowTimeoutSeconds: number;
+}
+
+export interface SecretsSettings {
+    /** Rotation interval of the RDS-managed master secret, in days (1 to 90). */
+    readonly masterRotationDays: number;
+    /** Application users, each with its own secret and alternating-users rotation. */
+    readonly appUsers: readonly AppUser[];
+    /** Rotation interval of the application secrets, in days (1 to 90). */
+    readonly appRotationDays: number;
+    readonly proxy: ProxySettings;
+}
+
+/** Parses `name:readwrite` / `name:readonly` entries. */
+export function parseAppUsers(entries: readonly string[], field: string, problems: Problems): AppUser[] {
+    const users: AppUser[] = [];
+    for (const entry of entries) {
+        const match = /^([^:]+):(readwrite|readonly)$/.exec(entry);
+        if (match) {
+            users.push({ name: match[1], access: match[2] as AppUserAccess });
+        } else {
+            problems.check(field, entry, "each entry must be name:readwrite or name:readonly");
+        }
+    }
+    return users;
+}
+
+export function validateSecretsSettings(
+    s: SecretsSettings,
+    problems: Problems,
+    name: (field: string) => string,
+    context: { masterUsername: string; iamAdminDbUser: string; autoPause: boolean; privateApiAccess: boolean },
+): void {
+    problems.check(name("masterRotationDays"), s.masterRotationDays, checkIntegerRange(s.masterRotationDays, 1, 90));
+    problems.check(name("appRotationDays"), s.appRotationDays, checkIntegerRange(s.appRotationDays, 1, 90));
+    const seen = new Set<string>();
+    for (const user of s.appUsers) {
+        if (!/^[a-z][a-z0-9_]{0,56}$/.test(user.name)) {
+            problems.check(name("appUsers"), user.name, "must be a lowercase PostgreSQL role name of at most 57 characters (the rotation adds _clone)");
+        } else if (/^(rds|pg_)/.test(user.name) || ["postgres", "public", context.masterUsername.toLowerCase(), context.iamAdminDbUser].includes(user.name)) {
+            problems.check(name("appUsers"), user.name, "is reserved: not postgres, public, rds*/pg_* names, the master user or the IAM admin user");
+        } else if (seen.has(user.name)) {
+            problems.check(name("appUsers"), user.name, "is listed twice");
+        }
+        seen.add(user.name);
+    }
+    if (s.appUsers.length > 0 && !context.privateApiAccess) {
+        problems.add(`${name("appUsers")} needs ${name("vpcEndpoints")}: the rotation function runs in the isolated database subnets and reaches Secrets Manager and RDS only through the endpoints`);
+    }
+    const p = s.proxy;
+    if (p.enabled) {
+        if (context.autoPause) {
+            problems.add(`${name("proxy")} cannot be combined with Serverless v2 auto-pause (serverlessMinCapacity 0): AWS does not support RDS Proxy with auto-pause`);
+        }
+        if (s.appUsers.length === 0) {
+            problems.add(`${name("proxy")} needs at least one ${name("appUsers")} entry: the proxy connects to the database with the application users' secrets`);
+        }
+        problems.check(name("proxyIdleClientTimeoutSeconds"), p.idleClientTimeoutSeconds, checkIntegerRange(p.idleClientTimeoutSeconds, 1, 28800));
+        problems.check(name("proxyMaxConnectionsPercent"), p.maxConnectionsPercent, checkIntegerRange(p.maxConnectionsPercent, 1, 100));
+        problems.check(name("proxyMaxIdleConnectionsPercent"), p.maxIdleConnectionsPercent, checkIntegerRange(p.maxIdleConnectionsPercent, 0, p.maxConnectionsPercent));
+        problems.check(name("proxyBorrowTimeoutSeconds"), p.borrowTimeoutSeconds, checkIntegerRange(p.borrowTimeoutSeconds, 0, 3600));
+    }
+}
