@@ -124,6 +124,11 @@ export function planInstances(s: Pick<ClusterSettings, "instanceClass" | "reader
     }));
 }
 
+/** Whether a Serverless v2 instance of this cluster may pause (0 ACU minimum): RDS Proxy cannot serve it. */
+export function canAutoPause(s: Parameters<typeof planInstances>[0]): boolean {
+    return s.serverless.minCapacity === 0 && planInstances(s).some((i) => i.instanceClass === SERVERLESS_CLASS);
+}
+
 function minutesOfDay(hhmm: string): number {
     const [h, m] = hhmm.split(":").map(Number);
     return h * 60 + m;

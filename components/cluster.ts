@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Problems, checkIdentifier, checkIntegerRange } from "../config/validators";
 import { ENGINE, SERVERLESS_CLASS, parseEngineVersion } from "./aurora-catalog";
-import { ClusterSettings, planInstances, validateClusterSettings } from "./cluster-settings";
+import { ClusterSettings, canAutoPause, planInstances, validateClusterSettings } from "./cluster-settings";
 import { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, buildParameters } from "./parameters";
 
 /** Log types exported to CloudWatch Logs (IAM authentication failures need IAM auth on, which it always is). */
@@ -73,6 +73,10 @@ export class AuroraCluster extends pulumi.ComponentResource {
     public readonly maxConnections: Record<string, number>;
     /** Instance class per instance identifier. */
     public readonly instanceClasses: Record<string, string>;
+    /** Identifier of the initial writer (instance-1). */
+    public readonly writerIdentifier: string;
+    /** True when a Serverless v2 instance may pause (0 ACU minimum). */
+    public readonly canAutoPause: boolean;
     /** ARN of the RDS-managed master user secret. */
     public readonly masterSecretArn: pulumi.Output<string>;
 
@@ -230,6 +234,8 @@ export class AuroraCluster extends pulumi.ComponentResource {
             );
             this.instances.push(instance);
         }
+        this.writerIdentifier = `${id}-${plan[0].name}`;
+        this.canAutoPause = canAutoPause(args);
         this.maxConnections = Object.fromEntries(plan.map((p) => [`${id}-${p.name}`, p.maxConnections!]));
         this.instanceClasses = Object.fromEntries(plan.map((p) => [`${id}-${p.name}`, p.instanceClass]));
 

@@ -61,12 +61,17 @@ function useViaServices(ctx: PolicyContext, sid: string, services: string[], ext
     };
 }
 
+/** Key purposes with a policy: the stack's keys, plus the DR region's backup key (components/backup.ts). */
+export type KeyPolicyPurpose = KeyPurpose | "backup";
+
 /** The purpose-specific statements; every key also gets the administration statement. */
-export function serviceStatements(purpose: KeyPurpose, ctx: PolicyContext): Statement[] {
+export function serviceStatements(purpose: KeyPolicyPurpose, ctx: PolicyContext): Statement[] {
     switch (purpose) {
         case "storage":
-            // RDS creates grants for the cluster volume, snapshots and their copies.
-            return [useViaServices(ctx, "AllowUseThroughRds", ["rds"], ["kms:CreateGrant", "kms:ListGrants"])];
+        case "backup":
+            // RDS creates grants for the cluster volume, snapshots and their copies; AWS Backup uses the
+            // key for the vault it encrypts.
+            return [useViaServices(ctx, "AllowUseThroughRdsAndBackup", ["rds", "backup"], ["kms:CreateGrant", "kms:ListGrants"])];
         case "performance-insights":
             return [useViaServices(ctx, "AllowUseThroughRdsPerformanceInsights", ["rds"])];
         case "secrets":
@@ -116,7 +121,7 @@ export function serviceStatements(purpose: KeyPurpose, ctx: PolicyContext): Stat
 }
 
 /** The complete key policy for one purpose. */
-export function keyPolicy(purpose: KeyPurpose, ctx: PolicyContext): string {
+export function keyPolicy(purpose: KeyPolicyPurpose, ctx: PolicyContext): string {
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [

@@ -64,6 +64,8 @@ export class Network extends pulumi.ComponentResource {
     public readonly dbSecurityGroupId: pulumi.Output<string>;
     /** Security groups whose members may connect to the database (created or given). */
     public readonly appSecurityGroupIds: pulumi.Output<string[]>;
+    /** How many application security groups there are (rules elsewhere are declared per group). */
+    public readonly appSecurityGroupCount: number;
     /** Security group of the interface endpoints (undefined when endpoints are off). */
     public readonly endpointSecurityGroupId: pulumi.Output<string | undefined>;
     /** The VPC's CIDR block. */
@@ -225,6 +227,7 @@ export class Network extends pulumi.ComponentResource {
             endpointSubnetIds = this.dbSubnetIds;
         }
         this.appSecurityGroupIds = appSecurityGroupIds;
+        this.appSecurityGroupCount = args.mode === "new" ? 1 : args.appSecurityGroupIds.length;
 
         const subnetGroup = new aws.rds.SubnetGroup(
             `${name}-db`,
@@ -246,8 +249,7 @@ export class Network extends pulumi.ComponentResource {
             { parent: this },
         );
         this.dbSecurityGroupId = dbSecurityGroup.id;
-        const appGroupCount = args.mode === "new" ? 1 : args.appSecurityGroupIds.length;
-        for (let i = 0; i < appGroupCount; i++) {
+        for (let i = 0; i < this.appSecurityGroupCount; i++) {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-db-from-app-${i}`,
                 {

@@ -1,12 +1,12 @@
 import { expect } from "chai";
-import { KEY_PURPOSES, KmsKeys, keyPolicy } from "../components/kms";
+import { KEY_PURPOSES, KeyPolicyPurpose, KmsKeys, keyPolicy } from "../components/kms";
 import { MOCK_ACCOUNT_ID } from "../tools/mock-engine";
 import { STACKS, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
 
 const ctx = { partition: "aws", accountId: MOCK_ACCOUNT_ID, region: "eu-west-1" };
 const root = `arn:aws:iam::${MOCK_ACCOUNT_ID}:root`;
 
-function statements(purpose: (typeof KEY_PURPOSES)[number]) {
+function statements(purpose: KeyPolicyPurpose) {
     return policyDoc(keyPolicy(purpose, ctx)).Statement;
 }
 
@@ -14,19 +14,20 @@ describe("components/kms: customer-managed keys (REQ-002)", () => {
     for (const stack of STACKS) {
         it(`REQ-002 ${stack}: one rotating CMK per purpose with a 30-day deletion window and an alias`, async () => {
             const run = await stackRun(stack);
-            const keys = ofType(run, "aws:kms/key:Key");
+            const keys = ofType(run, "aws:kms/key:Key").filter((k) => k.parent!.includes("aurora:kms:KmsKeys"));
             expect(keys.map((k) => k.inputs.tags.Purpose).sort()).to.deep.equal([...KEY_PURPOSES].sort());
             for (const key of keys) {
                 expect(key.inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 30, keyUsage: "ENCRYPT_DECRYPT", customerMasterKeySpec: "SYMMETRIC_DEFAULT" });
                 expect(key.inputs.tags).to.include({ Environment: stack, ManagedBy: "pulumi" });
             }
-            const aliases = ofType(run, "aws:kms/alias:Alias").map((a) => a.inputs.name).sort();
+            const aliases = ofType(run, "aws:kms/alias:Alias").filter((a) => a.parent!.includes("aurora:kms:KmsKeys")).map((a) => a.inputs.name).sort();
             expect(aliases).to.deep.equal(KEY_PURPOSES.map((p) => `alias/aurora-${stack}-${p}`).sort());
         });
     }
 
     it("REQ-008: keys are protected from deletion in prod, not in dev", async () => {
         const prod = ofType(await stackRun("prod"), "aws:kms/key:Key");
+        expect(prod).to.have.length(7, "six stack keys and the DR region's backup key");
         const dev = ofType(await stackRun("dev"), "aws:kms/key:Key");
         expect(prod.every((k) => k.options.protect)).to.equal(true);
         expect(dev.some((k) => k.options.protect)).to.equal(false);
@@ -42,13 +43,21 @@ describe("components/kms: customer-managed keys (REQ-002)", () => {
         }
     });
 
-    it("storage, Performance Insights and activity-stream keys are usable by this account only through RDS", () => {
-        for (const purpose of ["storage", "performance-insights", "activity-stream"] as const) {
+    it("Performance Insights and activity-stream keys are usable by this account only through RDS", () => {
+        for (const purpose of ["performance-insights", "activity-stream"] as const) {
             const use = statements(purpose)[1];
             expect(use.Principal).to.deep.equal({ AWS: root });
             expect(use.Condition.StringEquals).to.deep.equal({ "kms:CallerAccount": MOCK_ACCOUNT_ID, "kms:ViaService": ["rds.eu-west-1.amazonaws.com"] });
         }
-        expect(statements("storage")[1].Action).to.include("kms:CreateGrant");
+    });
+
+    it("the storage key (and the DR backup key) is usable only through RDS and AWS Backup, with grants", () => {
+        for (const purpose of ["storage", "backup"] as const) {
+            const use = statements(purpose)[1];
+            expect(use.Principal).to.deep.equal({ AWS: root });
+            expect(use.Condition.StringEquals["kms:ViaService"]).to.deep.equal(["rds.eu-west-1.amazonaws.com", "backup.eu-west-1.amazonaws.com"]);
+            expect(use.Action).to.include.members(["kms:CreateGrant", "kms:ListGrants", "kms:Decrypt", "kms:GenerateDataKey*"]);
+        }
     });
 
     it("the secrets key is usable only through Secrets Manager and RDS", () => {

@@ -66,9 +66,14 @@ describe("components/network: private, isolated network (REQ-003)", () => {
                 expect(dbGroup.inputs.egress, "no inline egress: Terraform removes AWS's default allow-all").to.equal(undefined);
                 const appGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-app-sg");
                 const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === dbGroup.id);
-                expect(ingress).to.have.length(1);
-                expect(ingress[0].inputs).to.include({ referencedSecurityGroupId: appGroup.id, ipProtocol: "tcp", fromPort: 5432, toPort: 5432 });
-                expect(ingress[0].inputs.description).to.match(/PostgreSQL/);
+                // The application group, plus (where they exist) the rotation function and the proxy.
+                const allowedSources = ["-app-sg", "-rotation-sg", "-proxy-sg"].flatMap((suffix) => ofType(run, "aws:ec2/securityGroup:SecurityGroup").filter((g) => g.name.endsWith(suffix)).map((g) => g.id));
+                expect(ingress.map((r) => r.inputs.referencedSecurityGroupId)).to.have.members(allowedSources);
+                for (const rule of ingress) {
+                    expect(rule.inputs).to.include({ ipProtocol: "tcp", fromPort: 5432, toPort: 5432 });
+                    expect(rule.inputs.description).to.match(/^PostgreSQL from /);
+                    expect(rule.inputs.cidrIpv4).to.equal(undefined);
+                }
                 const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
                 expect(egress.filter((r) => r.inputs.securityGroupId === dbGroup.id)).to.be.empty;
                 expect(egress.map((r) => r.inputs)).to.deep.include.members([

@@ -23,7 +23,7 @@ describe("offline preview (npm run preview:offline)", () => {
             expect(out).to.match(/\n {6}\+ aurora:kms:KmsKeys {2}aurora-/);
             expect(out).to.match(/\n {8}\+ aws:kms\/key:Key {2}aurora-\S+-storage/);
             expect(out).to.match(/Resources: \d+ to create/);
-            expect(out).to.match(/\n\s+6 {2}aws:kms\/key:Key/);
+            expect(out).to.match(new RegExp(`\\n\\s+${stack === "prod" ? 7 : 6} {2}aws:kms/key:Key`));
             expect(out).to.include("Outputs:");
             expect(out).to.include("vpcId: \"vpc-");
         });

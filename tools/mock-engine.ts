@@ -139,7 +139,7 @@ export class MockEngine implements pulumi.runtime.Mocks {
         if (prefix !== undefined) {
             return `${prefix}-0${hex(name, 16)}`;
         }
-        if (type === "aws:kms/key:Key") {
+        if (type === "aws:kms/key:Key" || type === "aws:backup/plan:Plan") {
             return uuid(name);
         }
         return inputs.name ?? inputs.clusterIdentifier ?? inputs.identifier ?? `${name}-${hex(name, 7)}`;
@@ -186,6 +186,14 @@ export class MockEngine implements pulumi.runtime.Mocks {
                 };
             case "aws:rds/clusterActivityStream:ClusterActivityStream":
                 return { kinesisStreamName: `aws-rds-das-cluster-${hex(inputs.resourceArn, 26).toUpperCase()}` };
+            case "aws:serverlessrepository/cloudFormationStack:CloudFormationStack":
+                return { outputs: { RotationLambdaARN: `arn:aws:lambda:${region}:${account}:function:${inputs.parameters.functionName}` } };
+            case "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup":
+                return { name: "default", arn: `arn:aws:rds:${region}:${account}:target-group:prx-tg-${hex(name, 17)}` };
+            case "aws:backup/vault:Vault":
+                return { arn: `arn:aws:backup:${region}:${account}:backup-vault:${inputs.name}` };
+            case "aws:backup/plan:Plan":
+                return { arn: `arn:aws:backup:${region}:${account}:backup-plan:${uuid(name)}`, version: hex(name, 32) };
             case "aws:rds/proxy:Proxy":
                 return { arn: `arn:aws:rds:${region}:${account}:db-proxy:prx-${hex(name, 17)}`, endpoint: `${id}.proxy-${rdsHost}` };
             case "aws:rds/proxyEndpoint:ProxyEndpoint":

@@ -2,14 +2,17 @@
  * Offline preview: runs the real program for one stack under the mock engine, with the config the
  * Pulumi CLI would pass, and prints what `pulumi preview` would create.
  *
- *   npm run preview:offline -- --stack <name> [--json <file>] [--config <key>=<value> ...]
+ *   npm run preview:offline -- --stack <name> [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>]
  *
  * `--config` overrides one stack-file value for this run only (e.g. to see what a change would do).
+ * The aurora-guardrails policy pack is applied to every resource, as `pulumi preview --policy-pack
+ * policies` would; `--policy-pack-config` takes the same JSON file as the CLI.
  *
- * Exit codes: 0 success, 1 invalid configuration (or a mandatory policy violation), 2 bad usage.
+ * Exit codes: 0 success, 1 invalid configuration or a mandatory policy violation, 2 bad usage.
  */
 import * as fs from "fs";
 import { ProgramRun, runProgram } from "./mock-engine";
+import { PolicyPackConfig, evaluatePolicies, mandatoryViolations } from "./policy-runner";
 import { listStacks, readStackConfig } from "./stack-files";
 
 export interface PolicyViolation {
@@ -23,13 +26,13 @@ export interface PreviewResult extends ProgramRun {
     policyViolations: PolicyViolation[];
 }
 
-/** Runs the program for `stack` with its stack file (plus optional overrides of single keys). */
-export async function previewStack(stack: string, overrides: Record<string, string> = {}): Promise<PreviewResult> {
+/** Runs the program for `stack` with its stack file (plus optional overrides of single keys) and applies the policy pack. */
+export async function previewStack(stack: string, overrides: Record<string, string> = {}, policyConfig: PolicyPackConfig = {}): Promise<PreviewResult> {
     const { project, config } = readStackConfig(stack);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const program = require("../index") as () => Promise<Record<string, unknown>>;
     const run = await runProgram(program, { project, stack, config: { ...config, ...overrides } });
-    return { ...run, policyViolations: [] };
+    return { ...run, policyViolations: evaluatePolicies(run.resources, { config: policyConfig }) };
 }
 
 /** The JSON document `--json` writes. */
@@ -65,6 +68,17 @@ export function formatReport(result: PreviewResult): string {
     for (const [type, count] of [...counts.entries()].sort()) {
         lines.push(`    ${String(count).padStart(3)}  ${type}`);
     }
+    lines.push("", `Policy pack aurora-guardrails: ${result.policyViolations.length === 0 ? "no violations" : `${result.policyViolations.length} violation(s)`}`);
+    const byPolicy = new Map<string, PolicyViolation[]>();
+    for (const v of result.policyViolations) {
+        byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
+    }
+    for (const [policy, violations] of byPolicy) {
+        lines.push(`    ${violations[0].enforcementLevel.toUpperCase()}  ${policy}`);
+        for (const v of violations) {
+            lines.push(`        ${v.urn ? `${v.urn.split("::").pop()}: ` : ""}${v.message}`);
+        }
+    }
     lines.push("", "Outputs:");
     for (const [key, value] of Object.entries(result.outputs)) {
         lines.push(`    ${key}: ${JSON.stringify(value)}`);
@@ -76,18 +90,22 @@ interface CliArgs {
     stack: string;
     json?: string;
     overrides: Record<string, string>;
+    policyConfig: PolicyPackConfig;
 }
 
 function parseArgs(argv: string[]): CliArgs | string {
     let stack: string | undefined;
     let json: string | undefined;
     const overrides: Record<string, string> = {};
+    let policyConfig: PolicyPackConfig = {};
     for (let i = 0; i < argv.length; i++) {
         const value = argv[i + 1];
         if (argv[i] === "--stack" && value) {
             stack = value;
         } else if (argv[i] === "--json" && value) {
             json = value;
+        } else if (argv[i] === "--policy-pack-config" && value) {
+            policyConfig = JSON.parse(fs.readFileSync(value, "utf8"));
         } else if (argv[i] === "--config" && value?.includes("=")) {
             overrides[value.slice(0, value.indexOf("="))] = value.slice(value.indexOf("=") + 1);
         } else {
@@ -95,18 +113,18 @@ function parseArgs(argv: string[]): CliArgs | string {
         }
         i++;
     }
-    return stack === undefined ? "--stack <name> is required" : { stack, json, overrides };
+    return stack === undefined ? "--stack <name> is required" : { stack, json, overrides, policyConfig };
 }
 
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
     const args = parseArgs(argv);
     if (typeof args === "string") {
-        err(`usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--json <file>] [--config <key>=<value> ...]\n${args}`);
+        err(`usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>]\n${args}`);
         return 2;
     }
     let result: PreviewResult;
     try {
-        result = await previewStack(args.stack, args.overrides);
+        result = await previewStack(args.stack, args.overrides, args.policyConfig);
     } catch (e) {
         err(`error: ${(e as Error).message}`);
         return 1;
@@ -115,6 +133,11 @@ export async function main(argv: string[], out: (line: string) => void = console
     if (args.json !== undefined) {
         fs.writeFileSync(args.json, JSON.stringify(toJson(result), null, 2) + "\n");
         out(`\nWrote ${args.json}`);
+    }
+    const mandatory = mandatoryViolations(result.policyViolations);
+    if (mandatory.length > 0) {
+        err(`error: ${mandatory.length} mandatory policy violation(s): ${[...new Set(mandatory.map((v) => v.policy))].join(", ")}`);
+        return 1;
     }
     return 0;
 }

@@ -1,0 +1,307 @@
+/**
+ * Credentials and connection management (REQ-004): managed rotation of the RDS master secret,
+ * application users with alternating-users rotation (so rotation never breaks live connections),
+ * and an RDS Proxy that requires TLS and pools connections within the writer's max_connections.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Problems } from "../config/validators";
+import { SecretsSettings, validateSecretsSettings } from "./secrets-settings";
+
+/** AWS's alternating-users rotation function for PostgreSQL, pinned to the version AWS CDK pins. */
+export const ROTATION_APPLICATION = {
+    applicationId: "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationMultiUser",
+    semanticVersion: "1.1.618",
+};
+
+/** Characters PostgreSQL connection strings and the rotation function handle badly. */
+const EXCLUDED_PASSWORD_CHARACTERS = "/@\"'\\ ";
+
+export interface SecretsArgs extends SecretsSettings {
+    /** Prefix of physical names, e.g. `aurora-prod`. */
+    readonly namePrefix: string;
+    /** Region of the stack (Secrets Manager endpoint, kms:ViaService). */
+    readonly region: string;
+    /** ARN of the RDS-managed master user secret (rotated by RDS, used by the rotation function as superuser). */
+    readonly masterSecretArn: pulumi.Input<string>;
+    /** Master user name and IAM admin user (application users may not reuse them). */
+    readonly masterUsername: string;
+    readonly iamAdminDbUser: string;
+    /** True when a Serverless v2 instance can pause (RDS Proxy cannot serve it). */
+    readonly autoPause: boolean;
+    /** True when the database subnets reach Secrets Manager and RDS APIs privately (endpoints). */
+    readonly privateApiAccess: boolean;
+    /** Cluster identifier (proxy target). */
+    readonly clusterIdentifier: pulumi.Input<string>;
+    /** Writer (cluster) endpoint: the host the rotation function requires in every application secret. */
+    readonly writerEndpoint: pulumi.Input<string>;
+    readonly port: number;
+    readonly databaseName: string;
+    /** The writer's max_connections, from which the proxy's connection budget is derived. */
+    readonly writerMaxConnections: number;
+    /** KMS key ARN that encrypts every secret. */
+    readonly secretsKmsKeyArn: pulumi.Input<string>;
+    readonly vpcId: pulumi.Input<string>;
+    readonly vpcCidr: pulumi.Input<string>;
+    /** Database subnets (rotation function and proxy run there). */
+    readonly dbSubnetIds: pulumi.Input<string[]>;
+    /** The cluster's security group; rules admitting the rotation function and the proxy are added to it. */
+    readonly dbSecurityGroupId: pulumi.Input<string>;
+    /** Security groups of applications allowed to reach the proxy. */
+    readonly clientSecurityGroupIds: pulumi.Input<string[]>;
+    /** Number of entries in clientSecurityGroupIds (rules are declared per group). */
+    readonly clientSecurityGroupCount: number;
+    /** Private CIDRs allowed to reach the proxy. */
+    readonly clientCidrs: readonly string[];
+    readonly tags: Record<string, string>;
+}
+
+function policyDocument(statements: object[]): string {
+    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+export class Secrets extends pulumi.ComponentResource {
+    /** Secret ARN per application user. */
+    public readonly appSecretArns: Record<string, pulumi.Output<string>>;
+    /** Proxy endpoints (undefined without a proxy). */
+    public readonly proxyEndpoint: pulumi.Output<string> | undefined;
+    public readonly proxyReadOnlyEndpoint: pulumi.Output<string> | undefined;
+    /** Connections the proxy may open to the writer: the configured share of its max_connections. */
+    public readonly proxyConnectionBudget: number | undefined;
+    /** Rotation intervals, for operators. */
+    public readonly rotationSchedule: { master: string; applicationUsers: string };
+
+    constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aurora:secrets:Secrets", name, {}, opts);
+        const problems = new Problems();
+        validateSecretsSettings(args, problems, (f) => f, args);
+        problems.throwIfAny(this, `Invalid Secrets arguments for '${name}':`);
+        const prefix = args.namePrefix;
+        const tags = args.tags;
+        const dbRule = (ruleName: string, sourceGroupId: pulumi.Input<string>, description: string) =>
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-${ruleName}`,
+                { securityGroupId: args.dbSecurityGroupId, referencedSecurityGroupId: sourceGroupId, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description, tags },
+                { parent: this },
+            );
+
+        // RDS keeps the master secret; managed rotation needs no function of ours, only a schedule.
+        new aws.secretsmanager.SecretRotation(
+            `${name}-master-rotation`,
+            { secretId: args.masterSecretArn, rotationRules: { automaticallyAfterDays: args.masterRotationDays } },
+            { parent: this },
+        );
+        this.rotationSchedule = { master: `every ${args.masterRotationDays} days (RDS managed rotation)`, applicationUsers: `every ${args.appRotationDays} days (alternating users)` };
+
+        const appSecrets = args.appUsers.map((user) => {
+            const initialPassword = new random.RandomPassword(
+                `${name}-${user.name}-initial`,
+                { length: 32, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?" },
+                { parent: this, additionalSecretOutputs: ["result"] },
+            );
+            const secret = new aws.secretsmanager.Secret(
+                `${name}-${user.name}`,
+                {
+                    name: `${prefix}/app/${user.name}`,
+                    description: `${user.access} application user ${user.name} of ${prefix}; rotated with alternating users`,
+                    kmsKeyId: args.secretsKmsKeyArn,
+                    recoveryWindowInDays: 30,
+                    tags: { ...tags, DbUser: user.name, Access: user.access },
+                },
+                { parent: this },
+            );
+            const version = new aws.secretsmanager.SecretVersion(
+                `${name}-${user.name}-initial`,
+                {
+                    secretId: secret.id,
+                    // The shape AWS's rotation functions expect; host must be the writer endpoint.
+                    secretString: pulumi.secret(
+                        pulumi.all([args.writerEndpoint, args.masterSecretArn, initialPassword.result]).apply(([host, masterarn, password]) =>
+                            JSON.stringify({ engine: "postgres", host, port: args.port, dbname: args.databaseName, username: user.name, password, masterarn }),
+                        ),
+                    ),
+                },
+                // After the first rotation the current value lives only in Secrets Manager; Pulumi must
+                // never write the initial password back or move the version labels.
+                { parent: this, ignoreChanges: ["secretString", "versionStages"] },
+            );
+            return { user, secret, version };
+        });
+        this.appSecretArns = Object.fromEntries(appSecrets.map((s) => [s.user.name, s.secret.arn]));
+
+        if (appSecrets.length > 0) {
+            const rotationGroup = new aws.ec2.SecurityGroup(
+                `${name}-rotation-sg`,
+                { vpcId: args.vpcId, name: `${prefix}-rotation`, description: `Rotation function of ${prefix}: PostgreSQL to the database, HTTPS to the VPC endpoints`, revokeRulesOnDelete: true, tags },
+                { parent: this },
+            );
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-rotation-to-db`,
+                { securityGroupId: rotationGroup.id, referencedSecurityGroupId: args.dbSecurityGroupId, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: "PostgreSQL to the database", tags },
+                { parent: this },
+            );
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-rotation-to-endpoints`,
+                { securityGroupId: rotationGroup.id, cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to the Secrets Manager, KMS and RDS endpoints in the VPC", tags },
+                { parent: this },
+            );
+            dbRule("db-from-rotation", rotationGroup.id, "PostgreSQL from the secret rotation function");
+
+            const rotationStack = new aws.serverlessrepository.CloudFormationStack(
+                `${name}-rotation`,
+                {
+                    name: `${prefix}-rotation`,
+                    applicationId: ROTATION_APPLICATION.applicationId,
+                    semanticVersion: ROTATION_APPLICATION.semanticVersion,
+                    capabilities: ["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
+                    parameters: {
+                        functionName: `${prefix}-rotation`,
+                        endpoint: `https://secretsmanager.${args.region}.amazonaws.com`,
+                        vpcSubnetIds: pulumi.output(args.dbSubnetIds).apply((ids) => ids.join(",")),
+                        vpcSecurityGroupIds: rotationGroup.id,
+                        kmsKeyArn: args.secretsKmsKeyArn,
+                        masterSecretArn: args.masterSecretArn,
+                        masterSecretKmsKeyArn: args.secretsKmsKeyArn,
+                        excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS,
+                    },
+                    tags,
+                },
+                { parent: this },
+            );
+            for (const { user, secret, version } of appSecrets) {
+                new aws.secretsmanager.SecretRotation(
+                    `${name}-${user.name}-rotation`,
+                    { secretId: secret.id, rotationLambdaArn: rotationStack.outputs["RotationLambdaARN"], rotationRules: { automaticallyAfterDays: args.appRotationDays } },
+                    { parent: this, dependsOn: [version] },
+                );
+            }
+        }
+
+        if (args.proxy.enabled) {
+            const proxy = this.createProxy(name, args, appSecrets.map((s) => ({ name: s.user.name, arn: s.secret.arn })), dbRule);
+            this.proxyEndpoint = proxy.endpoint;
+            this.proxyReadOnlyEndpoint = proxy.readOnlyEndpoint;
+            this.proxyConnectionBudget = Math.floor((args.writerMaxConnections * args.proxy.maxConnectionsPercent) / 100);
+        }
+        this.registerOutputs({
+            appSecretArns: this.appSecretArns,
+            proxyEndpoint: this.proxyEndpoint,
+            proxyReadOnlyEndpoint: this.proxyReadOnlyEndpoint,
+            rotationSchedule: this.rotationSchedule,
+        });
+    }
+
+    private createProxy(
+        name: string,
+        args: SecretsArgs,
+        secrets: Array<{ name: string; arn: pulumi.Output<string> }>,
+        dbRule: (ruleName: string, sourceGroupId: pulumi.Input<string>, description: string) => aws.vpc.SecurityGroupIngressRule,
+    ): { endpoint: pulumi.Output<string>; readOnlyEndpoint: pulumi.Output<string> } {
+        const prefix = args.namePrefix;
+        const tags = args.tags;
+        const proxyGroup = new aws.ec2.SecurityGroup(
+            `${name}-proxy-sg`,
+            { vpcId: args.vpcId, name: `${prefix}-proxy`, description: `RDS Proxy of ${prefix}: PostgreSQL from the applications, to the database only`, revokeRulesOnDelete: true, tags },
+            { parent: this },
+        );
+        const proxyIngress = (ruleName: string, source: { referencedSecurityGroupId?: pulumi.Input<string>; cidrIpv4?: string }, description: string) =>
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-${ruleName}`,
+                { securityGroupId: proxyGroup.id, ...source, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description, tags },
+                { parent: this },
+            );
+        const clientGroups = pulumi.output(args.clientSecurityGroupIds);
+        for (let i = 0; i < args.clientSecurityGroupCount; i++) {
+            proxyIngress(`proxy-from-app-${i}`, { referencedSecurityGroupId: clientGroups[i] }, `PostgreSQL from application security group ${i + 1}`);
+        }
+        args.clientCidrs.forEach((cidr, i) => proxyIngress(`proxy-from-cidr-${i}`, { cidrIpv4: cidr }, `PostgreSQL from private range ${cidr}`));
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-proxy-to-db`,
+            { securityGroupId: proxyGroup.id, referencedSecurityGroupId: args.dbSecurityGroupId, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: "PostgreSQL to the database", tags },
+            { parent: this },
+        );
+        dbRule("db-from-proxy", proxyGroup.id, "PostgreSQL from the RDS Proxy");
+
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const role = new aws.iam.Role(
+            `${name}-proxy`,
+            {
+                name: `${prefix}-rds-proxy`,
+                description: `RDS Proxy of ${prefix}: reads the application users' secrets`,
+                assumeRolePolicy: accountId.apply((account) =>
+                    policyDocument([{ Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": account } } }]),
+                ),
+                tags,
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-proxy`,
+            {
+                role: role.name,
+                policy: pulumi.all([pulumi.all(secrets.map((s) => s.arn)), args.secretsKmsKeyArn]).apply(([secretArns, keyArn]) =>
+                    policyDocument([
+                        { Sid: "ReadTheApplicationSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
+                        {
+                            Sid: "DecryptThemThroughSecretsManager",
+                            Effect: "Allow",
+                            Action: "kms:Decrypt",
+                            Resource: keyArn,
+                            Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
+                        },
+                    ]),
+                ),
+            },
+            { parent: this },
+        );
+        const proxy = new aws.rds.Proxy(
+            `${name}-proxy`,
+            {
+                name: `${prefix}-proxy`,
+                engineFamily: "POSTGRESQL",
+                requireTls: true,
+                roleArn: role.arn,
+                vpcSubnetIds: args.dbSubnetIds,
+                vpcSecurityGroupIds: [proxyGroup.id],
+                idleClientTimeout: args.proxy.idleClientTimeoutSeconds,
+                debugLogging: false,
+                auths: secrets.map((s) => ({
+                    authScheme: "SECRETS",
+                    secretArn: s.arn,
+                    iamAuth: args.proxy.iamAuth ? "REQUIRED" : "DISABLED",
+                    clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256",
+                    description: `application user ${s.name}`,
+                })),
+                tags,
+            },
+            { parent: this },
+        );
+        const targetGroup = new aws.rds.ProxyDefaultTargetGroup(
+            `${name}-proxy`,
+            {
+                dbProxyName: proxy.name,
+                connectionPoolConfig: {
+                    maxConnectionsPercent: args.proxy.maxConnectionsPercent,
+                    maxIdleConnectionsPercent: args.proxy.maxIdleConnectionsPercent,
+                    connectionBorrowTimeout: args.proxy.borrowTimeoutSeconds,
+                },
+            },
+            { parent: this },
+        );
+        new aws.rds.ProxyTarget(`${name}-proxy`, { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbClusterIdentifier: args.clusterIdentifier }, { parent: this });
+        const readOnly = new aws.rds.ProxyEndpoint(
+            `${name}-proxy-read-only`,
+            {
+                dbProxyName: proxy.name,
+                dbProxyEndpointName: `${prefix}-proxy-ro`,
+                vpcSubnetIds: args.dbSubnetIds,
+                vpcSecurityGroupIds: [proxyGroup.id],
+                targetRole: "READ_ONLY",
+                tags,
+            },
+            { parent: this },
+        );
+        return { endpoint: proxy.endpoint, readOnlyEndpoint: readOnly.endpoint };
+    }
+}
