@@ -237,3 +237,34 @@ describe("config: secrets and proxy validation", () => {
         expect(problems({ "aurora:proxyBorrowTimeoutSeconds": "0" })).to.equal("");
     });
 });
+
+describe("docs: secrets-rotation.md and connection-management.md match the code", () => {
+    const read = (file: string) => require("fs").readFileSync(require("path").join(__dirname, "..", "docs", file), "utf8") as string;
+
+    it("the rotation doc names the pinned rotation application, the secret names and the function's log group", async () => {
+        const doc = read("secrets-rotation.md");
+        expect(doc).to.include(`version ${ROTATION_APPLICATION.semanticVersion}`);
+        expect(doc).to.include("SecretsManagerRDSPostgreSQLRotationMultiUser");
+        const run = await stackRun("prod");
+        for (const secret of ofType(run, SECRET)) {
+            expect(doc).to.include(secret.inputs.name.replace(/^aurora-prod/, "aurora-$STACK"));
+        }
+        expect(doc).to.include(`/aws/lambda/${one(run, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack").inputs.parameters.functionName}`);
+    });
+
+    it("the connection budget table holds each stack's computed max_connections and proxy share", async () => {
+        const doc = read("connection-management.md");
+        for (const stack of STACKS) {
+            const run = await stackRun(stack);
+            const writerMax = run.outputs.maxConnections[`aurora-${stack}-instance-1`] as number;
+            const row = doc.split("\n").find((line) => line.startsWith(`| ${stack} |`))!;
+            expect(row, stack).to.include(`| ${writerMax.toLocaleString("en-US")} |`);
+            if (run.outputs.proxyConnectionBudget !== undefined) {
+                expect(row).to.include(`| ${run.outputs.proxyConnectionBudget.toLocaleString("en-US")} |`);
+                expect(row).to.include(`| ${(writerMax - run.outputs.proxyConnectionBudget).toLocaleString("en-US")} |`);
+            } else {
+                expect(row).to.include("no proxy");
+            }
+        }
+    });
+});
