@@ -3,9 +3,12 @@
  * KMS keys, the network, and the components built on them. Pulumi calls the exported function and
  * publishes what it returns as the stack outputs.
  */
+import { Alarms } from "./components/alarms";
+import { Backup } from "./components/backup";
 import { AuroraCluster } from "./components/cluster";
 import { KmsKeys } from "./components/kms";
 import { Network } from "./components/network";
+import { Secrets } from "./components/secrets";
 import { loadConfig } from "./config";
 
 export = async () => {
@@ -47,6 +50,57 @@ export = async () => {
         tags: config.tags,
     });
 
+    const alarms = new Alarms(prefix, {
+        ...config.alarms,
+        namePrefix: prefix,
+        region: config.region,
+        alertsKmsKeyArn: kms.keyArns.alerts,
+        cluster: db.cluster,
+        instances: db.instances,
+        instanceClasses: db.instanceClasses,
+        maxConnections: db.maxConnections,
+        serverless: config.cluster.serverless,
+        instanceParameterGroupName: db.instanceParameterGroup.name,
+        tags: config.tags,
+    });
+
+    const secrets = new Secrets(prefix, {
+        ...config.secrets,
+        namePrefix: prefix,
+        region: config.region,
+        masterSecretArn: db.masterSecretArn,
+        masterUsername: config.cluster.masterUsername,
+        iamAdminDbUser: config.cluster.iamAdminDbUser,
+        autoPause: db.canAutoPause,
+        privateApiAccess: config.network.vpcEndpoints || config.network.mode === "existing",
+        clusterIdentifier: db.cluster.clusterIdentifier,
+        writerEndpoint: db.cluster.endpoint,
+        port: config.network.dbPort,
+        databaseName: config.cluster.databaseName,
+        writerMaxConnections: db.maxConnections[db.writerIdentifier],
+        secretsKmsKeyArn: kms.keyArns.secrets,
+        vpcId: network.vpcId,
+        vpcCidr: network.vpcCidr,
+        dbSubnetIds: network.dbSubnetIds,
+        dbSecurityGroupId: network.dbSecurityGroupId,
+        clientSecurityGroupIds: network.appSecurityGroupIds,
+        clientSecurityGroupCount: network.appSecurityGroupCount,
+        clientCidrs: config.network.allowedCidrs,
+        tags: config.tags,
+    });
+
+    const backup = config.backup.enabled
+        ? new Backup(prefix, {
+              ...config.backup,
+              namePrefix: prefix,
+              region: config.region,
+              clusterArn: db.cluster.arn,
+              storageKmsKeyArn: kms.keyArns.storage,
+              protect: config.protectResources,
+              tags: config.tags,
+          })
+        : undefined;
+
     return {
         vpcId: network.vpcId,
         dbSubnetIds: network.dbSubnetIds,
@@ -70,6 +124,12 @@ export = async () => {
         instanceParameterGroupName: db.instanceParameterGroup.name,
         postgresqlLogGroupName: db.logGroups[0].name,
         iamAdminPolicyArn: db.iamAdminPolicy.arn,
+        appSecretArns: secrets.appSecretArns,
+        rotationSchedule: secrets.rotationSchedule,
+        ...(secrets.proxyEndpoint ? { proxyEndpoint: secrets.proxyEndpoint, proxyReadOnlyEndpoint: secrets.proxyReadOnlyEndpoint, proxyConnectionBudget: secrets.proxyConnectionBudget } : {}),
+        ...(backup ? { backupVaultName: backup.vault.name, drBackupVaultArn: backup.drVault.arn, backupPlanId: backup.plan.id } : {}),
         activityStreamKinesisStreamName: db.activityStream?.kinesisStreamName ?? "none (activity stream disabled)",
+        alertTopicArn: alarms.topicArn,
+        dashboardName: alarms.dashboardName,
     };
 };

@@ -267,6 +267,14 @@ export function validateClusterSettings(
     if (backup && maintenance && windowsOverlap(backup, maintenance)) {
         problems.add(`${name("backupWindow")} = "${s.backupWindow}" overlaps ${name("maintenanceWindow")} = "${s.maintenanceWindow}": AWS requires them not to overlap`);
     }
+    if (s.allowMajorVersionUpgrade && s.activityStream) {
+        problems.add(`${name("allowMajorVersionUpgrade")} requires ${name("activityStream")} = false first: AWS refuses a major upgrade while an activity stream runs (docs/major-version-upgrade.md)`);
+    }
+    if (s.allowMajorVersionUpgrade && !s.applyImmediately) {
+        problems.add(
+            `${name("allowMajorVersionUpgrade")} requires ${name("applyImmediately")} = true: otherwise AWS defers the upgrade to the maintenance window while Pulumi deletes the old family's parameter groups still in use`,
+        );
+    }
     if (context.isProduction && !s.deletionProtection) {
         problems.check(name("deletionProtection"), s.deletionProtection, "must be true in prod (REQ-008)");
     }

@@ -92,6 +92,10 @@ export function parseParameterOverrides(entries: readonly string[], field: strin
             problems.check(field, entry, `${name} is honoured only in the cluster parameter group; set it in the cluster parameters`);
             continue;
         }
+        if (level === "cluster" && INSTANCE_PARAMETER_DEFAULTS[name] !== undefined) {
+            problems.check(field, entry, `${name} is set in the instance parameter group, whose value wins over the cluster's; set it in the instance parameters`);
+            continue;
+        }
         const guard = GUARDED[name];
         if (guard && !guard.allowed(value)) {
             problems.check(field, entry, `${name} ${guard.rule}`);

@@ -4,7 +4,9 @@
  * is allowed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterSettings, validateClusterSettings } from "../components/cluster-settings";
+import { AlarmSettings, validateAlarmSettings } from "../components/alarm-settings";
+import { BackupSettings, validateBackupSettings } from "../components/backup";
+import { ClusterSettings, canAutoPause, validateClusterSettings } from "../components/cluster-settings";
 import type { NetworkArgs } from "../components/network";
 import { parseParameterOverrides } from "../components/parameters";
 import { SecretsSettings, parseAppUsers, validateSecretsSettings } from "../components/secrets-settings";
@@ -43,6 +45,10 @@ export interface StackConfig {
     readonly network: NetworkSettings;
     readonly cluster: ClusterSettings;
     readonly secrets: SecretsSettings;
+    /** Cross-region backup for disaster recovery. */
+    readonly backup: BackupSettings;
+    /** Alert topic subscriptions and alarm thresholds (REQ-006, performance baseline). */
+    readonly alarms: AlarmSettings;
 }
 
 /** Thrown for invalid stack configuration; a RunError, so Pulumi prints the message without a stack trace. */
@@ -264,6 +270,25 @@ function parseCluster(reader: RawReader, context: { region: string; isProduction
     return settings;
 }
 
+function parseAlarms(reader: RawReader): AlarmSettings {
+    const settings: AlarmSettings = {
+        alarmEmails: reader.array("alarmEmails"),
+        alarmHttpsEndpoints: reader.array("alarmHttpsEndpoints"),
+        cpuAlarmPercent: reader.integer("cpuAlarmPercent"),
+        cpuAlarmPeriods: reader.integer("cpuAlarmPeriods"),
+        connectionsAlarmPercent: reader.integer("connectionsAlarmPercent"),
+        freeableMemoryAlarmPercent: reader.integer("freeableMemoryAlarmPercent"),
+        freeLocalStorageAlarmPercent: reader.integer("freeLocalStorageAlarmPercent"),
+        replicaLagAlarmMs: reader.integer("replicaLagAlarmMs"),
+        deadlockAlarmMinutes: reader.integer("deadlockAlarmMinutes"),
+        xidWarningThreshold: reader.integer("xidWarningThreshold"),
+        xidCriticalThreshold: reader.integer("xidCriticalThreshold"),
+        acuUtilizationAlarmPercent: reader.integer("acuUtilizationAlarmPercent"),
+    };
+    validateAlarmSettings(settings, reader.problems, keyName);
+    return settings;
+}
+
 function parseSecrets(reader: RawReader, cluster: ClusterSettings, network: NetworkSettings): SecretsSettings {
     const settings: SecretsSettings = {
         masterRotationDays: reader.integer("masterRotationDays"),
@@ -278,14 +303,26 @@ function parseSecrets(reader: RawReader, cluster: ClusterSettings, network: Netw
             borrowTimeoutSeconds: reader.integer("proxyBorrowTimeoutSeconds"),
         },
     };
-    const autoPause = cluster.serverless.minCapacity === 0 && (cluster.instanceClass === "db.serverless" || Object.values(cluster.instanceClassOverrides).includes("db.serverless"));
     validateSecretsSettings(settings, reader.problems, keyName, {
         masterUsername: cluster.masterUsername,
         iamAdminDbUser: cluster.iamAdminDbUser,
-        autoPause,
+        autoPause: canAutoPause(cluster),
         // An existing VPC may reach AWS APIs through its own endpoints or NAT; a new one only through ours.
         privateApiAccess: network.vpcEndpoints || network.mode === "existing",
     });
+    return settings;
+}
+
+function parseBackup(reader: RawReader, region: string): BackupSettings {
+    const settings: BackupSettings = {
+        enabled: reader.boolean("drBackup"),
+        drRegion: reader.string("drRegion"),
+        schedule: reader.string("backupSchedule"),
+        retentionDays: reader.integer("backupPlanRetentionDays"),
+        drRetentionDays: reader.integer("drCopyRetentionDays"),
+        vaultLock: reader.boolean("backupVaultLock"),
+    };
+    validateBackupSettings(settings, reader.problems, keyName, { region });
     return settings;
 }
 
@@ -324,12 +361,14 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, context:
     const network = parseNetwork(reader);
     const cluster = parseCluster(reader, { region, isProduction });
     const secrets = parseSecrets(reader, cluster, network);
+    const backup = parseBackup(reader, region);
+    const alarms = parseAlarms(reader);
 
     const message = problems.message(`Invalid configuration for stack '${context.stack}' (${problems.list.length} problem${problems.list.length === 1 ? "" : "s"}):`);
     if (message !== undefined) {
         throw new ConfigValidationError(problems.list, message);
     }
-    return { project: context.project, stack: context.stack, region, environment, isProduction, namePrefix, tags, protectResources, network, cluster, secrets };
+    return { project: context.project, stack: context.stack, region, environment, isProduction, namePrefix, tags, protectResources, network, cluster, secrets, backup, alarms };
 }
 
 /** Loads the running stack's configuration (what `index.ts` calls first). */

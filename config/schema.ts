@@ -89,6 +89,28 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     { key: "proxyMaxConnectionsPercent", type: "integer", default: 75, description: "Share of the writer's max_connections the proxy may open (1 to 100)." },
     { key: "proxyMaxIdleConnectionsPercent", type: "integer", default: 50, description: "Share of max_connections the proxy keeps open while idle (0 to proxyMaxConnectionsPercent)." },
     { key: "proxyBorrowTimeoutSeconds", type: "integer", default: 120, description: "Seconds a client waits for a pooled connection before an error (0 to 3600)." },
+
+    // Alarms and notifications
+    { key: "alarmEmails", type: "array", default: [], description: "Email addresses subscribed to the alert topic (alarms and RDS events)." },
+    { key: "alarmHttpsEndpoints", type: "array", default: [], description: "HTTPS endpoints (https://...) subscribed to the alert topic, e.g. an incident tool's webhook." },
+    { key: "cpuAlarmPercent", type: "integer", default: 80, description: "CPUUtilization alarm threshold per instance, percent (1 to 100)." },
+    { key: "cpuAlarmPeriods", type: "integer", default: 2, description: "Consecutive 2-minute periods above the CPU threshold before the alarm fires (1 to 30)." },
+    { key: "connectionsAlarmPercent", type: "integer", default: 80, description: "DatabaseConnections alarm threshold, percent of each instance's max_connections (1 to 100)." },
+    { key: "freeableMemoryAlarmPercent", type: "integer", default: 10, description: "FreeableMemory alarm threshold, percent of the instance class memory (1 to 100)." },
+    { key: "freeLocalStorageAlarmPercent", type: "integer", default: 10, description: "FreeLocalStorage alarm threshold, percent of the estimated local storage (2 x class memory) (1 to 100)." },
+    { key: "replicaLagAlarmMs", type: "integer", default: 1000, description: "AuroraReplicaLagMaximum alarm threshold on the cluster, in milliseconds (1 to 3600000)." },
+    { key: "deadlockAlarmMinutes", type: "integer", default: 5, description: "Consecutive minutes with deadlocks before the alarm fires (1 to 60)." },
+    { key: "xidWarningThreshold", type: "integer", default: 1000000000, description: "MaximumUsedTransactionIDs warning alarm level (below xidCriticalThreshold)." },
+    { key: "xidCriticalThreshold", type: "integer", default: 1500000000, description: "MaximumUsedTransactionIDs critical alarm level (above the warning level, below 2146483648 where Aurora goes read-only)." },
+    { key: "acuUtilizationAlarmPercent", type: "integer", default: 90, description: "ACUUtilization alarm threshold for Serverless v2 instances, percent (1 to 100)." },
+
+    // Disaster recovery (AWS Backup with a cross-region copy)
+    { key: "drBackup", type: "boolean", default: true, description: "AWS Backup plan with continuous backup and a copy of every recovery point to drRegion." },
+    { key: "drRegion", type: "string", default: "eu-central-1", description: "Region that receives the backup copies (must differ from aws:region)." },
+    { key: "backupSchedule", type: "string", default: "cron(30 5 * * ? *)", description: "AWS Backup daily schedule (UTC cron), outside the RDS backup and maintenance windows." },
+    { key: "backupPlanRetentionDays", type: "integer", default: 35, description: "Days recovery points stay in the primary vault (1 to 35, the continuous backup limit)." },
+    { key: "drCopyRetentionDays", type: "integer", default: 35, description: "Days the copies stay in the DR vault (1 to 36500)." },
+    { key: "backupVaultLock", type: "boolean", default: false, description: "Lock both vaults in governance mode so recovery points cannot be deleted early." },
 ];
 
 /** Looks up a key's spec; throws for keys that are not declared (a programming error). */

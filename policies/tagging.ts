@@ -8,12 +8,12 @@ import { GuardrailPolicy, resourcePolicy, tagsOf } from "./util";
  * AWS types known to support tags, so that a resource that omits `tags` altogether is still checked.
  * Any other `aws:` type is checked when its props contain `tags` or `tagsAll`; types without tags
  * (aws.kms.Alias, aws.iam.RolePolicy, aws.ec2.RouteTableAssociation, aws.rds.ClusterActivityStream,
- * aws.secretsmanager.SecretVersion/SecretRotation, ...) never are.
+ * aws.secretsmanager.SecretVersion/SecretRotation, aws.cloudwatch.Dashboard (CloudWatch dashboards
+ * cannot be tagged; the provider has no tags input), ...) never are.
  */
 export const KNOWN_TAGGABLE_TYPES: readonly string[] = [
     "aws:backup/plan:Plan",
     "aws:backup/vault:Vault",
-    "aws:cloudwatch/dashboard:Dashboard",
     "aws:cloudwatch/logGroup:LogGroup",
     "aws:cloudwatch/metricAlarm:MetricAlarm",
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",

@@ -191,7 +191,7 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
     });
 
     it("major upgrade 17 -> 18: new groups of the new family, upgrade flag and instance group on the cluster", async () => {
-        const run = await runComponent(() => new AuroraCluster("up18", prodArgs({ clusterIdentifier: "t-up18", engineVersion: "18", allowMajorVersionUpgrade: true })));
+        const run = await runComponent(() => new AuroraCluster("up18", prodArgs({ clusterIdentifier: "t-up18", engineVersion: "18", allowMajorVersionUpgrade: true, activityStream: false, applyImmediately: true })));
         const cluster = one(run, CLUSTER);
         const clusterGroup = one(run, "aws:rds/clusterParameterGroup:ClusterParameterGroup");
         const instanceGroup = one(run, "aws:rds/parameterGroup:ParameterGroup");
@@ -204,7 +204,7 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
     it("a pinned minor ignores engineVersion drift (AWS's automatic minor upgrades), except during a major upgrade", async () => {
         const pinned = await runComponent(() => new AuroraCluster("minor", prodArgs({ clusterIdentifier: "t-minor", engineVersion: "17.5" })));
         expect(one(pinned, CLUSTER).options.ignoreChanges).to.deep.equal(["engineVersion"]);
-        const upgrading = await runComponent(() => new AuroraCluster("minor-up", prodArgs({ clusterIdentifier: "t-minor-up", engineVersion: "18.3", allowMajorVersionUpgrade: true })));
+        const upgrading = await runComponent(() => new AuroraCluster("minor-up", prodArgs({ clusterIdentifier: "t-minor-up", engineVersion: "18.3", allowMajorVersionUpgrade: true, activityStream: false, applyImmediately: true })));
         expect(one(upgrading, CLUSTER).options.ignoreChanges).to.deep.equal([]);
     });
 
@@ -375,6 +375,13 @@ describe("config: cluster settings validation", () => {
         accepted({ "aurora:backupWindow": "03:30-04:00" });
     });
 
+    it("major upgrade: the flag needs the activity stream stopped and the change applied immediately", () => {
+        const upgrade = { "aurora:engineVersion": "18", "aurora:allowMajorVersionUpgrade": "true" };
+        rejected(upgrade, "aurora:allowMajorVersionUpgrade requires aurora:activityStream = false first");
+        rejected({ ...upgrade, "aurora:activityStream": "false" }, "aurora:allowMajorVersionUpgrade requires aurora:applyImmediately = true");
+        accepted({ ...upgrade, "aurora:activityStream": "false", "aurora:applyImmediately": "true" });
+    });
+
     it("REQ-008: deletion protection cannot be turned off in prod", () => {
         rejected({ "aurora:deletionProtection": "false" }, "aurora:deletionProtection = false: must be true in prod (REQ-008)");
     });
@@ -402,6 +409,7 @@ describe("config: cluster settings validation", () => {
         rejected({ "aurora:clusterParameters": JSON.stringify(["shared_preload_libraries=pglogical"]) }, "shared_preload_libraries must keep pg_stat_statements and pgaudit");
         rejected({ "aurora:clusterParameters": JSON.stringify(["pgaudit.log=none"]) }, "pgaudit.log must not turn audit logging off");
         rejected({ "aurora:instanceParameters": JSON.stringify(["rds.force_ssl=1"]) }, "rds.force_ssl is honoured only in the cluster parameter group");
+        rejected({ "aurora:clusterParameters": JSON.stringify(["log_min_duration_statement=500"]) }, "log_min_duration_statement is set in the instance parameter group, whose value wins");
         rejected({ "aurora:instanceParameters": JSON.stringify(["Work_Mem=1"]) }, "each entry must be name=value");
         rejected({ "aurora:instanceParameters": JSON.stringify(["work_mem="]) }, "each entry must be name=value");
         accepted({ "aurora:instanceParameters": JSON.stringify(["work_mem=65536"]) });

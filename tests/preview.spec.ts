@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../tools/preview";
 import { PROJECT_ROOT } from "../tools/stack-files";
-import { STACKS } from "./helpers";
+import { STACKS, stackRun } from "./helpers";
 
 async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];
@@ -26,6 +26,15 @@ describe("offline preview (npm run preview:offline)", () => {
             expect(out).to.match(new RegExp(`\\n\\s+${stack === "prod" ? 7 : 6} {2}aws:kms/key:Key`));
             expect(out).to.include("Outputs:");
             expect(out).to.include("vpcId: \"vpc-");
+        });
+    }
+
+    for (const stack of STACKS) {
+        it(`${stack}: the real program passes the whole aurora-guardrails pack with zero mandatory violations`, async () => {
+            const run = await stackRun(stack);
+            expect(run.policyViolations.filter((v) => v.enforcementLevel === "mandatory")).to.deep.equal([]);
+            const advisory = [...new Set(run.policyViolations.map((v) => v.policy))];
+            expect(advisory, "only dev's deliberately short log retention is flagged").to.deep.equal(stack === "dev" ? ["cloudwatch-log-group-retention"] : []);
         });
     }
 
@@ -55,6 +64,31 @@ describe("offline preview (npm run preview:offline)", () => {
         expect(code).to.equal(1);
         expect(out).to.equal("");
         expect(err).to.include("aurora:azCount = 1: must be an integer from 2 to 6");
+    });
+
+    it("REQ-008: deletion protection off in prod never reaches AWS: the config layer refuses it (exit 1)", async () => {
+        const { code, err } = await runCli(["--stack", "prod", "--config", "aurora:deletionProtection=false"]);
+        expect(code).to.equal(1);
+        expect(err).to.include("aurora:deletionProtection = false: must be true in prod (REQ-008)");
+    });
+
+    it("a mandatory policy violation exits 1 and names the policy (staging treated as production by policy config)", async () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-")), "config.json");
+        fs.writeFileSync(file, JSON.stringify({ "rds-cluster-deletion-protection": { productionEnvironments: ["staging", "prod"] } }));
+        const { code, out, err } = await runCli(["--stack", "staging", "--config", "aurora:deletionProtection=false", "--policy-pack-config", file]);
+        expect(code).to.equal(1);
+        expect(out).to.include("MANDATORY  rds-cluster-deletion-protection");
+        expect(out).to.include("Production cluster does not have deletion protection");
+        expect(err).to.include("error: 1 mandatory policy violation(s): rds-cluster-deletion-protection");
+        const clean = await runCli(["--stack", "staging", "--policy-pack-config", file]);
+        expect(clean.code, "staging itself keeps deletion protection on").to.equal(0);
+        expect(clean.out).to.include("Policy pack aurora-guardrails: no violations");
+    });
+
+    it("advisory findings are printed but do not fail the preview (dev's 30-day log retention)", async () => {
+        const { code, out } = await runCli(["--stack", "dev"]);
+        expect(code).to.equal(0);
+        expect(out).to.include("ADVISORY  cloudwatch-log-group-retention");
     });
 
     it("bad usage exits 2 with the usage line", async () => {

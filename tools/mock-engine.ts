@@ -184,8 +184,11 @@ export class MockEngine implements pulumi.runtime.Mocks {
                     endpoint: `${id}.${rdsHost}`,
                     port: 5432,
                 };
-            case "aws:rds/clusterActivityStream:ClusterActivityStream":
-                return { kinesisStreamName: `aws-rds-das-cluster-${hex(inputs.resourceArn, 26).toUpperCase()}` };
+            case "aws:rds/clusterActivityStream:ClusterActivityStream": {
+                // AWS names the stream after the cluster's resource id.
+                const cluster = [...this.recorded.values()].find((r) => r.state.arn === inputs.resourceArn);
+                return { kinesisStreamName: `aws-rds-das-${cluster?.state.clusterResourceId}` };
+            }
             case "aws:serverlessrepository/cloudFormationStack:CloudFormationStack":
                 return { outputs: { RotationLambdaARN: `arn:aws:lambda:${region}:${account}:function:${inputs.parameters.functionName}` } };
             case "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup":
