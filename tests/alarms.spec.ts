@@ -10,7 +10,7 @@ import { MOCK_ACCOUNT_ID, ProgramRun, RecordedResource } from "../tools/mock-eng
 import { evaluatePolicies } from "../tools/policy-runner";
 import { previewStack } from "../tools/preview";
 import { PROJECT_ROOT, readStackConfig } from "../tools/stack-files";
-import { STACKS, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
+import { STACKS, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const TOPIC = "aws:sns/topic:Topic";
@@ -323,16 +323,8 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
 
 /** Validation through the config loader: each rule's accepted edge and rejected value. */
 describe("config: alarm settings validation (REQ-006)", () => {
-    const base = readStackConfig("prod").config;
 
-    function problems(overrides: Record<string, string>): string {
-        try {
-            parseStackConfig({ ...base, ...overrides }, { project: "aurora", stack: "prod" });
-            return "";
-        } catch (e) {
-            return (e as Error).message;
-        }
-    }
+    const problems = configProblems;
     const accepted = (o: Record<string, string>) => expect(problems(o)).to.equal("");
     const rejected = (o: Record<string, string>, fragment: string) => expect(problems(o)).to.include(fragment);
 

@@ -1,10 +1,8 @@
 import { expect } from "chai";
-import { parseStackConfig } from "../config";
 import { Backup, BackupArgs } from "../components/backup";
 import { keyPolicy } from "../components/kms";
 import { MOCK_ACCOUNT_ID } from "../tools/mock-engine";
-import { readStackConfig } from "../tools/stack-files";
-import { errorOf, ofType, one, runComponent, stackRun } from "./helpers";
+import { configProblems, errorOf, ofType, one, runComponent, stackRun } from "./helpers";
 
 const args: BackupArgs = {
     enabled: true,
@@ -93,15 +91,7 @@ describe("components/backup: cross-region disaster recovery (REQ-005, DR)", () =
 });
 
 describe("config: disaster recovery validation", () => {
-    const base = readStackConfig("prod").config;
-    function problems(overrides: Record<string, string>): string {
-        try {
-            parseStackConfig({ ...base, ...overrides }, { project: "aurora", stack: "prod" });
-            return "";
-        } catch (e) {
-            return (e as Error).message;
-        }
-    }
+    const problems = configProblems;
 
     it("rejects a DR region equal to the primary or malformed, and retentions out of range; accepts the edges", () => {
         expect(problems({ "aurora:drRegion": "eu-west-1" })).to.include('aurora:drRegion = "eu-west-1": must differ from the stack\'s region');

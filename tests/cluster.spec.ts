@@ -5,7 +5,7 @@ import { ClusterSettings, planInstances } from "../components/cluster-settings";
 import { CLUSTER_ONLY_PARAMETERS, CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, STATIC_PARAMETERS } from "../components/parameters";
 import { MOCK_ACCOUNT_ID, ProgramRun } from "../tools/mock-engine";
 import { readStackConfig } from "../tools/stack-files";
-import { STACKS, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
+import { STACKS, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
 const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
@@ -276,14 +276,7 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
 describe("config: cluster settings validation", () => {
     const base = readStackConfig("prod").config;
 
-    function problems(overrides: Record<string, string>, stack = "prod"): string {
-        try {
-            parseStackConfig({ ...base, ...overrides }, { project: "aurora", stack });
-            return "";
-        } catch (e) {
-            return (e as Error).message;
-        }
-    }
+    const problems = configProblems;
     const accepted = (o: Record<string, string>) => expect(problems(o)).to.equal("");
     const rejected = (o: Record<string, string>, fragment: string) => expect(problems(o)).to.include(fragment);
 

@@ -3,8 +3,10 @@
  * query what it recorded.
  */
 import { expect } from "chai";
+import { parseStackConfig } from "../config";
 import { ProgramRun, RecordedResource, runProgram } from "../tools/mock-engine";
 import { PreviewResult, previewStack } from "../tools/preview";
+import { readStackConfig } from "../tools/stack-files";
 
 export const STACKS = ["dev", "staging", "prod"] as const;
 
@@ -53,4 +55,17 @@ export async function errorOf(fn: () => unknown): Promise<Error> {
         return e as Error;
     }
     expect.fail("expected an error to be thrown");
+}
+
+/**
+ * Loads the committed config of `stack` with `overrides` through the config layer: "" when accepted,
+ * otherwise the validation message (which names every key, value and rule).
+ */
+export function configProblems(overrides: Record<string, string>, stack = "prod"): string {
+    try {
+        parseStackConfig({ ...readStackConfig("prod").config, ...overrides }, { project: "aurora", stack });
+        return "";
+    } catch (e) {
+        return (e as Error).message;
+    }
 }

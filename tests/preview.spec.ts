@@ -38,6 +38,14 @@ describe("offline preview (npm run preview:offline)", () => {
         });
     }
 
+    it("the README's bench table states each stack's real resource count", async () => {
+        const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+        for (const stack of STACKS) {
+            const count = (await stackRun(stack)).resources.filter((r) => r.custom).length;
+            expect(readme, stack).to.match(new RegExp(`\\| ${stack} \\| ${count} \\|`));
+        }
+    });
+
     it("--json writes the documented shape, with resource options captured", async () => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "out.json");
         const { code } = await runCli(["--stack", "prod", "--json", file]);

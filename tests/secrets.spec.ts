@@ -3,7 +3,7 @@ import { parseStackConfig } from "../config";
 import { ROTATION_APPLICATION, Secrets, SecretsArgs } from "../components/secrets";
 import { MOCK_ACCOUNT_ID, ProgramRun } from "../tools/mock-engine";
 import { readStackConfig } from "../tools/stack-files";
-import { STACKS, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
+import { STACKS, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
 
 const SECRET = "aws:secretsmanager/secret:Secret";
 const ROTATION = "aws:secretsmanager/secretRotation:SecretRotation";
@@ -185,15 +185,7 @@ describe("components/secrets: rotation without dropped connections, application 
 });
 
 describe("config: secrets and proxy validation", () => {
-    const base = readStackConfig("prod").config;
-    function problems(overrides: Record<string, string>): string {
-        try {
-            parseStackConfig({ ...base, ...overrides }, { project: "aurora", stack: "prod" });
-            return "";
-        } catch (e) {
-            return (e as Error).message;
-        }
-    }
+    const problems = configProblems;
 
     it("rotation intervals: 1 and 90 days accepted, 0 and 91 rejected", () => {
         for (const key of ["masterRotationDays", "appRotationDays"]) {
