@@ -67,6 +67,8 @@ export class Secrets extends pulumi.ComponentResource {
     /** Proxy endpoints (undefined without a proxy). */
     public readonly proxyEndpoint: pulumi.Output<string> | undefined;
     public readonly proxyReadOnlyEndpoint: pulumi.Output<string> | undefined;
+    /** Per application user, an IAM policy allowing `rds-db:connect` through the proxy as that user only. */
+    public readonly proxyConnectPolicyArns: Record<string, pulumi.Output<string>> = {};
     /** Connections the proxy may open to the writer: the configured share of its max_connections. */
     public readonly proxyConnectionBudget: number | undefined;
     /** Rotation intervals, for operators. */
@@ -188,6 +190,7 @@ export class Secrets extends pulumi.ComponentResource {
             appSecretArns: this.appSecretArns,
             proxyEndpoint: this.proxyEndpoint,
             proxyReadOnlyEndpoint: this.proxyReadOnlyEndpoint,
+            proxyConnectPolicyArns: this.proxyConnectPolicyArns,
             rotationSchedule: this.rotationSchedule,
         });
     }
@@ -302,6 +305,26 @@ export class Secrets extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        // Clients authenticate to the proxy with IAM tokens: give each application its own user only.
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const proxyResourceId = proxy.arn.apply((arn) => arn.split(":").pop()!);
+        for (const secret of secrets) {
+            const policy = new aws.iam.Policy(
+                `${name}-proxy-connect-${secret.name}`,
+                {
+                    name: `${prefix}-proxy-connect-${secret.name}`,
+                    description: `rds-db:connect through the ${prefix} RDS Proxy as ${secret.name} only`,
+                    policy: pulumi.all([partition, accountId, proxyResourceId]).apply(([p, account, resourceId]) =>
+                        policyDocument([
+                            { Sid: "ConnectThroughTheProxyAsOneUser", Effect: "Allow", Action: "rds-db:connect", Resource: `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${secret.name}` },
+                        ]),
+                    ),
+                    tags,
+                },
+                { parent: this },
+            );
+            this.proxyConnectPolicyArns[secret.name] = policy.arn;
+        }
         return { endpoint: proxy.endpoint, readOnlyEndpoint: readOnly.endpoint };
     }
 }

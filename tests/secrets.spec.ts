@@ -145,6 +145,14 @@ describe("components/secrets: rotation without dropped connections, application 
             const readOnly = one(run, "aws:rds/proxyEndpoint:ProxyEndpoint");
             expect(readOnly.inputs).to.include({ targetRole: "READ_ONLY", dbProxyEndpointName: `aurora-${stack}-proxy-ro` });
             expect(run.outputs.proxyEndpoint).to.match(/\.proxy-/);
+            const proxyId = proxy.state.arn.split(":").pop();
+            for (const user of ["app", "reporting"]) {
+                const connect = one(run, "aws:iam/policy:Policy", `-proxy-connect-${user}`);
+                expect(policyDoc(connect.inputs.policy).Statement).to.deep.equal([
+                    { Sid: "ConnectThroughTheProxyAsOneUser", Effect: "Allow", Action: "rds-db:connect", Resource: `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${proxyId}/${user}` },
+                ]);
+                expect(run.outputs.proxyConnectPolicyArns[user]).to.equal(connect.state.arn);
+            }
             expect(run.outputs.proxyReadOnlyEndpoint).to.match(/\.endpoint\.proxy-/);
         });
 
