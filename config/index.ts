@@ -270,7 +270,7 @@ function parseCluster(reader: RawReader, context: { region: string; isProduction
     return settings;
 }
 
-function parseAlarms(reader: RawReader): AlarmSettings {
+function parseAlarms(reader: RawReader, isProduction: boolean): AlarmSettings {
     const settings: AlarmSettings = {
         alarmEmails: reader.array("alarmEmails"),
         alarmHttpsEndpoints: reader.array("alarmHttpsEndpoints"),
@@ -286,6 +286,9 @@ function parseAlarms(reader: RawReader): AlarmSettings {
         acuUtilizationAlarmPercent: reader.integer("acuUtilizationAlarmPercent"),
     };
     validateAlarmSettings(settings, reader.problems, keyName);
+    if (isProduction && settings.alarmEmails.length + settings.alarmHttpsEndpoints.length === 0) {
+        reader.problems.add(`${keyName("alarmEmails")} and ${keyName("alarmHttpsEndpoints")} are both empty: in prod the alarms and RDS events must reach someone (an on-call address or a paging webhook)`);
+    }
     return settings;
 }
 
@@ -362,7 +365,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, context:
     const cluster = parseCluster(reader, { region, isProduction });
     const secrets = parseSecrets(reader, cluster, network);
     const backup = parseBackup(reader, region);
-    const alarms = parseAlarms(reader);
+    const alarms = parseAlarms(reader, isProduction);
 
     const message = problems.message(`Invalid configuration for stack '${context.stack}' (${problems.list.length} problem${problems.list.length === 1 ? "" : "s"}):`);
     if (message !== undefined) {

@@ -19,7 +19,9 @@ const EVENTS = "aws:rds/eventSubscription:EventSubscription";
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
 const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
 
-const DEFAULTS: AlarmSettings = parseStackConfig(readStackConfig("prod").config, { project: "aurora", stack: "prod" }).alarms;
+const PROD_ALARMS: AlarmSettings = parseStackConfig(readStackConfig("prod").config, { project: "aurora", stack: "prod" }).alarms;
+/** The prod thresholds without subscriptions, for component-level runs. */
+const DEFAULTS: AlarmSettings = { ...PROD_ALARMS, alarmEmails: [] };
 
 /** The computed per-instance thresholds each stack's class must produce (docs/performance-baseline.md). */
 const EXPECTED: Record<string, { connections: number; memory: number; storage: number; serverless: boolean }> = {
@@ -329,8 +331,8 @@ describe("config: alarm settings validation (REQ-006)", () => {
     const rejected = (o: Record<string, string>, fragment: string) => expect(problems(o)).to.include(fragment);
 
     it("defaults load for every stack", () => {
-        expect(DEFAULTS).to.deep.equal({
-            alarmEmails: [],
+        expect(PROD_ALARMS).to.deep.equal({
+            alarmEmails: ["data-platform-oncall@example.com"],
             alarmHttpsEndpoints: [],
             cpuAlarmPercent: 80,
             cpuAlarmPeriods: 2,

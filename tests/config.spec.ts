@@ -12,6 +12,7 @@ function raw(overrides: Record<string, string | undefined> = {}): Record<string,
         "aurora:environment": "prod",
         "aurora:team": "data-platform",
         "aurora:costCenter": "cc-1042",
+        "aurora:alarmEmails": JSON.stringify(["oncall@example.com"]),
         ...overrides,
     };
     return Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as Record<string, string>;
@@ -74,6 +75,12 @@ describe("config: loading and validation (one place, before any resource)", () =
         it("requires the environment", () => {
             expectRejected({ "aurora:environment": undefined }, "aurora:environment is required");
         });
+        it("REQ-006: in prod, alarms must reach someone (an email or an HTTPS endpoint); elsewhere they may not", () => {
+            expectRejected({ "aurora:alarmEmails": undefined }, "aurora:alarmEmails and aurora:alarmHttpsEndpoints are both empty: in prod");
+            expectAccepted({ "aurora:alarmEmails": undefined, "aurora:alarmHttpsEndpoints": JSON.stringify(["https://events.pagerduty.com/integration/x/enqueue"]) });
+            expectAccepted({ "aurora:alarmEmails": undefined, "aurora:environment": "staging", "aurora:protectResources": "false" });
+        });
+
         it("REQ-008: rejects protectResources=false in prod but accepts it in dev", () => {
             expectRejected({ "aurora:protectResources": "false" }, "aurora:protectResources = false: must be true in prod");
             expectAccepted({ "aurora:environment": "dev", "aurora:protectResources": "false" });
