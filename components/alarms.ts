@@ -12,6 +12,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Problems, checkIdentifier } from "../config/validators";
 import { SERVERLESS_CLASS } from "./aurora-catalog";
+import { deploymentAccount, policyDocument } from "./iam";
 import {
     AlarmSettings,
     ServerlessBounds,
@@ -481,34 +482,31 @@ function endpointKey(endpoint: string): string {
 /** The topic policy: only this account's CloudWatch alarms and RDS event subscriptions may publish; the account administers it. */
 export function topicPolicy(ctx: { partition: string; accountId: string; region: string; topicArn: string }): string {
     const { partition: p, accountId, region, topicArn } = ctx;
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AccountAdministersTheTopic",
-                Effect: "Allow",
-                Principal: { AWS: `arn:${p}:iam::${accountId}:root` },
-                Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission", "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic"],
-                Resource: topicArn,
-            },
-            {
-                Sid: "CloudWatchAlarmsOfThisAccountPublish",
-                Effect: "Allow",
-                Principal: { Service: "cloudwatch.amazonaws.com" },
-                Action: "sns:Publish",
-                Resource: topicArn,
-                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:${p}:cloudwatch:${region}:${accountId}:alarm:*` } },
-            },
-            {
-                Sid: "RdsEventSubscriptionsOfThisAccountPublish",
-                Effect: "Allow",
-                Principal: { Service: "events.rds.amazonaws.com" },
-                Action: "sns:Publish",
-                Resource: topicArn,
-                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:${p}:rds:${region}:${accountId}:es:*` } },
-            },
-        ],
-    });
+    return policyDocument([
+        {
+            Sid: "AccountAdministersTheTopic",
+            Effect: "Allow",
+            Principal: { AWS: `arn:${p}:iam::${accountId}:root` },
+            Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission", "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic"],
+            Resource: topicArn,
+        },
+        {
+            Sid: "CloudWatchAlarmsOfThisAccountPublish",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: topicArn,
+            Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:${p}:cloudwatch:${region}:${accountId}:alarm:*` } },
+        },
+        {
+            Sid: "RdsEventSubscriptionsOfThisAccountPublish",
+            Effect: "Allow",
+            Principal: { Service: "events.rds.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: topicArn,
+            Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:${p}:rds:${region}:${accountId}:es:*` } },
+        },
+    ]);
 }
 
 export class Alarms extends pulumi.ComponentResource {
@@ -535,8 +533,7 @@ export class Alarms extends pulumi.ComponentResource {
 
         const prefix = args.namePrefix;
         const tags = { ...args.tags };
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const { partition, accountId } = deploymentAccount(this);
 
         this.topic = new aws.sns.Topic(
             `${name}-alerts`,

@@ -9,6 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Problems, checkIntegerRange } from "../config/validators";
+import { assumeRolePolicy, deploymentAccount, serviceRolePolicyArn } from "./iam";
 import { keyPolicy } from "./kms";
 
 export interface BackupSettings {
@@ -70,8 +71,7 @@ export class Backup extends pulumi.ComponentResource {
         problems.throwIfAny(this, `Invalid Backup arguments for '${name}':`);
         const prefix = args.namePrefix;
         const tags = args.tags;
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const { partition, accountId } = deploymentAccount(this);
 
         // Resources in the DR region use the provider's per-resource `region` input (AWS provider v7):
         // one provider and one set of credentials, and the region is visible on each resource.
@@ -108,10 +108,7 @@ export class Backup extends pulumi.ComponentResource {
             {
                 name: `${prefix}-backup`,
                 description: `AWS Backup of ${prefix}`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                assumeRolePolicy: assumeRolePolicy("backup.amazonaws.com"),
                 tags,
             },
             { parent: this },
@@ -122,7 +119,7 @@ export class Backup extends pulumi.ComponentResource {
         ]) {
             new aws.iam.RolePolicyAttachment(
                 `${name}-${suffix}`,
-                { role: this.role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/${policy}` },
+                { role: this.role.name, policyArn: serviceRolePolicyArn(partition, policy) },
                 { parent: this },
             );
         }

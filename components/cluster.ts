@@ -9,6 +9,7 @@ import * as random from "@pulumi/random";
 import { Problems, checkIdentifier, checkIntegerRange } from "../config/validators";
 import { ENGINE, SERVERLESS_CLASS, parseEngineVersion } from "./aurora-catalog";
 import { ClusterSettings, canAutoPause, planInstances, validateClusterSettings } from "./cluster-settings";
+import { assumeRolePolicy, deploymentAccount, policyDocument, serviceRolePolicyArn } from "./iam";
 import { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, buildParameters } from "./parameters";
 
 /** Log types exported to CloudWatch Logs (IAM authentication failures need IAM auth on, which it always is). */
@@ -92,8 +93,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const version = parseEngineVersion(args.engineVersion)!;
         const plan = planInstances(args);
         const tags = { ...args.tags, Cluster: id };
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
-        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const { partition, accountId } = deploymentAccount(this);
 
         // Groups are named after their family, so a major upgrade declares new groups (created first),
         // points the cluster at them, and only then deletes the old family's groups.
@@ -136,17 +136,14 @@ export class AuroraCluster extends pulumi.ComponentResource {
             {
                 name: `${id}-rds-monitoring`,
                 description: `Enhanced Monitoring of ${id}`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                assumeRolePolicy: assumeRolePolicy("monitoring.rds.amazonaws.com"),
                 tags,
             },
             { parent: this },
         );
         const monitoringPolicy = new aws.iam.RolePolicyAttachment(
             `${name}-monitoring`,
-            { role: this.monitoringRole.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole` },
+            { role: this.monitoringRole.name, policyArn: serviceRolePolicyArn(partition, "AmazonRDSEnhancedMonitoringRole") },
             { parent: this },
         );
 
@@ -254,17 +251,14 @@ export class AuroraCluster extends pulumi.ComponentResource {
                 name: `${id}-rds-iam-admin`,
                 description: `rds-db:connect to ${id} as ${args.iamAdminDbUser} only (IAM database authentication)`,
                 policy: pulumi.all([partition, accountId, this.cluster.clusterResourceId]).apply(([p, account, resourceId]) =>
-                    JSON.stringify({
-                        Version: "2012-10-17",
-                        Statement: [
-                            {
-                                Sid: "ConnectAsTheAdminDbUserOnly",
-                                Effect: "Allow",
-                                Action: "rds-db:connect",
-                                Resource: `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${args.iamAdminDbUser}`,
-                            },
-                        ],
-                    }),
+                    policyDocument([
+                        {
+                            Sid: "ConnectAsTheAdminDbUserOnly",
+                            Effect: "Allow",
+                            Action: "rds-db:connect",
+                            Resource: `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${args.iamAdminDbUser}`,
+                        },
+                    ]),
                 ),
                 tags,
             },

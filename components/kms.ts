@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Problems, checkIdentifier, checkIntegerRange } from "../config/validators";
+import { Statement, deploymentAccount, policyDocument } from "./iam";
 
 /** What each key protects. */
 export const KEY_PURPOSES = ["storage", "performance-insights", "secrets", "logs", "activity-stream", "alerts"] as const;
@@ -23,7 +24,6 @@ export interface KmsKeysArgs {
     readonly tags: Record<string, string>;
 }
 
-type Statement = Record<string, unknown>;
 
 interface PolicyContext {
     readonly partition: string;
@@ -122,13 +122,10 @@ export function serviceStatements(purpose: KeyPolicyPurpose, ctx: PolicyContext)
 
 /** The complete key policy for one purpose. */
 export function keyPolicy(purpose: KeyPolicyPurpose, ctx: PolicyContext): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: accountRoot(ctx) }, Action: ADMIN_ACTIONS, Resource: "*" },
-            ...serviceStatements(purpose, ctx),
-        ],
-    });
+    return policyDocument([
+        { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: accountRoot(ctx) }, Action: ADMIN_ACTIONS, Resource: "*" },
+        ...serviceStatements(purpose, ctx),
+    ]);
 }
 
 /** Customer-managed keys for storage, Performance Insights, secrets, logs, activity stream and alerts. */
@@ -148,8 +145,7 @@ export class KmsKeys extends pulumi.ComponentResource {
         problems.check("deletionWindowDays", deletionWindowDays, checkIntegerRange(deletionWindowDays, 7, 30));
         problems.throwIfAny(this, `Invalid KmsKeys arguments for '${name}':`);
 
-        const identity = aws.getCallerIdentityOutput({}, { parent: this });
-        const partition = aws.getPartitionOutput({}, { parent: this });
+        const { partition, accountId } = deploymentAccount(this);
         const keys = {} as Record<KeyPurpose, aws.kms.Key>;
         for (const purpose of KEY_PURPOSES) {
             const key = new aws.kms.Key(
@@ -161,7 +157,7 @@ export class KmsKeys extends pulumi.ComponentResource {
                     enableKeyRotation: true,
                     deletionWindowInDays: deletionWindowDays,
                     policy: pulumi
-                        .all([partition.partition, identity.accountId])
+                        .all([partition, accountId])
                         .apply(([p, accountId]) => keyPolicy(purpose, { partition: p, accountId, region: args.region })),
                     tags: { ...args.tags, Name: `${args.aliasPrefix}-${purpose}`, Purpose: purpose },
                 },

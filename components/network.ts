@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Problems, checkIntegerRange, checkLogRetention, checkPrivateCidr, subnetCidrs } from "../config/validators";
+import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 
 /** AWS services that private workloads (rotation functions, the proxy, monitoring) reach through endpoints. */
 export const ENDPOINT_SERVICES = ["secretsmanager", "kms", "logs", "monitoring", "rds"] as const;
@@ -134,24 +135,12 @@ export class Network extends pulumi.ComponentResource {
                 { name: `/aws/vpc/flow-logs/${args.namePrefix}`, retentionInDays: args.flowLogsRetentionDays, kmsKeyId: args.logsKmsKeyArn, tags: tags("flow-logs") },
                 { parent: this },
             );
-            const identity = aws.getCallerIdentityOutput({}, { parent: this });
+            const { accountId } = deploymentAccount(this);
             const flowLogRole = new aws.iam.Role(
                 `${name}-flow-logs`,
                 {
                     name: `${args.namePrefix}-flow-logs`,
-                    assumeRolePolicy: identity.accountId.apply((accountId) =>
-                        JSON.stringify({
-                            Version: "2012-10-17",
-                            Statement: [
-                                {
-                                    Effect: "Allow",
-                                    Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-                                    Action: "sts:AssumeRole",
-                                    Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-                                },
-                            ],
-                        }),
-                    ),
+                    assumeRolePolicy: accountId.apply((account) => assumeRolePolicy("vpc-flow-logs.amazonaws.com", account)),
                     tags: tags("flow-logs"),
                 },
                 { parent: this },
@@ -161,16 +150,13 @@ export class Network extends pulumi.ComponentResource {
                 {
                     role: flowLogRole.name,
                     policy: flowLogGroup.arn.apply((arn) =>
-                        JSON.stringify({
-                            Version: "2012-10-17",
-                            Statement: [
-                                {
-                                    Effect: "Allow",
-                                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
-                                    Resource: [arn, `${arn}:*`],
-                                },
-                            ],
-                        }),
+                        policyDocument([
+                            {
+                                Effect: "Allow",
+                                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
+                                Resource: [arn, `${arn}:*`],
+                            },
+                        ]),
                     ),
                 },
                 { parent: this },

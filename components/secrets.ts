@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Problems } from "../config/validators";
+import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 import { SecretsSettings, validateSecretsSettings } from "./secrets-settings";
 
 /** AWS's alternating-users rotation function for PostgreSQL, pinned to the version AWS CDK pins. */
@@ -55,10 +56,6 @@ export interface SecretsArgs extends SecretsSettings {
     /** Private CIDRs allowed to reach the proxy. */
     readonly clientCidrs: readonly string[];
     readonly tags: Record<string, string>;
-}
-
-function policyDocument(statements: object[]): string {
-    return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
 
 export class Secrets extends pulumi.ComponentResource {
@@ -226,15 +223,13 @@ export class Secrets extends pulumi.ComponentResource {
         );
         dbRule("db-from-proxy", proxyGroup.id, "PostgreSQL from the RDS Proxy");
 
-        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const { partition, accountId } = deploymentAccount(this);
         const role = new aws.iam.Role(
             `${name}-proxy`,
             {
                 name: `${prefix}-rds-proxy`,
                 description: `RDS Proxy of ${prefix}: reads the application users' secrets`,
-                assumeRolePolicy: accountId.apply((account) =>
-                    policyDocument([{ Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": account } } }]),
-                ),
+                assumeRolePolicy: accountId.apply((account) => assumeRolePolicy("rds.amazonaws.com", account)),
                 tags,
             },
             { parent: this },
@@ -306,7 +301,6 @@ export class Secrets extends pulumi.ComponentResource {
             { parent: this },
         );
         // Clients authenticate to the proxy with IAM tokens: give each application its own user only.
-        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const proxyResourceId = proxy.arn.apply((arn) => arn.split(":").pop()!);
         for (const secret of secrets) {
             const policy = new aws.iam.Policy(
