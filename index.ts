@@ -9,7 +9,7 @@ import { AuroraCluster } from "./components/cluster";
 import { KmsKeys } from "./components/kms";
 import { Network } from "./components/network";
 import { Secrets } from "./components/secrets";
-import { loadConfig } from "./config";
+import { loadConfig, reachesAwsApisPrivately } from "./config";
 
 export = async () => {
     const config = loadConfig();
@@ -72,7 +72,7 @@ export = async () => {
         masterUsername: config.cluster.masterUsername,
         iamAdminDbUser: config.cluster.iamAdminDbUser,
         autoPause: db.canAutoPause,
-        privateApiAccess: config.network.vpcEndpoints || config.network.mode === "existing",
+        privateApiAccess: reachesAwsApisPrivately(config.network),
         clusterIdentifier: db.cluster.clusterIdentifier,
         writerEndpoint: db.cluster.endpoint,
         port: config.network.dbPort,

@@ -52,8 +52,8 @@ export const INSTANCE_PARAMETER_DEFAULTS: Readonly<Record<string, ParameterSetti
     idle_in_transaction_session_timeout: { value: "300000", why: "End sessions idle inside a transaction for 5 minutes: they hold locks and block vacuum (Aurora's default is 24 h)." },
 };
 
-/** Settings an override may change only to equally safe values. */
-const GUARDED: Record<string, { allowed: (value: string) => boolean; rule: string }> = {
+/** Settings an override may change only to equally safe values (docs/parameters.md lists these rules). */
+export const GUARDED_PARAMETERS: Readonly<Record<string, { allowed: (value: string) => boolean; rule: string }>> = {
     "rds.force_ssl": { allowed: (v) => v === "1", rule: "must stay 1: unencrypted connections are never allowed (REQ-002)" },
     ssl_min_protocol_version: { allowed: (v) => v === "TLSv1.2" || v === "TLSv1.3", rule: "must be TLSv1.2 or TLSv1.3" },
     password_encryption: { allowed: (v) => v === "scram-sha-256", rule: "must stay scram-sha-256: MD5 password hashes are not allowed" },
@@ -96,7 +96,7 @@ export function parseParameterOverrides(entries: readonly string[], field: strin
             problems.check(field, entry, `${name} is set in the instance parameter group, whose value wins over the cluster's; set it in the instance parameters`);
             continue;
         }
-        const guard = GUARDED[name];
+        const guard = GUARDED_PARAMETERS[name];
         if (guard && !guard.allowed(value)) {
             problems.check(field, entry, `${name} ${guard.rule}`);
             continue;

@@ -292,6 +292,14 @@ function parseAlarms(reader: RawReader, isProduction: boolean): AlarmSettings {
     return settings;
 }
 
+/**
+ * Whether workloads in the database subnets (rotation functions, the proxy) reach AWS APIs: a new VPC
+ * only through our endpoints; an existing VPC may have its own endpoints or NAT.
+ */
+export function reachesAwsApisPrivately(network: NetworkSettings): boolean {
+    return network.vpcEndpoints || network.mode === "existing";
+}
+
 function parseSecrets(reader: RawReader, cluster: ClusterSettings, network: NetworkSettings): SecretsSettings {
     const settings: SecretsSettings = {
         masterRotationDays: reader.integer("masterRotationDays"),
@@ -310,8 +318,7 @@ function parseSecrets(reader: RawReader, cluster: ClusterSettings, network: Netw
         masterUsername: cluster.masterUsername,
         iamAdminDbUser: cluster.iamAdminDbUser,
         autoPause: canAutoPause(cluster),
-        // An existing VPC may reach AWS APIs through its own endpoints or NAT; a new one only through ours.
-        privateApiAccess: network.vpcEndpoints || network.mode === "existing",
+        privateApiAccess: reachesAwsApisPrivately(network),
     });
     return settings;
 }

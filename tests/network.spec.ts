@@ -30,7 +30,6 @@ const existing: NetworkArgs = {
     allowedCidrs: ["10.8.0.0/16"],
 };
 
-const promiseOf = outputValue;
 
 describe("components/network: private, isolated network (REQ-003)", () => {
     for (const stack of STACKS) {
@@ -152,15 +151,15 @@ describe("components/network: private, isolated network (REQ-003)", () => {
         const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.includes("-db-from-"));
         expect(ingress.map((r) => r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4)).to.deep.equal([...existing.appSecurityGroupIds, ...existing.allowedCidrs]);
         expect(ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint").every((e) => JSON.stringify(e.inputs.subnetIds) === JSON.stringify(existing.existingDbSubnetIds))).to.equal(true);
-        expect(await promiseOf(network!.dbSubnetAzs)).to.deep.equal(["eu-west-1a", "eu-west-1b"]);
-        expect(await promiseOf(network!.vpcCidr)).to.equal("10.90.0.0/16");
-        expect(await promiseOf(network!.appSubnetIds)).to.deep.equal([]);
+        expect(await outputValue(network!.dbSubnetAzs)).to.deep.equal(["eu-west-1a", "eu-west-1b"]);
+        expect(await outputValue(network!.vpcCidr)).to.equal("10.90.0.0/16");
+        expect(await outputValue(network!.appSubnetIds)).to.deep.equal([]);
     });
 
     it("existing VPC: subnets that are all in one AZ are rejected with the AZ named", async () => {
         let network: Network | undefined;
         await runComponent(() => (network = new Network("net-one-az", { ...existing, namePrefix: "t-one-az", existingDbSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef3"] })));
-        const error = await errorOf(() => promiseOf(network!.dbSubnetAzs));
+        const error = await errorOf(() => outputValue(network!.dbSubnetAzs));
         expect(error.message).to.include("the subnets are all in eu-west-1a; they must span at least two AZs");
     });
 

@@ -228,19 +228,18 @@ export const engine = new MockEngine();
 export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
     return (output as unknown as { promise(): Promise<T> }).promise();
 }
-const promiseOf = outputValue;
 
 async function urnsOf(value: unknown): Promise<string[]> {
     if (value === undefined || value === null) {
         return [];
     }
     if (pulumi.Output.isInstance(value)) {
-        return urnsOf(await promiseOf(value as pulumi.Output<unknown>));
+        return urnsOf(await outputValue(value as pulumi.Output<unknown>));
     }
     if (Array.isArray(value)) {
         return (await Promise.all(value.map(urnsOf))).flat();
     }
-    return [await promiseOf((value as pulumi.Resource).urn)];
+    return [await outputValue((value as pulumi.Resource).urn)];
 }
 
 interface Captured {
@@ -278,7 +277,7 @@ export async function runProgram(
     let settled = -1;
     while (settled !== captured.length) {
         settled = captured.length;
-        await Promise.all(captured.map((c) => promiseOf(c.resource.urn)));
+        await Promise.all(captured.map((c) => outputValue(c.resource.urn)));
     }
 
     // The stack's own final registerResourceOutputs call is still in flight when runInPulumiStack
@@ -288,9 +287,9 @@ export async function runProgram(
     const stackUrnPrefix = `urn:pulumi:${settings.stack}::${settings.project}::pulumi:pulumi:Stack::`;
     const resources = await Promise.all(
         captured.map(async (c): Promise<RecordedResource> => {
-            const parentUrn = c.opts.parent ? await promiseOf(c.opts.parent.urn) : null;
+            const parentUrn = c.opts.parent ? await outputValue(c.opts.parent.urn) : null;
             return {
-                urn: await promiseOf(c.resource.urn),
+                urn: await outputValue(c.resource.urn),
                 type: c.type,
                 name: c.name,
                 parent: parentUrn === null || parentUrn.startsWith(stackUrnPrefix) ? null : parentUrn,

@@ -8,27 +8,17 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { CLUSTER_ONLY_PARAMETERS, CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, ParameterSetting, STATIC_PARAMETERS, applyMethodOf } from "../components/parameters";
+import {
+    CLUSTER_ONLY_PARAMETERS,
+    CLUSTER_PARAMETER_DEFAULTS,
+    GUARDED_PARAMETERS,
+    INSTANCE_PARAMETER_DEFAULTS,
+    ParameterSetting,
+    STATIC_PARAMETERS,
+    applyMethodOf,
+} from "../components/parameters";
 
 export const PARAMETERS_DOC_PATH = path.resolve(__dirname, "..", "docs", "parameters.md");
-
-/**
- * Overrides the program refuses, with the rule it applies (components/parameters.ts, GUARDED).
- * `weak` is a value that must be refused and `safe` one that must be accepted: tests/docs.spec.ts
- * feeds both to parseParameterOverrides, so this list cannot drift from the code.
- */
-export const GUARDED_OVERRIDES: ReadonlyArray<{ name: string; rule: string; weak: string; safe: string }> = [
-    { name: "rds.force_ssl", rule: "must stay `1`: unencrypted connections are never allowed (REQ-002)", weak: "0", safe: "1" },
-    { name: "ssl_min_protocol_version", rule: "must be `TLSv1.2` or `TLSv1.3`", weak: "TLSv1.1", safe: "TLSv1.3" },
-    { name: "password_encryption", rule: "must stay `scram-sha-256`: MD5 password hashes are not allowed", weak: "md5", safe: "scram-sha-256" },
-    {
-        name: "shared_preload_libraries",
-        rule: "must keep `pg_stat_statements` and `pgaudit` (the value replaces the whole list, so repeat the defaults and add yours)",
-        weak: "pg_stat_statements,pglogical",
-        safe: "pg_stat_statements,auto_explain,pgaudit,pg_cron",
-    },
-    { name: "pgaudit.log", rule: "must not turn audit logging off (`none` or empty)", weak: "none", safe: "ddl,role,write" },
-];
 
 type Level = "cluster" | "instance";
 
@@ -136,11 +126,14 @@ an error naming the key, the entry and the rule:
 
 | parameter | rule |
 |---|---|
-${GUARDED_OVERRIDES.map((g) => `| \`${g.name}\` | ${cell(g.rule)} |`).join("\n")}
+${Object.entries(GUARDED_PARAMETERS)
+    .map(([name, guard]) => `| \`${name}\` | ${cell(guard.rule)} |`)
+    .join("\n")}
 
 These rules apply to both \`aurora:clusterParameters\` and \`aurora:instanceParameters\`. Parameters Aurora
 honours only in the cluster parameter group are refused in \`aurora:instanceParameters\` (set them in
-\`aurora:clusterParameters\` instead): ${codeList(CLUSTER_ONLY_PARAMETERS)}. Entries that are not \`name=value\`
+\`aurora:clusterParameters\` instead): ${codeList(CLUSTER_ONLY_PARAMETERS)}. Parameters the instance group sets are
+refused in \`aurora:clusterParameters\` (the instance value would win). Entries that are not \`name=value\`
 are refused too.
 
 ## pgaudit needs one statement per database
