@@ -344,29 +344,54 @@ describe("README.md and docs/*.md refer only to things that exist", () => {
         }
     });
 
-    it("every aurora:<key> in the runbooks is a configuration key", () => {
+    it("every aurora:<key> in the README and docs is a configuration key", () => {
         const keys = new Set(CONFIG_KEYS.map((s) => s.key));
+        // Component type tokens (aurora:db:AuroraCluster, ...) share the prefix.
+        const componentModules = new Set(["db", "kms", "network", "secrets", "alarms", "backup"]);
         let seen = 0;
-        for (const name of RUNBOOKS) {
-            for (const [, key] of doc(name).matchAll(/aurora:([A-Za-z]+)/g)) {
-                expect(keys.has(key), `docs/${name}: aurora:${key}`).to.equal(true);
-                seen++;
+        for (const { name, text } of allMarkdown()) {
+            for (const [, key] of text.matchAll(/aurora:([A-Za-z]+)/g)) {
+                if (!componentModules.has(key)) {
+                    expect(keys.has(key), `${name}: aurora:${key}`).to.equal(true);
+                    seen++;
+                }
             }
         }
         expect(seen).to.be.greaterThan(30);
     });
 
-    it("every stack output the runbooks name is an output of the program", async () => {
-        const { outputs } = await stackRun("prod");
+    it("every stack output the README and docs name is an output of some stack", async () => {
+        const outputs = new Set<string>();
+        for (const stack of STACKS) {
+            Object.keys((await stackRun(stack)).outputs).forEach((o) => outputs.add(o));
+        }
         const checked = new Set<string>();
-        for (const name of RUNBOOKS) {
-            const text = doc(name);
+        for (const { name, text } of allMarkdown()) {
             const named = [...text.matchAll(/pulumi stack output (\w+)/g), ...text.matchAll(/stack outputs? `(\w+)`/g), ...text.matchAll(/the `(\w+)` output/g)].map((m) => m[1]);
             for (const output of named) {
-                expect(outputs, `docs/${name}: ${output}`).to.have.property(output);
+                expect(outputs.has(output), `${name}: ${output}`).to.equal(true);
                 checked.add(output);
             }
         }
-        expect([...checked]).to.include.members(["writerEndpoint", "masterSecretArn", "clusterResourceId", "iamAdminPolicyArn", "activityStreamKinesisStreamName", "postgresqlLogGroupName"]);
+        expect([...checked]).to.include.members(["writerEndpoint", "masterSecretArn", "clusterResourceId", "iamAdminPolicyArn", "activityStreamKinesisStreamName", "postgresqlLogGroupName", "dbSubnetGroupName"]);
+    });
+
+    it("the physical names the runbooks use are what the prod preview creates", async () => {
+        const run = await stackRun("prod");
+        const created = new Set(run.resources.flatMap((r) => [r.inputs.name, r.inputs.identifier, r.inputs.clusterIdentifier].filter(Boolean)));
+        const runbookText = allMarkdown()
+            .filter((m) => m.name.startsWith("docs/"))
+            .map((m) => m.text)
+            .join("\n");
+        const used = ["aurora-prod-dr", "aurora-prod-backup", "alias/aurora-prod-dr-backup", "aurora-prod-rotation", "aurora-prod-instance-1"];
+        for (const name of used) {
+            expect(created.has(name), `${name} is created`).to.equal(true);
+            expect(runbookText, `${name} is used`).to.include(name);
+        }
+        // Names written per stack ($STACK / $CLUSTER) in the runbooks, as prod resolves them.
+        for (const name of ["aurora-prod/app/app", "alias/aurora-prod-storage", "alias/aurora-prod-secrets", "/aws/rds/cluster/aurora-prod/postgresql"]) {
+            expect(created.has(name), name).to.equal(true);
+        }
+        expect(runbookText).to.include("aurora-$STACK/app/app").and.include("alias/$CLUSTER-storage").and.include("alias/$CLUSTER-secrets");
     });
 });

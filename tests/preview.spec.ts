@@ -46,6 +46,19 @@ describe("offline preview (npm run preview:offline)", () => {
         }
     });
 
+    it("every offline-preview command the README shows works as its comment says", async () => {
+        const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+        const commands = [...readme.matchAll(/^npm run preview:offline -- (.+?)\s+# (.*)$/gm)];
+        expect(commands.length).to.be.greaterThan(3);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-"));
+        for (const [, args, comment] of commands) {
+            const argv = args.split(/\s+/).map((a) => (a === "out.json" ? path.join(dir, a) : a));
+            const { code } = await runCli(argv);
+            expect(code, `npm run preview:offline -- ${args}`).to.equal(comment.startsWith("refused") ? 1 : 0);
+        }
+        expect(fs.existsSync(path.join(dir, "out.json"))).to.equal(true);
+    });
+
     it("--json writes the documented shape, with resource options captured", async () => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "out.json");
         const { code } = await runCli(["--stack", "prod", "--json", file]);
@@ -100,7 +113,7 @@ describe("offline preview (npm run preview:offline)", () => {
     });
 
     it("bad usage exits 2 with the usage line", async () => {
-        for (const argv of [[], ["--stack"], ["--bogus", "x"], ["--stack", "dev", "--config", "novalue"]]) {
+        for (const argv of [[], ["--stack"], ["--bogus", "x"], ["--stack", "dev", "--config", "novalue"], ["--stack", "dev", "--policy-pack-config", "missing.json"]]) {
             const { code, err } = await runCli(argv);
             expect(code, argv.join(" ")).to.equal(2);
             expect(err).to.include("usage: npm run preview:offline -- --stack <dev|prod|staging>");

@@ -105,7 +105,11 @@ function parseArgs(argv: string[]): CliArgs | string {
         } else if (argv[i] === "--json" && value) {
             json = value;
         } else if (argv[i] === "--policy-pack-config" && value) {
-            policyConfig = JSON.parse(fs.readFileSync(value, "utf8"));
+            try {
+                policyConfig = JSON.parse(fs.readFileSync(value, "utf8"));
+            } catch (e) {
+                return `--policy-pack-config ${value}: ${(e as Error).message}`;
+            }
         } else if (argv[i] === "--config" && value?.includes("=")) {
             overrides[value.slice(0, value.indexOf("="))] = value.slice(value.indexOf("=") + 1);
         } else {
