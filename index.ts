@@ -47,6 +47,7 @@ export = async () => {
             logs: kms.keyArns.logs,
             activityStream: kms.keyArns["activity-stream"],
         },
+        continuousBackupByAwsBackup: config.backup.enabled,
         tags: config.tags,
     });
 
@@ -85,6 +86,7 @@ export = async () => {
         dbSecurityGroupId: network.dbSecurityGroupId,
         clientSecurityGroupIds: network.appSecurityGroupIds,
         clientSecurityGroupCount: network.appSecurityGroupCount,
+        managedClientSecurityGroupId: network.managedAppSecurityGroupId,
         clientCidrs: config.network.allowedCidrs,
         tags: config.tags,
     });

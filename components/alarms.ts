@@ -479,9 +479,27 @@ function endpointKey(endpoint: string): string {
     return crypto.createHash("sha256").update(endpoint.toLowerCase()).digest("hex").slice(0, 8);
 }
 
-/** The topic policy: only this account's CloudWatch alarms and RDS event subscriptions may publish; the account administers it. */
-export function topicPolicy(ctx: { partition: string; accountId: string; region: string; topicArn: string }): string {
-    const { partition: p, accountId, region, topicArn } = ctx;
+/** ARNs of the RDS resources whose events the subscriptions deliver (RDS publishes with the source resource's ARN as aws:SourceArn). */
+export interface RdsEventSources {
+    readonly clusterIdentifier: string;
+    readonly instanceIdentifiers: readonly string[];
+    readonly parameterGroupNames: readonly string[];
+}
+
+/**
+ * The topic policy: only this account's CloudWatch alarms, and RDS for the event sources of this
+ * stack, may publish; the account administers it. RDS sends the ARN of the resource that raised the
+ * event (`cluster:`, `db:`, `pg:`), not of the event subscription (RDS User Guide, "Granting
+ * permissions to publish notifications to an Amazon SNS topic").
+ */
+export function topicPolicy(ctx: { partition: string; accountId: string; region: string; topicArn: string; rdsEventSources: RdsEventSources }): string {
+    const { partition: p, accountId, region, topicArn, rdsEventSources: sources } = ctx;
+    const rds = `arn:${p}:rds:${region}:${accountId}`;
+    const rdsSourceArns = [
+        `${rds}:cluster:${sources.clusterIdentifier}`,
+        ...sources.instanceIdentifiers.map((id) => `${rds}:db:${id}`),
+        ...sources.parameterGroupNames.map((name) => `${rds}:pg:${name}`),
+    ];
     return policyDocument([
         {
             Sid: "AccountAdministersTheTopic",
@@ -499,12 +517,12 @@ export function topicPolicy(ctx: { partition: string; accountId: string; region:
             Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:${p}:cloudwatch:${region}:${accountId}:alarm:*` } },
         },
         {
-            Sid: "RdsEventSubscriptionsOfThisAccountPublish",
+            Sid: "RdsEventsOfThisStackPublish",
             Effect: "Allow",
             Principal: { Service: "events.rds.amazonaws.com" },
             Action: "sns:Publish",
             Resource: topicArn,
-            Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:${p}:rds:${region}:${accountId}:es:*` } },
+            Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": rdsSourceArns } },
         },
     ]);
 }
@@ -545,7 +563,11 @@ export class Alarms extends pulumi.ComponentResource {
             `${name}-alerts`,
             {
                 arn: this.topic.arn,
-                policy: pulumi.all([partition, accountId, this.topic.arn]).apply(([p, account, topicArn]) => topicPolicy({ partition: p, accountId: account, region: args.region, topicArn })),
+                policy: pulumi
+                    .all([partition, accountId, this.topic.arn, args.cluster.clusterIdentifier, pulumi.all(args.instances.map((i) => i.identifier)), args.instanceParameterGroupName])
+                    .apply(([p, account, topicArn, clusterIdentifier, instanceIdentifiers, parameterGroupName]) =>
+                        topicPolicy({ partition: p, accountId: account, region: args.region, topicArn, rdsEventSources: { clusterIdentifier, instanceIdentifiers, parameterGroupNames: [parameterGroupName] } }),
+                    ),
             },
             { parent: this },
         );

@@ -55,6 +55,12 @@ export function checkEngineVersion(value: string): string | undefined {
     return undefined;
 }
 
+/** Newest creatable minor of a major in AWS's catalog, e.g. "17.10" for 17 (undefined when it lists none). */
+export function newestCreatableMinor(major: number): string | undefined {
+    const minors = catalog.creatableVersions.filter((v) => v.startsWith(`${major}.`)).sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]));
+    return minors[minors.length - 1];
+}
+
 /** Serverless v2 scale to zero needs 16.3+, 15.7+ (every 17 and 18 release has it). */
 export function supportsAutoPause(version: EngineVersion): boolean {
     const firstMinor: Record<number, number> = { 15: 7, 16: 3 };

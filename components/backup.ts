@@ -10,6 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Problems, checkIntegerRange } from "../config/validators";
 import { assumeRolePolicy, deploymentAccount, serviceRolePolicyArn } from "./iam";
+import { dailyWindowsOverlap, parseDailyWindow, parseWeeklyWindow, windowsOverlap } from "./cluster-settings";
 import { keyPolicy } from "./kms";
 
 export interface BackupSettings {
@@ -36,11 +37,48 @@ export function validateBackupSettings(s: BackupSettings, problems: Problems, na
     } else if (s.drRegion === context.region) {
         problems.check(name("drRegion"), s.drRegion, `must differ from the stack's region (${context.region}): a copy in the same region is no disaster recovery`);
     }
-    if (!/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/.test(s.schedule)) {
-        problems.check(name("backupSchedule"), s.schedule, "must be an AWS cron expression with six fields, e.g. cron(0 3 * * ? *)");
+    if (dailyStartWindow(s.schedule) === undefined) {
+        problems.check(name("backupSchedule"), s.schedule, "must be a daily AWS cron expression at a fixed UTC time, cron(M H * * ? *), e.g. cron(30 5 * * ? *)");
     }
     problems.check(name("backupPlanRetentionDays"), s.retentionDays, checkIntegerRange(s.retentionDays, 1, 35));
     problems.check(name("drCopyRetentionDays"), s.drRetentionDays, checkIntegerRange(s.drRetentionDays, 1, 36500));
+}
+
+/** Minutes after the scheduled time within which AWS Backup must start the job (the plan's startWindow). */
+export const BACKUP_START_WINDOW_MINUTES = 60;
+
+/** [start, length] in minutes of the day during which a daily `cron(M H * * ? *)` job starts; undefined for other schedules. */
+export function dailyStartWindow(schedule: string): [number, number] | undefined {
+    const match = /^cron\((\d{1,2}) (\d{1,2}) \* \* \? \*\)$/.exec(schedule);
+    if (!match || Number(match[1]) > 59 || Number(match[2]) > 23) {
+        return undefined;
+    }
+    return [Number(match[2]) * 60 + Number(match[1]), BACKUP_START_WINDOW_MINUTES];
+}
+
+/**
+ * The AWS Backup job must start outside the cluster's RDS backup window (RDS and AWS Backup would
+ * both snapshot) and outside its maintenance window (an instance may be restarting).
+ */
+export function checkScheduleOutsideWindows(
+    schedule: string,
+    windows: { backupWindow: string; maintenanceWindow: string },
+    problems: Problems,
+    name: (field: string) => string,
+): void {
+    const job = dailyStartWindow(schedule);
+    const backup = parseDailyWindow(windows.backupWindow);
+    const maintenance = parseWeeklyWindow(windows.maintenanceWindow);
+    if (job === undefined) {
+        return;
+    }
+    const shown = `${schedule} (the job starts within ${BACKUP_START_WINDOW_MINUTES} minutes)`;
+    if (backup && dailyWindowsOverlap(job, backup)) {
+        problems.add(`${name("backupSchedule")} = ${shown} overlaps ${name("backupWindow")} = "${windows.backupWindow}": schedule the AWS Backup job outside the RDS backup window`);
+    }
+    if (maintenance && windowsOverlap(job, maintenance)) {
+        problems.add(`${name("backupSchedule")} = ${shown} overlaps ${name("maintenanceWindow")} = "${windows.maintenanceWindow}": schedule the AWS Backup job outside the maintenance window`);
+    }
 }
 
 export interface BackupArgs extends BackupSettings {

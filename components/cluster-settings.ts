@@ -159,6 +159,11 @@ export function parseWeeklyWindow(value: string): [number, number] | undefined {
     return [start, (end - start + WEEK_MINUTES) % WEEK_MINUTES];
 }
 
+/** Whether two daily windows [start, length] (minutes of the day) intersect on some day. */
+export function dailyWindowsOverlap(a: [number, number], b: [number, number]): boolean {
+    return [-DAY_MINUTES, 0, DAY_MINUTES].some((shift) => a[0] < b[0] + shift + b[1] && b[0] + shift < a[0] + a[1]);
+}
+
 /** Whether the daily backup window, repeated on every day, intersects the weekly maintenance window. */
 export function windowsOverlap(daily: [number, number], weekly: [number, number]): boolean {
     const intersects = (aStart: number, aLength: number, bStart: number, bLength: number) => aStart < bStart + bLength && bStart < aStart + aLength;
@@ -216,20 +221,18 @@ export function validateClusterSettings(
         problems.add(`${name("instanceClassOverrides")}: in prod at least one reader must be as large as the writer (${instances[0].instanceClass}) so that a failover does not shrink the database`);
     }
 
+    // The serverless settings are checked even while no instance is Serverless v2: a value that is
+    // accepted today must not turn into an error on the day an instance class changes.
+    const { minCapacity, maxCapacity, secondsUntilAutoPause } = s.serverless;
+    problems.check(name("serverlessMinCapacity"), minCapacity, checkCapacityStep(minCapacity, 0));
+    problems.check(name("serverlessMaxCapacity"), maxCapacity, checkCapacityStep(maxCapacity, 1));
+    if (maxCapacity <= minCapacity) {
+        problems.check(name("serverlessMaxCapacity"), maxCapacity, `must be above ${name("serverlessMinCapacity")} (${minCapacity})`);
+    }
+    problems.check(name("serverlessAutoPauseSeconds"), secondsUntilAutoPause, checkIntegerRange(secondsUntilAutoPause, 300, 86400));
     const usesServerless = instances.some((i) => i.instanceClass === SERVERLESS_CLASS);
-    if (usesServerless) {
-        const { minCapacity, maxCapacity, secondsUntilAutoPause } = s.serverless;
-        problems.check(name("serverlessMinCapacity"), minCapacity, checkCapacityStep(minCapacity, 0));
-        problems.check(name("serverlessMaxCapacity"), maxCapacity, checkCapacityStep(maxCapacity, 1));
-        if (maxCapacity <= minCapacity) {
-            problems.check(name("serverlessMaxCapacity"), maxCapacity, `must be above ${name("serverlessMinCapacity")} (${minCapacity})`);
-        }
-        if (minCapacity === 0) {
-            if (version && !supportsAutoPause(version)) {
-                problems.check(name("serverlessMinCapacity"), minCapacity, `0 ACU (auto-pause) needs Aurora PostgreSQL 16.3+, 15.7+ or 17+; ${s.engineVersion} does not support it`);
-            }
-            problems.check(name("serverlessAutoPauseSeconds"), secondsUntilAutoPause, checkIntegerRange(secondsUntilAutoPause, 300, 86400));
-        }
+    if (usesServerless && minCapacity === 0 && version && !supportsAutoPause(version)) {
+        problems.check(name("serverlessMinCapacity"), minCapacity, `0 ACU (auto-pause) needs Aurora PostgreSQL 16.3+, 15.7+ or 17+; ${s.engineVersion} does not support it`);
     }
 
     if (!/^[A-Za-z][A-Za-z0-9]{0,15}$/.test(s.masterUsername)) {

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Problems, checkIdentifier, checkIntegerRange } from "../config/validators";
 import { ENGINE, SERVERLESS_CLASS, parseEngineVersion } from "./aurora-catalog";
+import { keyIdOf } from "./kms";
 import { ClusterSettings, canAutoPause, planInstances, validateClusterSettings } from "./cluster-settings";
 import { assumeRolePolicy, deploymentAccount, policyDocument, serviceRolePolicyArn } from "./iam";
 import { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, buildParameters } from "./parameters";
@@ -47,6 +48,12 @@ export interface AuroraClusterArgs extends ClusterSettings {
     readonly availabilityZones: pulumi.Input<string[]>;
     /** Customer-managed keys by purpose. */
     readonly kmsKeyArns: ClusterKeyArns;
+    /**
+     * An AWS Backup plan with continuous backup selects this cluster: AWS Backup then owns its backup
+     * retention and window, and the cluster only sets them at creation.
+     * @default false
+     */
+    readonly continuousBackupByAwsBackup?: boolean;
     /** Tags applied to every taggable resource. */
     readonly tags: Record<string, string>;
 }
@@ -151,17 +158,27 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4, keepers: { clusterIdentifier: id } }, { parent: this });
 
         const usesServerless = plan.some((i) => i.instanceClass === SERVERLESS_CLASS);
-        // With a pinned minor, AWS's automatic minor upgrades would otherwise make Pulumi attempt a
-        // downgrade (which AWS refuses). A major-only pin needs no rule: the provider accepts any minor
-        // of that major. The rule is lifted during a major upgrade so the new version is applied.
-        const ignoreChanges = version.minor !== undefined && !args.allowMajorVersionUpgrade ? ["engineVersion"] : [];
+        // A major-only version is sent as the region's default minor of that major: the provider keeps a
+        // major-only value in state beside the running minor and re-sends it with every later modify,
+        // which AWS resolves to an older minor and refuses as a downgrade (terraform-provider-aws#45026).
+        const engineVersion =
+            version.minor === undefined
+                ? aws.rds.getEngineVersionOutput({ engine: ENGINE, version: String(version.major), defaultOnly: true, latest: true, region: args.region }, { parent: this }).versionActual
+                : pulumi.output(args.engineVersion);
+        // After creation AWS's automatic minor upgrades own the minor, so version drift is ignored except
+        // while a deliberate major upgrade is applied. With continuous backup, AWS Backup owns retention and
+        // the backup window, and a modify with other values is refused (docs/disaster-recovery.md).
+        const ignoreChanges = [
+            ...(args.allowMajorVersionUpgrade ? [] : ["engineVersion"]),
+            ...(args.continuousBackupByAwsBackup ? ["backupRetentionPeriod", "preferredBackupWindow"] : []),
+        ];
         this.cluster = new aws.rds.Cluster(
             `${name}-cluster`,
             {
                 clusterIdentifier: id,
                 engine: ENGINE,
                 engineMode: "provisioned",
-                engineVersion: args.engineVersion,
+                engineVersion,
                 engineLifecycleSupport: args.extendedSupport ? "open-source-rds-extended-support" : "open-source-rds-extended-support-disabled",
                 allowMajorVersionUpgrade: args.allowMajorVersionUpgrade,
                 // AWS accepts the instance parameter group only together with a major upgrade.
@@ -239,7 +256,14 @@ export class AuroraCluster extends pulumi.ComponentResource {
         this.activityStream = args.activityStream
             ? new aws.rds.ClusterActivityStream(
                   `${name}-activity-stream`,
-                  { resourceArn: this.cluster.arn, mode: args.activityStreamMode, kmsKeyId: args.kmsKeyArns.activityStream, engineNativeAuditFieldsIncluded: false },
+                  {
+                      resourceArn: this.cluster.arn,
+                      mode: args.activityStreamMode,
+                      // AWS reads the stream's key back as a bare key id and the field forces a replacement,
+                      // so the id is sent: an ARN would plan a new stream on every update (which AWS refuses).
+                      kmsKeyId: pulumi.output(args.kmsKeyArns.activityStream).apply(keyIdOf),
+                      engineNativeAuditFieldsIncluded: false,
+                  },
                   // AWS starts a stream only on a cluster that has instances.
                   { parent: this, dependsOn: this.instances },
               )

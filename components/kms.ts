@@ -106,18 +106,34 @@ export function serviceStatements(purpose: KeyPolicyPurpose, ctx: PolicyContext)
         case "alerts":
             return [
                 {
-                    // CloudWatch alarms and RDS event subscriptions publish to the encrypted SNS topic; the
-                    // AWS managed aws/sns key cannot grant them this, which would drop alarms silently.
-                    Sid: "AllowAlarmAndRdsEventPublishers",
+                    // CloudWatch alarms publish to the encrypted SNS topic; the AWS managed aws/sns key cannot
+                    // grant them this, which would drop alarms silently.
+                    Sid: "AllowAlarmPublishers",
                     Effect: "Allow",
-                    Principal: { Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] },
+                    Principal: { Service: "cloudwatch.amazonaws.com" },
                     Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                     Resource: "*",
                     Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
                 },
+                {
+                    // RDS event notifications to the encrypted topic. No aws:SourceAccount condition here: the
+                    // SNS guide's key policy for AWS service event sources has none, and RDS is not documented to
+                    // send it on these KMS calls; a condition RDS does not send would deny every event. Who may
+                    // publish is limited by the topic policy (source ARNs of this stack).
+                    Sid: "AllowRdsEventPublisher",
+                    Effect: "Allow",
+                    Principal: { Service: "events.rds.amazonaws.com" },
+                    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                    Resource: "*",
+                },
                 useViaServices(ctx, "AllowUseThroughSns", ["sns"]),
             ];
     }
+}
+
+/** The key id inside a key ARN (`arn:aws:kms:<region>:<account>:key/<id>`); other references (ids, aliases) unchanged. */
+export function keyIdOf(reference: string): string {
+    return /^arn:[^:]+:kms:[^:]*:\d*:key\/(.+)$/.exec(reference)?.[1] ?? reference;
 }
 
 /** The complete key policy for one purpose. */

@@ -67,6 +67,11 @@ export class Network extends pulumi.ComponentResource {
     public readonly appSecurityGroupIds: pulumi.Output<string[]>;
     /** How many application security groups there are (rules elsewhere are declared per group). */
     public readonly appSecurityGroupCount: number;
+    /**
+     * The application security group this component created and whose egress it owns (new VPC only):
+     * components in front of the database (the proxy) add their own egress rule to it.
+     */
+    public readonly managedAppSecurityGroupId: pulumi.Output<string> | undefined;
     /** Security group of the interface endpoints (undefined when endpoints are off). */
     public readonly endpointSecurityGroupId: pulumi.Output<string | undefined>;
     /** The VPC's CIDR block. */
@@ -228,7 +233,8 @@ export class Network extends pulumi.ComponentResource {
             {
                 vpcId: this.vpcId,
                 name: `${args.namePrefix}-db`,
-                description: `Aurora PostgreSQL ${args.namePrefix}: port ${args.dbPort} from the application only`,
+                // The description is immutable (changing it replaces the group), so it names no port.
+                description: `Aurora PostgreSQL ${args.namePrefix}: the database port from the application only`,
                 revokeRulesOnDelete: true,
                 tags: tags("db"),
             },
@@ -266,7 +272,8 @@ export class Network extends pulumi.ComponentResource {
             );
         });
         if (args.mode === "new") {
-            // The application group may only talk to the database on its port (other egress is the user's call).
+            // The application group may only talk to the database on its port, to the proxy (secrets.ts) and to
+            // the interface endpoints: the routes the docs tell applications to use. Other egress is the user's call.
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-app-to-db`,
                 {
@@ -283,6 +290,23 @@ export class Network extends pulumi.ComponentResource {
         }
 
         this.endpointSecurityGroupId = args.vpcEndpoints ? this.createEndpoints(name, args, endpointSubnetIds, tags) : pulumi.output(undefined);
+        this.managedAppSecurityGroupId = args.mode === "new" ? appSecurityGroupIds[0] : undefined;
+        if (this.managedAppSecurityGroupId !== undefined && args.vpcEndpoints) {
+            // Applications read their secrets from Secrets Manager through its interface endpoint.
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-app-to-endpoints`,
+                {
+                    securityGroupId: this.managedAppSecurityGroupId,
+                    referencedSecurityGroupId: this.endpointSecurityGroupId as pulumi.Output<string>,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    description: "HTTPS to the interface endpoints (Secrets Manager for the application secrets)",
+                    tags: tags("app-to-endpoints"),
+                },
+                { parent: this },
+            );
+        }
 
         this.registerOutputs({
             vpcId: this.vpcId,

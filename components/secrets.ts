@@ -53,6 +53,12 @@ export interface SecretsArgs extends SecretsSettings {
     readonly clientSecurityGroupIds: pulumi.Input<string[]>;
     /** Number of entries in clientSecurityGroupIds (rules are declared per group). */
     readonly clientSecurityGroupCount: number;
+    /**
+     * A client security group whose egress this program owns (the new VPC's application group): it gets
+     * an egress rule to the proxy. Groups you bring keep the egress you gave them.
+     * @default undefined (no egress rule is added)
+     */
+    readonly managedClientSecurityGroupId?: pulumi.Input<string>;
     /** Private CIDRs allowed to reach the proxy. */
     readonly clientCidrs: readonly string[];
     readonly tags: Record<string, string>;
@@ -222,6 +228,13 @@ export class Secrets extends pulumi.ComponentResource {
             { parent: this },
         );
         dbRule("db-from-proxy", proxyGroup.id, "PostgreSQL from the RDS Proxy");
+        if (args.managedClientSecurityGroupId !== undefined) {
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-app-to-proxy`,
+                { securityGroupId: args.managedClientSecurityGroupId, referencedSecurityGroupId: proxyGroup.id, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: "PostgreSQL to the RDS Proxy", tags },
+                { parent: this },
+            );
+        }
 
         const { partition, accountId } = deploymentAccount(this);
         const role = new aws.iam.Role(

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmSettings, validateAlarmSettings } from "../components/alarm-settings";
-import { BackupSettings, validateBackupSettings } from "../components/backup";
+import { BackupSettings, checkScheduleOutsideWindows, validateBackupSettings } from "../components/backup";
 import { ClusterSettings, canAutoPause, validateClusterSettings } from "../components/cluster-settings";
 import type { NetworkArgs } from "../components/network";
 import { parseParameterOverrides } from "../components/parameters";
@@ -372,6 +372,9 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, context:
     const cluster = parseCluster(reader, { region, isProduction });
     const secrets = parseSecrets(reader, cluster, network);
     const backup = parseBackup(reader, region);
+    if (backup.enabled) {
+        checkScheduleOutsideWindows(backup.schedule, cluster, problems, keyName);
+    }
     const alarms = parseAlarms(reader, isProduction);
 
     const message = problems.message(`Invalid configuration for stack '${context.stack}' (${problems.list.length} problem${problems.list.length === 1 ? "" : "s"}):`);

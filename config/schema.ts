@@ -66,7 +66,7 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     { key: "instanceParameters", type: "array", default: [], description: "Instance parameter overrides as name=value." },
 
     // Data safety
-    { key: "backupRetentionDays", type: "integer", default: 30, description: "Automated backup and point-in-time recovery window in days (7 to 35)." },
+    { key: "backupRetentionDays", type: "integer", default: 30, description: "Automated backup and point-in-time recovery window in days (7 to 35); with drBackup, AWS Backup takes it over after creation (backupPlanRetentionDays)." },
     { key: "backupWindow", type: "string", default: "02:00-03:00", description: "Daily backup window, UTC, hh24:mi-hh24:mi (at least 30 minutes)." },
     { key: "maintenanceWindow", type: "string", default: "sun:04:00-sun:05:00", description: "Weekly maintenance window, UTC, ddd:hh24:mi-ddd:hh24:mi (at least 30 minutes, not overlapping backups)." },
     { key: "deletionProtection", type: "boolean", default: true, description: "Deletion protection on the cluster (cannot be false in prod)." },
@@ -107,7 +107,7 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     // Disaster recovery (AWS Backup with a cross-region copy)
     { key: "drBackup", type: "boolean", default: true, description: "AWS Backup plan with continuous backup and a copy of every recovery point to drRegion." },
     { key: "drRegion", type: "string", default: "eu-central-1", description: "Region that receives the backup copies (must differ from aws:region)." },
-    { key: "backupSchedule", type: "string", default: "cron(30 5 * * ? *)", description: "AWS Backup daily schedule (UTC cron), outside the RDS backup and maintenance windows." },
+    { key: "backupSchedule", type: "string", default: "cron(30 5 * * ? *)", description: "AWS Backup daily schedule at a fixed UTC time, cron(M H * * ? *); the job must start outside the RDS backup and maintenance windows." },
     { key: "backupPlanRetentionDays", type: "integer", default: 35, description: "Days recovery points stay in the primary vault (1 to 35, the continuous backup limit)." },
     { key: "drCopyRetentionDays", type: "integer", default: 35, description: "Days the copies stay in the DR vault (1 to 36500)." },
     { key: "backupVaultLock", type: "boolean", default: false, description: "Lock both vaults in governance mode so recovery points cannot be deleted early." },

@@ -86,7 +86,7 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                 expect(policy.inputs.arn).to.equal(topic.state.arn);
                 const statements = policyDoc(policy.inputs.policy).Statement;
                 const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-                expect(Object.keys(bySid)).to.have.members(["AccountAdministersTheTopic", "CloudWatchAlarmsOfThisAccountPublish", "RdsEventSubscriptionsOfThisAccountPublish"]);
+                expect(Object.keys(bySid)).to.have.members(["AccountAdministersTheTopic", "CloudWatchAlarmsOfThisAccountPublish", "RdsEventsOfThisStackPublish"]);
                 expect(bySid.CloudWatchAlarmsOfThisAccountPublish).to.deep.equal({
                     Sid: "CloudWatchAlarmsOfThisAccountPublish",
                     Effect: "Allow",
@@ -95,13 +95,19 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                     Resource: topic.state.arn,
                     Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${MOCK_ACCOUNT_ID}:alarm:*` } },
                 });
-                expect(bySid.RdsEventSubscriptionsOfThisAccountPublish).to.deep.equal({
-                    Sid: "RdsEventSubscriptionsOfThisAccountPublish",
+                // RDS publishes with the ARN of the resource that raised the event, not of the subscription.
+                const rds = `arn:aws:rds:eu-west-1:${MOCK_ACCOUNT_ID}`;
+                const instanceGroup = one(run, "aws:rds/parameterGroup:ParameterGroup").inputs.name;
+                expect(bySid.RdsEventsOfThisStackPublish).to.deep.equal({
+                    Sid: "RdsEventsOfThisStackPublish",
                     Effect: "Allow",
                     Principal: { Service: "events.rds.amazonaws.com" },
                     Action: "sns:Publish",
                     Resource: topic.state.arn,
-                    Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID }, ArnLike: { "aws:SourceArn": `arn:aws:rds:eu-west-1:${MOCK_ACCOUNT_ID}:es:*` } },
+                    Condition: {
+                        StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
+                        ArnLike: { "aws:SourceArn": [`${rds}:cluster:aurora-${stack}`, ...run.outputs.instanceIdentifiers.map((id: string) => `${rds}:db:${id}`), `${rds}:pg:${instanceGroup}`] },
+                    },
                 });
                 expect(bySid.AccountAdministersTheTopic.Principal).to.deep.equal({ AWS: `arn:aws:iam::${MOCK_ACCOUNT_ID}:root` });
                 expect(bySid.AccountAdministersTheTopic.Action, "nobody but the two services publishes").to.not.include("sns:Publish");

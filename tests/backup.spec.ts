@@ -86,7 +86,7 @@ describe("components/backup: cross-region disaster recovery (REQ-005, DR)", () =
         expect(error.message).to.include('drRegion = "eu-west-1": must differ from the stack\'s region (eu-west-1)');
         expect(error.message).to.include("backupPlanRetentionDays = 36: must be an integer from 1 to 35");
         expect(error.message).to.include("drCopyRetentionDays = 0");
-        expect(error.message).to.include('backupSchedule = "daily": must be an AWS cron expression');
+        expect(error.message).to.include('backupSchedule = "daily": must be a daily AWS cron expression at a fixed UTC time');
     });
 });
 

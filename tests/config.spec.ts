@@ -231,3 +231,49 @@ describe("config: loading and validation (one place, before any resource)", () =
         });
     });
 });
+
+describe("config: every rule a key's description states is enforced at preview time", () => {
+    /** Keys whose description states an integer or ACU range "(N to M" / "from N to M". */
+    const ranged = CONFIG_KEYS.flatMap((spec) => {
+        const match = /\((\d+(?:\.\d+)?) to (\d+(?:\.\d+)?)[,;)]/.exec(spec.description);
+        return match ? [{ key: spec.key, low: Number(match[1]), high: Number(match[2]), step: spec.type === "integer" ? 1 : 0.5 }] : [];
+    });
+
+    it("the descriptions state ranges for the numeric keys (the cases below are derived from them)", () => {
+        expect(ranged.map((r) => r.key)).to.include.members(["azCount", "readerCount", "serverlessMinCapacity", "serverlessMaxCapacity", "serverlessAutoPauseSeconds", "backupRetentionDays", "cpuAlarmPercent"]);
+    });
+
+    for (const { key, low, high, step } of ranged) {
+        it(`aurora:${key}: ${low} and ${high} are accepted, ${low - step} and ${high + step} refused, whatever the instance class uses`, () => {
+            const problemsWith = (value: number) => {
+                try {
+                    parseStackConfig(raw({ [`aurora:${key}`]: String(value) }), context);
+                    return "";
+                } catch (e) {
+                    return (e as ConfigValidationError).problems.filter((p) => p.startsWith(`aurora:${key} =`)).join("; ");
+                }
+            };
+            expect(problemsWith(low), `${key}=${low}`).to.equal("");
+            expect(problemsWith(high), `${key}=${high}`).to.equal("");
+            expect(problemsWith(low - step), `${key}=${low - step}`).to.match(new RegExp(`^aurora:${key} = "?${low - step}"?: `));
+            expect(problemsWith(high + step), `${key}=${high + step}`).to.match(new RegExp(`^aurora:${key} = "?${high + step}"?: `));
+        });
+    }
+
+    it("REQ-005: the AWS Backup job starts outside the RDS backup and maintenance windows, as aurora:backupSchedule promises", () => {
+        const problemsWith = (schedule: string, extra: Record<string, string> = {}) => {
+            try {
+                parseStackConfig(raw({ "aurora:backupSchedule": schedule, ...extra }), context);
+                return "";
+            } catch (e) {
+                return (e as Error).message;
+            }
+        };
+        expect(problemsWith("cron(30 2 * * ? *)")).to.include('overlaps aurora:backupWindow = "02:00-03:00"');
+        expect(problemsWith("cron(30 4 * * ? *)")).to.include('overlaps aurora:maintenanceWindow = "sun:04:00-sun:05:00"');
+        expect(problemsWith("cron(30 1 * * ? *)"), "starts within 60 minutes: runs into the 02:00 window").to.include("aurora:backupWindow");
+        expect(problemsWith("cron(0 1 * * ? *)")).to.equal("");
+        expect(problemsWith("cron(0 3 ? * SUN *)")).to.include('aurora:backupSchedule = "cron(0 3 ? * SUN *)": must be a daily AWS cron expression');
+        expect(problemsWith("cron(30 2 * * ? *)", { "aurora:drBackup": "false" }), "no AWS Backup plan, nothing to collide").to.equal("");
+    });
+});

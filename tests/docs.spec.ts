@@ -180,11 +180,13 @@ describe("docs/major-version-upgrade.md", () => {
         expect(t).to.include("`open-source-rds-extended-support-disabled`").and.include("`open-source-rds-extended-support`");
     });
 
-    it("explains the pinned-minor rule the cluster really has", async () => {
-        const pinned = await previewStack("prod", { "aurora:engineVersion": "17.5" });
-        expect(one(pinned, "aws:rds/cluster:Cluster").options.ignoreChanges).to.deep.equal(["engineVersion"]);
-        const majorOnly = await stackRun("prod");
-        expect(one(majorOnly, "aws:rds/cluster:Cluster").options.ignoreChanges).to.deep.equal([]);
+    it("explains the version rule the cluster really has: drift ignored, except during a major upgrade", async () => {
+        for (const version of ["17", "17.5"]) {
+            const staging = await previewStack("staging", { "aurora:engineVersion": version });
+            expect(one(staging, "aws:rds/cluster:Cluster").options.ignoreChanges, version).to.deep.equal(["engineVersion"]);
+        }
+        const upgrading = await previewStack("staging", { "aurora:engineVersion": "18", "aurora:allowMajorVersionUpgrade": "true", "aurora:activityStream": "false", "aurora:applyImmediately": "true" });
+        expect(one(upgrading, "aws:rds/cluster:Cluster").options.ignoreChanges).to.deep.equal([]);
         expect(text()).to.include('ignoreChanges: ["engineVersion"]');
     });
 

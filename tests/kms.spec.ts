@@ -72,11 +72,14 @@ describe("components/kms: customer-managed keys (REQ-002)", () => {
         expect(logs.Action).to.include("kms:GenerateDataKey*");
     });
 
-    it("the alerts key lets CloudWatch alarms and RDS events from this account publish to encrypted SNS", () => {
-        const [, publishers, viaSns] = statements("alerts");
-        expect(publishers.Principal).to.deep.equal({ Service: ["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"] });
-        expect(publishers.Action).to.deep.equal(["kms:GenerateDataKey*", "kms:Decrypt"]);
-        expect(publishers.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } });
+    it("the alerts key lets CloudWatch alarms (this account) and RDS event notifications publish to encrypted SNS", () => {
+        const [, alarms, rdsEvents, viaSns] = statements("alerts");
+        expect(alarms.Principal).to.deep.equal({ Service: "cloudwatch.amazonaws.com" });
+        expect(alarms.Action).to.deep.equal(["kms:GenerateDataKey*", "kms:Decrypt"]);
+        expect(alarms.Condition).to.deep.equal({ StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } });
+        expect(rdsEvents.Principal).to.deep.equal({ Service: "events.rds.amazonaws.com" });
+        expect(rdsEvents.Action).to.deep.equal(["kms:GenerateDataKey*", "kms:Decrypt"]);
+        expect(rdsEvents.Condition, "no condition key RDS is not documented to send (it would deny every event)").to.equal(undefined);
         expect(viaSns.Condition.StringEquals["kms:ViaService"]).to.deep.equal(["sns.eu-west-1.amazonaws.com"]);
     });
 

@@ -68,9 +68,10 @@ describe("offline preview (npm run preview:offline)", () => {
         expect(doc).to.include({ project: "aurora", stack: "prod" });
         expect(doc.policyViolations).to.be.an("array");
         for (const r of doc.resources) {
-            expect(Object.keys(r)).to.deep.equal(["urn", "type", "name", "parent", "custom", "inputs", "options"]);
+            // `id` and `state` (added for --against) extend the document; earlier keys keep their order.
+            expect(Object.keys(r)).to.deep.equal(r.custom ? ["urn", "type", "name", "parent", "custom", "inputs", "options", "id", "state"] : ["urn", "type", "name", "parent", "custom", "inputs", "options", "state"]);
             expect(r.urn).to.match(/^urn:pulumi:prod::aurora::/);
-            expect(Object.keys(r.options)).to.deep.equal(["protect", "ignoreChanges", "retainOnDelete", "dependsOn"]);
+            expect(Object.keys(r.options)).to.deep.equal(["protect", "ignoreChanges", "retainOnDelete", "dependsOn", "deleteBeforeReplace"]);
             expect(r.parent === null || typeof r.parent === "string").to.equal(true);
         }
         const key = doc.resources.find((r: any) => r.type === "aws:kms/key:Key");

@@ -7,6 +7,7 @@
  */
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { newestCreatableMinor } from "../components/aurora-catalog";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -17,6 +18,7 @@ export interface ResourceOptionsRecord {
     readonly ignoreChanges: string[];
     readonly retainOnDelete: boolean;
     readonly dependsOn: string[];
+    readonly deleteBeforeReplace: boolean;
 }
 
 export interface RecordedResource {
@@ -81,6 +83,9 @@ const EC2_ID_PREFIXES: Record<string, string> = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
 };
 
+/** Types whose provider id is their ARN (terraform-provider-aws sets d.SetId(arn) on create). */
+const ID_IS_ARN = ["aws:secretsmanager/secret:Secret", "aws:sns/topic:Topic", "aws:iam/policy:Policy"];
+
 export class MockEngine implements pulumi.runtime.Mocks {
     /** The region of the stack being run (resources may override it with their own `region` input). */
     region = "us-east-1";
@@ -104,8 +109,9 @@ export class MockEngine implements pulumi.runtime.Mocks {
             return { id: undefined, state: {} };
         }
         const region: string = inputs.region ?? this.region;
-        const id = this.idFor(args.type, args.name, inputs);
-        const computed = this.computed(args.type, args.name, id, region, inputs);
+        const physicalId = this.idFor(args.type, args.name, inputs);
+        const computed = this.computed(args.type, args.name, physicalId, region, inputs);
+        const id = ID_IS_ARN.includes(args.type) ? computed.arn : physicalId;
         this.recorded.set(key, { inputs, id, state: { ...inputs, region, id, ...computed } });
         return { id, state: { ...args.inputs, region, ...computed } };
     }
@@ -120,6 +126,11 @@ export class MockEngine implements pulumi.runtime.Mocks {
             case "aws:index/getAvailabilityZones:getAvailabilityZones": {
                 const names = availabilityZonesOf(region);
                 return { names, zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), groupNames: [region], id: region, region };
+            }
+            case "aws:rds/getEngineVersion:getEngineVersion": {
+                // The catalog's newest creatable minor stands in for AWS's default minor of the major.
+                const versionActual = newestCreatableMinor(Number(String(args.inputs.version).split(".")[0])) ?? args.inputs.version;
+                return { engine: args.inputs.engine, version: args.inputs.version, versionActual, parameterGroupFamily: `${args.inputs.engine}${String(args.inputs.version).split(".")[0]}`, id: versionActual, region };
             }
             case "aws:ec2/getVpc:getVpc":
                 return { id: args.inputs.id, cidrBlock: "10.90.0.0/16", arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:vpc/${args.inputs.id}`, region };
@@ -212,7 +223,8 @@ export class MockEngine implements pulumi.runtime.Mocks {
             case "random:index/randomPassword:RandomPassword":
                 return { result: `preview-${hex(name, 24)}` };
             default:
-                return { arn: `arn:aws:${module ?? "unknown"}:${region}:${account}:${(resource ?? type).toLowerCase()}/${id}` };
+                // Some resources take an `arn` input (a topic policy names its topic): the provider echoes it.
+                return inputs.arn !== undefined ? {} : { arn: `arn:aws:${module ?? "unknown"}:${region}:${account}:${(resource ?? type).toLowerCase()}/${id}` };
         }
     }
 }
@@ -302,6 +314,7 @@ export async function runProgram(
                     ignoreChanges: [...(c.opts.ignoreChanges ?? [])],
                     retainOnDelete: c.opts.retainOnDelete === true,
                     dependsOn: await urnsOf(c.opts.dependsOn),
+                    deleteBeforeReplace: c.opts.deleteBeforeReplace === true,
                 },
             };
         }),

@@ -3,15 +3,21 @@
  * Pulumi CLI would pass, and prints what `pulumi preview` would create.
  *
  *   npm run preview:offline -- --stack <name> [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>]
+ *                              [--refresh | --against <previous.json>]
  *
  * `--config` overrides one stack-file value for this run only (e.g. to see what a change would do).
+ * `--refresh` rehearses the second `pulumi up`: the run is deployed in a model of what AWS reads back
+ * (tools/readback.ts), the program runs again, and the update plan is printed. `--against` plans this
+ * run as an update of a preview saved earlier with `--json` (e.g. before a config change).
  * The aurora-guardrails policy pack is applied to every resource, as `pulumi preview --policy-pack
  * policies` would; `--policy-pack-config` takes the same JSON file as the CLI.
  *
  * Exit codes: 0 success, 1 invalid configuration or a mandatory policy violation, 2 bad usage.
  */
 import * as fs from "fs";
-import { ProgramRun, runProgram } from "./mock-engine";
+import { ProgramRun, RecordedResource, runProgram } from "./mock-engine";
+import { Plan, formatPlan, planUpdate } from "./plan";
+import { refresh } from "./readback";
 import { PolicyPackConfig, evaluatePolicies, mandatoryViolations } from "./policy-runner";
 import { listStacks, readStackConfig } from "./stack-files";
 
@@ -24,6 +30,8 @@ export interface PolicyViolation {
 
 export interface PreviewResult extends ProgramRun {
     policyViolations: PolicyViolation[];
+    /** With `--refresh` or `--against`: this run planned as an update of the earlier one. */
+    plan?: Plan;
 }
 
 /** Runs the program for `stack` with its stack file (plus optional overrides of single keys) and applies the policy pack. */
@@ -40,9 +48,10 @@ export function toJson(result: PreviewResult): object {
     return {
         project: result.project,
         stack: result.stack,
-        resources: result.resources.map(({ urn, type, name, parent, custom, inputs, options }) => ({ urn, type, name, parent, custom, inputs, options })),
+        resources: result.resources.map(({ urn, type, name, parent, custom, inputs, options, id, state }) => ({ urn, type, name, parent, custom, inputs, options, id, state })),
         outputs: result.outputs,
         policyViolations: result.policyViolations,
+        ...(result.plan ? { plan: result.plan } : {}),
     };
 }
 
@@ -83,6 +92,9 @@ export function formatReport(result: PreviewResult): string {
     for (const [key, value] of Object.entries(result.outputs)) {
         lines.push(`    ${key}: ${JSON.stringify(value)}`);
     }
+    if (result.plan) {
+        lines.push("", formatPlan(result.plan, "Update plan against the refreshed earlier run (read-back model: tools/readback.ts):"));
+    }
     return lines.join("\n");
 }
 
@@ -91,6 +103,17 @@ interface CliArgs {
     json?: string;
     overrides: Record<string, string>;
     policyConfig: PolicyPackConfig;
+    /** Plan against this run itself after a refresh (`--refresh`) or against a saved preview (`--against`). */
+    previous?: "refresh" | RecordedResource[];
+}
+
+/** The resources of a preview saved with `--json` (older documents without `state` are read as created from their inputs). */
+function readSavedPreview(file: string): RecordedResource[] {
+    const saved = JSON.parse(fs.readFileSync(file, "utf8")) as { resources?: Array<Partial<RecordedResource>> };
+    if (!Array.isArray(saved.resources)) {
+        throw new Error("not a preview document written by --json (no resources list)");
+    }
+    return saved.resources.map((r) => ({ ...(r as RecordedResource), state: r.state ?? { ...r.inputs, id: r.id } }));
 }
 
 function parseArgs(argv: string[]): CliArgs | string {
@@ -98,9 +121,20 @@ function parseArgs(argv: string[]): CliArgs | string {
     let json: string | undefined;
     const overrides: Record<string, string> = {};
     let policyConfig: PolicyPackConfig = {};
+    let previous: CliArgs["previous"];
     for (let i = 0; i < argv.length; i++) {
         const value = argv[i + 1];
-        if (argv[i] === "--stack" && value) {
+        if (argv[i] === "--refresh" && previous === undefined) {
+            previous = "refresh";
+            continue;
+        }
+        if (argv[i] === "--against" && value && previous === undefined) {
+            try {
+                previous = readSavedPreview(value);
+            } catch (e) {
+                return `--against ${value}: ${(e as Error).message}`;
+            }
+        } else if (argv[i] === "--stack" && value) {
             stack = value;
         } else if (argv[i] === "--json" && value) {
             json = value;
@@ -117,18 +151,22 @@ function parseArgs(argv: string[]): CliArgs | string {
         }
         i++;
     }
-    return stack === undefined ? "--stack <name> is required" : { stack, json, overrides, policyConfig };
+    return stack === undefined ? "--stack <name> is required" : { stack, json, overrides, policyConfig, previous };
 }
 
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
     const args = parseArgs(argv);
     if (typeof args === "string") {
-        err(`usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>]\n${args}`);
+        err(`usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>] [--refresh | --against <previous.json>]\n${args}`);
         return 2;
     }
     let result: PreviewResult;
     try {
         result = await previewStack(args.stack, args.overrides, args.policyConfig);
+        if (args.previous !== undefined) {
+            const earlier = args.previous === "refresh" ? result.resources : args.previous;
+            result = { ...result, plan: planUpdate(refresh(earlier), args.previous === "refresh" ? (await previewStack(args.stack, args.overrides, args.policyConfig)).resources : result.resources) };
+        }
     } catch (e) {
         err(`error: ${(e as Error).message}`);
         return 1;
@@ -137,6 +175,10 @@ export async function main(argv: string[], out: (line: string) => void = console
     if (args.json !== undefined) {
         fs.writeFileSync(args.json, JSON.stringify(toJson(result), null, 2) + "\n");
         out(`\nWrote ${args.json}`);
+    }
+    if (result.plan && result.plan.errors > 0) {
+        err(`error: the update would fail: ${result.plan.errors} error(s) in the plan`);
+        return 1;
     }
     const mandatory = mandatoryViolations(result.policyViolations);
     if (mandatory.length > 0) {

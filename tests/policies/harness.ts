@@ -38,7 +38,7 @@ export function res(type: string, name: string, inputs: Record<string, any>, ext
         inputs,
         id: custom ? id : undefined,
         state,
-        options: { protect: extras.protect ?? false, ignoreChanges: [], retainOnDelete: false, dependsOn: extras.dependsOn ?? [] },
+        options: { protect: extras.protect ?? false, ignoreChanges: [], retainOnDelete: false, dependsOn: extras.dependsOn ?? [], deleteBeforeReplace: false },
     };
 }
 
