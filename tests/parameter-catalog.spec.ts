@@ -19,7 +19,7 @@ import {
 import { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, applyMethodOf, checkParameterOverrides } from "../components/parameters";
 import { parseStackConfig } from "../config";
 import { Problems } from "../config/validators";
-import { CATALOG_PRELOADED_LIBRARIES } from "../tools/pg-settings-catalog";
+import { CATALOG_PATH, CATALOG_PRELOADED_LIBRARIES, readCatalog, renderCatalog } from "../tools/pg-settings-catalog";
 import { readStackConfig } from "../tools/stack-files";
 import { configProblems } from "./helpers";
 import { getPostgres } from "./support/postgres";
@@ -104,6 +104,7 @@ const ACCEPTED: ReadonlyArray<{ level: Level; entry: string; rdsFormula?: boolea
     { level: "instance", entry: "maintenance_work_mem=1GB" },
     { level: "instance", entry: "statement_timeout=10s" },
     { level: "instance", entry: "idle_session_timeout=5min" },
+    { level: "instance", entry: "idle_in_transaction_session_timeout=5min" },
     { level: "instance", entry: "log_min_duration_statement=-1" },
     { level: "instance", entry: "random_page_cost=1.1" },
     { level: "instance", entry: "log_lock_waits=on" },
@@ -187,6 +188,12 @@ describe("REQ-007 parameter overrides checked against PostgreSQL 17's catalog", 
             expect(POSTGRESQL_SETTINGS.source, library).to.include(library);
         }
         expect(settingOf("auto_explain.log_format")?.enumvals, "auto_explain's settings are in the catalog").to.include("json");
+    });
+});
+
+describe("tools/pg-settings-catalog.ts (npm run catalog:pg-settings)", () => {
+    it("REQ-007 regenerates exactly the committed catalog from the shipped PostgreSQL 17 server", async () => {
+        expect(fs.readFileSync(CATALOG_PATH, "utf8"), "run: npm run catalog:pg-settings").to.equal(renderCatalog(await readCatalog()));
     });
 });
 
