@@ -15,6 +15,7 @@ import {
     supportsActivityStreams,
     supportsAutoPause,
 } from "./aurora-catalog";
+import { checkParameterOverrides } from "./parameters";
 
 export interface ServerlessCapacity {
     /** Minimum ACU (0 to 256 in steps of 0.5; 0 pauses the instance when idle). */
@@ -291,6 +292,8 @@ export function validateClusterSettings(
     problems.check(name("logRetentionDays"), s.logRetentionDays, checkLogRetention(s.logRetentionDays));
     problems.check(name("activityStreamMode"), s.activityStreamMode, checkOneOf(s.activityStreamMode, ["async", "sync"]));
     problems.check(name("caCertificate"), s.caCertificate, checkOneOf(s.caCertificate, CA_CERTIFICATES));
+    checkParameterOverrides(s.clusterParameters, name("clusterParameters"), problems);
+    checkParameterOverrides(s.instanceParameters, name("instanceParameters"), problems);
     if (s.maxConnections !== 0) {
         problems.check(name("maxConnections"), s.maxConnections, checkIntegerRange(s.maxConnections, 6, 262143));
     }

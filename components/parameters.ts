@@ -2,9 +2,11 @@
  * The cluster and instance parameter groups' settings (REQ-007). Every default carries the reason it
  * is set; docs/parameters.md explains each in more depth. Each parameter sits at the level where
  * Aurora honours it, and static parameters are applied at the next reboot (`pending-reboot`), because
- * RDS rejects `immediate` for them.
+ * RDS rejects `immediate` for them. Which parameters are static, and which names and values exist at
+ * all, comes from PostgreSQL 17's own catalog (components/parameter-catalog.ts).
  */
 import { Problems } from "../config/validators";
+import { AURORA_ONLY_STATIC_PARAMETERS, POSTGRESQL_SETTINGS, checkParameter, isStaticParameter } from "./parameter-catalog";
 
 export interface ParameterSetting {
     readonly value: string;
@@ -19,10 +21,13 @@ export const CLUSTER_ONLY_PARAMETERS = new Set([
     "rds.restrict_password_commands", "apg_ccm_enabled", "rds.enable_plan_management", "rds.force_autovacuum_logging_level",
 ]);
 
-/** Static (postmaster-context) parameters: RDS refuses `immediate` for them. */
-export const STATIC_PARAMETERS = new Set([
-    "shared_preload_libraries", "max_connections", "rds.logical_replication", "shared_buffers", "max_worker_processes",
-    "max_replication_slots", "max_wal_senders", "track_activity_query_size", "max_locks_per_transaction", "max_prepared_transactions",
+/**
+ * Static parameters, sent with `pending-reboot` because RDS refuses `immediate` for them: every
+ * `postmaster`-context setting of the PostgreSQL 17 catalog, and the known static Aurora-only ones.
+ */
+export const STATIC_PARAMETERS: ReadonlySet<string> = new Set([
+    ...POSTGRESQL_SETTINGS.settings.filter((s) => isStaticParameter(s.name)).map((s) => s.name.toLowerCase()),
+    ...Object.keys(AURORA_ONLY_STATIC_PARAMETERS),
 ]);
 
 /** Security and uniform-across-instances settings: the cluster parameter group. */
@@ -71,7 +76,18 @@ export interface AuroraParameter {
 }
 
 export function applyMethodOf(name: string): AuroraParameter["applyMethod"] {
-    return STATIC_PARAMETERS.has(name) ? "pending-reboot" : "immediate";
+    return isStaticParameter(name) ? "pending-reboot" : "immediate";
+}
+
+/**
+ * Checks every override against PostgreSQL 17's catalog and Aurora's own names (unknown names,
+ * values of the wrong type, out of range or not among the enum values). Problems name `field`
+ * and the `name=value` entry. RDS formulas are accepted without a range check.
+ */
+export function checkParameterOverrides(overrides: Readonly<Record<string, string>>, field: string, problems: Problems): void {
+    for (const [name, value] of Object.entries(overrides)) {
+        problems.check(field, `${name}=${value}`, checkParameter(name, value));
+    }
 }
 
 /**

@@ -62,8 +62,8 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     { key: "masterUsername", type: "string", default: "dbadmin", description: "Master user (administration only); RDS generates and rotates its password in Secrets Manager." },
     { key: "iamAdminDbUser", type: "string", default: "iam_admin", description: "Database user that the IAM admin policy may connect as (rds-db:connect)." },
     { key: "iamAdminRoleName", type: "string", default: "", description: "IAM role to attach the IAM admin policy to (empty: attach it yourself)." },
-    { key: "clusterParameters", type: "array", default: [], description: "Cluster parameter overrides as name=value (security parameters cannot be weakened)." },
-    { key: "instanceParameters", type: "array", default: [], description: "Instance parameter overrides as name=value." },
+    { key: "clusterParameters", type: "array", default: [], description: "Cluster parameter overrides as name=value, checked against PostgreSQL 17's settings and Aurora's own (security parameters cannot be weakened)." },
+    { key: "instanceParameters", type: "array", default: [], description: "Instance parameter overrides as name=value, checked against PostgreSQL 17's settings and Aurora's own (docs/parameters.md)." },
 
     // Data safety
     { key: "backupRetentionDays", type: "integer", default: 30, description: "Automated backup and point-in-time recovery window in days (7 to 35); with drBackup, AWS Backup takes it over after creation (backupPlanRetentionDays)." },

