@@ -136,15 +136,16 @@ honours only in the cluster parameter group are refused in \`aurora:instancePara
 refused in \`aurora:clusterParameters\` (the instance value would win). Entries that are not \`name=value\`
 are refused too.
 
-## pgaudit needs one statement per database
+## pgaudit needs the extension in each database
 
 \`shared_preload_libraries\` loads pgaudit and \`pgaudit.log\` says what to log, but PostgreSQL writes pgaudit
-records for a database only once the extension exists in it. Run once per database, as the master user
+records for a database only once the extension exists in it. The database bootstrap function creates the
+role \`pgaudit.role\` names (\`rds_pgaudit\`) and the extension in the stack's database during \`pulumi up\`
+([database-bootstrap.md](database-bootstrap.md)). In a database you create later, run as the master user
 (its password is in the secret of the stack output \`masterSecretArn\`):
 
 \`\`\`sql
-CREATE ROLE rds_pgaudit;        -- the role named by pgaudit.role; once per cluster
-CREATE EXTENSION pgaudit;       -- in every database, including ones created later
+CREATE EXTENSION pgaudit;       -- in every database created after the stack
 \`\`\`
 
 Object-level auditing (for example, every read of a card-data table) is then a grant to that role:
