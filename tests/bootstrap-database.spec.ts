@@ -10,8 +10,10 @@
  */
 import { expect } from "chai";
 import * as http from "http";
+import * as path from "path";
 import { AddressInfo } from "net";
 import { Client, ClientConfig } from "pg";
+import { bundleBootstrapFunction } from "../components/bootstrap";
 import { ApplySummary, UserSecret, scramVerifier } from "../functions/bootstrap/apply";
 import { HandlerDeps, awsDeps, handler, runBootstrap } from "../functions/bootstrap/handler";
 import { BootstrapSettings, ENV, bootstrapEnvironment, settingsFromEnvironment } from "../functions/bootstrap/settings";
@@ -222,7 +224,7 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
             { mode: "verify" },
             {
                 ...settings,
-                expectedSettings: { ...settings.expectedSettings, work_mem: "1", "aurora.only_setting": "1", "rds.max_something": "{DBInstanceClassMemory/1000}" },
+                expectedSettings: { ...settings.expectedSettings, shared_preload_libraries: "pg_stat_statements,pgaudit", work_mem: "1", "aurora.only_setting": "1", "rds.max_something": "{DBInstanceClassMemory/1000}" },
                 expectedMaxConnections: settings.expectedMaxConnections + 1,
                 appUsers: [{ name: "intruder", access: "readwrite", secretArn: "arn:secret:intruder" }],
             },
@@ -231,6 +233,7 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         const byId = Object.fromEntries(result.checks.map((c) => [c.id, c]));
         expect(byId["parameter-settings"].status).to.equal("fail");
         expect(byId["parameter-settings"].evidence).to.include("work_mem: expected 1, server has 4096").and.include("aurora.only_setting: not known to the server").and.include("formulas not compared: rds.max_something");
+        expect(byId["parameter-settings"].evidence).to.include("shared_preload_libraries: expected pg_stat_statements,pgaudit, server has pg_stat_statements");
         expect(byId["max-connections"]).to.include({ status: "fail" });
         expect(byId["app-user-intruder"]).to.include({ status: "fail" });
         expect(byId["iam-admin-login"].status).to.equal("fail");
@@ -270,6 +273,10 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
             expect(summary).to.include({ mode: "apply", database: DATABASE });
             expect(summary.changes).to.deep.equal([]);
             expect(requests[0]).to.equal('secretsmanager.GetSecretValue {"SecretId":"arn:secret:master"}');
+            // The esbuild bundle Lambda runs, not only the TypeScript source.
+            const bundled = require(path.join(bundleBootstrapFunction().dir, "index.js")) as { handler: typeof handler };
+            expect(((await bundled.handler({ mode: "apply" })) as ApplySummary).changes).to.deep.equal([]);
+            expect(((await bundled.handler({ mode: "verify" })) as VerifyResult).checks.find((c) => c.id === "tls-verify-full")!.status).to.equal("pass");
             const token = await awsDeps(settings, "eu-west-1").iamToken("iam_admin");
             expect(token).to.match(new RegExp(`^${settings.host}:${settings.port}/\\?Action=connect&DBUser=iam_admin&X-Amz-`));
             expect(awsDeps(settings, "eu-west-1").findAuditLine, "no log group: no audit reader").to.equal(undefined);

@@ -58,6 +58,12 @@ export function normaliseSetting(value: string): string {
     return v.includes(",") ? v.split(",").map((p) => p.trim()).sort().join(",") : v;
 }
 
+/** Aurora adds its own libraries (e.g. rdsutils) to shared_preload_libraries: every configured one must be loaded. */
+function preloads(actual: string, expected: string): boolean {
+    const loaded = new Set(normaliseSetting(actual).split(","));
+    return normaliseSetting(expected).split(",").every((library) => loaded.has(library));
+}
+
 /** Can the connected user write to the schema's first table? A rolled-back lock probe, no data touched. */
 async function writeProbe(client: Client, schema: string): Promise<{ table?: string; canWrite: boolean; detail: string }> {
     const { rows } = await client.query<{ name: string }>(
@@ -154,7 +160,7 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
                 skipped.push(name); // a formula of the instance class: max_connections has its own check
             } else if (actual === undefined) {
                 problems.push(`${name}: not known to the server`);
-            } else if (normaliseSetting(actual) !== normaliseSetting(expected)) {
+            } else if (name === "shared_preload_libraries" ? !preloads(actual, expected) : normaliseSetting(actual) !== normaliseSetting(expected)) {
                 problems.push(`${name}: expected ${expected}, server has ${actual}`);
             } else {
                 matched++;
