@@ -341,6 +341,13 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         expect(await attempt(as("reporting", password("reporting")), "INSERT INTO app.orders (item) VALUES ('not any more')")).to.match(/permission denied/);
     });
 
+    it("superuser-like grants given to an application user by hand are taken away on the next run", async () => {
+        await pg.query("ALTER ROLE app CREATEDB CREATEROLE; GRANT rds_superuser TO app");
+        expect((await apply()).changes).to.deep.equal(["made app a readwrite member only, without CREATEDB, CREATEROLE or rds_superuser"]);
+        const [app] = await pg.query("SELECT rolcreatedb, rolcreaterole, pg_has_role('app', 'rds_superuser', 'MEMBER') AS admin FROM pg_roles WHERE rolname = 'app'");
+        expect(app).to.deep.equal({ rolcreatedb: false, rolcreaterole: false, admin: false });
+    });
+
     it("an unknown mode is refused; settings travel through the Lambda environment unchanged", async () => {
         const error = await runBootstrap({ mode: "destroy" as never }, settings, deps).then(() => undefined, (e: Error) => e);
         expect(error?.message).to.equal('unknown mode "destroy": use "apply" or "verify"');

@@ -175,10 +175,28 @@ export async function applyDesiredState(client: Client, settings: BootstrapSetti
                 state = "login restored";
             }
             await step(`made ${user.name} a ${user.access} member only, without CREATEDB, CREATEROLE or rds_superuser`, async () => {
-                await client.query(`GRANT ${user.access} TO ${name}`);
-                await client.query(`REVOKE ${other} FROM ${name}`);
-                await client.query(`ALTER ROLE ${name} NOCREATEDB NOCREATEROLE`);
-                await client.query(`REVOKE rds_superuser FROM ${name}`);
+                // Only the statements that change something: each one is an audited role change.
+                const { rows } = await client.query(
+                    `SELECT r.rolcreatedb OR r.rolcreaterole AS creates,
+                            EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid AND m.roleid = $2::regrole) AS "inGroup",
+                            EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid AND m.roleid = $3::regrole) AS "inOther",
+                            EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid AND g.rolname = 'rds_superuser') AS "inAdmin"
+                     FROM pg_roles r WHERE r.rolname = $1`,
+                    [user.name, user.access, other],
+                );
+                const state = rows[0];
+                if (!state.inGroup) {
+                    await client.query(`GRANT ${user.access} TO ${name}`);
+                }
+                if (state.inOther) {
+                    await client.query(`REVOKE ${other} FROM ${name}`);
+                }
+                if (state.creates) {
+                    await client.query(`ALTER ROLE ${name} NOCREATEDB NOCREATEROLE`);
+                }
+                if (state.inAdmin) {
+                    await client.query(`REVOKE rds_superuser FROM ${name}`);
+                }
             });
             await step(`marked ${user.name} as a managed application user`, () =>
                 client.query(`COMMENT ON ROLE ${name} IS ${client.escapeLiteral(`${APP_USER_COMMENT_PREFIX} (${user.access})`)}`),

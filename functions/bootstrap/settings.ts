@@ -38,7 +38,11 @@ export interface BootstrapSettings {
     readonly secretsManagerEndpoint?: string;
 }
 
-/** The Lambda Node.js runtimes ship the RDS CA bundle here (and set NODE_EXTRA_CA_CERTS to it). */
+/**
+ * The Lambda Node.js runtimes ship every Amazon CA, the RDS ones included, in this file. Since Node.js 20
+ * they no longer load it by default (NODE_EXTRA_CA_CERTS is unset), so the function reads it itself and
+ * trusts only it for the database connection.
+ */
 export const LAMBDA_CA_FILE = "/var/runtime/ca-cert.pem";
 
 export const ENV = {
