@@ -3,8 +3,10 @@
  * KMS keys, the network, and the components built on them. Pulumi calls the exported function and
  * publishes what it returns as the stack outputs.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { Alarms } from "./components/alarms";
 import { Backup } from "./components/backup";
+import { DatabaseBootstrap } from "./components/bootstrap";
 import { AuroraCluster } from "./components/cluster";
 import { KmsKeys } from "./components/kms";
 import { Network } from "./components/network";
@@ -65,6 +67,8 @@ export = async () => {
         tags: config.tags,
     });
 
+    // Declared by the Secrets component's createUsers hook, between the users' secrets and their rotations.
+    let bootstrap: DatabaseBootstrap | undefined;
     const secrets = new Secrets(prefix, {
         ...config.secrets,
         namePrefix: prefix,
@@ -89,6 +93,37 @@ export = async () => {
         managedClientSecurityGroupId: network.managedAppSecurityGroupId,
         clientCidrs: config.network.allowedCidrs,
         tags: config.tags,
+        createUsers: (appSecrets) => {
+            bootstrap = new DatabaseBootstrap(prefix, {
+                namePrefix: prefix,
+                region: config.region,
+                vpcId: network.vpcId,
+                vpcCidr: network.vpcCidr,
+                dbSubnetIds: network.dbSubnetIds,
+                dbSecurityGroupId: network.dbSecurityGroupId,
+                endpointSecurityGroupId: config.network.vpcEndpoints ? network.endpointSecurityGroupId : undefined,
+                privateApiAccess: reachesAwsApisPrivately(config.network),
+                writerEndpoint: db.cluster.endpoint,
+                port: config.network.dbPort,
+                databaseName: config.cluster.databaseName,
+                clusterResourceId: db.cluster.clusterResourceId,
+                masterSecretArn: db.masterSecretArn,
+                masterUsername: config.cluster.masterUsername,
+                iamAdminDbUser: config.cluster.iamAdminDbUser,
+                appSecrets,
+                secretsKmsKeyArn: kms.keyArns.secrets,
+                logsKmsKeyArn: kms.keyArns.logs,
+                logRetentionDays: config.cluster.logRetentionDays,
+                expectedSettings: pulumi
+                    .all([db.clusterParameterGroup.parameters, db.instanceParameterGroup.parameters])
+                    .apply(([cluster, instance]) => Object.fromEntries([...(cluster ?? []), ...(instance ?? [])].map((p) => [p.name, p.value]))),
+                writerMaxConnections: db.maxConnections[db.writerIdentifier],
+                postgresqlLogGroup: { name: db.logGroups[0].name, arn: db.logGroups[0].arn },
+                instances: db.instances,
+                tags: config.tags,
+            });
+            return bootstrap.invocation;
+        },
     });
 
     const backup = config.backup.enabled
@@ -133,5 +168,7 @@ export = async () => {
         activityStreamKinesisStreamName: db.activityStream?.kinesisStreamName ?? "none (activity stream disabled)",
         alertTopicArn: alarms.topicArn,
         dashboardName: alarms.dashboardName,
+        bootstrapFunctionName: bootstrap!.functionName,
+        bootstrapResult: bootstrap!.result,
     };
 };

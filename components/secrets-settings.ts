@@ -51,6 +51,42 @@ export function parseAppUsers(entries: readonly string[], field: string, problem
     return users;
 }
 
+/** Group roles the database bootstrap creates; application users get their privileges through them. */
+export const GROUP_ROLE_NAMES: readonly AppUserAccess[] = ["readwrite", "readonly"];
+
+/** The suffix AWS's alternating-users rotation function appends for the second user. */
+export const CLONE_SUFFIX = "_clone";
+
+/**
+ * Application user names the database can hold next to their `_clone`s: lowercase role names, not
+ * reserved (PostgreSQL, RDS, the group roles, the master and IAM admin users), not listed twice, and
+ * not equal to another user's clone (`app` and `app_clone`, or an admin user named `app_clone`).
+ */
+export function checkAppUserNames(
+    users: readonly AppUser[],
+    problems: Problems,
+    field: string,
+    context: { masterUsername: string; iamAdminDbUser: string },
+): void {
+    const names = new Set(users.map((u) => u.name));
+    const admins = [context.masterUsername.toLowerCase(), context.iamAdminDbUser];
+    const seen = new Set<string>();
+    for (const user of users) {
+        if (!/^[a-z][a-z0-9_]{0,56}$/.test(user.name)) {
+            problems.check(field, user.name, "must be a lowercase PostgreSQL role name of at most 57 characters (the rotation adds _clone)");
+        } else if (/^(rds|pg_)/.test(user.name) || ["postgres", "public", "rdsadmin", ...GROUP_ROLE_NAMES, ...admins].includes(user.name)) {
+            problems.check(field, user.name, `is reserved: not postgres, public, rds*/pg_* names, the group roles ${GROUP_ROLE_NAMES.join(" and ")}, the master user or the IAM admin user`);
+        } else if (seen.has(user.name)) {
+            problems.check(field, user.name, "is listed twice");
+        } else if (user.name.endsWith(CLONE_SUFFIX) && names.has(user.name.slice(0, -CLONE_SUFFIX.length))) {
+            problems.check(field, user.name, `collides with the ${CLONE_SUFFIX} user that rotation creates for ${user.name.slice(0, -CLONE_SUFFIX.length)}`);
+        } else if (admins.includes(user.name + CLONE_SUFFIX)) {
+            problems.check(field, user.name, `its rotation would create ${user.name}${CLONE_SUFFIX}, which is the master or IAM admin user`);
+        }
+        seen.add(user.name);
+    }
+}
+
 export function validateSecretsSettings(
     s: SecretsSettings,
     problems: Problems,
@@ -59,17 +95,7 @@ export function validateSecretsSettings(
 ): void {
     problems.check(name("masterRotationDays"), s.masterRotationDays, checkIntegerRange(s.masterRotationDays, 1, 90));
     problems.check(name("appRotationDays"), s.appRotationDays, checkIntegerRange(s.appRotationDays, 1, 90));
-    const seen = new Set<string>();
-    for (const user of s.appUsers) {
-        if (!/^[a-z][a-z0-9_]{0,56}$/.test(user.name)) {
-            problems.check(name("appUsers"), user.name, "must be a lowercase PostgreSQL role name of at most 57 characters (the rotation adds _clone)");
-        } else if (/^(rds|pg_)/.test(user.name) || ["postgres", "public", context.masterUsername.toLowerCase(), context.iamAdminDbUser].includes(user.name)) {
-            problems.check(name("appUsers"), user.name, "is reserved: not postgres, public, rds*/pg_* names, the master user or the IAM admin user");
-        } else if (seen.has(user.name)) {
-            problems.check(name("appUsers"), user.name, "is listed twice");
-        }
-        seen.add(user.name);
-    }
+    checkAppUserNames(s.appUsers, problems, name("appUsers"), context);
     if (s.appUsers.length > 0 && !context.privateApiAccess) {
         problems.add(`${name("appUsers")} needs ${name("vpcEndpoints")}: the rotation function runs in the isolated database subnets and reaches Secrets Manager and RDS only through the endpoints`);
     }

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Problems } from "../config/validators";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
-import { SecretsSettings, validateSecretsSettings } from "./secrets-settings";
+import { AppUserAccess, CLONE_SUFFIX, SecretsSettings, validateSecretsSettings } from "./secrets-settings";
 
 /** AWS's alternating-users rotation function for PostgreSQL, pinned to the version AWS CDK pins. */
 export const ROTATION_APPLICATION = {
@@ -62,6 +62,21 @@ export interface SecretsArgs extends SecretsSettings {
     /** Private CIDRs allowed to reach the proxy. */
     readonly clientCidrs: readonly string[];
     readonly tags: Record<string, string>;
+    /**
+     * Declares what creates the application users in the database (the DatabaseBootstrap's
+     * invocation), given their secrets; called once, also with no users. Every rotation waits for the
+     * resource it returns. Without it the rotations only wait for the secrets' first values.
+     */
+    readonly createUsers?: (secrets: AppSecret[]) => pulumi.Resource;
+}
+
+/** An application user's secret, as the database bootstrap needs it. */
+export interface AppSecret {
+    readonly name: string;
+    readonly access: AppUserAccess;
+    readonly arn: pulumi.Output<string>;
+    /** The secret's first value; the bootstrap must read the secret after it exists. */
+    readonly initialVersion: aws.secretsmanager.SecretVersion;
 }
 
 export class Secrets extends pulumi.ComponentResource {
@@ -134,6 +149,7 @@ export class Secrets extends pulumi.ComponentResource {
             return { user, secret, version };
         });
         this.appSecretArns = Object.fromEntries(appSecrets.map((s) => [s.user.name, s.secret.arn]));
+        const usersCreated = args.createUsers?.(appSecrets.map((s) => ({ name: s.user.name, access: s.user.access, arn: s.secret.arn, initialVersion: s.version })));
 
         if (appSecrets.length > 0) {
             const rotationGroup = new aws.ec2.SecurityGroup(
@@ -177,8 +193,15 @@ export class Secrets extends pulumi.ComponentResource {
             for (const { user, secret, version } of appSecrets) {
                 new aws.secretsmanager.SecretRotation(
                     `${name}-${user.name}-rotation`,
-                    { secretId: secret.id, rotationLambdaArn: rotationStack.outputs["RotationLambdaARN"], rotationRules: { automaticallyAfterDays: args.appRotationDays } },
-                    { parent: this, dependsOn: [version] },
+                    {
+                        secretId: secret.id,
+                        rotationLambdaArn: rotationStack.outputs["RotationLambdaARN"],
+                        rotationRules: { automaticallyAfterDays: args.appRotationDays },
+                        // The provider rotates on create by default: before the bootstrap has created
+                        // the user, that leaves a failed rotation and a stuck AWSPENDING version.
+                        rotateImmediately: false,
+                    },
+                    { parent: this, dependsOn: usersCreated ? [version, usersCreated] : [version] },
                 );
             }
         }
@@ -313,17 +336,24 @@ export class Secrets extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        // Clients authenticate to the proxy with IAM tokens: give each application its own user only.
+        // Clients authenticate to the proxy with IAM tokens: give each application its own user only,
+        // under both names alternating-users rotation gives it (the client reads the current one from
+        // the secret, and the proxy maps it to the secret whose username matches).
         const proxyResourceId = proxy.arn.apply((arn) => arn.split(":").pop()!);
         for (const secret of secrets) {
             const policy = new aws.iam.Policy(
                 `${name}-proxy-connect-${secret.name}`,
                 {
                     name: `${prefix}-proxy-connect-${secret.name}`,
-                    description: `rds-db:connect through the ${prefix} RDS Proxy as ${secret.name} only`,
+                    description: `rds-db:connect through the ${prefix} RDS Proxy as ${secret.name} or ${secret.name}${CLONE_SUFFIX} only`,
                     policy: pulumi.all([partition, accountId, proxyResourceId]).apply(([p, account, resourceId]) =>
                         policyDocument([
-                            { Sid: "ConnectThroughTheProxyAsOneUser", Effect: "Allow", Action: "rds-db:connect", Resource: `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${secret.name}` },
+                            {
+                                Sid: "ConnectThroughTheProxyAsOneUser",
+                                Effect: "Allow",
+                                Action: "rds-db:connect",
+                                Resource: [secret.name, secret.name + CLONE_SUFFIX].map((user) => `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${user}`),
+                            },
                         ]),
                     ),
                     tags,

@@ -65,8 +65,8 @@ describe("components/network: private, isolated network (REQ-003)", () => {
                 expect(dbGroup.inputs.egress, "no inline egress: Terraform removes AWS's default allow-all").to.equal(undefined);
                 const appGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-app-sg");
                 const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === dbGroup.id);
-                // The application group, plus (where they exist) the rotation function and the proxy.
-                const allowedSources = ["-app-sg", "-rotation-sg", "-proxy-sg"].flatMap((suffix) => ofType(run, "aws:ec2/securityGroup:SecurityGroup").filter((g) => g.name.endsWith(suffix)).map((g) => g.id));
+                // The application group, the database bootstrap function, and (where they exist) the rotation function and the proxy.
+                const allowedSources = ["-app-sg", "-bootstrap-sg", "-rotation-sg", "-proxy-sg"].flatMap((suffix) => ofType(run, "aws:ec2/securityGroup:SecurityGroup").filter((g) => g.name.endsWith(suffix)).map((g) => g.id));
                 expect(ingress.map((r) => r.inputs.referencedSecurityGroupId)).to.have.members(allowedSources);
                 for (const rule of ingress) {
                     expect(rule.inputs).to.include({ ipProtocol: "tcp", fromPort: 5432, toPort: 5432 });
@@ -122,7 +122,9 @@ describe("components/network: private, isolated network (REQ-003)", () => {
             expect(rules.map((r) => r.inputs)).to.have.length(1);
             expect(rules[0].inputs).to.include({ fromPort: 443, toPort: 443, cidrIpv4: one(run, "aws:ec2/vpc:Vpc").inputs.cidrBlock });
         }
-        expect(ofType(await stackRun("dev"), "aws:ec2/vpcEndpoint:VpcEndpoint")).to.be.empty;
+        // dev: only the bootstrap function's own Secrets Manager endpoint, in one subnet (components/bootstrap.ts).
+        const devEndpoints = ofType(await stackRun("dev"), "aws:ec2/vpcEndpoint:VpcEndpoint");
+        expect(devEndpoints.map((e) => [e.inputs.serviceName, e.inputs.subnetIds.length])).to.deep.equal([["com.amazonaws.eu-west-1.secretsmanager", 1]]);
     });
 
     it("REQ-003: listed private CIDRs get their own described rule on the DB port", async () => {

@@ -1,5 +1,5 @@
 /**
- * The shared test server mirrors what a client of the Aurora cluster meets (REQ-003, REQ-004):
+ * The shared test server mirrors what a client of the Aurora cluster meets (REQ-002, REQ-004):
  * PostgreSQL 17, TLS required and verifiable, SCRAM passwords.
  */
 import { expect } from "chai";
@@ -7,7 +7,7 @@ import { Client } from "pg";
 import { getPostgres } from "./support/postgres";
 
 describe("test PostgreSQL server (tests/support/postgres.ts)", () => {
-    it("REQ-003: runs PostgreSQL 17 with TLS on and SCRAM password encryption", async () => {
+    it("REQ-002: runs PostgreSQL 17 with TLS on and SCRAM password encryption", async () => {
         const pg = await getPostgres();
         const [row] = await pg.query<{ version: string; ssl: string; encryption: string }>(
             "SELECT current_setting('server_version_num') AS version, current_setting('ssl') AS ssl, current_setting('password_encryption') AS encryption",
@@ -17,7 +17,7 @@ describe("test PostgreSQL server (tests/support/postgres.ts)", () => {
         expect(row.encryption, "password_encryption").to.equal("scram-sha-256");
     });
 
-    it("REQ-003: accepts verify-full through adminUrl and refuses a connection without TLS", async () => {
+    it("REQ-002: accepts verify-full through adminUrl and refuses a connection without TLS", async () => {
         const pg = await getPostgres();
         const verified = new Client({ connectionString: pg.adminUrl() });
         await verified.connect();

@@ -95,6 +95,9 @@ describe("components/secrets: rotation without dropped connections, application 
                 expect(rotation.inputs.rotationRules).to.deep.equal({ automaticallyAfterDays: 30 });
                 expect(rotation.inputs.secretId).to.equal(one(run, SECRET, `-${user}`).id);
                 expect(rotation.options.dependsOn).to.include(one(run, "aws:secretsmanager/secretVersion:SecretVersion", `-${user}-initial`).urn);
+                // The user must exist before the first rotation: none on create, and only after the bootstrap ran.
+                expect(rotation.inputs.rotateImmediately, `${rotation.name}.rotateImmediately`).to.equal(false);
+                expect(rotation.options.dependsOn, `${rotation.name} waits for the database bootstrap`).to.include(one(run, "aws:lambda/invocation:Invocation", "-bootstrap").urn);
             }
         });
 
@@ -148,7 +151,13 @@ describe("components/secrets: rotation without dropped connections, application 
             for (const user of ["app", "reporting"]) {
                 const connect = one(run, "aws:iam/policy:Policy", `-proxy-connect-${user}`);
                 expect(policyDoc(connect.inputs.policy).Statement).to.deep.equal([
-                    { Sid: "ConnectThroughTheProxyAsOneUser", Effect: "Allow", Action: "rds-db:connect", Resource: `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${proxyId}/${user}` },
+                    // Both names alternating-users rotation gives the user, and nobody else's.
+                    {
+                        Sid: "ConnectThroughTheProxyAsOneUser",
+                        Effect: "Allow",
+                        Action: "rds-db:connect",
+                        Resource: [user, `${user}_clone`].map((name) => `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${proxyId}/${name}`),
+                    },
                 ]);
                 expect(run.outputs.proxyConnectPolicyArns[user]).to.equal(connect.state.arn);
             }
@@ -212,6 +221,19 @@ describe("config: secrets and proxy validation", () => {
             expect(problems({ "aurora:appUsers": JSON.stringify([`${reserved}:readwrite`]) })).to.include(`aurora:appUsers = "${reserved}": is reserved`);
         }
         expect(problems({ "aurora:appUsers": JSON.stringify(["App:readwrite"]) })).to.include("must be a lowercase PostgreSQL role name");
+    });
+
+    it("application users: the group role names and names that collide with a rotation's _clone user are refused", () => {
+        for (const group of ["readwrite", "readonly"]) {
+            expect(problems({ "aurora:appUsers": JSON.stringify([`${group}:readonly`]) })).to.include(`aurora:appUsers = "${group}": is reserved`);
+        }
+        expect(problems({ "aurora:appUsers": JSON.stringify(["app:readwrite", "app_clone:readonly"]) })).to.include(
+            'aurora:appUsers = "app_clone": collides with the _clone user that rotation creates for app',
+        );
+        expect(problems({ "aurora:appUsers": JSON.stringify(["app_clone:readonly"]) }), "a _clone name alone collides with nothing").to.equal("");
+        expect(problems({ "aurora:appUsers": JSON.stringify(["ops:readonly"]), "aurora:iamAdminDbUser": "ops_clone" })).to.include(
+            'aurora:appUsers = "ops": its rotation would create ops_clone, which is the master or IAM admin user',
+        );
     });
 
     it("rejects the proxy with Serverless v2 auto-pause, and the proxy without application users", () => {

