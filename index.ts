@@ -125,7 +125,8 @@ export = async () => {
         postgresqlLogGroupName: db.logGroups[0].name,
         iamAdminPolicyArn: db.iamAdminPolicy.arn,
         appSecretArns: secrets.appSecretArns,
-        rotationSchedule: secrets.rotationSchedule,
+        // No application users, no application rotation: the output must not promise one.
+        rotationSchedule: config.secrets.appUsers.length > 0 ? secrets.rotationSchedule : { ...secrets.rotationSchedule, applicationUsers: "none (aurora:appUsers is empty)" },
         ...(secrets.proxyEndpoint ? { proxyEndpoint: secrets.proxyEndpoint, proxyReadOnlyEndpoint: secrets.proxyReadOnlyEndpoint, proxyConnectionBudget: secrets.proxyConnectionBudget, proxyConnectPolicyArns: secrets.proxyConnectPolicyArns } : {}),
         ...(backup ? { backupVaultName: backup.vault.name, drBackupVaultArn: backup.drVault.arn, backupPlanId: backup.plan.id } : {}),
         activityStreamKinesisStreamName: db.activityStream?.kinesisStreamName ?? "none (activity stream disabled)",

@@ -284,6 +284,7 @@ function parseAlarms(reader: RawReader, isProduction: boolean): AlarmSettings {
         xidWarningThreshold: reader.integer("xidWarningThreshold"),
         xidCriticalThreshold: reader.integer("xidCriticalThreshold"),
         acuUtilizationAlarmPercent: reader.integer("acuUtilizationAlarmPercent"),
+        runbookBaseUrl: reader.string("runbookBaseUrl"),
     };
     validateAlarmSettings(settings, reader.problems, keyName);
     if (isProduction && settings.alarmEmails.length + settings.alarmHttpsEndpoints.length === 0) {

@@ -4,7 +4,7 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import { parseStackConfig } from "../config";
 import { CONFIG_KEYS } from "../config/schema";
-import { AlarmSettings, XID_READ_ONLY_LIMIT } from "../components/alarm-settings";
+import { AlarmSettings, DEFAULT_RUNBOOK_BASE_URL, XID_READ_ONLY_LIMIT } from "../components/alarm-settings";
 import { ALARM_KINDS, Alarms, AlarmsArgs, DashboardBody, EVENT_SUBSCRIPTIONS, MetricWidget } from "../components/alarms";
 import { MOCK_ACCOUNT_ID, ProgramRun, RecordedResource } from "../tools/mock-engine";
 import { previewStack } from "../tools/preview";
@@ -335,7 +335,23 @@ describe("config: alarm settings validation (REQ-006)", () => {
             xidWarningThreshold: 1000000000,
             xidCriticalThreshold: 1500000000,
             acuUtilizationAlarmPercent: 90,
+            runbookBaseUrl: DEFAULT_RUNBOOK_BASE_URL,
         });
+    });
+
+    it("runbookBaseUrl must be an https URL without a trailing slash, and every alarm description links under it", async () => {
+        accepted({ "aurora:runbookBaseUrl": "https://git.example.com/platform/aurora/-/blob/main/docs" });
+        rejected({ "aurora:runbookBaseUrl": "http://example.com/docs" }, "aurora:runbookBaseUrl");
+        rejected({ "aurora:runbookBaseUrl": "https://example.com/docs/" }, 'aurora:runbookBaseUrl = "https://example.com/docs/": must not end with /');
+        const run = await previewStack("staging", { "aurora:runbookBaseUrl": "https://git.example.com/aurora/docs" });
+        const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        expect(alarms).to.not.be.empty;
+        for (const alarm of alarms) {
+            expect(alarm.inputs.alarmDescription, alarm.name).to.match(/ Runbook: https:\/\/git\.example\.com\/aurora\/docs\/runbooks\.md#[a-z-]+$/);
+            expect(alarm.inputs.alarmDescription.length, `${alarm.name}: CloudWatch allows 1024 characters`).to.be.at.most(1024);
+        }
+        const dashboard = one(run, "aws:cloudwatch/dashboard:Dashboard");
+        expect(dashboard.inputs.dashboardBody).to.include("(https://git.example.com/aurora/docs/runbooks.md)");
     });
 
     it("percentages are integers from 1 to 100", () => {
