@@ -14,7 +14,7 @@ import { main as refreshAwsData } from "../tools/refresh-aws-data";
 import { previewWarnings } from "../tools/preview-warnings";
 import { formatReport, previewStack } from "../tools/preview";
 import { PROJECT_ROOT } from "../tools/stack-files";
-import { STACKS, ofType, one, stackRun } from "./helpers";
+import { STACKS, ofType, one, stackConfig, stackRun } from "./helpers";
 
 const doc = (name: string) => fs.readFileSync(path.join(PROJECT_ROOT, "docs", name), "utf8");
 
@@ -57,7 +57,7 @@ describe("docs/destroy-stack.md keeps every stack's snapshots restorable", () =>
         for (const stack of STACKS) {
             const keys = ofType(await stackRun(stack), "aws:kms/key:Key");
             const protectedKeys = keys.every((k) => k.options.protect);
-            expect(protectedKeys, stack).to.equal(stack === "prod");
+            expect(protectedKeys, stack).to.equal(stackConfig(stack).protectResources);
             if (!protectedKeys) {
                 expect(text, stack).to.include(`\`${stack}\``);
             }
