@@ -260,7 +260,7 @@ describe("docs/iam-auth.md", () => {
 describe("docs/state-and-environments.md", () => {
     const text = () => doc("state-and-environments.md");
 
-    it("documents both backends, S3 locking and the KMS secrets provider", () => {
+    it("REQ-011: documents both backends, S3 locking and the KMS secrets provider", () => {
         const t = text();
         expect(t).to.include("pulumi login 's3://<state-bucket>?region=<region>&awssdk=v2'");
         expect(t).to.include('pulumi stack init prod --secrets-provider="awskms://alias/pulumi-secrets?region=eu-west-1"');

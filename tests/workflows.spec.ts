@@ -174,7 +174,7 @@ describe(".github/workflows", () => {
         expect(commands(job)).to.include("npm ci");
     });
 
-    it("deploys every discovered stack before prod one at a time in promotion order, then prod, each in its own environment, concurrency group and `pulumi up --policy-pack policies`", () => {
+    it("REQ-011: deploys every discovered stack before prod one at a time in promotion order, then prod, each in its own environment, concurrency group and `pulumi up --policy-pack policies`", () => {
         const { jobs } = workflow("deploy.yml");
         expect(commands(jobs.stacks).join("\n")).to.include("tools/stack-matrix.ts --before-production");
         expect(jobs.stacks.outputs?.["before-production"]).to.equal("${{ steps.stacks.outputs.before-production }}");
