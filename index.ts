@@ -8,6 +8,7 @@ import { Backup } from "./components/backup";
 import { AuroraCluster } from "./components/cluster";
 import { KmsKeys } from "./components/kms";
 import { Network } from "./components/network";
+import { OperatorAccess } from "./components/operator-access";
 import { Secrets } from "./components/secrets";
 import { loadConfig, reachesAwsApisPrivately } from "./config";
 
@@ -101,6 +102,23 @@ export = async () => {
           })
         : undefined;
 
+    const operatorAccess = config.operatorAccess.enabled
+        ? new OperatorAccess(prefix, {
+              namePrefix: prefix,
+              region: config.region,
+              vpcId: network.vpcId,
+              vpcCidr: network.vpcCidr,
+              subnetIds: network.dbSubnetIds,
+              dbSecurityGroupId: network.dbSecurityGroupId,
+              port: config.network.dbPort,
+              hosts: [db.cluster.endpoint, db.cluster.readerEndpoint],
+              createEndpoints: config.operatorAccess.createEndpoints,
+              logsKmsKeyArn: kms.keyArns.logs,
+              logRetentionDays: config.cluster.logRetentionDays,
+              tags: config.tags,
+          })
+        : undefined;
+
     return {
         vpcId: network.vpcId,
         dbSubnetIds: network.dbSubnetIds,
@@ -132,5 +150,13 @@ export = async () => {
         activityStreamKinesisStreamName: db.activityStream?.kinesisStreamName ?? "none (activity stream disabled)",
         alertTopicArn: alarms.topicArn,
         dashboardName: alarms.dashboardName,
+        ...(operatorAccess
+            ? {
+                  operatorAccessInstanceId: operatorAccess.instanceId,
+                  operatorAccessDocumentName: operatorAccess.documentName,
+                  operatorAccessPolicyArn: operatorAccess.operatorPolicyArn,
+                  operatorSessionLogGroupName: operatorAccess.sessionLogGroupName,
+              }
+            : {}),
     };
 };
