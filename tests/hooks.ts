@@ -4,7 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { engine } from "../tools/mock-engine";
+import { stopPostgres } from "./support/postgres";
 
 pulumi.runtime.setMocks(engine, "aurora", "unit", false);
 
-export const mochaHooks = {};
+/** The shared PostgreSQL 17 test server (tests/support/postgres.ts) stops once, after every spec. */
+export const mochaHooks = { afterAll: stopPostgres };
