@@ -162,3 +162,23 @@ describe("tools/refresh-aws-data.ts", () => {
         fs.rmSync(dir, { recursive: true });
     });
 });
+
+describe("runbooks say where their commands run", () => {
+    // docs/major-version-upgrade.md and docs/upgrades.md belong to the lead's branch, and
+    // docs/parameters.md is generated (tools/parameters-doc.ts): their psql lines are not checked here.
+    const EXEMPT = new Set(["major-version-upgrade.md", "upgrades.md", "parameters.md", "operator-access.md"]);
+
+    it("every other doc with a psql command links the operator access path and states where it runs", () => {
+        const docsDir = path.join(PROJECT_ROOT, "docs");
+        const checked: string[] = [];
+        for (const name of fs.readdirSync(docsDir).filter((f) => f.endsWith(".md") && !EXEMPT.has(f))) {
+            const text = doc(name);
+            if (/^\s*psql |psql "/m.test(text)) {
+                expect(text, name).to.include("](operator-access.md)");
+                expect(text, name).to.match(/\*\*Where (this|these commands) runs?:\*\*/);
+                checked.push(name);
+            }
+        }
+        expect(checked).to.include.members(["runbooks.md", "failover-test.md", "point-in-time-restore.md", "secrets-rotation.md", "iam-auth.md"]);
+    });
+});
