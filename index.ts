@@ -10,6 +10,7 @@ import { DatabaseBootstrap } from "./components/bootstrap";
 import { AuroraCluster } from "./components/cluster";
 import { KmsKeys } from "./components/kms";
 import { Network } from "./components/network";
+import { OperatorAccess } from "./components/operator-access";
 import { Secrets } from "./components/secrets";
 import { loadConfig, reachesAwsApisPrivately } from "./config";
 
@@ -138,6 +139,23 @@ export = async () => {
           })
         : undefined;
 
+    const operatorAccess = config.operatorAccess.enabled
+        ? new OperatorAccess(prefix, {
+              namePrefix: prefix,
+              region: config.region,
+              vpcId: network.vpcId,
+              vpcCidr: network.vpcCidr,
+              subnetIds: network.dbSubnetIds,
+              dbSecurityGroupId: network.dbSecurityGroupId,
+              port: config.network.dbPort,
+              hosts: [db.cluster.endpoint, db.cluster.readerEndpoint],
+              createEndpoints: config.operatorAccess.createEndpoints,
+              logsKmsKeyArn: kms.keyArns.logs,
+              logRetentionDays: config.cluster.logRetentionDays,
+              tags: config.tags,
+          })
+        : undefined;
+
     return {
         vpcId: network.vpcId,
         dbSubnetIds: network.dbSubnetIds,
@@ -162,7 +180,8 @@ export = async () => {
         postgresqlLogGroupName: db.logGroups[0].name,
         iamAdminPolicyArn: db.iamAdminPolicy.arn,
         appSecretArns: secrets.appSecretArns,
-        rotationSchedule: secrets.rotationSchedule,
+        // No application users, no application rotation: the output must not promise one.
+        rotationSchedule: config.secrets.appUsers.length > 0 ? secrets.rotationSchedule : { ...secrets.rotationSchedule, applicationUsers: "none (aurora:appUsers is empty)" },
         ...(secrets.proxyEndpoint ? { proxyEndpoint: secrets.proxyEndpoint, proxyReadOnlyEndpoint: secrets.proxyReadOnlyEndpoint, proxyConnectionBudget: secrets.proxyConnectionBudget, proxyConnectPolicyArns: secrets.proxyConnectPolicyArns } : {}),
         ...(backup ? { backupVaultName: backup.vault.name, drBackupVaultArn: backup.drVault.arn, backupPlanId: backup.plan.id } : {}),
         activityStreamKinesisStreamName: db.activityStream?.kinesisStreamName ?? "none (activity stream disabled)",
@@ -170,5 +189,13 @@ export = async () => {
         dashboardName: alarms.dashboardName,
         bootstrapFunctionName: bootstrap!.functionName,
         bootstrapResult: bootstrap!.result,
+        ...(operatorAccess
+            ? {
+                  operatorAccessInstanceId: operatorAccess.instanceId,
+                  operatorAccessDocumentName: operatorAccess.documentName,
+                  operatorAccessPolicyArn: operatorAccess.operatorPolicyArn,
+                  operatorSessionLogGroupName: operatorAccess.sessionLogGroupName,
+              }
+            : {}),
     };
 };

@@ -31,6 +31,23 @@ export interface AlarmSettings {
     readonly xidCriticalThreshold: number;
     /** ACUUtilization alarm threshold for Serverless v2 instances, percent (1 to 100). Default 90. */
     readonly acuUtilizationAlarmPercent: number;
+    /**
+     * https URL of this repository's docs/ folder as a browser shows it, without a trailing slash:
+     * alarm descriptions and the dashboard link `<runbookBaseUrl>/runbooks.md#<anchor>`, which must open
+     * from an email or a pager, outside any checkout. Default {@link DEFAULT_RUNBOOK_BASE_URL}.
+     */
+    readonly runbookBaseUrl?: string;
+}
+
+/**
+ * A placeholder (this repository publishes no URL of its own): set `aurora:runbookBaseUrl` in
+ * Pulumi.yaml to where your copy's docs/ folder is browsable; the offline preview warns until then.
+ */
+export const DEFAULT_RUNBOOK_BASE_URL = "https://github.com/example-org/aurora/blob/main/docs";
+
+/** Where an alarm kind's runbook section is published. */
+export function runbookUrl(s: Pick<AlarmSettings, "runbookBaseUrl">, anchor?: string): string {
+    return `${s.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL}/runbooks.md${anchor === undefined ? "" : `#${anchor}`}`;
 }
 
 /** Aurora PostgreSQL forces the database read-only when this many transaction IDs are in use (2^31 - 1,000,000). */
@@ -81,6 +98,9 @@ export function validateAlarmSettings(s: AlarmSettings, problems: Problems, name
     checkList(problems, name("alarmHttpsEndpoints"), s.alarmHttpsEndpoints, checkHttpsEndpoint);
     for (const field of ["cpuAlarmPercent", "connectionsAlarmPercent", "freeableMemoryAlarmPercent", "freeLocalStorageAlarmPercent", "acuUtilizationAlarmPercent"] as const) {
         problems.check(name(field), s[field], checkIntegerRange(s[field], 1, 100));
+    }
+    if (s.runbookBaseUrl !== undefined) {
+        problems.check(name("runbookBaseUrl"), s.runbookBaseUrl, checkHttpsEndpoint(s.runbookBaseUrl) ?? (s.runbookBaseUrl.endsWith("/") ? "must not end with /" : undefined));
     }
     problems.check(name("cpuAlarmPeriods"), s.cpuAlarmPeriods, checkIntegerRange(s.cpuAlarmPeriods, 1, 30));
     problems.check(name("deadlockAlarmMinutes"), s.deadlockAlarmMinutes, checkIntegerRange(s.deadlockAlarmMinutes, 1, 60));

@@ -19,6 +19,7 @@ import {
     connectionsThreshold,
     freeLocalStorageThresholdBytes,
     freeableMemoryThresholdBytes,
+    runbookUrl,
     thresholdMemoryGib,
     validateAlarmSettings,
 } from "./alarm-settings";
@@ -128,9 +129,11 @@ export interface AlarmSpec {
     readonly description: string;
 }
 
-function describe(kind: AlarmKindName, target: string, rule: string): string {
-    const k = ALARM_KINDS[kind];
-    return `${k.title} on ${target} (${rule}): ${k.meaning}. First response: ${k.firstResponse}. Runbook: ${RUNBOOKS_PATH}#${k.anchor}`;
+function describer(s: AlarmSettings): (kind: AlarmKindName, target: string, rule: string) => string {
+    return (kind, target, rule) => {
+        const k = ALARM_KINDS[kind];
+        return `${k.title} on ${target} (${rule}): ${k.meaning}. First response: ${k.firstResponse}. Runbook: ${runbookUrl(s, k.anchor)}`;
+    };
 }
 
 function shortName(identifier: string, namePrefix: string): string {
@@ -146,6 +149,7 @@ export function planAlarms(
     s: AlarmSettings,
     target: { namePrefix: string; clusterIdentifier: pulumi.Input<string>; instances: readonly InstanceTarget[]; serverless: ServerlessBounds },
 ): AlarmSpec[] {
+    const describe = describer(s);
     const specs: AlarmSpec[] = [];
     for (const instance of target.instances) {
         const id = instance.identifier;
@@ -432,7 +436,7 @@ export function buildDashboardBody(input: DashboardInput): DashboardBody {
             width: 24,
             height: 2,
             properties: {
-                markdown: `# Aurora PostgreSQL ${cluster}\nEvery alarm links its first response in [${RUNBOOKS_PATH}](${RUNBOOKS_PATH}); thresholds are explained in docs/performance-baseline.md.`,
+                markdown: `# Aurora PostgreSQL ${cluster}\nEvery alarm links its first response in [${RUNBOOKS_PATH}](${runbookUrl(s)}); thresholds are explained in docs/performance-baseline.md.`,
             },
         },
         { type: "alarm", x: 0, y: 2, width: 24, height: 4, properties: { title: "Alarm states", alarms: [...input.alarmArns], sortBy: "stateUpdatedTimestamp" } },

@@ -49,6 +49,8 @@ export interface StackConfig {
     readonly backup: BackupSettings;
     /** Alert topic subscriptions and alarm thresholds (REQ-006, performance baseline). */
     readonly alarms: AlarmSettings;
+    /** The opt-in Session Manager access path for operators. */
+    readonly operatorAccess: { readonly enabled: boolean; readonly createEndpoints: boolean };
 }
 
 /** Thrown for invalid stack configuration; a RunError, so Pulumi prints the message without a stack trace. */
@@ -284,6 +286,7 @@ function parseAlarms(reader: RawReader, isProduction: boolean): AlarmSettings {
         xidWarningThreshold: reader.integer("xidWarningThreshold"),
         xidCriticalThreshold: reader.integer("xidCriticalThreshold"),
         acuUtilizationAlarmPercent: reader.integer("acuUtilizationAlarmPercent"),
+        runbookBaseUrl: reader.string("runbookBaseUrl"),
     };
     validateAlarmSettings(settings, reader.problems, keyName);
     if (isProduction && settings.alarmEmails.length + settings.alarmHttpsEndpoints.length === 0) {
@@ -376,12 +379,16 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, context:
         checkScheduleOutsideWindows(backup.schedule, cluster, problems, keyName);
     }
     const alarms = parseAlarms(reader, isProduction);
+    const operatorAccess = { enabled: reader.boolean("operatorAccess"), createEndpoints: reader.boolean("operatorAccessEndpoints") };
+    if (operatorAccess.enabled && !operatorAccess.createEndpoints && network.mode !== "existing") {
+        reader.problems.check(keyName("operatorAccessEndpoints"), false, `a new VPC has no other way to reach Session Manager; only with ${keyName("existingVpcId")} may a hub provide the endpoints`);
+    }
 
     const message = problems.message(`Invalid configuration for stack '${context.stack}' (${problems.list.length} problem${problems.list.length === 1 ? "" : "s"}):`);
     if (message !== undefined) {
         throw new ConfigValidationError(problems.list, message);
     }
-    return { project: context.project, stack: context.stack, region, environment, isProduction, namePrefix, tags, protectResources, network, cluster, secrets, backup, alarms };
+    return { project: context.project, stack: context.stack, region, environment, isProduction, namePrefix, tags, protectResources, network, cluster, secrets, backup, alarms, operatorAccess };
 }
 
 /** Loads the running stack's configuration (what `index.ts` calls first). */

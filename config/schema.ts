@@ -8,6 +8,8 @@
  * Defaults are the production-safe values; `Pulumi.dev.yaml` and `Pulumi.staging.yaml` relax them.
  */
 
+import { DEFAULT_RUNBOOK_BASE_URL } from "../components/alarm-settings";
+
 /** Pulumi's project-config types (`Pulumi.yaml` has no number type, so fractions are strings). */
 export type ConfigKeyType = "string" | "integer" | "boolean" | "array";
 
@@ -103,6 +105,9 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     { key: "xidWarningThreshold", type: "integer", default: 1000000000, description: "MaximumUsedTransactionIDs warning alarm level (below xidCriticalThreshold)." },
     { key: "xidCriticalThreshold", type: "integer", default: 1500000000, description: "MaximumUsedTransactionIDs critical alarm level (above the warning level, below 2146483648 where Aurora goes read-only)." },
     { key: "acuUtilizationAlarmPercent", type: "integer", default: 90, description: "ACUUtilization alarm threshold for Serverless v2 instances, percent (1 to 100)." },
+    { key: "operatorAccess", type: "boolean", default: false, description: "Session Manager port forwarding into the database subnets through one managed instance (see docs/operator-access.md); off unless set." },
+    { key: "operatorAccessEndpoints", type: "boolean", default: true, description: "Create the ssm, ssmmessages and ec2messages endpoints for operator access (false only with existingVpcId, where a hub provides them)." },
+    { key: "runbookBaseUrl", type: "string", default: DEFAULT_RUNBOOK_BASE_URL, description: "https URL of this repository's docs/ folder (no trailing /): alarm descriptions link <url>/runbooks.md#<alarm>. The default is a placeholder." },
 
     // Disaster recovery (AWS Backup with a cross-region copy)
     { key: "drBackup", type: "boolean", default: true, description: "AWS Backup plan with continuous backup and a copy of every recovery point to drRegion." },

@@ -4,12 +4,12 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import { parseStackConfig } from "../config";
 import { CONFIG_KEYS } from "../config/schema";
-import { AlarmSettings, XID_READ_ONLY_LIMIT } from "../components/alarm-settings";
+import { AlarmSettings, DEFAULT_RUNBOOK_BASE_URL, XID_READ_ONLY_LIMIT } from "../components/alarm-settings";
 import { ALARM_KINDS, Alarms, AlarmsArgs, DashboardBody, EVENT_SUBSCRIPTIONS, MetricWidget } from "../components/alarms";
 import { MOCK_ACCOUNT_ID, ProgramRun, RecordedResource } from "../tools/mock-engine";
 import { previewStack } from "../tools/preview";
 import { PROJECT_ROOT, readStackConfig } from "../tools/stack-files";
-import { STACKS, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
+import { STACKS, stackConfig, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const TOPIC = "aws:sns/topic:Topic";
@@ -28,6 +28,16 @@ const EXPECTED: Record<string, { connections: number; memory: number; storage: n
     staging: { connections: 1376, memory: 1717986918, storage: 3435973836, serverless: false },
     prod: { connections: 1376, memory: 1717986918, storage: 3435973836, serverless: false },
 };
+
+/** By instance class, for stacks added later (a serverless stack's thresholds depend on its capacity: list it above). */
+const EXPECTED_BY_CLASS: Record<string, (typeof EXPECTED)[string]> = { "db.r7g.large": EXPECTED.prod };
+
+function expectedFor(stack: string): (typeof EXPECTED)[string] {
+    const instanceClass = stackConfig(stack).cluster.instanceClass;
+    const expected = EXPECTED[stack] ?? EXPECTED_BY_CLASS[instanceClass];
+    expect(expected, `expected thresholds for stack ${stack} (${instanceClass}): add them to EXPECTED in tests/alarms.spec.ts`).to.not.equal(undefined);
+    return expected;
+}
 
 function alarmNamed(run: ProgramRun, name: string): RecordedResource {
     const found = ofType(run, ALARM).filter((a) => a.inputs.name === name);
@@ -75,7 +85,7 @@ function componentArgs(classes: Record<string, string>, overrides: Partial<Alarm
 describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-006)", () => {
     for (const stack of STACKS) {
         describe(stack, () => {
-            const expected = EXPECTED[stack];
+            const expected = expectedFor(stack);
 
             it(`REQ-006 ${stack}: the alert topic is encrypted with the alerts CMK; only this account's alarms and RDS events may publish`, async () => {
                 const run = await stackRun(stack);
@@ -119,7 +129,7 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                 const run = await stackRun(stack);
                 const topicArn = one(run, TOPIC).state.arn;
                 const ids: string[] = ofType(run, INSTANCE).map((i) => i.inputs.identifier);
-                expect(ids).to.have.length(stack === "prod" ? 3 : 2);
+                expect(ids).to.have.length(stackConfig(stack).cluster.readerCount + 1);
                 for (const id of ids) {
                     const check = (suffix: string, want: Record<string, unknown>) => {
                         const alarm = alarmNamed(run, `${id}-${suffix}`);
@@ -341,7 +351,23 @@ describe("config: alarm settings validation (REQ-006)", () => {
             xidWarningThreshold: 1000000000,
             xidCriticalThreshold: 1500000000,
             acuUtilizationAlarmPercent: 90,
+            runbookBaseUrl: DEFAULT_RUNBOOK_BASE_URL,
         });
+    });
+
+    it("runbookBaseUrl must be an https URL without a trailing slash, and every alarm description links under it", async () => {
+        accepted({ "aurora:runbookBaseUrl": "https://git.example.com/platform/aurora/-/blob/main/docs" });
+        rejected({ "aurora:runbookBaseUrl": "http://example.com/docs" }, "aurora:runbookBaseUrl");
+        rejected({ "aurora:runbookBaseUrl": "https://example.com/docs/" }, 'aurora:runbookBaseUrl = "https://example.com/docs/": must not end with /');
+        const run = await previewStack("staging", { "aurora:runbookBaseUrl": "https://git.example.com/aurora/docs" });
+        const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+        expect(alarms).to.not.be.empty;
+        for (const alarm of alarms) {
+            expect(alarm.inputs.alarmDescription, alarm.name).to.match(/ Runbook: https:\/\/git\.example\.com\/aurora\/docs\/runbooks\.md#[a-z-]+$/);
+            expect(alarm.inputs.alarmDescription.length, `${alarm.name}: CloudWatch allows 1024 characters`).to.be.at.most(1024);
+        }
+        const dashboard = one(run, "aws:cloudwatch/dashboard:Dashboard");
+        expect(dashboard.inputs.dashboardBody).to.include("(https://git.example.com/aurora/docs/runbooks.md)");
     });
 
     it("percentages are integers from 1 to 100", () => {

@@ -6,7 +6,7 @@ import { ClusterSettings, planInstances } from "../components/cluster-settings";
 import { CLUSTER_ONLY_PARAMETERS, CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, STATIC_PARAMETERS } from "../components/parameters";
 import { MOCK_ACCOUNT_ID, ProgramRun } from "../tools/mock-engine";
 import { readStackConfig } from "../tools/stack-files";
-import { STACKS, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
+import { STACKS, stackConfig, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
 const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
@@ -44,7 +44,7 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
             it(`REQ-001 ${stack}: a writer and readers round-robin across distinct AZs, writer first, tiers for failover`, async () => {
                 const run = await stackRun(stack);
                 const instances = ofType(run, INSTANCE);
-                expect(instances.length).to.equal(stack === "prod" ? 3 : 2);
+                expect(instances.length).to.equal(stackConfig(stack).cluster.readerCount + 1);
                 const zones = instances.map((i) => i.inputs.availabilityZone);
                 expect(zones).to.deep.equal(["eu-west-1a", "eu-west-1b", "eu-west-1c"].slice(0, instances.length));
                 expect(instances.map((i) => i.inputs.promotionTier)).to.deep.equal([0, ...instances.slice(1).map(() => 1)]);
@@ -80,7 +80,8 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
 
             it(`REQ-005 ${stack}: automated backups with retention >= 7, backup window clear of maintenance, tags copied to snapshots`, async () => {
                 const cluster = one(await stackRun(stack), CLUSTER);
-                expect(cluster.inputs.backupRetentionPeriod).to.equal({ dev: 7, staging: 14, prod: 30 }[stack]);
+                expect(cluster.inputs.backupRetentionPeriod).to.equal(stackConfig(stack).cluster.backupRetentionDays);
+                expect(cluster.inputs.backupRetentionPeriod).to.be.at.least(7);
                 expect(cluster.inputs).to.include({ preferredBackupWindow: "02:00-03:00", preferredMaintenanceWindow: "sun:04:00-sun:05:00", copyTagsToSnapshot: true });
             });
 
@@ -90,13 +91,13 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
                 expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).to.deep.equal([{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }]);
                 expect(one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-monitoring").inputs.policyArn).to.equal("arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole");
                 for (const instance of ofType(run, INSTANCE)) {
-                    expect(instance.inputs).to.include({ monitoringInterval: stack === "dev" ? 60 : 15, monitoringRoleArn: role.state.arn, performanceInsightsRetentionPeriod: 7 });
+                    expect(instance.inputs).to.include({ monitoringInterval: stackConfig(stack).cluster.monitoringIntervalSeconds, monitoringRoleArn: role.state.arn, performanceInsightsRetentionPeriod: 7 });
                 }
                 const cluster = one(run, CLUSTER);
                 expect(cluster.inputs.enabledCloudwatchLogsExports).to.deep.equal(["postgresql", "iam-db-auth-error"]);
                 for (const type of ["postgresql", "iam-db-auth-error"]) {
                     const group = one(run, "aws:cloudwatch/logGroup:LogGroup", `-${type}`);
-                    expect(group.inputs).to.include({ name: `/aws/rds/cluster/aurora-${stack}/${type}`, kmsKeyId: keyArn(run, "logs"), retentionInDays: { dev: 30, staging: 90, prod: 365 }[stack] });
+                    expect(group.inputs).to.include({ name: `/aws/rds/cluster/aurora-${stack}/${type}`, kmsKeyId: keyArn(run, "logs"), retentionInDays: stackConfig(stack).cluster.logRetentionDays });
                     expect(cluster.options.dependsOn, "log groups exist before the cluster exports to them").to.include(group.urn);
                 }
             });
@@ -126,7 +127,7 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
                 expect(cluster.inputs.skipFinalSnapshot).to.equal(false);
                 expect(cluster.inputs.finalSnapshotIdentifier).to.match(new RegExp(`^aurora-${stack}-final-[0-9a-f]{8}$`));
                 expect(cluster.inputs.deletionProtection).to.equal(stack !== "dev");
-                expect(cluster.options.protect).to.equal(stack === "prod");
+                expect(cluster.options.protect).to.equal(stackConfig(stack).protectResources);
             });
 
             it(`REQ-009 ${stack}: IAM database authentication on, and a policy allowing rds-db:connect as the admin user only`, async () => {
@@ -144,10 +145,11 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
                 ]);
             });
 
-            it(`REQ-010 ${stack}: activity stream ${stack === "dev" ? "off (Serverless v2)" : "on, async, with its CMK, after the instances"}`, async () => {
+            const streamOn = stackConfig(stack).cluster.activityStream;
+            it(`REQ-010 ${stack}: activity stream ${streamOn ? "on, async, with its CMK, after the instances" : "off (aurora:activityStream false)"}`, async () => {
                 const run = await stackRun(stack);
                 const streams = ofType(run, "aws:rds/clusterActivityStream:ClusterActivityStream");
-                if (stack === "dev") {
+                if (!streamOn) {
                     expect(streams).to.be.empty;
                     return;
                 }
@@ -164,7 +166,7 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
                 expect(cluster.inputs).to.include({ engine: "aurora-postgresql", engineMode: "provisioned", engineVersion: newestCreatableMinor(17), engineLifecycleSupport: "open-source-rds-extended-support-disabled", allowMajorVersionUpgrade: false });
                 expect(cluster.inputs.dbInstanceParameterGroupName).to.equal(undefined);
                 expect(cluster.options.ignoreChanges, "AWS owns the minor after creation (and AWS Backup the retention where it backs up)").to.deep.equal(
-                    stack === "prod" ? ["engineVersion", "backupRetentionPeriod", "preferredBackupWindow"] : ["engineVersion"],
+                    ofType(run, "aws:backup/plan:Plan").length > 0 ? ["engineVersion", "backupRetentionPeriod", "preferredBackupWindow"] : ["engineVersion"],
                 );
                 expect(cluster.inputs.availabilityZones, "never set: AWS fills in 3 AZs and a shorter list forces replacement").to.equal(undefined);
                 for (const instance of ofType(run, INSTANCE)) {

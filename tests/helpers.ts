@@ -3,12 +3,18 @@
  * query what it recorded.
  */
 import { expect } from "chai";
-import { parseStackConfig } from "../config";
+import { StackConfig, parseStackConfig } from "../config";
 import { ProgramRun, RecordedResource, runProgram } from "../tools/mock-engine";
 import { PreviewResult, previewStack } from "../tools/preview";
-import { readStackConfig } from "../tools/stack-files";
+import { listStacks, readStackConfig } from "../tools/stack-files";
 
-export const STACKS = ["dev", "staging", "prod"] as const;
+/** Every stack with a Pulumi.<stack>.yaml: the per-stack specs run for each, so a new stack file is tested at once. */
+export const STACKS: readonly string[] = listStacks();
+
+/** A stack's parsed configuration, so that per-stack expectations follow the stack file. */
+export function stackConfig(stack: string): StackConfig {
+    return parseStackConfig(readStackConfig(stack).config, { project: "aurora", stack });
+}
 
 const stackRuns = new Map<string, Promise<PreviewResult>>();
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ENDPOINT_SERVICES, Network, NetworkArgs, selectZones } from "../components/network";
 import { outputValue } from "../tools/mock-engine";
-import { STACKS, errorOf, ofType, one, runComponent, stackRun } from "./helpers";
+import { STACKS, stackConfig, errorOf, ofType, one, runComponent, stackRun } from "./helpers";
 
 const base: NetworkArgs = {
     namePrefix: "t-net",
@@ -100,9 +100,9 @@ describe("components/network: private, isolated network (REQ-003)", () => {
                 const group = one(run, "aws:cloudwatch/logGroup:LogGroup", "-flow-logs");
                 const logsKey = ofType(run, "aws:kms/key:Key").find((k) => k.inputs.tags.Purpose === "logs")!;
                 expect(group.inputs.kmsKeyId).to.equal(logsKey.state.arn);
-                expect(group.inputs.retentionInDays).to.equal(stack === "dev" ? 30 : stack === "staging" ? 90 : 365);
+                expect(group.inputs.retentionInDays).to.equal(stackConfig(stack).network.flowLogsRetentionDays);
                 const flowLog = one(run, "aws:ec2/flowLog:FlowLog");
-                expect(flowLog.inputs).to.include({ logDestination: group.state.arn, logDestinationType: "cloud-watch-logs", trafficType: stack === "dev" ? "REJECT" : "ALL" });
+                expect(flowLog.inputs).to.include({ logDestination: group.state.arn, logDestinationType: "cloud-watch-logs", trafficType: stackConfig(stack).network.flowLogsTrafficType });
                 const role = one(run, "aws:iam/role:Role", "-flow-logs");
                 expect(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal).to.deep.equal({ Service: "vpc-flow-logs.amazonaws.com" });
                 const policy = JSON.parse(one(run, "aws:iam/rolePolicy:RolePolicy", "-flow-logs").inputs.policy);

@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../tools/preview";
 import { PROJECT_ROOT } from "../tools/stack-files";
-import { STACKS, stackRun } from "./helpers";
+import { STACKS, stackConfig, stackRun } from "./helpers";
 
 async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];
@@ -23,7 +23,8 @@ describe("offline preview (npm run preview:offline)", () => {
             expect(out).to.match(/\n {6}\+ aurora:kms:KmsKeys {2}aurora-/);
             expect(out).to.match(/\n {8}\+ aws:kms\/key:Key {2}aurora-\S+-storage/);
             expect(out).to.match(/Resources: \d+ to create/);
-            expect(out).to.match(new RegExp(`\\n\\s+${stack === "prod" ? 7 : 6} {2}aws:kms/key:Key`));
+            // One key per purpose, plus the DR vault's key in the DR region where the cross-region backup is on.
+            expect(out).to.match(new RegExp(`\\n\\s+${stackConfig(stack).backup.enabled ? 7 : 6} {2}aws:kms/key:Key`));
             expect(out).to.include("Outputs:");
             expect(out).to.include("vpcId: \"vpc-");
         });
@@ -34,7 +35,9 @@ describe("offline preview (npm run preview:offline)", () => {
             const run = await stackRun(stack);
             expect(run.policyViolations.filter((v) => v.enforcementLevel === "mandatory")).to.deep.equal([]);
             const advisory = [...new Set(run.policyViolations.map((v) => v.policy))];
-            expect(advisory, "only dev's deliberately short log retention is flagged").to.deep.equal(stack === "dev" ? ["cloudwatch-log-group-retention"] : []);
+            const { cluster, network } = stackConfig(stack);
+            const shortRetention = Math.min(cluster.logRetentionDays, network.flowLogsRetentionDays) < 90;
+            expect(advisory, "only a deliberately short log retention (dev's 30 days) is flagged").to.deep.equal(shortRetention ? ["cloudwatch-log-group-retention"] : []);
         });
     }
 
@@ -117,14 +120,14 @@ describe("offline preview (npm run preview:offline)", () => {
         for (const argv of [[], ["--stack"], ["--bogus", "x"], ["--stack", "dev", "--config", "novalue"], ["--stack", "dev", "--policy-pack-config", "missing.json"]]) {
             const { code, err } = await runCli(argv);
             expect(code, argv.join(" ")).to.equal(2);
-            expect(err).to.include("usage: npm run preview:offline -- --stack <dev|prod|staging>");
+            expect(err).to.include(`usage: npm run preview:offline -- --stack <${STACKS.join("|")}>`);
         }
     });
 
     it("an unknown stack exits 1 and lists the stacks", async () => {
-        const { code, err } = await runCli(["--stack", "qa"]);
+        const { code, err } = await runCli(["--stack", "no-such-stack"]);
         expect(code).to.equal(1);
-        expect(err).to.include("No stack file Pulumi.qa.yaml: stacks are dev, prod, staging");
+        expect(err).to.include(`No stack file Pulumi.no-such-stack.yaml: stacks are ${STACKS.join(", ")}`);
     });
 
     it("as a process: exits with code 1 on invalid config (what CI and users see)", function () {

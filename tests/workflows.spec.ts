@@ -7,6 +7,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { ENVIRONMENTS } from "../config";
+import { stackMatrix } from "../tools/stack-matrix";
 import { PROJECT_ROOT, listStacks, readStackConfig } from "../tools/stack-files";
 
 interface Step {
@@ -23,7 +25,8 @@ interface Job {
     environment?: string | { name: string };
     permissions?: Record<string, string>;
     concurrency?: { group: string; "cancel-in-progress"?: boolean } | string;
-    strategy?: { matrix?: Record<string, unknown> };
+    strategy?: { matrix?: Record<string, unknown> | string; "max-parallel"?: number; "fail-fast"?: boolean };
+    outputs?: Record<string, string>;
     env?: Record<string, string>;
     steps: Step[];
 }
@@ -115,20 +118,18 @@ describe(".github/workflows", () => {
             for (const job of Object.values(workflow(file).jobs)) {
                 for (const command of commands(job)) {
                     packs.push(...[...command.matchAll(/--policy-pack[ =](\S+)/g)].map((m) => m[1]));
-                    named.push(...[...command.matchAll(/--stack[ =](\S+)/g)].map((m) => m[1]));
+                    named.push(...[...command.matchAll(/--stack[ =](\S+)/g)].map((m) => m[1]).filter((s) => !s.startsWith("${{") && !s.startsWith('"$')));
                 }
                 for (const step of job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command)) {
                     packs.push(String(step.with!.policyPacks));
                 }
-                const matrix = job.strategy?.matrix?.stack as string[] | undefined;
-                named.push(...(matrix ?? []));
             }
         }
         expect(packs).to.not.be.empty;
         for (const pack of packs) {
             expect(fs.existsSync(path.join(PROJECT_ROOT, pack, "PulumiPolicy.yaml")), `policy pack ${pack}`).to.equal(true);
         }
-        expect(named).to.include.members(["dev", "staging", "prod"]);
+        expect(named).to.include("prod");
         for (const stack of named) {
             expect(fs.existsSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`)), `Pulumi.${stack}.yaml`).to.equal(true);
         }
@@ -148,36 +149,51 @@ describe(".github/workflows", () => {
         }
     });
 
-    it("pull requests preview every stack with the policy pack, after the tests", () => {
-        const job = workflow("pull-request.yml").jobs.preview;
+    it("tools/stack-matrix.ts lists every Pulumi.<stack>.yaml with its region, in promotion order, prod last", () => {
+        const all = stackMatrix().include;
+        expect(all.map((e) => e.stack)).to.have.members(stacks);
+        const ranks = all.map((e) => ENVIRONMENTS.indexOf(readStackConfig(e.stack).config["aurora:environment"] as (typeof ENVIRONMENTS)[number]));
+        expect(ranks, "promotion order").to.deep.equal([...ranks].sort((a, b) => a - b));
+        expect(all[all.length - 1].stack).to.equal("prod");
+        for (const entry of all) {
+            expect(entry.region, entry.stack).to.equal(readStackConfig(entry.stack).config["aws:region"]);
+        }
+        expect(stackMatrix({ beforeProduction: true }).include.map((e) => e.stack)).to.deep.equal(all.map((e) => e.stack).filter((s) => s !== "prod"));
+    });
+
+    it("pull requests preview every discovered stack with the policy pack, after the tests", () => {
+        const { jobs } = workflow("pull-request.yml");
+        const job = jobs.preview;
         expect(needsOf(job)).to.include("test");
-        expect(job.strategy?.matrix?.stack).to.have.members(stacks);
+        expect(job.strategy?.matrix).to.equal("${{ fromJSON(needs.test.outputs.matrix) }}");
+        expect(jobs.test.outputs?.matrix).to.equal("${{ steps.stacks.outputs.matrix }}");
+        expect(jobs.test.steps.find((s) => (s as { id?: string }).id === "stacks")?.run).to.include("npx ts-node --transpile-only tools/stack-matrix.ts");
+        expect(commands(jobs.test).join("\n")).to.include('npm run preview:offline -- --stack "$STACK"').and.include("tools/stack-matrix.ts");
         const preview = job.steps.find((s) => s.uses === "pulumi/actions@v6");
         expect(preview?.with).to.include({ command: "preview", "stack-name": "${{ matrix.stack }}", policyPacks: "policies" });
         expect(commands(job)).to.include("npm ci");
     });
 
-    it("deploys dev -> staging -> prod, each in its own environment, concurrency group and `pulumi up --policy-pack policies`", () => {
+    it("REQ-011: deploys every discovered stack before prod one at a time in promotion order, then prod, each in its own environment, concurrency group and `pulumi up --policy-pack policies`", () => {
         const { jobs } = workflow("deploy.yml");
-        expect(needsOf(jobs.dev)).to.include("test");
-        expect(needsOf(jobs.staging)).to.deep.equal(["dev"]);
-        expect(needsOf(jobs.prod)).to.deep.equal(["staging"]);
-        // Nothing else deploys, and no job skips ahead of the chain.
-        const deployJobs = Object.entries(jobs).filter(([, j]) => commands(j).some((c) => c.startsWith("pulumi up")));
-        expect(deployJobs.map(([id]) => id)).to.deep.equal(["dev", "staging", "prod"]);
-        const groups = new Set<string>();
-        for (const stack of ["dev", "staging", "prod"]) {
-            const job = jobs[stack];
-            expect(environmentOf(job), stack).to.equal(stack);
-            expect(commands(job), stack).to.include(`pulumi up --yes --stack ${stack} --policy-pack policies`);
-            const concurrency = job.concurrency as { group: string; "cancel-in-progress"?: boolean };
-            expect(concurrency.group, stack).to.include(stack);
-            expect(concurrency["cancel-in-progress"], stack).to.equal(false);
-            groups.add(concurrency.group);
-            expect(job.steps.some((s) => s.uses?.startsWith("pulumi/actions@")), `${stack} installs the Pulumi CLI`).to.equal(true);
-        }
-        expect(groups.size).to.equal(3);
+        expect(commands(jobs.stacks).join("\n")).to.include("tools/stack-matrix.ts --before-production");
+        expect(jobs.stacks.outputs?.["before-production"]).to.equal("${{ steps.stacks.outputs.before-production }}");
+        const before = jobs["before-production"];
+        expect(needsOf(before)).to.have.members(["test", "stacks"]);
+        expect(before.strategy).to.deep.include({ "max-parallel": 1, "fail-fast": true, matrix: "${{ fromJSON(needs.stacks.outputs.before-production) }}" });
+        expect(environmentOf(before)).to.equal("${{ matrix.stack }}");
+        expect(commands(before)).to.include("pulumi up --yes --stack ${{ matrix.stack }} --policy-pack policies");
+        expect(before.concurrency).to.deep.equal({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
+        expect(needsOf(jobs.prod)).to.deep.equal(["before-production"]);
         expect(environmentOf(jobs.prod)).to.equal("prod");
+        expect(commands(jobs.prod)).to.include("pulumi up --yes --stack prod --policy-pack policies");
+        expect(jobs.prod.concurrency).to.deep.equal({ group: "pulumi-prod", "cancel-in-progress": false });
+        // Nothing else deploys.
+        const deployJobs = Object.entries(jobs).filter(([, j]) => commands(j).some((c) => c.startsWith("pulumi up")));
+        expect(deployJobs.map(([id]) => id)).to.deep.equal(["before-production", "prod"]);
+        for (const job of [before, jobs.prod]) {
+            expect(job.steps.some((s) => s.uses?.startsWith("pulumi/actions@")), "installs the Pulumi CLI").to.equal(true);
+        }
         expect(raw("deploy.yml")).to.match(/prod.*required reviewers/i);
     });
 
@@ -196,17 +212,19 @@ describe(".github/workflows", () => {
                 const permissions = { ...wf.permissions, ...job.permissions };
                 expect(permissions["id-token"], `${file}: ${id}`).to.equal("write");
                 expect(permissions.contents, `${file}: ${id}`).to.equal("read");
-                const jobStacks = (job.strategy?.matrix?.stack as string[] | undefined) ?? [id];
-                for (const stack of jobStacks) {
-                    expect(aws.with?.["aws-region"], `${file}: ${id} (${stack})`).to.equal(readStackConfig(stack).config["aws:region"]);
+                if (typeof job.strategy?.matrix === "string") {
+                    // Matrix jobs take each stack's region from tools/stack-matrix.ts (tested above).
+                    expect(aws.with?.["aws-region"], `${file}: ${id}`).to.equal("${{ matrix.region }}");
+                } else {
+                    expect(aws.with?.["aws-region"], `${file}: ${id}`).to.equal(readStackConfig(id).config["aws:region"]);
                 }
                 expect({ ...wf, ...job }.env?.PULUMI_ACCESS_TOKEN, `${file}: ${id}`).to.equal("${{ secrets.PULUMI_ACCESS_TOKEN }}");
             }
             expect(wf.permissions, `${file}: read-only by default`).to.deep.equal({ contents: "read" });
         }
         const deploy = workflow("deploy.yml").jobs;
-        for (const stack of ["dev", "staging", "prod"]) {
-            expect(usesAws(deploy[stack]), stack).to.not.equal(undefined);
+        for (const id of ["before-production", "prod"]) {
+            expect(usesAws(deploy[id]), id).to.not.equal(undefined);
         }
         expect(usesAws(workflow("pull-request.yml").jobs.preview)).to.not.equal(undefined);
     });

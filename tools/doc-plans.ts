@@ -53,6 +53,16 @@ async function run(line: string, workDir: string): Promise<string | undefined> {
     return out.join("\n");
 }
 
+/** The preview commands of a document's rehearsal blocks (what renderDocPlans runs and checks). */
+export function rehearsalLines(markdown: string): Set<string> {
+    return new Set(
+        [...markdown.matchAll(FENCE)]
+            .filter(([, language, body]) => language === "bash" && body.includes(PREVIEW))
+            .flatMap(([, , body]) => body.split("\n").map((l) => l.trim()))
+            .filter((l) => l.startsWith(PREVIEW)),
+    );
+}
+
 /** The document with every rehearsal block run and the plan block after it replaced by what it printed. */
 export async function renderDocPlans(markdown: string): Promise<string> {
     const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "doc-plans-"));

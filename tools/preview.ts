@@ -19,6 +19,7 @@ import { ProgramRun, RecordedResource, runProgram } from "./mock-engine";
 import { Plan, formatPlan, planUpdate } from "./plan";
 import { refresh } from "./readback";
 import { PolicyPackConfig, evaluatePolicies, mandatoryViolations } from "./policy-runner";
+import { previewWarnings } from "./preview-warnings";
 import { listStacks, readStackConfig } from "./stack-files";
 
 export interface PolicyViolation {
@@ -88,6 +89,8 @@ export function formatReport(result: PreviewResult): string {
             lines.push(`        ${v.urn ? `${v.urn.split("::").pop()}: ` : ""}${v.message}`);
         }
     }
+    const warnings = previewWarnings(result.resources);
+    lines.push("", warnings.length === 0 ? "Warnings: none" : `Warnings: ${warnings.length}`, ...warnings.map((w) => `    ${w}`));
     lines.push("", "Outputs:");
     for (const [key, value] of Object.entries(result.outputs)) {
         lines.push(`    ${key}: ${JSON.stringify(value)}`);
