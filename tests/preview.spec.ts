@@ -64,7 +64,8 @@ describe("offline preview (npm run preview:offline)", () => {
         const { code } = await runCli(["--stack", "prod", "--json", file]);
         expect(code).to.equal(0);
         const doc = JSON.parse(fs.readFileSync(file, "utf8"));
-        expect(Object.keys(doc)).to.deep.equal(["project", "stack", "resources", "outputs", "policyViolations"]);
+        expect(Object.keys(doc)).to.deep.equal(["project", "stack", "resources", "outputs", "policyViolations", "mode"]);
+        expect(doc.mode).to.equal("up");
         expect(doc).to.include({ project: "aurora", stack: "prod" });
         expect(doc.policyViolations).to.be.an("array");
         for (const r of doc.resources) {

@@ -2,17 +2,22 @@
  * Offline preview: runs the real program for one stack under the mock engine, with the config the
  * Pulumi CLI would pass, and prints what `pulumi preview` would create.
  *
- *   npm run preview:offline -- --stack <name> [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>]
+ *   npm run preview:offline -- --stack <name> [--preview] [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>]
  *
  * `--config` overrides one stack-file value for this run only (e.g. to see what a change would do).
- * The aurora-guardrails policy pack is applied to every resource, as `pulumi preview --policy-pack
- * policies` would; `--policy-pack-config` takes the same JSON file as the CLI.
+ * The aurora-guardrails policy pack is applied to every resource, as `pulumi up --policy-pack
+ * policies` would (every value known); `--preview` runs it as `pulumi preview` of a new stack sees
+ * it instead: ids, provider-computed outputs and every input built from them unknown.
+ * `--policy-pack-config` takes the same JSON file as the CLI, and is merged and validated like it.
  *
- * Exit codes: 0 success, 1 invalid configuration or a mandatory policy violation, 2 bad usage.
+ * Exit codes: 0 success, 1 invalid configuration or a mandatory policy violation, 2 bad usage
+ * (including a policy config the CLI would refuse).
  */
 import * as fs from "fs";
 import { ProgramRun, runProgram } from "./mock-engine";
-import { PolicyPackConfig, evaluatePolicies, mandatoryViolations } from "./policy-runner";
+import { reconcilePolicyPackConfig } from "./policy-config";
+import { PACK_ENFORCEMENT_LEVEL, PolicyPackConfig, cannotRunDiagnostics, evaluatePolicies, mandatoryViolations } from "./policy-runner";
+import { policies as guardrails } from "../policies/policies";
 import { listStacks, readStackConfig } from "./stack-files";
 
 export interface PolicyViolation {
@@ -22,17 +27,35 @@ export interface PolicyViolation {
     message: string;
 }
 
+/** `up`: what `pulumi up` evaluates (every value known); `preview`: a new stack's `pulumi preview`. */
+export type PreviewMode = "up" | "preview";
+
 export interface PreviewResult extends ProgramRun {
     policyViolations: PolicyViolation[];
+    /** Absent means "up" (results built before the mode existed). */
+    mode?: PreviewMode;
+}
+
+/**
+ * The stack tags the CLI sends in `ConfigureStack` for a stack without user-set tags (a DIY
+ * backend's built-in ones).
+ */
+export function stackTagsOf(project: string): Record<string, string> {
+    return { "pulumi:project": project, "pulumi:runtime": "nodejs" };
 }
 
 /** Runs the program for `stack` with its stack file (plus optional overrides of single keys) and applies the policy pack. */
-export async function previewStack(stack: string, overrides: Record<string, string> = {}, policyConfig: PolicyPackConfig = {}): Promise<PreviewResult> {
+export async function previewStack(
+    stack: string,
+    overrides: Record<string, string> = {},
+    policyConfig: PolicyPackConfig = {},
+    mode: PreviewMode = "up",
+): Promise<PreviewResult> {
     const { project, config } = readStackConfig(stack);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const program = require("../index") as () => Promise<Record<string, unknown>>;
-    const run = await runProgram(program, { project, stack, config: { ...config, ...overrides } });
-    return { ...run, policyViolations: evaluatePolicies(run.resources, { config: policyConfig }) };
+    const run = await runProgram(program, { project, stack, config: { ...config, ...overrides }, preview: mode === "preview" });
+    return { ...run, mode, policyViolations: await evaluatePolicies(run.resources, { config: policyConfig, stackTags: stackTagsOf(project) }) };
 }
 
 /** The JSON document `--json` writes. */
@@ -43,12 +66,19 @@ export function toJson(result: PreviewResult): object {
         resources: result.resources.map(({ urn, type, name, parent, custom, inputs, options }) => ({ urn, type, name, parent, custom, inputs, options })),
         outputs: result.outputs,
         policyViolations: result.policyViolations,
+        mode: result.mode ?? "up",
     };
 }
 
 /** Human-readable report: the resource tree, counts by type, then the stack outputs. */
 export function formatReport(result: PreviewResult): string {
-    const lines = [`Previewing stack '${result.stack}' of project '${result.project}' offline (mock engine, nothing is sent to AWS)`, ""];
+    const lines = [`Previewing stack '${result.stack}' of project '${result.project}' offline (mock engine, nothing is sent to AWS)`];
+    lines.push(
+        result.mode === "preview"
+            ? "Mode: new-stack preview (what `pulumi preview` of a new stack evaluates: ids and computed outputs unknown)"
+            : "Mode: up (what `pulumi up` evaluates: every value known)",
+        "",
+    );
     lines.push(`    pulumi:pulumi:Stack  ${result.project}-${result.stack}`);
     const childrenOf = (parent: string | null) => result.resources.filter((r) => r.parent === parent);
     const walk = (parent: string | null, depth: number) => {
@@ -69,6 +99,10 @@ export function formatReport(result: PreviewResult): string {
         lines.push(`    ${String(count).padStart(3)}  ${type}`);
     }
     lines.push("", `Policy pack aurora-guardrails: ${result.policyViolations.length === 0 ? "no violations" : `${result.policyViolations.length} violation(s)`}`);
+    const cannotRun = cannotRunDiagnostics(result.policyViolations).length;
+    if (cannotRun > 0) {
+        lines.push(`    ${cannotRun} of them: a policy could not run during preview (it read a value unknown until the update; the CLI reports these as advisory)`);
+    }
     const byPolicy = new Map<string, PolicyViolation[]>();
     for (const v of result.policyViolations) {
         byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
@@ -91,6 +125,7 @@ interface CliArgs {
     json?: string;
     overrides: Record<string, string>;
     policyConfig: PolicyPackConfig;
+    mode: PreviewMode;
 }
 
 function parseArgs(argv: string[]): CliArgs | string {
@@ -98,8 +133,13 @@ function parseArgs(argv: string[]): CliArgs | string {
     let json: string | undefined;
     const overrides: Record<string, string> = {};
     let policyConfig: PolicyPackConfig = {};
+    let mode: PreviewMode = "up";
     for (let i = 0; i < argv.length; i++) {
         const value = argv[i + 1];
+        if (argv[i] === "--preview") {
+            mode = "preview";
+            continue;
+        }
         if (argv[i] === "--stack" && value) {
             stack = value;
         } else if (argv[i] === "--json" && value) {
@@ -107,6 +147,7 @@ function parseArgs(argv: string[]): CliArgs | string {
         } else if (argv[i] === "--policy-pack-config" && value) {
             try {
                 policyConfig = JSON.parse(fs.readFileSync(value, "utf8"));
+                reconcilePolicyPackConfig(guardrails, policyConfig, PACK_ENFORCEMENT_LEVEL);
             } catch (e) {
                 return `--policy-pack-config ${value}: ${(e as Error).message}`;
             }
@@ -117,18 +158,18 @@ function parseArgs(argv: string[]): CliArgs | string {
         }
         i++;
     }
-    return stack === undefined ? "--stack <name> is required" : { stack, json, overrides, policyConfig };
+    return stack === undefined ? "--stack <name> is required" : { stack, json, overrides, policyConfig, mode };
 }
 
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
     const args = parseArgs(argv);
     if (typeof args === "string") {
-        err(`usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>]\n${args}`);
+        err(`usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--preview] [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>]\n${args}`);
         return 2;
     }
     let result: PreviewResult;
     try {
-        result = await previewStack(args.stack, args.overrides, args.policyConfig);
+        result = await previewStack(args.stack, args.overrides, args.policyConfig, args.mode);
     } catch (e) {
         err(`error: ${(e as Error).message}`);
         return 1;

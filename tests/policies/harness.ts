@@ -182,7 +182,7 @@ export type Stack = ReturnType<typeof compliantStack>;
 export const stackOf = (s: Partial<Stack>): RecordedResource[] => Object.values(s).filter((r): r is RecordedResource => r !== undefined);
 
 /** Runs one policy (through the offline engine) over some resources. */
-export function check(policy: Policy, resources: RecordedResource | RecordedResource[], options: Omit<EvaluateOptions, "policies"> = {}): PolicyViolation[] {
+export function check(policy: Policy, resources: RecordedResource | RecordedResource[], options: Omit<EvaluateOptions, "policies"> = {}): Promise<PolicyViolation[]> {
     return evaluatePolicies(Array.isArray(resources) ? resources : [resources], { ...options, policies: [policy as ResourceValidationPolicy | StackValidationPolicy] });
 }
 
