@@ -81,6 +81,7 @@ export function compliantStack(environment = "prod") {
             clusterIdentifier: id,
             engine: "aurora-postgresql",
             engineVersion: "17.4",
+            engineLifecycleSupport: "open-source-rds-extended-support-disabled",
             storageEncrypted: true,
             kmsKeyId: KEY_ARN,
             manageMasterUserPassword: true,

@@ -96,12 +96,18 @@ describe("identity and monitoring policies", () => {
             const [v] = expectViolations(await check(secretsRotation, stackOf({ ...base(), rotation: undefined })), "Secret 'app-secret' has no aws.secretsmanager.SecretRotation.");
             expect(v.urn).to.equal(s.secret.urn);
         });
-        it("REQ-004: flags an RDS-managed master secret without rotation", async () => {
+        it("REQ-004: an RDS-managed master secret without a SecretRotation is rotated by RDS every 7 days: compliant unless the maximum is shorter", async () => {
+            expectNone(await check(secretsRotation, stackOf({ ...base(), masterRotation: undefined })));
             const [v] = expectViolations(
-                await check(secretsRotation, stackOf({ ...base(), masterRotation: undefined })),
-                "The RDS-managed master user secret of cluster 'cluster' has no aws.secretsmanager.SecretRotation.",
-            );
+                await check(secretsRotation, stackOf({ ...base(), rotation: undefined, masterRotation: undefined }), { config: { "secrets-rotation-enabled": { maximumRotationDays: 5 } } }),
+                "Secret 'app-secret' has no aws.secretsmanager.SecretRotation.",
+                "The RDS-managed master user secret of cluster 'cluster' is rotated by RDS every 7 days by default; the maximum is 5: add an aws.secretsmanager.SecretRotation.",
+            ).filter((x) => x.message.startsWith("The RDS-managed"));
             expect(v.urn).to.equal(s.cluster.urn);
+        });
+        it("REQ-004: an explicit master secret rotation longer than the maximum is still caught", async () => {
+            const slow = mutate(s.masterRotation, { rotationRules: { automaticallyAfterDays: 120 } });
+            expectViolations(await check(secretsRotation, stackOf({ ...base(), masterRotation: slow })), "The RDS-managed master user secret of cluster 'cluster' is rotated every 120 days; the maximum is 90.");
         });
         it("REQ-004: flags a rotation interval above the maximum, which is configurable", async () => {
             const slow = mutate(s.rotation, { rotationRules: { automaticallyAfterDays: 120 } });
@@ -158,11 +164,16 @@ describe("identity and monitoring policies", () => {
             const math = mutate(s.alarm, { dimensions: undefined, metricQueries: [{ id: "e1", expression: "m1*100" }, { id: "m1", metric: { metricName: "FreeableMemory", dimensions: { DBClusterIdentifier: "aurora-prod" } } }] });
             expectNone(await check(clusterAlarms, [s.cluster, math]));
         });
-        it("REQ-006: flags a production cluster whose alarms have no actions or watch something else", async () => {
-            const message = "Production cluster 'cluster' has no CloudWatch alarm with alarmActions on its DBClusterIdentifier or DBInstanceIdentifier.";
+        it("REQ-006: flags a production cluster without alarms, or whose alarms watch something else", async () => {
+            const message = "Production cluster 'cluster' has no CloudWatch alarm on its DBClusterIdentifier or DBInstanceIdentifier.";
             expectViolations(await check(clusterAlarms, [s.cluster, s.writer]), message);
-            expectViolations(await check(clusterAlarms, [s.cluster, mutate(s.alarm, { alarmActions: [] })]), message);
             expectViolations(await check(clusterAlarms, [s.cluster, mutate(s.alarm, { dimensions: { DBClusterIdentifier: "other" } })]), message);
+        });
+        it("REQ-006: flags every alarm on a production cluster or its instances that notifies nobody (Security Hub CloudWatch.15), not just when all are silent", async () => {
+            const silent = res("aws:cloudwatch/metricAlarm:MetricAlarm", "writer-cpu", { metricName: "CPUUtilization", dimensions: { DBInstanceIdentifier: "aurora-prod-1" }, alarmActions: [] });
+            const [v] = expectViolations(await check(clusterAlarms, [s.cluster, s.writer, s.alarm, silent]), "Alarm 'writer-cpu' on production cluster 'cluster' has no alarmActions: it notifies nobody (Security Hub CloudWatch.15).");
+            expect(v.urn).to.equal(silent.urn);
+            expectViolations(await check(clusterAlarms, [s.cluster, mutate(s.alarm, { alarmActions: undefined })]), "Alarm 'cpu' on production cluster 'cluster' has no alarmActions");
         });
         it("REQ-006: ignores dev clusters", async () => expectNone(await check(clusterAlarms, [dev.cluster])));
     });
