@@ -5,8 +5,8 @@
  */
 import { expect } from "chai";
 import { Policy, PolicyProviderResource, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { RecordedResource } from "../../tools/mock-engine";
-import { EvaluateOptions, PolicyViolation, evaluatePolicies } from "../../tools/policy-runner";
+import { RecordedResource, UNKNOWN } from "../../tools/mock-engine";
+import { EvaluateOptions, PolicyViolation, dependenciesOf, evaluatePolicies } from "../../tools/policy-runner";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";
@@ -181,6 +181,21 @@ export function compliantStack(environment = "prod") {
 export type Stack = ReturnType<typeof compliantStack>;
 
 export const stackOf = (s: Partial<Stack>): RecordedResource[] => Object.values(s).filter((r): r is RecordedResource => r !== undefined);
+
+/**
+ * The same resources as a new-stack `pulumi preview` sees them: every input that refers to another
+ * resource of the stack (its id or ARN) is unknown, but keeps its property dependency; ids, ARNs and
+ * the other provider-computed outputs are unknown; values that came from config stay known.
+ */
+export function asNewStackPreview(resources: RecordedResource[]): RecordedResource[] {
+    const deps = dependenciesOf(resources);
+    return resources.map((r) => {
+        const { propertyDependencies, dependencies } = deps.get(r.urn)!;
+        const inputs = Object.fromEntries(Object.entries(r.inputs).map(([k, v]) => [k, propertyDependencies[k] ? UNKNOWN : v]));
+        const computed = Object.fromEntries(Object.keys(r.state).filter((k) => !(k in r.inputs)).map((k) => [k, UNKNOWN]));
+        return { ...r, inputs, state: r.custom ? { ...inputs, ...computed } : {}, id: r.custom ? UNKNOWN : undefined, propertyDependencies, dependencies };
+    });
+}
 
 /** Runs one policy (through the offline engine) over some resources. */
 export function check(policy: Policy, resources: RecordedResource | RecordedResource[], options: Omit<EvaluateOptions, "policies"> = {}): Promise<PolicyViolation[]> {
