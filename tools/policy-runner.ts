@@ -274,21 +274,46 @@ export function evaluatePolicies(resources: RecordedResource[], options: Evaluat
     return run;
 }
 
-async function evaluate(resources: RecordedResource[], options: EvaluateOptions): Promise<PolicyViolation[]> {
+/** The engine's calls to an analyzer: the SDK's handlers in process, or a gRPC client of the real server. */
+export interface AnalyzerCalls {
+    configure(request: unknown): Promise<unknown>;
+    configureStack(request: unknown): Promise<unknown>;
+    analyze(request: unknown): Promise<any>;
+    analyzeStack(request: unknown): Promise<any>;
+}
+
+/**
+ * Plays the engine's part of one update against `analyzer`: `Configure` (the policy config merged and
+ * validated like the CLI), `ConfigureStack`, one `Analyze` per custom resource, then `AnalyzeStack`.
+ */
+export async function analyzeWith(analyzer: AnalyzerCalls, resources: RecordedResource[], options: EvaluateOptions = {}): Promise<PolicyViolation[]> {
+    const config = reconcilePolicyPackConfig(options.policies ?? guardrails, options.config, PACK_ENFORCEMENT_LEVEL);
+    await analyzer.configure(configureRequest(config));
+    await analyzer.configureStack(configureStackRequest(options.stackTags ?? {}));
+    const violations: PolicyViolation[] = [];
+    for (const r of resources.filter((x) => x.custom)) {
+        violations.push(...violationsOf(await analyzer.analyze(analyzeRequest(r)), r.urn));
+    }
+    violations.push(...violationsOf(await analyzer.analyzeStack(analyzeStackRequest(resources)), null));
+    return violations;
+}
+
+function evaluate(resources: RecordedResource[], options: EvaluateOptions): Promise<PolicyViolation[]> {
     const pack = options.policies ?? guardrails;
-    const config = reconcilePolicyPackConfig(pack, options.config, PACK_ENFORCEMENT_LEVEL);
     const sdk = sdkHandlers();
-    await call(sdk.configure, configureRequest(config));
-    await call(sdk.configureStack, configureStackRequest(options.stackTags ?? {}));
     const server = require("@pulumi/policy/server") as SdkServer;
     const analyze = server.makeAnalyzeRpcFun(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT_LEVEL, pack);
     const analyzeStack = server.makeAnalyzeStackRpcFun(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT_LEVEL, pack);
-    const violations: PolicyViolation[] = [];
-    for (const r of resources.filter((x) => x.custom)) {
-        violations.push(...violationsOf(await call(analyze, analyzeRequest(r)), r.urn));
-    }
-    violations.push(...violationsOf(await call(analyzeStack, analyzeStackRequest(resources)), null));
-    return violations;
+    return analyzeWith(
+        {
+            configure: (req) => call(sdk.configure, req),
+            configureStack: (req) => call(sdk.configureStack, req),
+            analyze: (req) => call(analyze, req),
+            analyzeStack: (req) => call(analyzeStack, req),
+        },
+        resources,
+        { ...options, policies: pack },
+    );
 }
 
 /** Only the violations that fail a preview. */
