@@ -7,6 +7,7 @@
 import { expect } from "chai";
 import { policies } from "../../policies/policies";
 import { RecordedResource, UNKNOWN } from "../../tools/mock-engine";
+import { previewStack } from "../../tools/preview";
 import { listStacks } from "../../tools/stack-files";
 import { stackPreview } from "../helpers";
 import { cannotRunDiagnostics, evaluatePolicies, mandatoryViolations } from "../../tools/policy-runner";
@@ -58,6 +59,12 @@ describe("the pack on a new stack (preview unknowns) and in pulumi up", () => {
             expect(run.resources.filter((r) => r.custom).every((r) => r.id === UNKNOWN), "every id is unknown in a new-stack preview").to.equal(true);
         });
     }
+
+    it("the real program: prod previewed as a new stack without its activity stream fails on aurora-cluster-activity-stream", async () => {
+        const run = await previewStack("prod", { "aurora:activityStream": "false" }, {}, "preview");
+        expect(mandatoryViolations(run.policyViolations).map((v) => v.policy)).to.deep.equal(["aurora-cluster-activity-stream"]);
+        expect(cannotRunDiagnostics(run.policyViolations)).to.deep.equal([]);
+    });
 
     it("every mandatory policy of the pack has a fault here", () => {
         const mandatory = policies.filter((p) => p.enforcementLevel === "mandatory").map((p) => p.name);
