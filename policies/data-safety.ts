@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { GuardrailPolicy, ProductionConfig, isProduction, productionSchema, resourcePolicy, validateTypes } from "./util";
+import { GuardrailPolicy, ProductionConfig, isProduction, isSetOrUnknown, productionSchema, read, resourcePolicy, validateTypes } from "./util";
 
 
 /** Production-only policies call this first: non-production resources are "not applicable". */
@@ -43,7 +43,7 @@ export const clusterFinalSnapshot = resourcePolicy({
         requireProduction(args);
         if (cluster.skipFinalSnapshot === true) {
             report("Production cluster skips the final snapshot: set skipFinalSnapshot to false.");
-        } else if (!cluster.finalSnapshotIdentifier) {
+        } else if (!isSetOrUnknown(read(cluster, "finalSnapshotIdentifier"))) {
             report("Production cluster has no finalSnapshotIdentifier, so deleting it fails or loses the data: set finalSnapshotIdentifier.");
         }
     }),

@@ -3,7 +3,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource, validateResourceOfType } from "@pulumi/policy";
-import { GuardrailPolicy, identifiersOf, isAwsManagedKey, isCustomerManagedKey, resourcePolicy, stackPolicy, validateTypes } from "./util";
+import { GuardrailPolicy, identifiersOf, isAwsManagedKey, isCustomerManagedKey, isUnknown, read, resourcePolicy, stackPolicy, validateTypes } from "./util";
 
 /** Frameworks whose AWS Config conformance packs (or Security Hub standards) include the matching control. */
 const HIPAA_PCI = ["HIPAA", "PCI DSS"];
@@ -19,10 +19,12 @@ export const clusterStorageEncrypted = resourcePolicy({
         if (cluster.storageEncrypted !== true) {
             report("Cluster storage is not encrypted: set storageEncrypted to true.");
         }
-        if (!cluster.kmsKeyId) {
+        // An unknown key (preview) is checked by kms-key-references-customer-managed, through the resource graph.
+        const key = read(cluster, "kmsKeyId");
+        if (!key) {
             report("Cluster storage does not use a customer-managed KMS key: set kmsKeyId.");
-        } else if (isAwsManagedKey(cluster.kmsKeyId)) {
-            report(`Cluster storage uses the AWS managed key '${cluster.kmsKeyId}': use a customer-managed key.`);
+        } else if (!isUnknown(key) && isAwsManagedKey(key)) {
+            report(`Cluster storage uses the AWS managed key '${key}': use a customer-managed key.`);
         }
     }),
 });
@@ -35,8 +37,9 @@ export const performanceInsightsCmk = resourcePolicy({
     remediationSteps: "Where performanceInsightsEnabled is true, set performanceInsightsKmsKeyId to a customer-managed key ARN (on the cluster and on each cluster instance).",
     anchors: { requirements: ["REQ-002", "REQ-006"], securityHub: [], awsConfig: [], checkov: ["CKV_AWS_354"], frameworks: [] },
     validateResource: validateTypes([aws.rds.Cluster, aws.rds.ClusterInstance, aws.rds.Instance], (p, _args, report) => {
-        if (p.performanceInsightsEnabled === true && !isCustomerManagedKey(p.performanceInsightsKmsKeyId)) {
-            report(`Performance Insights is enabled without a customer-managed key: set performanceInsightsKmsKeyId (got '${p.performanceInsightsKmsKeyId ?? "unset"}').`);
+        const key = read(p, "performanceInsightsKmsKeyId");
+        if (p.performanceInsightsEnabled === true && !isUnknown(key) && !isCustomerManagedKey(key)) {
+            report(`Performance Insights is enabled without a customer-managed key: set performanceInsightsKmsKeyId (got '${key ?? "unset"}').`);
         }
     }),
 });
@@ -49,8 +52,9 @@ export const activityStreamCmk = resourcePolicy({
     remediationSteps: "Set kmsKeyId of the aws.rds.ClusterActivityStream to a customer-managed key ARN.",
     anchors: { requirements: ["REQ-002", "REQ-010"], securityHub: [], awsConfig: [], checkov: ["CKV_AWS_246"], frameworks: [] },
     validateResource: validateResourceOfType(aws.rds.ClusterActivityStream, (stream, _args, report) => {
-        if (!isCustomerManagedKey(stream.kmsKeyId)) {
-            report(`Activity stream is not encrypted with a customer-managed key: set kmsKeyId (got '${stream.kmsKeyId || "unset"}').`);
+        const key = read(stream, "kmsKeyId");
+        if (!isUnknown(key) && !isCustomerManagedKey(key)) {
+            report(`Activity stream is not encrypted with a customer-managed key: set kmsKeyId (got '${key || "unset"}').`);
         }
     }),
 });
@@ -64,12 +68,14 @@ export const secretsCmk = resourcePolicy({
     anchors: { requirements: ["REQ-002", "REQ-004"], securityHub: [], awsConfig: ["secretsmanager-using-cmk"], checkov: ["CKV_AWS_149"], frameworks: HIPAA_PCI },
     validateResource: [
         validateResourceOfType(aws.secretsmanager.Secret, (secret, _args, report) => {
-            if (!isCustomerManagedKey(secret.kmsKeyId)) {
-                report(`Secret is not encrypted with a customer-managed key: set kmsKeyId (got '${secret.kmsKeyId || "aws/secretsmanager"}').`);
+            const key = read(secret, "kmsKeyId");
+            if (!isUnknown(key) && !isCustomerManagedKey(key)) {
+                report(`Secret is not encrypted with a customer-managed key: set kmsKeyId (got '${key || "aws/secretsmanager"}').`);
             }
         }),
         validateResourceOfType(aws.rds.Cluster, (cluster, _args, report) => {
-            if (cluster.manageMasterUserPassword === true && !isCustomerManagedKey(cluster.masterUserSecretKmsKeyId)) {
+            const key = read(cluster, "masterUserSecretKmsKeyId");
+            if (cluster.manageMasterUserPassword === true && !isUnknown(key) && !isCustomerManagedKey(key)) {
                 report("The RDS-managed master user secret uses the AWS managed key: set masterUserSecretKmsKeyId to a customer-managed key.");
             }
         }),
@@ -84,7 +90,7 @@ export const logGroupCmk = resourcePolicy({
     remediationSteps: "Set kmsKeyId on the aws.cloudwatch.LogGroup to a customer-managed key whose policy allows the logs.<region>.amazonaws.com principal.",
     anchors: { requirements: ["REQ-002", "REQ-006"], securityHub: [], awsConfig: ["cloudwatch-log-group-encrypted"], checkov: ["CKV_AWS_158"], frameworks: HIPAA_PCI },
     validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (group, _args, report) => {
-        if (!group.kmsKeyId) {
+        if (!read(group, "kmsKeyId")) {
             report("Log group is not encrypted with a customer-managed key: set kmsKeyId.");
         }
     }),
@@ -98,8 +104,9 @@ export const snsTopicCmk = resourcePolicy({
     remediationSteps: "Set kmsMasterKeyId on the aws.sns.Topic to a customer-managed key (not alias/aws/sns, which CloudWatch alarms cannot use).",
     anchors: { requirements: ["REQ-002"], securityHub: ["SNS.1"], awsConfig: ["sns-encrypted-kms"], checkov: ["CKV_AWS_26"], frameworks: HIPAA_PCI },
     validateResource: validateResourceOfType(aws.sns.Topic, (topic, _args, report) => {
-        if (!isCustomerManagedKey(topic.kmsMasterKeyId)) {
-            report(`Topic is not encrypted with a customer-managed key: set kmsMasterKeyId (got '${topic.kmsMasterKeyId || "unset"}').`);
+        const key = read(topic, "kmsMasterKeyId");
+        if (!isUnknown(key) && !isCustomerManagedKey(key)) {
+            report(`Topic is not encrypted with a customer-managed key: set kmsMasterKeyId (got '${key || "unset"}').`);
         }
     }),
 });
@@ -189,7 +196,7 @@ export const clusterUsesTlsParameterGroup = stackPolicy({
         const groups = args.resources.filter((r) => r.isType(aws.rds.ClusterParameterGroup));
         const clusters = args.resources.filter((r) => r.isType(aws.rds.Cluster) && r.props.engine === "aurora-postgresql");
         for (const cluster of clusters) {
-            const name = cluster.props.dbClusterParameterGroupName;
+            const name = read(cluster.props, "dbClusterParameterGroupName");
             if (typeof name !== "string" || name === "" || name.startsWith("default.")) {
                 report("Cluster uses the default cluster parameter group, which does not force TLS: set dbClusterParameterGroupName.", cluster.urn);
                 continue;
@@ -198,13 +205,58 @@ export const clusterUsesTlsParameterGroup = stackPolicy({
                 (g: PolicyResource) =>
                     (cluster.propertyDependencies.dbClusterParameterGroupName ?? []).some((d) => d.urn === g.urn) || identifiersOf(g, "name").includes(name),
             );
+            const label = isUnknown(name) ? "(known after the update)" : name;
             if (group === undefined) {
-                report(`Cluster parameter group '${name}' is not declared in this stack, so TLS enforcement cannot be verified.`, cluster.urn);
+                report(`Cluster parameter group '${label}' is not declared in this stack, so TLS enforcement cannot be verified.`, cluster.urn);
                 continue;
             }
-            const gaps = tlsGaps(group.props.parameters);
+            const gaps = tlsGaps(read(group.props, "parameters"));
             if (gaps.length > 0) {
-                report(`Cluster parameter group '${name}' does not enforce TLS: ${gaps.join("; ")}.`, cluster.urn);
+                report(`Cluster parameter group '${label}' does not enforce TLS: ${gaps.join("; ")}.`, cluster.urn);
+            }
+        }
+    },
+});
+
+/** Every KMS key reference the pack checks, by resource type (the resource policies above check known values). */
+export const KEY_REFERENCES: ReadonlyArray<readonly [string, string]> = [
+    ["aws:rds/cluster:Cluster", "kmsKeyId"],
+    ["aws:rds/cluster:Cluster", "masterUserSecretKmsKeyId"],
+    ["aws:rds/cluster:Cluster", "performanceInsightsKmsKeyId"],
+    ["aws:rds/clusterInstance:ClusterInstance", "performanceInsightsKmsKeyId"],
+    ["aws:rds/instance:Instance", "kmsKeyId"],
+    ["aws:rds/instance:Instance", "performanceInsightsKmsKeyId"],
+    ["aws:rds/clusterActivityStream:ClusterActivityStream", "kmsKeyId"],
+    ["aws:secretsmanager/secret:Secret", "kmsKeyId"],
+    ["aws:cloudwatch/logGroup:LogGroup", "kmsKeyId"],
+    ["aws:sns/topic:Topic", "kmsMasterKeyId"],
+];
+
+/** A customer-managed key of this stack: an aws.kms.Key, or an aws.kms.Alias that targets one. */
+const isStackKey = (r: PolicyResource) => r.isType(aws.kms.Key) || (r.isType(aws.kms.Alias) && (r.propertyDependencies.targetKeyId ?? []).some((k) => k.isType(aws.kms.Key)));
+
+export const keyReferencesCustomerManaged = stackPolicy({
+    name: "kms-key-references-customer-managed",
+    description: "KMS key references computed from other resources (unknown until the update in a preview) must come from a customer-managed key of the stack.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps: "Set the key property (kmsKeyId, masterUserSecretKmsKeyId, performanceInsightsKmsKeyId, kmsMasterKeyId) to the arn of an aws.kms.Key (or an aws.kms.Alias of one) declared in the stack, or to a known key ARN.",
+    anchors: { requirements: ["REQ-002"], securityHub: ["RDS.27", "SNS.1"], awsConfig: ["rds-cluster-encrypted-at-rest", "secretsmanager-using-cmk", "cloudwatch-log-group-encrypted"], checkov: [], frameworks: HIPAA_PCI },
+    validateStack: (args, report) => {
+        for (const r of args.resources) {
+            for (const [, property] of KEY_REFERENCES.filter(([type]) => type === r.type)) {
+                const value = read(r.props, property);
+                const sources = r.propertyDependencies[property] ?? [];
+                if ((!isUnknown(value) && sources.length === 0) || sources.some(isStackKey)) {
+                    continue;
+                }
+                const from = sources.length === 0 ? "no resource of this stack" : sources.map((d) => `${d.type} '${d.name}'`).join(", ");
+                report(
+                    isUnknown(value)
+                        ? `${property} of ${r.type} '${r.name}' is unknown until the update and comes from ${from}, not a KMS key: it cannot be a customer-managed key of this stack.`
+                        : `${property} of ${r.type} '${r.name}' comes from ${from}, not a KMS key.`,
+                    r.urn,
+                );
             }
         }
     },
@@ -221,4 +273,5 @@ export const encryptionPolicies: GuardrailPolicy[] = [
     kmsKeyDeletionWindow,
     parameterGroupTls,
     clusterUsesTlsParameterGroup,
+    keyReferencesCustomerManaged,
 ];

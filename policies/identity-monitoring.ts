@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ReportViolation, StackValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { GuardrailPolicy, ProductionConfig, identifiersOf, isProduction, productionSchema, refersTo, resourcePolicy, stackPolicy } from "./util";
+import { GuardrailPolicy, ProductionConfig, dependsOn, identifiersOf, isProduction, isSetOrUnknown, isUnknown, productionSchema, read, refersTo, resourcePolicy, stackPolicy } from "./util";
 
 const FRAMEWORKS = ["HIPAA", "PCI DSS"];
 
@@ -53,7 +53,7 @@ export const instanceEnhancedMonitoring = resourcePolicy({
         if (!MONITORING_INTERVALS.includes(interval)) {
             report(`Enhanced Monitoring is off or invalid (monitoringInterval ${interval}): set monitoringInterval to one of ${MONITORING_INTERVALS.join(", ")}.`);
         }
-        if (!instance.monitoringRoleArn) {
+        if (!isSetOrUnknown(read(instance, "monitoringRoleArn"))) {
             report("Enhanced Monitoring has no IAM role: set monitoringRoleArn.");
         }
     }),
@@ -139,12 +139,15 @@ export function rotationIntervalDays(rules: unknown): number | undefined {
     return expr.startsWith("cron(") ? 0 : undefined;
 }
 
+/** RDS rotates the master user secrets it manages every 7 days unless a SecretRotation says otherwise. */
+export const RDS_MANAGED_ROTATION_DAYS = 7;
+
 function checkRotations(what: string, rotations: PolicyResource[], maximumDays: number, urn: string, report: ReportViolation): void {
     if (rotations.length === 0) {
         report(`${what} has no aws.secretsmanager.SecretRotation.`, urn);
         return;
     }
-    const intervals = rotations.map((r) => rotationIntervalDays(r.props.rotationRules));
+    const intervals = rotations.map((r) => rotationIntervalDays(read(r.props, "rotationRules")));
     if (!intervals.some((d) => d !== undefined && d <= maximumDays)) {
         report(`${what} is rotated every ${intervals.map((d) => d ?? "unknown").join("/")} days; the maximum is ${maximumDays}.`, urn);
     }
@@ -176,10 +179,16 @@ export const secretsRotation = stackPolicy({
             const ids = identifiersOf(secret, "name");
             checkRotations(`Secret '${secret.name}'`, rotations.filter((r) => refersTo(r, "secretId", secret, ids)), maximumRotationDays, secret.urn, report);
         }
-        for (const cluster of args.resources.filter((r) => r.isType(aws.rds.Cluster) && r.props.manageMasterUserPassword === true)) {
-            const secretArns = ((cluster.props.masterUserSecrets ?? []) as Array<{ secretArn?: string }>).map((s) => s.secretArn);
-            const matching = rotations.filter((r) => secretArns.includes(r.props.secretId) || (r.propertyDependencies.secretId ?? []).some((d) => d.urn === cluster.urn));
-            checkRotations(`The RDS-managed master user secret of cluster '${cluster.name}'`, matching, maximumRotationDays, cluster.urn, report);
+        for (const cluster of args.resources.filter((r) => r.isType(aws.rds.Cluster) && read(r.props, "manageMasterUserPassword") === true)) {
+            const secrets = read(cluster.props, "masterUserSecrets");
+            const secretArns = (Array.isArray(secrets) ? (secrets as Array<{ secretArn?: string }>) : []).map((s) => s.secretArn).filter((a) => a !== undefined && !isUnknown(a));
+            const matching = rotations.filter((r) => secretArns.includes(read(r.props, "secretId")) || dependsOn(r, "secretId", cluster));
+            const what = `The RDS-managed master user secret of cluster '${cluster.name}'`;
+            if (matching.length > 0) {
+                checkRotations(what, matching, maximumRotationDays, cluster.urn, report);
+            } else if (RDS_MANAGED_ROTATION_DAYS > maximumRotationDays) {
+                report(`${what} is rotated by RDS every ${RDS_MANAGED_ROTATION_DAYS} days by default; the maximum is ${maximumRotationDays}: add an aws.secretsmanager.SecretRotation.`, cluster.urn);
+            }
         }
     },
 });
@@ -206,7 +215,7 @@ export const clusterMultiAz = stackPolicy({
     configSchema: { properties: { ...productionSchema } },
     validateStack: (args, report) => {
         for (const { cluster, instances } of productionClusters(args)) {
-            const zones = new Set(instances.map((i) => i.props.availabilityZone).filter((z) => typeof z === "string" && z !== ""));
+            const zones = new Set(instances.map((i) => read(i.props, "availabilityZone")).filter((z) => typeof z === "string" && z !== "" && !isUnknown(z)));
             if (instances.length < 2 || zones.size < 2) {
                 report(`Production cluster '${cluster.name}' has ${instances.length} instance(s) in ${zones.size} distinct Availability Zone(s); at least 2 of each are required.`, cluster.urn);
             }
@@ -234,30 +243,47 @@ export const clusterActivityStream = stackPolicy({
 
 /** Every DBClusterIdentifier / DBInstanceIdentifier dimension value of an alarm (plain or metric-math). */
 function alarmDimensions(alarm: PolicyResource): Array<[string, unknown]> {
-    const sets = [alarm.props.dimensions, ...((alarm.props.metricQueries ?? []) as Array<{ metric?: { dimensions?: unknown } }>).map((q) => q.metric?.dimensions)];
-    return sets.flatMap((d) => Object.entries((d ?? {}) as Record<string, unknown>));
+    const queries = read(alarm.props, "metricQueries");
+    const sets = [read(alarm.props, "dimensions"), ...(Array.isArray(queries) ? (queries as Array<{ metric?: { dimensions?: unknown } }>) : []).map((q) => q.metric?.dimensions)];
+    return sets.flatMap((d) => (d !== null && typeof d === "object" ? Object.entries(d as Record<string, unknown>) : []));
+}
+
+/**
+ * Whether `alarm` watches the cluster or one of its instances: by a known dimension value, or (the
+ * value unknown in a preview) by its dimensions depending on the cluster or instance resource.
+ */
+function watches(alarm: PolicyResource, cluster: PolicyResource, instances: PolicyResource[]): boolean {
+    const clusterIds = identifiersOf(cluster, "clusterIdentifier");
+    const instanceIds = instances.flatMap((i) => identifiersOf(i, "identifier"));
+    const byValue = alarmDimensions(alarm).some(
+        ([k, v]) => (k === "DBClusterIdentifier" && clusterIds.includes(v as string)) || (k === "DBInstanceIdentifier" && instanceIds.includes(v as string)),
+    );
+    return byValue || [cluster, ...instances].some((r) => dependsOn(alarm, "dimensions", r) || dependsOn(alarm, "metricQueries", r));
+}
+
+/** Known non-empty alarmActions, or unknown ones (computed from a topic or function of the stack). */
+function notifies(alarm: PolicyResource): boolean {
+    const actions = read(alarm.props, "alarmActions");
+    return isUnknown(actions) || (Array.isArray(actions) && actions.length > 0);
 }
 
 export const clusterAlarms = stackPolicy({
     name: "aurora-cluster-alarms",
-    description: "Production Aurora clusters must have at least one CloudWatch alarm, on the cluster or its instances, that notifies someone.",
+    description: "Production Aurora clusters must have CloudWatch alarms on the cluster or its instances, and every one of them must notify someone.",
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps: "Declare aws.cloudwatch.MetricAlarm resources with dimensions DBClusterIdentifier (or DBInstanceIdentifier) and alarmActions pointing at an SNS topic.",
     anchors: { requirements: ["REQ-006"], securityHub: ["CloudWatch.15"], awsConfig: ["cloudwatch-alarm-action-check"], checkov: [], frameworks: ["HIPAA", "PCI DSS"] },
     configSchema: { properties: { ...productionSchema } },
     validateStack: (args, report) => {
-        const alarms = args.resources.filter((r) => r.isType(aws.cloudwatch.MetricAlarm) && ((r.props.alarmActions ?? []) as unknown[]).length > 0);
+        const alarms = args.resources.filter((r) => r.isType(aws.cloudwatch.MetricAlarm));
         for (const { cluster, instances } of productionClusters(args)) {
-            const clusterIds = identifiersOf(cluster, "clusterIdentifier");
-            const instanceIds = instances.flatMap((i) => identifiersOf(i, "identifier"));
-            const watched = alarms.some((a) =>
-                alarmDimensions(a).some(
-                    ([k, v]) => (k === "DBClusterIdentifier" && clusterIds.includes(v as string)) || (k === "DBInstanceIdentifier" && instanceIds.includes(v as string)),
-                ),
-            );
-            if (!watched) {
-                report(`Production cluster '${cluster.name}' has no CloudWatch alarm with alarmActions on its DBClusterIdentifier or DBInstanceIdentifier.`, cluster.urn);
+            const watching = alarms.filter((a) => watches(a, cluster, instances));
+            if (watching.length === 0) {
+                report(`Production cluster '${cluster.name}' has no CloudWatch alarm on its DBClusterIdentifier or DBInstanceIdentifier.`, cluster.urn);
+            }
+            for (const alarm of watching.filter((a) => !notifies(a))) {
+                report(`Alarm '${alarm.name}' on production cluster '${cluster.name}' has no alarmActions: it notifies nobody (Security Hub CloudWatch.15).`, alarm.urn);
             }
         }
     },

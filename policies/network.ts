@@ -3,7 +3,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource, validateResourceOfType } from "@pulumi/policy";
-import { GuardrailPolicy, identifiersOf, refersTo, resourcePolicy, stackPolicy, validateTypes } from "./util";
+import { GuardrailPolicy, dependsOn, identifiersOf, isUnknown, read, refersTo, resourcePolicy, stackPolicy, validateTypes } from "./util";
 
 const FRAMEWORKS = ["HIPAA", "PCI DSS"];
 
@@ -86,14 +86,14 @@ export const noPublicDatabaseIngress = resourcePolicy({
     validateResource: [
         validateResourceOfType(aws.ec2.SecurityGroup, (sg, args, report) => {
             const { databasePorts } = args.getConfig<NetworkConfig>();
-            for (const rule of list(sg.ingress) as Array<Record<string, any>>) {
+            for (const rule of list(read(sg, "ingress")) as Array<Record<string, any>>) {
                 const cidrs = [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)];
                 reportAll(publicIngressFindings({ protocol: rule.protocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs }, databasePorts), report);
             }
         }),
         validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, args, report) => {
             const { databasePorts } = args.getConfig<NetworkConfig>();
-            const cidrs = [rule.cidrIpv4, rule.cidrIpv6];
+            const cidrs = [read(rule, "cidrIpv4"), read(rule, "cidrIpv6")];
             reportAll(publicIngressFindings({ protocol: rule.ipProtocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs }, databasePorts), report);
         }),
         validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, args, report) => {
@@ -101,13 +101,16 @@ export const noPublicDatabaseIngress = resourcePolicy({
                 args.notApplicable("Only ingress rules are checked");
             }
             const { databasePorts } = args.getConfig<NetworkConfig>();
-            const cidrs = [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)];
+            const cidrs = [...list(read(rule, "cidrBlocks")), ...list(read(rule, "ipv6CidrBlocks"))];
             reportAll(publicIngressFindings({ protocol: rule.protocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs }, databasePorts), report);
         }),
     ],
 });
 
 const isIgw = (gatewayId: unknown) => typeof gatewayId === "string" && gatewayId.startsWith("igw-");
+
+/** An internet gateway by id, or (its id unknown in a preview) by depending on an aws.ec2.InternetGateway of the stack. */
+const toIgw = (r: PolicyResource, key: string, value: unknown) => isIgw(value) || (r.propertyDependencies[key] ?? []).some((d) => d.isType(aws.ec2.InternetGateway));
 
 export const subnetGroupPrivate = stackPolicy({
     name: "rds-subnet-group-private",
@@ -130,17 +133,16 @@ export const subnetGroupPrivate = stackPolicy({
         const routes = ofType(aws.ec2.Route);
 
         const routesToIgw = (table: PolicyResource): boolean =>
-            list(table.props.routes).some((r) => isIgw((r as Record<string, unknown>).gatewayId)) ||
-            routes.some((r) => isIgw(r.props.gatewayId) && refersTo(r, "routeTableId", table));
+            list(read(table.props, "routes")).some((r) => toIgw(table, "routes", (r as Record<string, unknown>).gatewayId)) ||
+            routes.some((r) => toIgw(r, "gatewayId", read(r.props, "gatewayId")) && refersTo(r, "routeTableId", table));
 
         for (const group of ofType(aws.rds.SubnetGroup)) {
-            const ids = list(group.props.subnetIds);
-            const members = subnets.filter(
-                (s) => (group.propertyDependencies.subnetIds ?? []).some((d) => d.urn === s.urn) || identifiersOf(s).some((id) => ids.includes(id)),
-            );
+            const ids = list(read(group.props, "subnetIds"));
+            const members = subnets.filter((s) => dependsOn(group, "subnetIds", s) || identifiersOf(s).some((id) => ids.includes(id)));
             for (const subnet of members) {
-                const label = subnet.props.id ?? subnet.name;
-                if (subnet.props.mapPublicIpOnLaunch === true) {
+                const id = read(subnet.props, "id");
+                const label = typeof id === "string" && !isUnknown(id) ? id : subnet.name;
+                if (read(subnet.props, "mapPublicIpOnLaunch") === true) {
                     report(`DB subnet group includes subnet '${label}' with mapPublicIpOnLaunch enabled.`, group.urn);
                 }
                 const tables = associations

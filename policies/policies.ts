@@ -7,6 +7,7 @@ import { dataSafetyPolicies } from "./data-safety";
 import { encryptionPolicies } from "./encryption";
 import { identityMonitoringPolicies } from "./identity-monitoring";
 import { networkPolicies } from "./network";
+import { operationsPolicies } from "./operations";
 import { taggingPolicies } from "./tagging";
 import { GuardrailPolicy } from "./util";
 
@@ -18,4 +19,4 @@ export const PACK_NAME = "aurora-guardrails";
 /** Level of any policy that does not set one (every policy here does). */
 export const PACK_ENFORCEMENT_LEVEL = "advisory" as const;
 
-export const policies: GuardrailPolicy[] = [...encryptionPolicies, ...networkPolicies, ...dataSafetyPolicies, ...taggingPolicies, ...identityMonitoringPolicies];
+export const policies: GuardrailPolicy[] = [...encryptionPolicies, ...networkPolicies, ...dataSafetyPolicies, ...taggingPolicies, ...identityMonitoringPolicies, ...operationsPolicies];

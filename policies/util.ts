@@ -79,9 +79,45 @@ export interface ProductionConfig {
     productionEnvironments: string[];
 }
 
-/** A resource's tags: `tagsAll` (provider default tags included) overlaid with its own `tags`. */
+/**
+ * The values @pulumi/policy's unknown-checking proxy treats as unknown (proxy.js). The engine sends
+ * the first for every value a preview cannot know yet: ids, ARNs, computed outputs and every input
+ * built from one.
+ */
+const UNKNOWN_SENTINELS: readonly string[] = [
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+    "030794c1-ac77-496b-92df-f27374a8bd58",
+    "e48ece36-62e2-4504-bad9-02848725956a",
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+];
+
+export function isUnknown(value: unknown): boolean {
+    return typeof value === "string" && UNKNOWN_SENTINELS.includes(value);
+}
+
+/**
+ * `props[key]` as the engine sent it, unknown sentinel included. Reading an unknown value through
+ * the SDK's proxy throws, and the SDK then skips the rest of the policy ("can't run policy ...
+ * during preview"); every policy reads values that can be unknown through this instead, and
+ * decides what an unknown means. The returned value is the raw JSON (no proxy below it).
+ */
+export function read(props: object, key: string): any {
+    return Object.getOwnPropertyDescriptor(props, key)?.value;
+}
+
+/** Known and non-empty, or unknown (a value computed during the update: it will be set). */
+export function isSetOrUnknown(value: unknown): boolean {
+    return isUnknown(value) || (value !== undefined && value !== null && value !== "");
+}
+
+const knownObject = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/** A resource's tags: `tagsAll` (provider default tags included) overlaid with its own `tags`; unknown ones count as none. */
 export function tagsOf(props: Record<string, any>): Record<string, unknown> {
-    return { ...(props.tagsAll ?? {}), ...(props.tags ?? {}) };
+    return { ...knownObject(read(props, "tagsAll")), ...knownObject(read(props, "tags")) };
 }
 
 /** Production = the `Environment` stack tag or resource tag is one of the configured values. */
@@ -102,16 +138,18 @@ export function isCustomerManagedKey(key: unknown): boolean {
 
 /** Identifiers other resources may use to point at `r`: its id, ARN and (for RDS) identifiers. */
 export function identifiersOf(r: PolicyResource, ...extraKeys: string[]): string[] {
-    return ["id", "arn", ...extraKeys].map((k) => r.props[k]).filter((v): v is string => typeof v === "string" && v.length > 0);
+    return ["id", "arn", ...extraKeys].map((k) => read(r.props, k)).filter((v): v is string => typeof v === "string" && v.length > 0 && !isUnknown(v));
 }
 
-/** Whether `from.props[key]` points at `target`: by property dependency or by value (one of its identifiers). */
+/** Whether `from.props[key]` depends on `target`'s outputs (the engine's property dependencies; present in preview too). */
+export function dependsOn(from: PolicyResource, key: string, target: PolicyResource): boolean {
+    return (from.propertyDependencies[key] ?? []).some((d) => d.urn === target.urn);
+}
+
+/** Whether `from.props[key]` points at `target`: by property dependency or by a known value (one of its identifiers). */
 export function refersTo(from: PolicyResource, key: string, target: PolicyResource, ids: string[] = identifiersOf(target)): boolean {
-    if ((from.propertyDependencies[key] ?? []).some((d) => d.urn === target.urn)) {
-        return true;
-    }
-    const value = from.props[key];
-    return typeof value === "string" && ids.includes(value);
+    const value = read(from.props, key);
+    return dependsOn(from, key, target) || (typeof value === "string" && ids.includes(value));
 }
 
 type ResourceClass = { new (name: string, args: any, ...rest: any[]): Resource };

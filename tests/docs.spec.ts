@@ -292,7 +292,7 @@ describe("docs/state-and-environments.md", () => {
         expect(() => parseStackConfig(config, { project, stack: "qa" })).to.not.throw();
         const run = await runProgram(require("../index"), { project, stack: "qa", config });
         expect(one(run, "aws:rds/cluster:Cluster").inputs.clusterIdentifier).to.equal("aurora-qa");
-        expect(mandatoryViolations(evaluatePolicies(run.resources))).to.deep.equal([]);
+        expect(mandatoryViolations(await evaluatePolicies(run.resources))).to.deep.equal([]);
 
         const range = (cidr: string) => {
             const { base: start, prefix } = parseCidr(cidr)!;

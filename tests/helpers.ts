@@ -26,6 +26,16 @@ export function stackRun(stack: string): Promise<PreviewResult> {
     return stackRuns.get(stack)!;
 }
 
+const stackPreviews = new Map<string, Promise<PreviewResult>>();
+
+/** The offline new-stack preview (`--preview`) of a stack, as committed; memoised like stackRun. */
+export function stackPreview(stack: string): Promise<PreviewResult> {
+    if (!stackPreviews.has(stack)) {
+        stackPreviews.set(stack, previewStack(stack, {}, {}, "preview"));
+    }
+    return stackPreviews.get(stack)!;
+}
+
 /** Runs a small program (usually one component) under the mock engine for an ad-hoc stack. */
 export function runComponent(build: () => unknown, region = "eu-west-1", stack = "unit"): Promise<ProgramRun> {
     return runProgram(

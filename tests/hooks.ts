@@ -1,12 +1,19 @@
 /**
  * Mocha root-hook plugin (loaded through .mocharc.json): installs the project's one mock engine
- * before any spec runs, with the real project name, so that `pulumi.Config` namespaces line up.
+ * before any spec runs, with the real project name, so that `pulumi.Config` namespaces line up; and
+ * stops the pack's real analyzer process after the last test.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { engine } from "../tools/mock-engine";
+import { stopRealAnalyzer } from "./policies/real-analyzer";
 import { stopPostgres } from "./support/postgres";
 
 pulumi.runtime.setMocks(engine, "aurora", "unit", false);
 
-/** The shared PostgreSQL 17 test server (tests/support/postgres.ts) stops once, after every spec. */
-export const mochaHooks = { afterAll: stopPostgres };
+/** Started by specs that need them, stopped once after every spec: the pack's real analyzer process and the shared PostgreSQL 17 test server. */
+export const mochaHooks = {
+    afterAll: async () => {
+        await stopRealAnalyzer();
+        await stopPostgres();
+    },
+};

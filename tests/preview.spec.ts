@@ -67,7 +67,8 @@ describe("offline preview (npm run preview:offline)", () => {
         const { code } = await runCli(["--stack", "prod", "--json", file]);
         expect(code).to.equal(0);
         const doc = JSON.parse(fs.readFileSync(file, "utf8"));
-        expect(Object.keys(doc)).to.deep.equal(["project", "stack", "resources", "outputs", "policyViolations"]);
+        expect(Object.keys(doc)).to.deep.equal(["project", "stack", "resources", "outputs", "policyViolations", "mode"]);
+        expect(doc.mode).to.equal("up");
         expect(doc).to.include({ project: "aurora", stack: "prod" });
         expect(doc.policyViolations).to.be.an("array");
         for (const r of doc.resources) {
@@ -82,6 +83,19 @@ describe("offline preview (npm run preview:offline)", () => {
         expect(key.parent).to.match(/aurora:kms:KmsKeys::aurora-prod$/);
         expect(doc.resources.find((r: any) => r.type === "aurora:kms:KmsKeys").parent).to.equal(null);
         expect(doc.outputs.kmsKeyArns.storage).to.match(/^arn:aws:kms:eu-west-1:123456789012:key\//);
+    });
+
+    it("--preview: a new-stack preview (ids and computed outputs unknown) exits 0 and says so; --json records the mode and the unknowns", async () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "out.json");
+        const { code, out } = await runCli(["--stack", "prod", "--preview", "--json", file]);
+        expect(code).to.equal(0);
+        expect(out).to.include("Mode: new-stack preview");
+        expect(out).to.not.include("can't run policy");
+        const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+        expect(doc.mode).to.equal("preview");
+        const cluster = doc.resources.find((r: any) => r.type === "aws:rds/cluster:Cluster");
+        expect(cluster.inputs.kmsKeyId, "the storage key's ARN is not known before the key exists").to.equal("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+        expect(cluster.inputs.clusterIdentifier, "config-derived values stay known").to.equal("aurora-prod");
     });
 
     it("a bad config exits 1 and names the key, the value and what is allowed", async () => {

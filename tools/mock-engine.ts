@@ -10,6 +10,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { newestCreatableMinor } from "../components/aurora-catalog";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
+/** The engine's sentinel for a value that cannot be known during a preview (sent as a string over gRPC). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const AZ_LETTERS_BY_REGION: Record<string, string> = { "us-east-1": "abcdef" };
 
@@ -34,6 +36,13 @@ export interface RecordedResource {
     readonly id?: string;
     /** Output properties as the mock returned them (inputs plus computed values such as arn). */
     readonly state: Record<string, any>;
+    /**
+     * Input name -> URNs of the resources whose outputs flowed into it, and every direct dependency,
+     * as the SDK sent them in its RegisterResource request (what the engine passes to AnalyzeStack).
+     * Absent on hand-built records.
+     */
+    readonly propertyDependencies?: Record<string, string[]>;
+    readonly dependencies?: string[];
 }
 
 export interface ProgramRun {
@@ -52,8 +61,14 @@ function uuid(seed: string): string {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Secret inputs reach the mock wrapped in Pulumi's secret sentinel; policies and tests want plain JSON. */
+/**
+ * Secret inputs reach the mock wrapped in Pulumi's secret sentinel; policies and tests want plain JSON.
+ * Unknown values (previews only) become the engine's UNKNOWN sentinel string.
+ */
 export function unwrapSecrets(value: any): any {
+    if (value === pulumi.unknown) {
+        return UNKNOWN;
+    }
     if (Array.isArray(value)) {
         return value.map(unwrapSecrets);
     }
@@ -89,6 +104,12 @@ const ID_IS_ARN = ["aws:secretsmanager/secret:Secret", "aws:sns/topic:Topic", "a
 export class MockEngine implements pulumi.runtime.Mocks {
     /** The region of the stack being run (resources may override it with their own `region` input). */
     region = "us-east-1";
+    /**
+     * New-stack preview: like the engine planning creates, answer with the inputs only and no id, so
+     * that the SDK sees every id and provider-computed output as unknown (and so does every input
+     * built from one); the recorded state marks them with UNKNOWN.
+     */
+    preview = false;
     private readonly recorded = new Map<string, { inputs: Record<string, any>; id?: string; state: Record<string, any> }>();
 
     /** Inputs, id and output state of a resource recorded since the last reset, by type and logical name. */
@@ -96,8 +117,9 @@ export class MockEngine implements pulumi.runtime.Mocks {
         return this.recorded.get(`${type}::${name}`);
     }
 
-    reset(region: string): void {
+    reset(region: string, preview = false): void {
         this.region = region;
+        this.preview = preview;
         this.recorded.clear();
     }
 
@@ -111,6 +133,11 @@ export class MockEngine implements pulumi.runtime.Mocks {
         const region: string = inputs.region ?? this.region;
         const physicalId = this.idFor(args.type, args.name, inputs);
         const computed = this.computed(args.type, args.name, physicalId, region, inputs);
+        if (this.preview) {
+            const unknowns = Object.fromEntries(Object.keys(computed).filter((k) => !(k in inputs)).map((k) => [k, UNKNOWN]));
+            this.recorded.set(key, { inputs, id: UNKNOWN, state: { ...inputs, region, id: UNKNOWN, ...unknowns } });
+            return { id: undefined, state: { ...args.inputs, region } };
+        }
         const id = ID_IS_ARN.includes(args.type) ? computed.arn : physicalId;
         this.recorded.set(key, { inputs, id, state: { ...inputs, region, id, ...computed } });
         return { id, state: { ...args.inputs, region, ...computed } };
@@ -261,6 +288,32 @@ async function urnsOf(value: unknown): Promise<string[]> {
     return [await outputValue((value as pulumi.Resource).urn)];
 }
 
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(f: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+/**
+ * The mock monitor passes neither property dependencies nor dependencies to the mocks: read them
+ * from the SDK's RegisterResource requests, which carry exactly what the engine gets.
+ */
+function recordRequestDependencies(): Map<string, { propertyDependencies: Record<string, string[]>; dependencies: string[] }> {
+    const seen = new Map<string, { propertyDependencies: Record<string, string[]>; dependencies: string[] }>();
+    const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): { registerResource(req: RegisterRequest, cb: unknown): unknown } }).getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) => {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps, key) => {
+            propertyDependencies[key] = deps.getUrnsList();
+        });
+        seen.set(`${req.getType()}::${req.getName()}`, { propertyDependencies, dependencies: req.getDependenciesList() });
+        return register(req, callback);
+    };
+    return seen;
+}
+
 interface Captured {
     resource: pulumi.Resource;
     type: string;
@@ -276,11 +329,12 @@ interface Captured {
  */
 export async function runProgram(
     program: () => Promise<Record<string, unknown>> | Record<string, unknown>,
-    settings: { project: string; stack: string; config: Record<string, string> },
+    settings: { project: string; stack: string; config: Record<string, string>; /** New-stack `pulumi preview` instead of `pulumi up`. */ preview?: boolean },
 ): Promise<ProgramRun> {
-    await pulumi.runtime.setMocks(engine, settings.project, settings.stack, false);
+    await pulumi.runtime.setMocks(engine, settings.project, settings.stack, settings.preview === true);
     pulumi.runtime.setAllConfig(settings.config);
-    engine.reset(settings.config["aws:region"] ?? "us-east-1");
+    engine.reset(settings.config["aws:region"] ?? "us-east-1", settings.preview === true);
+    const requestDependencies = recordRequestDependencies();
 
     const captured: Captured[] = [];
     const outputs = await pulumi.runtime.runInPulumiStack(async () => {
@@ -316,6 +370,7 @@ export async function runProgram(
                 inputs: engine.recordOf(c.type, c.name)?.inputs ?? {},
                 id: engine.recordOf(c.type, c.name)?.id,
                 state: engine.recordOf(c.type, c.name)?.state ?? {},
+                ...requestDependencies.get(`${c.type}::${c.name}`),
                 options: {
                     protect: c.opts.protect === true,
                     ignoreChanges: [...(c.opts.ignoreChanges ?? [])],

@@ -2,24 +2,29 @@
  * Offline preview: runs the real program for one stack under the mock engine, with the config the
  * Pulumi CLI would pass, and prints what `pulumi preview` would create.
  *
- *   npm run preview:offline -- --stack <name> [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>]
+ *   npm run preview:offline -- --stack <name> [--preview] [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>]
  *                              [--refresh | --against <previous.json>]
  *
  * `--config` overrides one stack-file value for this run only (e.g. to see what a change would do).
+ * The aurora-guardrails policy pack is applied to every resource, as `pulumi up --policy-pack
+ * policies` would (every value known); `--preview` runs it as `pulumi preview` of a new stack sees
+ * it instead: ids, provider-computed outputs and every input built from them unknown.
+ * `--policy-pack-config` takes the same JSON file as the CLI, and is merged and validated like it.
  * `--refresh` rehearses the second `pulumi up`: the run is deployed in a model of what AWS reads back
  * (tools/readback.ts), the program runs again, and the update plan is printed. `--against` plans this
  * run as an update of a preview saved earlier with `--json` (e.g. before a config change).
- * The aurora-guardrails policy pack is applied to every resource, as `pulumi preview --policy-pack
- * policies` would; `--policy-pack-config` takes the same JSON file as the CLI.
  *
- * Exit codes: 0 success, 1 invalid configuration or a mandatory policy violation, 2 bad usage.
+ * Exit codes: 0 success, 1 invalid configuration or a mandatory policy violation, 2 bad usage
+ * (including a policy config the CLI would refuse).
  */
 import * as fs from "fs";
 import { ProgramRun, RecordedResource, runProgram } from "./mock-engine";
 import { Plan, formatPlan, planUpdate } from "./plan";
-import { refresh } from "./readback";
-import { PolicyPackConfig, evaluatePolicies, mandatoryViolations } from "./policy-runner";
+import { reconcilePolicyPackConfig } from "./policy-config";
+import { PACK_ENFORCEMENT_LEVEL, PolicyPackConfig, cannotRunDiagnostics, evaluatePolicies, mandatoryViolations } from "./policy-runner";
 import { previewWarnings } from "./preview-warnings";
+import { refresh } from "./readback";
+import { policies as guardrails } from "../policies/policies";
 import { listStacks, readStackConfig } from "./stack-files";
 
 export interface PolicyViolation {
@@ -29,19 +34,37 @@ export interface PolicyViolation {
     message: string;
 }
 
+/** `up`: what `pulumi up` evaluates (every value known); `preview`: a new stack's `pulumi preview`. */
+export type PreviewMode = "up" | "preview";
+
 export interface PreviewResult extends ProgramRun {
     policyViolations: PolicyViolation[];
     /** With `--refresh` or `--against`: this run planned as an update of the earlier one. */
     plan?: Plan;
+    /** Absent means "up" (results built before the mode existed). */
+    mode?: PreviewMode;
+}
+
+/**
+ * The stack tags the CLI sends in `ConfigureStack` for a stack without user-set tags (a DIY
+ * backend's built-in ones).
+ */
+export function stackTagsOf(project: string): Record<string, string> {
+    return { "pulumi:project": project, "pulumi:runtime": "nodejs" };
 }
 
 /** Runs the program for `stack` with its stack file (plus optional overrides of single keys) and applies the policy pack. */
-export async function previewStack(stack: string, overrides: Record<string, string> = {}, policyConfig: PolicyPackConfig = {}): Promise<PreviewResult> {
+export async function previewStack(
+    stack: string,
+    overrides: Record<string, string> = {},
+    policyConfig: PolicyPackConfig = {},
+    mode: PreviewMode = "up",
+): Promise<PreviewResult> {
     const { project, config } = readStackConfig(stack);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const program = require("../index") as () => Promise<Record<string, unknown>>;
-    const run = await runProgram(program, { project, stack, config: { ...config, ...overrides } });
-    return { ...run, policyViolations: evaluatePolicies(run.resources, { config: policyConfig }) };
+    const run = await runProgram(program, { project, stack, config: { ...config, ...overrides }, preview: mode === "preview" });
+    return { ...run, mode, policyViolations: await evaluatePolicies(run.resources, { config: policyConfig, stackTags: stackTagsOf(project) }) };
 }
 
 /** The JSON document `--json` writes. */
@@ -52,13 +75,20 @@ export function toJson(result: PreviewResult): object {
         resources: result.resources.map(({ urn, type, name, parent, custom, inputs, options, id, state }) => ({ urn, type, name, parent, custom, inputs, options, id, state })),
         outputs: result.outputs,
         policyViolations: result.policyViolations,
+        mode: result.mode ?? "up",
         ...(result.plan ? { plan: result.plan } : {}),
     };
 }
 
 /** Human-readable report: the resource tree, counts by type, then the stack outputs. */
 export function formatReport(result: PreviewResult): string {
-    const lines = [`Previewing stack '${result.stack}' of project '${result.project}' offline (mock engine, nothing is sent to AWS)`, ""];
+    const lines = [`Previewing stack '${result.stack}' of project '${result.project}' offline (mock engine, nothing is sent to AWS)`];
+    lines.push(
+        result.mode === "preview"
+            ? "Mode: new-stack preview (what `pulumi preview` of a new stack evaluates: ids and computed outputs unknown)"
+            : "Mode: up (what `pulumi up` evaluates: every value known)",
+        "",
+    );
     lines.push(`    pulumi:pulumi:Stack  ${result.project}-${result.stack}`);
     const childrenOf = (parent: string | null) => result.resources.filter((r) => r.parent === parent);
     const walk = (parent: string | null, depth: number) => {
@@ -79,6 +109,10 @@ export function formatReport(result: PreviewResult): string {
         lines.push(`    ${String(count).padStart(3)}  ${type}`);
     }
     lines.push("", `Policy pack aurora-guardrails: ${result.policyViolations.length === 0 ? "no violations" : `${result.policyViolations.length} violation(s)`}`);
+    const cannotRun = cannotRunDiagnostics(result.policyViolations).length;
+    if (cannotRun > 0) {
+        lines.push(`    ${cannotRun} of them: a policy could not run during preview (it read a value unknown until the update; the CLI reports these as advisory)`);
+    }
     const byPolicy = new Map<string, PolicyViolation[]>();
     for (const v of result.policyViolations) {
         byPolicy.set(v.policy, [...(byPolicy.get(v.policy) ?? []), v]);
@@ -106,6 +140,7 @@ interface CliArgs {
     json?: string;
     overrides: Record<string, string>;
     policyConfig: PolicyPackConfig;
+    mode: PreviewMode;
     /** Plan against this run itself after a refresh (`--refresh`) or against a saved preview (`--against`). */
     previous?: "refresh" | RecordedResource[];
 }
@@ -125,8 +160,13 @@ function parseArgs(argv: string[]): CliArgs | string {
     const overrides: Record<string, string> = {};
     let policyConfig: PolicyPackConfig = {};
     let previous: CliArgs["previous"];
+    let mode: PreviewMode = "up";
     for (let i = 0; i < argv.length; i++) {
         const value = argv[i + 1];
+        if (argv[i] === "--preview") {
+            mode = "preview";
+            continue;
+        }
         if (argv[i] === "--refresh" && previous === undefined) {
             previous = "refresh";
             continue;
@@ -144,6 +184,7 @@ function parseArgs(argv: string[]): CliArgs | string {
         } else if (argv[i] === "--policy-pack-config" && value) {
             try {
                 policyConfig = JSON.parse(fs.readFileSync(value, "utf8"));
+                reconcilePolicyPackConfig(guardrails, policyConfig, PACK_ENFORCEMENT_LEVEL);
             } catch (e) {
                 return `--policy-pack-config ${value}: ${(e as Error).message}`;
             }
@@ -154,18 +195,21 @@ function parseArgs(argv: string[]): CliArgs | string {
         }
         i++;
     }
-    return stack === undefined ? "--stack <name> is required" : { stack, json, overrides, policyConfig, previous };
+    if (mode === "preview" && previous !== undefined) {
+        return "--preview plans nothing: --refresh and --against rehearse updates, where every value is known";
+    }
+    return stack === undefined ? "--stack <name> is required" : { stack, json, overrides, policyConfig, mode, previous };
 }
 
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
     const args = parseArgs(argv);
     if (typeof args === "string") {
-        err(`usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>] [--refresh | --against <previous.json>]\n${args}`);
+        err(`usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--preview] [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>] [--refresh | --against <previous.json>]\n${args}`);
         return 2;
     }
     let result: PreviewResult;
     try {
-        result = await previewStack(args.stack, args.overrides, args.policyConfig);
+        result = await previewStack(args.stack, args.overrides, args.policyConfig, args.mode);
         if (args.previous !== undefined) {
             const earlier = args.previous === "refresh" ? result.resources : args.previous;
             result = { ...result, plan: planUpdate(refresh(earlier), args.previous === "refresh" ? (await previewStack(args.stack, args.overrides, args.policyConfig)).resources : result.resources) };

@@ -5,8 +5,8 @@
  */
 import { expect } from "chai";
 import { Policy, PolicyProviderResource, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { RecordedResource } from "../../tools/mock-engine";
-import { EvaluateOptions, PolicyViolation, evaluatePolicies } from "../../tools/policy-runner";
+import { RecordedResource, UNKNOWN } from "../../tools/mock-engine";
+import { EvaluateOptions, PolicyViolation, dependenciesOf, evaluatePolicies } from "../../tools/policy-runner";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";
@@ -81,6 +81,7 @@ export function compliantStack(environment = "prod") {
             clusterIdentifier: id,
             engine: "aurora-postgresql",
             engineVersion: "17.4",
+            engineLifecycleSupport: "open-source-rds-extended-support-disabled",
             storageEncrypted: true,
             kmsKeyId: KEY_ARN,
             manageMasterUserPassword: true,
@@ -181,8 +182,62 @@ export type Stack = ReturnType<typeof compliantStack>;
 
 export const stackOf = (s: Partial<Stack>): RecordedResource[] => Object.values(s).filter((r): r is RecordedResource => r !== undefined);
 
+/**
+ * The same resources as a new-stack `pulumi preview` sees them: every input that refers to another
+ * resource of the stack (its id or ARN) is unknown, but keeps its property dependency; ids, ARNs and
+ * the other provider-computed outputs are unknown; values that came from config stay known.
+ */
+export function asNewStackPreview(resources: RecordedResource[]): RecordedResource[] {
+    const deps = dependenciesOf(resources);
+    return resources.map((r) => {
+        const { propertyDependencies, dependencies } = deps.get(r.urn)!;
+        const inputs = Object.fromEntries(Object.entries(r.inputs).map(([k, v]) => [k, propertyDependencies[k] ? UNKNOWN : v]));
+        const computed = Object.fromEntries(Object.keys(r.state).filter((k) => !(k in r.inputs)).map((k) => [k, UNKNOWN]));
+        return { ...r, inputs, state: r.custom ? { ...inputs, ...computed } : {}, id: r.custom ? UNKNOWN : undefined, propertyDependencies, dependencies };
+    });
+}
+
+const igw = res("aws:ec2/internetGateway:InternetGateway", "igw", { vpcId: "vpc-01", tags: tagsFor("prod") }, { state: { id: "igw-01" } });
+const igwRoute = (s: Stack) => res("aws:ec2/route:Route", "to-internet", { routeTableId: s.routeTable.state.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.state.id });
+
+/** One fault per mandatory policy of the pack, for the compliant production stack: the stack change and a part of the message it must produce. */
+export const MANDATORY_FAULTS: Array<{ policy: string; fault: (x: Stack) => Partial<Stack> | RecordedResource[]; message: string }> = [
+    { policy: "rds-cluster-storage-encrypted-cmk", fault: (x) => ({ ...x, cluster: mutate(x.cluster, { kmsKeyId: undefined }) }), message: "does not use a customer-managed KMS key" },
+    { policy: "rds-performance-insights-cmk", fault: (x) => ({ ...x, writer: mutate(x.writer, { performanceInsightsKmsKeyId: "alias/aws/rds" }) }), message: "without a customer-managed key" },
+    { policy: "rds-activity-stream-cmk", fault: (x) => ({ ...x, activityStream: mutate(x.activityStream, { kmsKeyId: undefined }) }), message: "Activity stream is not encrypted" },
+    { policy: "secrets-encrypted-with-cmk", fault: (x) => ({ ...x, secret: mutate(x.secret, { kmsKeyId: undefined }) }), message: "Secret is not encrypted" },
+    { policy: "cloudwatch-log-group-cmk", fault: (x) => ({ ...x, logGroup: mutate(x.logGroup, { kmsKeyId: undefined }) }), message: "Log group is not encrypted" },
+    { policy: "sns-topic-cmk", fault: (x) => ({ ...x, topic: mutate(x.topic, { kmsMasterKeyId: "alias/aws/sns" }) }), message: "Topic is not encrypted" },
+    { policy: "kms-key-rotation-enabled", fault: (x) => ({ ...x, key: mutate(x.key, { enableKeyRotation: false }) }), message: "rotation is not enabled" },
+    { policy: "kms-key-deletion-window", fault: (x) => ({ ...x, key: mutate(x.key, { deletionWindowInDays: 6 }) }), message: "deletionWindowInDays is 6" },
+    { policy: "aurora-postgresql-parameter-group-tls", fault: (x) => ({ ...x, parameterGroup: mutate(x.parameterGroup, { parameters: [] }) }), message: "rds.force_ssl must be 1" },
+    {
+        policy: "aurora-postgresql-cluster-tls-parameter-group",
+        fault: (x) => ({ ...x, cluster: mutate(x.cluster, { dbClusterParameterGroupName: "default.aurora-postgresql17" }) }),
+        message: "uses the default cluster parameter group",
+    },
+    { policy: "kms-key-references-customer-managed", fault: (x) => ({ ...x, secret: mutate(x.secret, { kmsKeyId: x.topic.state.arn }) }), message: "kmsKeyId of aws:secretsmanager/secret:Secret 'app-secret'" },
+    { policy: "rds-instance-not-publicly-accessible", fault: (x) => ({ ...x, writer: mutate(x.writer, { publiclyAccessible: true }) }), message: "publicly accessible" },
+    { policy: "security-group-no-public-database-ingress", fault: (x) => ({ ...x, ingressCidr: mutate(x.ingressCidr, { cidrIpv4: "0.0.0.0/0" }) }), message: "port 5432 open to 0.0.0.0/0" },
+    { policy: "rds-subnet-group-private", fault: (x) => [...stackOf(x), igw, igwRoute(x)], message: "routes to an internet gateway" },
+    { policy: "rds-cluster-deletion-protection", fault: (x) => ({ ...x, cluster: mutate(x.cluster, { deletionProtection: false }) }), message: "does not have deletion protection" },
+    { policy: "rds-cluster-final-snapshot", fault: (x) => ({ ...x, cluster: mutate(x.cluster, { skipFinalSnapshot: true }) }), message: "skips the final snapshot" },
+    { policy: "rds-cluster-backup-retention", fault: (x) => ({ ...x, cluster: mutate(x.cluster, { backupRetentionPeriod: 1 }) }), message: "keeps backups for 1 day(s)" },
+    { policy: "production-data-resources-protected", fault: (x) => ({ ...x, cluster: mutate(x.cluster, {}, { protect: false }) }), message: "is not protected" },
+    { policy: "required-tags", fault: (x) => ({ ...x, topic: mutate(x.topic, { tags: undefined }) }), message: "Missing required tags" },
+    { policy: "rds-cluster-iam-authentication", fault: (x) => ({ ...x, cluster: mutate(x.cluster, { iamDatabaseAuthenticationEnabled: false }) }), message: "IAM database authentication is not enabled" },
+    { policy: "rds-cluster-managed-master-password", fault: (x) => ({ ...x, cluster: mutate(x.cluster, { manageMasterUserPassword: false }) }), message: "not managed by RDS" },
+    { policy: "rds-instance-enhanced-monitoring", fault: (x) => ({ ...x, writer: mutate(x.writer, { monitoringInterval: 0 }) }), message: "Enhanced Monitoring is off" },
+    { policy: "rds-instance-performance-insights", fault: (x) => ({ ...x, writer: mutate(x.writer, { performanceInsightsEnabled: false }) }), message: "Performance Insights is not enabled" },
+    { policy: "aurora-postgresql-log-exports", fault: (x) => ({ ...x, cluster: mutate(x.cluster, { enabledCloudwatchLogsExports: [] }) }), message: "PostgreSQL logs are not exported" },
+    { policy: "secrets-rotation-enabled", fault: (x) => ({ ...x, rotation: undefined }), message: "Secret 'app-secret' has no aws.secretsmanager.SecretRotation" },
+    { policy: "aurora-cluster-multi-az", fault: (x) => ({ ...x, reader: undefined }), message: "has 1 instance(s) in 1 distinct Availability Zone(s)" },
+    { policy: "aurora-cluster-activity-stream", fault: (x) => ({ ...x, activityStream: undefined }), message: "has no aws.rds.ClusterActivityStream" },
+    { policy: "aurora-cluster-alarms", fault: (x) => ({ ...x, alarm: mutate(x.alarm, { alarmActions: [] }) }), message: "notifies nobody" },
+];
+
 /** Runs one policy (through the offline engine) over some resources. */
-export function check(policy: Policy, resources: RecordedResource | RecordedResource[], options: Omit<EvaluateOptions, "policies"> = {}): PolicyViolation[] {
+export function check(policy: Policy, resources: RecordedResource | RecordedResource[], options: Omit<EvaluateOptions, "policies"> = {}): Promise<PolicyViolation[]> {
     return evaluatePolicies(Array.isArray(resources) ? resources : [resources], { ...options, policies: [policy as ResourceValidationPolicy | StackValidationPolicy] });
 }
 

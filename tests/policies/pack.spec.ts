@@ -5,12 +5,12 @@ import { compliantStack, expectNone, stackOf } from "./harness";
 
 describe("aurora-guardrails pack", () => {
     for (const env of ["dev", "staging", "prod"]) {
-        it(`REQ-002/003/004/006/008/009/010/012/001: a compliant ${env} stack has no violation at all`, () => {
-            expectNone(evaluatePolicies(stackOf(compliantStack(env)), { stackTags: { Environment: env } }));
+        it(`REQ-002/003/004/006/008/009/010/012/001: a compliant ${env} stack has no violation at all`, async () => {
+            expectNone(await evaluatePolicies(stackOf(compliantStack(env)), { stackTags: { Environment: env } }));
         });
     }
 
-    it("every policy has a unique kebab-case name, description, severity, level, remediation and REQ anchors", () => {
+    it("every policy has a unique kebab-case name, description, severity, level, remediation and REQ anchors", async () => {
         const names = policies.map((p) => p.name);
         expect(new Set(names).size).to.equal(names.length);
         for (const p of policies) {
@@ -30,7 +30,7 @@ describe("aurora-guardrails pack", () => {
         }
     });
 
-    it("covers every requirement the pack is meant to enforce", () => {
+    it("covers every requirement the pack is meant to enforce", async () => {
         const covered = new Set(policies.flatMap((p) => p.anchors.requirements));
         for (const req of ["REQ-001", "REQ-002", "REQ-003", "REQ-004", "REQ-005", "REQ-006", "REQ-008", "REQ-009", "REQ-010", "REQ-012"]) {
             expect(covered.has(req), req).to.equal(true);
