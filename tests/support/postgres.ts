@@ -15,10 +15,10 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { Client, ClientConfig } from "pg";
+import { freePort } from "../../tools/free-port";
 
 export interface TestPostgres {
     /** Host name the server certificate is issued for. */
@@ -59,17 +59,6 @@ export async function stopPostgres(): Promise<void> {
         running = undefined;
         await server?.stop();
     }
-}
-
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const probe = net.createServer();
-        probe.once("error", reject);
-        probe.listen(0, "127.0.0.1", () => {
-            const port = (probe.address() as net.AddressInfo).port;
-            probe.close(() => resolve(port));
-        });
-    });
 }
 
 /** A throwaway CA and a server certificate for localhost signed by it. */
