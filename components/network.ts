@@ -39,8 +39,44 @@ export interface NetworkArgs {
     readonly logsKmsKeyArn: pulumi.Input<string>;
     /** Create interface endpoints for ENDPOINT_SERVICES. */
     readonly vpcEndpoints: boolean;
+    /**
+     * Workloads in other VPCs through a transit gateway (new VPC only): the database subnets are
+     * attached to it and `allowedCidrs` are routed to it from the database route table only.
+     * @default "" (none)
+     */
+    readonly transitGatewayId?: string;
+    /**
+     * Workloads in a peered VPC (new VPC only): an accepted peering connection that `allowedCidrs` are
+     * routed through from the database route table only.
+     * @default "" (none)
+     */
+    readonly vpcPeeringConnectionId?: string;
     /** Tags applied to every taggable resource. */
     readonly tags: Record<string, string>;
+}
+
+/** Rules for reaching the database from other VPCs; `name` maps a field to the caller's name for it. */
+export function validateRemoteNetwork(
+    s: Pick<NetworkArgs, "mode" | "allowedCidrs" | "transitGatewayId" | "vpcPeeringConnectionId">,
+    problems: Problems,
+    name: (field: string) => string,
+): void {
+    const tgw = s.transitGatewayId ?? "";
+    const pcx = s.vpcPeeringConnectionId ?? "";
+    if (tgw !== "" && !/^tgw-[0-9a-f]{8,17}$/.test(tgw)) {
+        problems.check(name("transitGatewayId"), tgw, "must be a transit gateway id such as tgw-0123456789abcdef0");
+    }
+    if (pcx !== "" && !/^pcx-[0-9a-f]{8,17}$/.test(pcx)) {
+        problems.check(name("vpcPeeringConnectionId"), pcx, "must be a VPC peering connection id such as pcx-0123456789abcdef0");
+    }
+    if (tgw !== "" && pcx !== "") {
+        problems.add(`${name("transitGatewayId")} and ${name("vpcPeeringConnectionId")} are both set: route the other VPCs through one of them`);
+    }
+    if ((tgw !== "" || pcx !== "") && s.mode === "existing") {
+        problems.add(`${name(tgw !== "" ? "transitGatewayId" : "vpcPeeringConnectionId")} applies only to a new VPC: an existing VPC's routes belong to the network that owns it`);
+    } else if ((tgw !== "" || pcx !== "") && s.allowedCidrs.length === 0) {
+        problems.add(`${name(tgw !== "" ? "transitGatewayId" : "vpcPeeringConnectionId")} needs ${name("allowedCidrs")}: the other VPCs' CIDRs are what is routed to it and allowed on the database port`);
+    }
 }
 
 /** The first `azCount` available zones; fails the preview when the region has fewer. */
@@ -93,6 +129,7 @@ export class Network extends pulumi.ComponentResource {
         } else if (args.appSecurityGroupIds.length === 0 && args.allowedCidrs.length === 0) {
             problems.add("appSecurityGroupIds and allowedCidrs are both empty: nothing could reach the database");
         }
+        validateRemoteNetwork(args, problems, (field) => field);
         problems.throwIfAny(this, `Invalid Network arguments for '${name}':`);
 
         const tags = (suffix: string) => ({ ...args.tags, Name: `${args.namePrefix}-${suffix}` });
@@ -113,9 +150,11 @@ export class Network extends pulumi.ComponentResource {
                 .names.apply((names) => selectZones(names, args.azCount, args.region));
             const newPrefix = Number(args.vpcCidr.split("/")[1]) + 4;
             const tiers = { db: subnetCidrs(args.vpcCidr, newPrefix, 0, args.azCount), app: subnetCidrs(args.vpcCidr, newPrefix, 8, args.azCount) };
+            const routeTables: Partial<Record<"db" | "app", aws.ec2.RouteTable>> = {};
             const subnetsOf = (tier: "db" | "app") => {
                 // A route table with only the implicit local route: no internet gateway, no NAT.
                 const routeTable = new aws.ec2.RouteTable(`${name}-${tier}-rt`, { vpcId: vpc.id, tags: tags(`${tier}-isolated`) }, { parent: this });
+                routeTables[tier] = routeTable;
                 return tiers[tier].map((cidr, i) => {
                     const subnet = new aws.ec2.Subnet(
                         `${name}-${tier}-${i}`,
@@ -134,6 +173,7 @@ export class Network extends pulumi.ComponentResource {
             };
             const dbSubnets = subnetsOf("db");
             const appSubnets = subnetsOf("app");
+            this.routeToOtherVpcs(name, args, vpc.id, dbSubnets, routeTables.db!, tags);
 
             const flowLogGroup = new aws.cloudwatch.LogGroup(
                 `${name}-flow-logs`,
@@ -316,6 +356,45 @@ export class Network extends pulumi.ComponentResource {
             dbSecurityGroupId: this.dbSecurityGroupId,
             appSecurityGroupIds: this.appSecurityGroupIds,
             endpointSecurityGroupId: this.endpointSecurityGroupId,
+        });
+    }
+
+    /**
+     * Routes the allowed CIDRs of other VPCs from the database route table only (never the application
+     * tier, never 0.0.0.0/0), through the transit gateway (with an attachment in the database subnets)
+     * or the peering connection the stack names.
+     */
+    private routeToOtherVpcs(
+        name: string,
+        args: NetworkArgs,
+        vpcId: pulumi.Output<string>,
+        dbSubnets: aws.ec2.Subnet[],
+        dbRouteTable: aws.ec2.RouteTable,
+        tags: (suffix: string) => Record<string, string>,
+    ): void {
+        const transitGatewayId = args.transitGatewayId ?? "";
+        const vpcPeeringConnectionId = args.vpcPeeringConnectionId ?? "";
+        if (transitGatewayId === "" && vpcPeeringConnectionId === "") {
+            return;
+        }
+        const attachment =
+            transitGatewayId === ""
+                ? undefined
+                : new aws.ec2transitgateway.VpcAttachment(
+                      `${name}-tgw`,
+                      { transitGatewayId, vpcId, subnetIds: dbSubnets.map((s) => s.id), dnsSupport: "enable", tags: tags("tgw") },
+                      { parent: this },
+                  );
+        args.allowedCidrs.forEach((cidr, i) => {
+            new aws.ec2.Route(
+                `${name}-db-to-remote-${i}`,
+                {
+                    routeTableId: dbRouteTable.id,
+                    destinationCidrBlock: cidr,
+                    ...(attachment ? { transitGatewayId } : { vpcPeeringConnectionId }),
+                },
+                { parent: this, dependsOn: attachment ? [attachment] : [] },
+            );
         });
     }
 

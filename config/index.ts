@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmSettings, validateAlarmSettings } from "../components/alarm-settings";
 import { BackupSettings, checkScheduleOutsideWindows, validateBackupSettings } from "../components/backup";
 import { ClusterSettings, canAutoPause, validateClusterSettings } from "../components/cluster-settings";
-import type { NetworkArgs } from "../components/network";
+import { NetworkArgs, validateRemoteNetwork } from "../components/network";
 import { parseParameterOverrides } from "../components/parameters";
 import { SecretsSettings, parseAppUsers, validateSecretsSettings } from "../components/secrets-settings";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKeySpec, specOf } from "./schema";
@@ -197,6 +197,7 @@ function parseNetwork(reader: RawReader): NetworkSettings {
     } else if (existingDbSubnetIds.length > 0 || appSecurityGroupIds.length > 0) {
         problems.add(`${keyName("existingDbSubnetIds")} and ${keyName("appSecurityGroupIds")} only apply with ${keyName("existingVpcId")}; a new VPC creates its own subnets and application security group`);
     }
+    validateRemoteNetwork({ mode, allowedCidrs, transitGatewayId: reader.string("transitGatewayId"), vpcPeeringConnectionId: reader.string("vpcPeeringConnectionId") }, problems, keyName);
     return {
         mode,
         vpcCidr,
@@ -209,6 +210,8 @@ function parseNetwork(reader: RawReader): NetworkSettings {
         flowLogsTrafficType,
         flowLogsRetentionDays,
         vpcEndpoints: reader.boolean("vpcEndpoints"),
+        transitGatewayId: reader.string("transitGatewayId"),
+        vpcPeeringConnectionId: reader.string("vpcPeeringConnectionId"),
     };
 }
 

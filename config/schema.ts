@@ -44,6 +44,8 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     { key: "flowLogsTrafficType", type: "string", default: "ALL", description: "VPC flow log traffic type: ALL or REJECT." },
     { key: "flowLogsRetentionDays", type: "integer", default: 365, description: "Retention of the VPC flow log group, in days (a CloudWatch Logs retention value)." },
     { key: "vpcEndpoints", type: "boolean", default: true, description: "Create interface endpoints for Secrets Manager, KMS, CloudWatch Logs, Monitoring and RDS." },
+    { key: "transitGatewayId", type: "string", default: "", description: "Transit gateway (tgw-...) for workloads in other VPCs (new VPC only): the database subnets are attached and allowedCidrs routed to it from the database route table only." },
+    { key: "vpcPeeringConnectionId", type: "string", default: "", description: "Accepted VPC peering connection (pcx-...) for workloads in a peered VPC (new VPC only): allowedCidrs are routed through it from the database route table only." },
 
     // Engine and instances
     { key: "engineVersion", type: "string", default: "17", description: "Engine version: a major (recommended; AWS applies minor upgrades) or a creatable major.minor. The parameter group family is derived from it." },

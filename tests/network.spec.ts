@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { ENDPOINT_SERVICES, Network, NetworkArgs, selectZones } from "../components/network";
 import { outputValue } from "../tools/mock-engine";
-import { STACKS, stackConfig, errorOf, ofType, one, runComponent, stackRun } from "./helpers";
+import { previewStack } from "../tools/preview";
+import { STACKS, configProblems, stackConfig, errorOf, ofType, one, runComponent, stackRun } from "./helpers";
 
 const base: NetworkArgs = {
     namePrefix: "t-net",
@@ -181,5 +182,55 @@ describe("components/network: private, isolated network (REQ-003)", () => {
         expect(single.message).to.include("existingDbSubnetIds");
         const closed = await errorOf(() => runComponent(() => new Network("net-closed", { ...existing, appSecurityGroupIds: [], allowedCidrs: [] })));
         expect(closed.message).to.include("nothing could reach the database");
+    });
+});
+
+describe("components/network: workloads in other VPCs (transit gateway or peering)", () => {
+    const remote = ["10.60.0.0/16", "10.61.0.0/16"];
+
+    it("REQ-003: a transit gateway attachment in the database subnets, and routes to the allowed CIDRs from the database route table only", async () => {
+        const run = await runComponent(() => new Network("net-tgw", { ...base, namePrefix: "t-tgw", allowedCidrs: remote, transitGatewayId: "tgw-0123456789abcdef0" }));
+        const attachment = one(run, "aws:ec2transitgateway/vpcAttachment:VpcAttachment");
+        const dbSubnets = ofType(run, "aws:ec2/subnet:Subnet").filter((s) => s.inputs.tags.Tier === "database");
+        expect(attachment.inputs).to.include({ transitGatewayId: "tgw-0123456789abcdef0", vpcId: one(run, "aws:ec2/vpc:Vpc").id });
+        expect(attachment.inputs.subnetIds, "attached in the database subnets").to.deep.equal(dbSubnets.map((s) => s.id));
+        const dbTable = one(run, "aws:ec2/routeTable:RouteTable", "-db-rt");
+        const routes = ofType(run, "aws:ec2/route:Route");
+        expect(routes.map((r) => [r.inputs.routeTableId, r.inputs.destinationCidrBlock, r.inputs.transitGatewayId])).to.deep.equal(remote.map((cidr) => [dbTable.id, cidr, "tgw-0123456789abcdef0"]));
+        for (const route of routes) {
+            expect(route.options.dependsOn, route.name).to.include(attachment.urn);
+        }
+    });
+
+    it("REQ-003: an accepted peering connection gets routes to the allowed CIDRs from the database route table only, and no attachment", async () => {
+        const run = await runComponent(() => new Network("net-pcx", { ...base, namePrefix: "t-pcx", allowedCidrs: remote, vpcPeeringConnectionId: "pcx-0123456789abcdef0" }));
+        expect(ofType(run, "aws:ec2transitgateway/vpcAttachment:VpcAttachment")).to.be.empty;
+        const dbTable = one(run, "aws:ec2/routeTable:RouteTable", "-db-rt");
+        expect(ofType(run, "aws:ec2/route:Route").map((r) => [r.inputs.routeTableId, r.inputs.destinationCidrBlock, r.inputs.vpcPeeringConnectionId])).to.deep.equal(
+            remote.map((cidr) => [dbTable.id, cidr, "pcx-0123456789abcdef0"]),
+        );
+    });
+
+    it("refuses malformed ids, both at once, an existing VPC, and no CIDRs to route, naming each field", async () => {
+        const cases: Array<[Partial<NetworkArgs>, string]> = [
+            [{ transitGatewayId: "tgw-x", allowedCidrs: remote }, 'transitGatewayId = "tgw-x": must be a transit gateway id'],
+            [{ vpcPeeringConnectionId: "peer", allowedCidrs: remote }, 'vpcPeeringConnectionId = "peer": must be a VPC peering connection id'],
+            [{ transitGatewayId: "tgw-0123456789abcdef0", vpcPeeringConnectionId: "pcx-0123456789abcdef0", allowedCidrs: remote }, "transitGatewayId and vpcPeeringConnectionId are both set"],
+            [{ transitGatewayId: "tgw-0123456789abcdef0" }, "transitGatewayId needs allowedCidrs"],
+        ];
+        for (const [i, [overrides, message]] of cases.entries()) {
+            const error = await errorOf(() => runComponent(() => new Network(`net-remote-bad-${i}`, { ...base, namePrefix: `t-rb${i}`, ...overrides })));
+            expect(error.message, message).to.include(message);
+        }
+        const existingVpc = await errorOf(() => runComponent(() => new Network("net-remote-existing", { ...existing, vpcPeeringConnectionId: "pcx-0123456789abcdef0" })));
+        expect(existingVpc.message).to.include("vpcPeeringConnectionId applies only to a new VPC");
+    });
+
+    it("the stack config names the aurora:* keys, and the pack still passes a stack routed through a transit gateway", async () => {
+        const refused = configProblems({ "aurora:transitGatewayId": "tgw-0123456789abcdef0" });
+        expect(refused).to.include("aurora:transitGatewayId needs aurora:allowedCidrs");
+        const routed = await previewStack("prod", { "aurora:transitGatewayId": "tgw-0123456789abcdef0", "aurora:allowedCidrs": JSON.stringify(remote) });
+        expect(routed.policyViolations.filter((v) => v.enforcementLevel === "mandatory")).to.deep.equal([]);
+        expect(ofType(routed, "aws:ec2/route:Route")).to.have.length(2);
     });
 });

@@ -94,6 +94,8 @@ const EC2_ID_PREFIXES: Record<string, string> = {
     "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc",
     "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce",
     "aws:ec2/flowLog:FlowLog": "fl",
+    "aws:ec2/route:Route": "r",
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "tgw-attach",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr",
 };

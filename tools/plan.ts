@@ -43,6 +43,8 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ["vpcId"],
     "aws:ec2/routeTable:RouteTable": ["vpcId"],
     "aws:ec2/routeTableAssociation:RouteTableAssociation": ["subnetId"],
+    "aws:ec2/route:Route": ["routeTableId", "destinationCidrBlock"],
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": ["transitGatewayId", "vpcId"],
     "aws:ec2/vpcEndpoint:VpcEndpoint": ["vpcId", "serviceName", "vpcEndpointType"],
     "aws:ec2/flowLog:FlowLog": ["vpcId", "trafficType", "logDestinationType", "logDestination", "iamRoleArn", "maxAggregationInterval"],
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["securityGroupId"],
