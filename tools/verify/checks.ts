@@ -605,8 +605,10 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const problems: string[] = [];
                 if (proxy?.RequireTLS !== true) problems.push(`proxy ${proxyName} does not require TLS`);
                 if (proxy?.Status !== "available") problems.push(`proxy ${proxyName} is ${proxy?.Status}`);
-                if (targets.length === 0) problems.push(`proxy ${proxyName} has no targets`);
-                for (const t of targets.filter((x) => x.TargetHealth?.State !== "AVAILABLE")) {
+                // An Aurora target group lists the cluster (TRACKED_CLUSTER, without health) and one RDS_INSTANCE target per instance.
+                const instances = targets.filter((t) => t.Type === "RDS_INSTANCE");
+                if (!instances.some((t) => t.Role === "READ_WRITE" && t.TargetHealth?.State === "AVAILABLE")) problems.push(`proxy ${proxyName} has no available writer target`);
+                for (const t of instances.filter((x) => x.TargetHealth?.State !== "AVAILABLE")) {
                     problems.push(`target ${t.RdsResourceId} (${t.Type}) is ${t.TargetHealth?.State}: ${t.TargetHealth?.Reason ?? ""} ${t.TargetHealth?.Description ?? ""}`.trim());
                 }
                 return outcome(problems, `${proxyName} ${proxy?.Status}, RequireTLS ${proxy?.RequireTLS}; ${targets.map((t) => `${t.RdsResourceId} ${t.Type} ${t.TargetHealth?.State}`).join("; ")}`);
