@@ -110,6 +110,15 @@ export class DrillFailure extends Error {
     }
 }
 
+/** Runs `call`; a failure is logged by the caller's next poll, so it yields undefined (polling must survive a throttled describe). */
+async function tolerant<T>(call: () => Promise<T>): Promise<T | undefined> {
+    try {
+        return await call();
+    } catch {
+        return undefined;
+    }
+}
+
 /** Polls `condition` every `intervalMs` until it holds (returns the time) or `maxPolls` ran out (throws). */
 async function waitFor(clock: Clock, what: string, condition: () => Promise<boolean>, intervalMs: number, maxPolls: number): Promise<number> {
     for (let i = 0; i < maxPolls; i++) {
@@ -186,10 +195,10 @@ export async function failoverDrill(ctx: DrillContext): Promise<DrillOutcome> {
         const recovered = () => targets.every((x) => probe.samples.filter((s) => s.target === x.name).pop()?.ok === true);
         await probe.run(async (tick) => {
             if (tick % POLL_TICKS === 0 && oldWriterReaderAt === undefined) {
-                const writer = await writerOf(clients.rds, clusterId).catch(() => undefined);
+                const writer = await tolerant(() => writerOf(clients.rds, clusterId));
                 if (writer !== undefined && writer !== oldWriter) {
                     newWriter = writer;
-                    const old = (await clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: oldWriter })).catch(() => undefined))?.DBInstances?.[0];
+                    const old = (await tolerant(() => clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: oldWriter }))))?.DBInstances?.[0];
                     if (old?.DBInstanceStatus === "available") {
                         oldWriterReaderAt = clock.now();
                         t.note(`${newWriter} is the writer; ${oldWriter} is available as a reader`);
@@ -246,7 +255,7 @@ export async function rotationDrill(ctx: DrillContext): Promise<DrillOutcome> {
             let completedAt: number | undefined;
             await probe.run(async (tick) => {
                 if (tick % POLL_TICKS === 0) {
-                    const secret = await clients.secrets.send(new DescribeSecretCommand({ SecretId: arns[user.name] })).catch(() => undefined);
+                    const secret = await tolerant(() => clients.secrets.send(new DescribeSecretCommand({ SecretId: arns[user.name] })));
                     if (VersionId !== undefined && secret?.VersionIdsToStages?.[VersionId]?.includes("AWSCURRENT")) {
                         completedAt = clock.now();
                     }
@@ -293,11 +302,15 @@ class TemporaryCluster {
 
     /** Deletes the instance and the cluster without a final snapshot; a resource that never existed is fine. */
     async delete(): Promise<void> {
-        const ignoreMissing = (e: unknown) => {
-            if (!/NotFound/.test((e as Error).name)) throw e;
+        const ignoringMissing = async (call: () => Promise<unknown>) => {
+            try {
+                await call();
+            } catch (e) {
+                if (!/NotFound/.test((e as Error).name)) throw e;
+            }
         };
-        await this.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: this.instanceId, SkipFinalSnapshot: true })).catch(ignoreMissing);
-        await this.rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: this.clusterId, SkipFinalSnapshot: true })).catch(ignoreMissing);
+        await ignoringMissing(() => this.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: this.instanceId, SkipFinalSnapshot: true })));
+        await ignoringMissing(() => this.rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: this.clusterId, SkipFinalSnapshot: true })));
         this.t.note(`deleted ${this.instanceId} and ${this.clusterId}`);
     }
 }
