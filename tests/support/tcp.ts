@@ -35,7 +35,7 @@ export async function echoServer(): Promise<{ port: number; close(): Promise<voi
 
 export interface CuttableProxy {
     readonly port: number;
-    /** Resets every open connection and refuses new ones until `restore`. */
+    /** Closes every open connection and refuses new ones until `restore`. */
     cut(): void;
     restore(): void;
     readonly isCut: boolean;
@@ -67,7 +67,7 @@ export async function cuttableProxy(targetPort: number): Promise<CuttableProxy> 
         cut() {
             cut = true;
             for (const [client, upstream] of pairs) {
-                client.resetAndDestroy();
+                client.destroy();
                 upstream.destroy();
             }
             pairs.clear();
@@ -86,11 +86,30 @@ export async function cuttableProxy(targetPort: number): Promise<CuttableProxy> 
     return proxy;
 }
 
+/**
+ * Real-time bound on one connect or operation, as pg's connection and query timeouts bound them in
+ * production: an attempt never hangs a test (it fails instead). Not a timing assertion.
+ */
+const ATTEMPT_BOUND_MS = 3000;
+
+function bounded<T>(promise: Promise<T>, socket: net.Socket): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+            socket.destroy();
+            reject(new Error("attempt bound exceeded"));
+        }, ATTEMPT_BOUND_MS);
+        timer.unref();
+    });
+    return Promise.race([promise, bound]).finally(() => clearTimeout(timer));
+}
+
 /** A probe connection over the echo protocol: an operation succeeds when its line comes back. */
 export function echoConnections(portOf: (target: string) => number): ConnectionFactory {
-    return (target) =>
+    return (target) => {
+        const socket = net.connect(portOf(target.name), "127.0.0.1");
+        return bounded(
         new Promise<ProbeConnection>((resolve, reject) => {
-            const socket = net.connect(portOf(target.name), "127.0.0.1");
             let buffered = "";
             let pending: { resolve: () => void; reject: (e: Error) => void } | undefined;
             const fail = (e: Error) => {
@@ -116,20 +135,21 @@ export function echoConnections(portOf: (target: string) => number): ConnectionF
             socket.on("connect", () =>
                 resolve({
                     run: (operation) =>
-                        new Promise<void>((ok, ko) => {
+                        bounded(new Promise<void>((ok, ko) => {
                             if (socket.destroyed) {
                                 ko(new Error("connection closed by the server"));
                                 return;
                             }
                             pending = { resolve: ok, reject: ko };
                             socket.write(`${operation}\n`);
-                        }),
+                        }), socket),
                     close: async () => {
                         socket.destroy();
                     },
                 }),
             );
-        });
+        }), socket);
+    };
 }
 
 /** Virtual time: `sleep` advances it at once (after letting pending I/O run). */
