@@ -229,3 +229,54 @@ describe(".github/workflows", () => {
         expect(usesAws(workflow("pull-request.yml").jobs.preview)).to.not.equal(undefined);
     });
 });
+
+describe(".github/workflows: verification after deploy, weekly drills (docs/verify.md)", () => {
+    const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts);
+
+    it("after each `pulumi up`: a refreshed preview that must plan nothing, then `npm run verify` without drills, its report uploaded", () => {
+        const { jobs } = workflow("deploy.yml");
+        // Every stack before prod runs in the matrix job, prod in its own.
+        for (const [job, stack] of [["before-production", "${{ matrix.stack }}"], ["prod", "prod"]]) {
+            const run = commands(jobs[job]);
+            const up = run.indexOf(`pulumi up --yes --stack ${stack} --policy-pack policies`);
+            const preview = run.indexOf(`pulumi preview --refresh --expect-no-changes --stack ${stack} --policy-pack policies`);
+            const verify = run.findIndex((c) => c.startsWith(`npm run verify -- --stack ${stack}`));
+            expect(up, job).to.be.at.least(0);
+            expect(preview, `${job}: preview --expect-no-changes after up`).to.equal(up + 1);
+            expect(verify, `${job}: verify after the preview`).to.equal(preview + 1);
+            expect(run[verify], job).to.not.include("--drill");
+            expect(run[verify], job).to.include("--report verify-reports");
+            const upload = jobs[job].steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+            expect(upload?.with, job).to.include({ name: `verify-${stack}`, path: "verify-reports" });
+        }
+        expect(scripts).to.include("verify");
+    });
+
+    it("a weekly schedule runs the rotation and restore drills on staging only and keeps the reports as artifacts", () => {
+        const wf = workflow("drills.yml");
+        const schedule = wf.on.schedule as Array<{ cron: string }>;
+        expect(schedule).to.have.length(1);
+        const [minute, hour, dom, month, dow] = schedule[0].cron.split(" ");
+        expect([dom, month], "weekly, not monthly").to.deep.equal(["*", "*"]);
+        expect(dow, "one day a week").to.match(/^[0-6]$/);
+        expect(Number(hour) * 60 + Number(minute), "after the nightly AWS Backup run starts (05:30 UTC)").to.be.greaterThan(5 * 60 + 30);
+        expect(Object.keys(wf.jobs)).to.deep.equal(["staging"]);
+        const job = wf.jobs.staging;
+        expect(environmentOf(job)).to.equal("staging");
+        const run = commands(job);
+        const verify = run.filter((c) => c.startsWith("npm run verify"));
+        expect(verify).to.have.length(1);
+        expect(verify[0]).to.include("--stack staging").and.include("--drill rotation").and.include("--drill restore").and.include("--report verify-reports");
+        expect(verify[0]).to.not.include("--yes-prod");
+        expect(run.some((c) => c.startsWith("pulumi up")), "the drills job deploys nothing").to.equal(false);
+        expect(run.indexOf("npm ci")).to.be.below(run.indexOf(verify[0]));
+        const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+        expect(upload?.with?.path).to.equal("verify-reports");
+        const aws = usesAws(job)!;
+        expect(aws.uses).to.equal("aws-actions/configure-aws-credentials@v4");
+        expect(aws.with?.["aws-region"]).to.equal(readStackConfig("staging").config["aws:region"]);
+        expect({ ...wf.permissions, ...job.permissions }["id-token"]).to.equal("write");
+        expect(wf.permissions).to.deep.equal({ contents: "read" });
+        expect(raw("drills.yml")).to.not.match(/AWS_ACCESS_KEY_ID|aws-access-key-id/i);
+    });
+});

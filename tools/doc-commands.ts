@@ -128,6 +128,9 @@ export function classify(command: DocCommand): Classification {
     if (/\bnpm (install|ci)\b/.test(text)) {
         return { run: false, reason: "needs the npm registry" };
     }
+    if (/^npm run verify\b/.test(text) && !/ --(help|outputs)\b/.test(text)) {
+        return { run: false, reason: "needs a deployed stack: AWS credentials and the Pulumi CLI (its outputs)" };
+    }
     for (const program of programsOf(text)) {
         const need = NEEDS.find((n) => n.program.test(program));
         if (need) {

@@ -1,0 +1,296 @@
+/**
+ * The drills end to end against mocked AWS APIs, a fake clock and a simulated outage: the failover
+ * drill's FailoverDBCluster cuts the TCP proxy in front of the fake database and the cluster's
+ * describe answers restore it, and the drill must report the write downtime within one probe
+ * interval; rotation counts failed logins; restores measure time to available and RPO and always
+ * delete the temporary cluster.
+ */
+import {
+    DescribeRecoveryPointCommand,
+    DescribeRestoreJobCommand,
+    GetRecoveryPointRestoreMetadataCommand,
+    StartRestoreJobCommand,
+} from "@aws-sdk/client-backup";
+import {
+    CreateDBInstanceCommand,
+    DeleteDBClusterCommand,
+    DeleteDBInstanceCommand,
+    DescribeDBClustersCommand,
+    DescribeDBInstancesCommand,
+    FailoverDBClusterCommand,
+    RDSClient,
+    RestoreDBClusterToPointInTimeCommand,
+} from "@aws-sdk/client-rds";
+import { DescribeSecretCommand, RotateSecretCommand } from "@aws-sdk/client-secrets-manager";
+import { AwsClientStub } from "aws-sdk-client-mock";
+import { expect } from "chai";
+import { DrillContext, DrillName, POLL_MS, runDrill } from "../tools/verify/drills";
+import { PROBE_INTERVAL_MS } from "../tools/verify/probe";
+import { World, deployedWorld } from "./support/aws-world";
+import { CuttableProxy, FakeClock, cuttableProxy, echoConnections, echoServer } from "./support/tcp";
+
+describe("verify: drills", () => {
+    let world: World;
+    let server: Awaited<ReturnType<typeof echoServer>>;
+    let writer: CuttableProxy;
+    let reader: CuttableProxy;
+    let clock: FakeClock;
+    let log: string[];
+    let marker: Date | undefined;
+
+    beforeEach(async () => {
+        server = await echoServer();
+        writer = await cuttableProxy(server.port);
+        reader = await cuttableProxy(server.port);
+        clock = new FakeClock();
+        log = [];
+        marker = undefined;
+    });
+    afterEach(async () => {
+        world?.restore();
+        await writer.close();
+        await reader.close();
+        await server.close();
+    });
+
+    function context(overrides: Partial<DrillContext> = {}): DrillContext {
+        return {
+            stack: world.stack,
+            config: world.config,
+            outputs: world.outputs,
+            clients: world.clients,
+            now: () => new Date(clock.now()),
+            clock,
+            database: {
+                // Reads go through the reader proxy, everything else (writer endpoint, proxy, markers) through the writer proxy.
+                connections: () => echoConnections((name) => (name.startsWith("read via reader") ? reader.port : writer.port)),
+                newestMarker: async () => marker,
+            },
+            runId: "a1b2c3",
+            log: (line) => log.push(line),
+            ...overrides,
+        };
+    }
+
+    const rds = () => world.mocks.rds as AwsClientStub<RDSClient>;
+
+    /** FailoverDBCluster cuts the writer; the `restoreAfter`-th cluster describe after it promotes instance-2 and restores the writer. */
+    function simulateFailover(restoreAfter: number): { cutAt: () => number; restoredAt: () => number } {
+        let cutAt = 0;
+        let restoredAt = 0;
+        let describes = 0;
+        rds().on(FailoverDBClusterCommand).callsFake(() => {
+            writer.cut();
+            cutAt = clock.now();
+            return { DBCluster: world.state.cluster };
+        });
+        rds().on(DescribeDBClustersCommand).callsFake(() => {
+            if (cutAt > 0 && ++describes === restoreAfter) {
+                world.state.cluster.DBClusterMembers!.forEach((m, i) => (m.IsClusterWriter = i === 1));
+                writer.restore();
+                restoredAt = clock.now();
+            }
+            return { DBClusters: [world.state.cluster] };
+        });
+        return { cutAt: () => cutAt, restoredAt: () => restoredAt };
+    }
+
+    it("REQ-001 failover: reports write downtime within one probe interval of the outage, read downtime, and the old writer back as a reader", async () => {
+        world = await deployedWorld("staging");
+        const outage = simulateFailover(4);
+        const { report, checks } = await runDrill("failover", context());
+        expect(checks[0].status, checks[0].evidence).to.equal("pass");
+        const value = (name: string) => report.measurements.find((m) => m.name === name)!.value;
+        const actual = (outage.restoredAt() - outage.cutAt()) / 1000;
+        expect(actual).to.be.greaterThan(2);
+        const withinOneInterval = (reported: number) => Math.abs(Math.round(reported * 1000) - Math.round(actual * 1000)) <= PROBE_INTERVAL_MS;
+        expect(withinOneInterval(value("write via writer endpoint downtime")), `reported ${value("write via writer endpoint downtime")} s for ${actual} s`).to.equal(true);
+        expect(withinOneInterval(value("write via proxy downtime")), `proxy: reported ${value("write via proxy downtime")} s for ${actual} s`).to.equal(true);
+        expect(value("read via reader endpoint downtime")).to.equal(0);
+        expect(value("old writer back as a reader after")).to.be.at.least(actual);
+        expect(report.measurements.find((m) => m.name === "write via writer endpoint downtime")!.target).to.equal(60);
+        expect(checks[0].evidence).to.match(/aurora-staging-instance-1 -> aurora-staging-instance-2/);
+        expect(report.events.join("\n")).to.match(/FailoverDBCluster aurora-staging requested/);
+    });
+
+    it("failover fails when the write downtime exceeds the RTO target", async () => {
+        world = await deployedWorld("staging");
+        simulateFailover(4);
+        const { checks } = await runDrill("failover", context({ rtoSeconds: 1 }));
+        expect(checks[0].status).to.equal("fail");
+        expect(checks[0].evidence).to.match(/write via writer endpoint was down \d+(\.\d)? s, more than the RTO of 1 s/);
+    });
+
+    it("failover is not-run, and no failover is requested, when the probe cannot reach the database first", async () => {
+        world = await deployedWorld("staging");
+        simulateFailover(4);
+        writer.cut();
+        const { checks } = await runDrill("failover", context());
+        expect(checks[0]).to.include({ id: "drill.failover", status: "not-run", requirement: "REQ-001" });
+        expect(checks[0].evidence).to.match(/cannot reach the database before the drill.*write via writer endpoint/);
+        expect(rds().commandCalls(FailoverDBClusterCommand)).to.have.length(0);
+    });
+
+    function simulateRotation(completeAfterDescribes: number, duringRotation: () => void = () => undefined) {
+        const versions = new Map<string, number>();
+        world.mocks.secrets.on(RotateSecretCommand).callsFake((input) => {
+            versions.set(input.SecretId, 0);
+            duringRotation();
+            return { ARN: input.SecretId, VersionId: `v-${input.SecretId.length}-new` };
+        });
+        world.mocks.secrets.on(DescribeSecretCommand).callsFake((input) => {
+            const n = (versions.get(input.SecretId) ?? 0) + 1;
+            versions.set(input.SecretId, n);
+            const done = n >= completeAfterDescribes;
+            return { ...world.state.secrets[input.SecretId], VersionIdsToStages: { [`v-${input.SecretId.length}-new`]: done ? ["AWSCURRENT"] : ["AWSPENDING"] } };
+        });
+    }
+
+    it("REQ-004 rotation: every application secret rotates with zero failed logins", async () => {
+        world = await deployedWorld("staging");
+        simulateRotation(3);
+        const { report, checks } = await runDrill("rotation", context());
+        expect(checks[0].status, checks[0].evidence).to.equal("pass");
+        const names = report.measurements.map((m) => m.name);
+        expect(names).to.include.members(["app rotation completed after", "reporting rotation completed after", "app via writer endpoint failed connections", "reporting via proxy failed connections"]);
+        expect(report.measurements.find((m) => m.name === "app rotation completed after")!.value).to.be.closeTo(((3 * 5 - 1) * PROBE_INTERVAL_MS) / 1000, 1e-9);
+        expect(world.mocks.secrets.commandCalls(RotateSecretCommand).map((c) => c.args[0].input.SecretId)).to.deep.equal(Object.values(world.outputs.get<Record<string, string>>("appSecretArns")));
+    });
+
+    it("rotation fails when logins fail while a secret rotates", async () => {
+        world = await deployedWorld("staging");
+        let rotations = 0;
+        simulateRotation(3, () => {
+            if (++rotations === 1) writer.cut();
+            else writer.restore();
+        });
+        const { checks, report } = await runDrill("rotation", context());
+        expect(checks[0].status).to.equal("fail");
+        expect(checks[0].evidence).to.match(/connection\(s\) app via writer endpoint failed during rotation/);
+        expect(report.measurements.find((m) => m.name === "app via writer endpoint failed connections")!.value).to.be.greaterThan(0);
+    });
+
+    it("rotation is not-run on a stack without application users (dev)", async () => {
+        world = await deployedWorld("dev");
+        const { checks } = await runDrill("rotation", context());
+        expect(checks[0]).to.include({ status: "not-run" });
+        expect(checks[0].evidence).to.include("aurora:appUsers is empty");
+    });
+
+    /** The source cluster's latest restorable time trails the (fake) present by 2 s; the temporary cluster becomes available after `pollsUntilAvailable` polls. */
+    function simulateRestore(pollsUntilAvailable: number) {
+        const temporary = "aurora-staging-drill-a1b2c3";
+        let polls = 0;
+        let restored = false;
+        rds().on(DescribeDBClustersCommand).callsFake((input) => {
+            if (input.DBClusterIdentifier === temporary) {
+                if (!restored) throw Object.assign(new Error(`DBCluster ${temporary} not found.`), { name: "DBClusterNotFoundFault" });
+                return { DBClusters: [{ DBClusterIdentifier: temporary, Status: ++polls >= pollsUntilAvailable ? "available" : "creating", Endpoint: `${temporary}.cluster-x.eu-west-1.rds.amazonaws.com` }] };
+            }
+            return { DBClusters: [{ ...world.state.cluster, LatestRestorableTime: new Date(clock.now() - 2000) }] };
+        });
+        rds().on(RestoreDBClusterToPointInTimeCommand).callsFake((input) => {
+            restored = true;
+            return { DBCluster: { DBClusterIdentifier: input.DBClusterIdentifier, Status: "creating" } };
+        });
+        rds().on(CreateDBInstanceCommand).resolves({ DBInstance: { DBInstanceIdentifier: `${temporary}-instance-1`, DBInstanceStatus: "creating" } });
+        rds().on(DescribeDBInstancesCommand, { DBInstanceIdentifier: `${temporary}-instance-1` }).resolves({ DBInstances: [{ DBInstanceIdentifier: `${temporary}-instance-1`, DBInstanceStatus: "available" }] });
+        rds().on(DeleteDBInstanceCommand).resolves({});
+        rds().on(DeleteDBClusterCommand).resolves({});
+        return temporary;
+    }
+
+    it("REQ-005 restore: point-in-time restore to a temporary cluster, time to available and RPO from the marker rows, then deleted", async () => {
+        world = await deployedWorld("staging");
+        const temporary = simulateRestore(3);
+        marker = new Date(clock.now() + 1000);
+        const { report, checks } = await runDrill("restore", context());
+        expect(checks[0].status, checks[0].evidence).to.equal("pass");
+        const restore = rds().commandCalls(RestoreDBClusterToPointInTimeCommand)[0].args[0].input;
+        expect(restore).to.include({ SourceDBClusterIdentifier: "aurora-staging", DBClusterIdentifier: temporary, UseLatestRestorableTime: true, DeletionProtection: false, DBSubnetGroupName: "aurora-staging-db" });
+        expect(restore.KmsKeyId).to.equal(world.outputs.get<Record<string, string>>("kmsKeyArns").storage);
+        const measured = Object.fromEntries(report.measurements.map((m) => [m.name, m]));
+        expect(measured["time to available"].value).to.equal((2 * POLL_MS) / 1000);
+        expect(measured["time to available"].target).to.equal(7200);
+        expect(measured["data loss (RPO)"].target).to.equal(300);
+        expect(measured["data loss (RPO)"].value).to.be.within(0, 3);
+        expect(rds().commandCalls(DeleteDBInstanceCommand)[0].args[0].input).to.deep.equal({ DBInstanceIdentifier: `${temporary}-instance-1`, SkipFinalSnapshot: true });
+        expect(rds().commandCalls(DeleteDBClusterCommand)[0].args[0].input).to.deep.equal({ DBClusterIdentifier: temporary, SkipFinalSnapshot: true });
+    });
+
+    it("restore fails without the marker rows and still deletes the temporary cluster when the restore breaks off", async () => {
+        world = await deployedWorld("staging");
+        simulateRestore(1);
+        const missing = await runDrill("restore", context());
+        expect(missing.checks[0].status).to.equal("fail");
+        expect(missing.checks[0].evidence).to.match(/holds no marker row/);
+
+        world.restore();
+        world = await deployedWorld("staging");
+        const temporary = simulateRestore(1);
+        rds().on(CreateDBInstanceCommand).rejects(Object.assign(new Error("insufficient capacity"), { name: "InsufficientDBInstanceCapacityFault" }));
+        const broken = await runDrill("restore", context());
+        expect(broken.checks[0].status).to.equal("not-run");
+        expect(rds().commandCalls(DeleteDBClusterCommand).map((c) => c.args[0].input.DBClusterIdentifier)).to.deep.equal([temporary]);
+    });
+
+    it("a restore that never becomes available fails after a bounded wait (twice the RTO)", async () => {
+        world = await deployedWorld("staging");
+        simulateRestore(Number.MAX_SAFE_INTEGER);
+        marker = new Date(clock.now());
+        const { checks } = await runDrill("restore", context({ rtoSeconds: 60 }));
+        expect(checks[0].status).to.equal("fail");
+        expect(checks[0].evidence).to.match(/timed out waiting for aurora-staging-drill-a1b2c3 available \(8 polls every 15 s\)/);
+    });
+
+    function simulateDrRestore(jobStatuses: string[]) {
+        const dr = world.mocks.drBackup;
+        dr.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { Engine: "aurora-postgresql", DBClusterIdentifier: "aurora-prod", DBSubnetGroupName: "aurora-prod-db", KmsKeyId: "arn:aws:kms:eu-central-1:123456789012:key/dr" } });
+        dr.on(DescribeRecoveryPointCommand).resolves({ IamRoleArn: "arn:aws:iam::123456789012:role/aurora-prod-backup", Status: "COMPLETED" });
+        dr.on(StartRestoreJobCommand).resolves({ RestoreJobId: "job-1" });
+        let n = 0;
+        dr.on(DescribeRestoreJobCommand).callsFake(() => ({ RestoreJobId: "job-1", Status: jobStatuses[Math.min(n++, jobStatuses.length - 1)], StatusMessage: "the subnet group does not exist" }));
+        const drRds = world.mocks.drRds as AwsClientStub<RDSClient>;
+        drRds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: "aurora-prod-dr-drill-a1b2c3", Status: "available", Endpoint: "dr.cluster-x.eu-central-1.rds.amazonaws.com" }] });
+        drRds.on(CreateDBInstanceCommand).resolves({});
+        drRds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceStatus: "available" }] });
+        drRds.on(DeleteDBInstanceCommand).resolves({});
+        drRds.on(DeleteDBClusterCommand).resolves({});
+        return drRds;
+    }
+
+    it("dr-restore: restores the newest DR-vault recovery point in the DR region, RTO and RPO measured, then deleted", async () => {
+        world = await deployedWorld("prod");
+        const drRds = simulateDrRestore(["RUNNING", "RUNNING", "COMPLETED"]);
+        const { report, checks } = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db", drSecurityGroupIds: ["sg-0dr"] }));
+        expect(checks[0].status, checks[0].evidence).to.equal("pass");
+        const start = world.mocks.drBackup.commandCalls(StartRestoreJobCommand)[0].args[0].input;
+        const newest = world.state.drRecoveryPoints[0];
+        expect(start).to.deep.include({ RecoveryPointArn: newest.RecoveryPointArn, ResourceType: "Aurora", IamRoleArn: "arn:aws:iam::123456789012:role/aurora-prod-backup" });
+        expect(start.Metadata).to.include({ DBClusterIdentifier: "aurora-prod-dr-drill-a1b2c3", DBSubnetGroupName: "dr-db", VpcSecurityGroupIds: '["sg-0dr"]', Engine: "aurora-postgresql" });
+        const rpo = report.measurements.find((m) => m.name.startsWith("data loss"))!;
+        expect(rpo.value).to.equal((clock.now() - 2 * POLL_MS - newest.CreationDate!.getTime()) / 1000);
+        expect(rpo.target).to.equal((24 + 7 + 6) * 3600);
+        expect(drRds.commandCalls(DeleteDBClusterCommand)).to.have.length(1);
+    });
+
+    it("dr-restore fails on a failed restore job (and cleans up), and is not-run without a DR subnet group or DR backup", async () => {
+        world = await deployedWorld("prod");
+        const drRds = simulateDrRestore(["FAILED"]);
+        const failed = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
+        expect(failed.checks[0].status).to.equal("fail");
+        expect(failed.checks[0].evidence).to.match(/restore job job-1 FAILED: the subnet group does not exist/);
+        expect(drRds.commandCalls(DeleteDBClusterCommand)).to.have.length(1);
+        const noSubnets = await runDrill("dr-restore", context());
+        expect(noSubnets.checks[0]).to.include({ status: "not-run" });
+        expect(noSubnets.checks[0].evidence).to.match(/--dr-subnet-group is required/);
+
+        world.state.drRecoveryPoints = [];
+        expect((await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }))).checks[0].evidence).to.match(/holds no completed recovery point/);
+
+        world.restore();
+        world = await deployedWorld("staging");
+        const off = await runDrill("dr-restore" as DrillName, context({ drSubnetGroup: "dr-db" }));
+        expect(off.checks[0].evidence).to.match(/aurora:drBackup is false/);
+    });
+});

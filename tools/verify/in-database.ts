@@ -1,0 +1,65 @@
+/**
+ * In-database checks run inside the VPC: the bootstrap function (stack output `bootstrapFunctionName`)
+ * invoked with `{"mode":"verify"}` connects as each user and reports its own checks, which are merged
+ * into the report. Without the function, every in-database check is reported as not-run.
+ */
+import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { AwsClients } from "./aws";
+import { CheckResult, CheckStatus, statusOfError } from "./model";
+import { StackOutputs } from "./stack";
+
+/** The checklist items the function covers, reported as not-run when it cannot be invoked. */
+export const IN_DATABASE_ITEMS: ReadonlyArray<Pick<CheckResult, "id" | "item" | "requirement">> = [
+    { id: "db.tls", item: "TLS enforced", requirement: "REQ-002" },
+    { id: "db.application-users", item: "Application read/write", requirement: "REQ-004" },
+    { id: "db.iam-admin", item: "IAM auth functional", requirement: "REQ-009" },
+    { id: "db.settings", item: "Parameter group applied", requirement: "REQ-007" },
+    { id: "db.max-connections", item: "Connection limits", requirement: "REQ-007" },
+    { id: "db.pgaudit", item: "Audit capture", requirement: "REQ-010" },
+];
+
+interface FunctionCheck {
+    id?: unknown;
+    item?: unknown;
+    requirement?: unknown;
+    status?: unknown;
+    evidence?: unknown;
+}
+
+const STATUSES: readonly CheckStatus[] = ["pass", "fail", "not-run"];
+
+function notRun(reason: string): CheckResult[] {
+    return IN_DATABASE_ITEMS.map((c) => ({ ...c, source: "in-database", status: "not-run", evidence: reason }));
+}
+
+/** Validates one entry of the function's answer; anything malformed is a not-run, never a pass. */
+function toResult(entry: FunctionCheck, index: number): CheckResult {
+    const id = typeof entry.id === "string" ? entry.id : `db.unnamed-${index + 1}`;
+    const base = { id, item: String(entry.item ?? "In-database check"), requirement: String(entry.requirement ?? "unknown"), source: "in-database" as const };
+    const status = STATUSES.find((s) => s === entry.status);
+    if (status === undefined) {
+        return { ...base, status: "not-run", evidence: `the bootstrap function reported status ${JSON.stringify(entry.status)}` };
+    }
+    return { ...base, status, evidence: String(entry.evidence ?? "") };
+}
+
+export async function runInDatabaseChecks(outputs: StackOutputs, clients: AwsClients): Promise<CheckResult[]> {
+    const functionName = outputs.optional("bootstrapFunctionName");
+    if (functionName === undefined) {
+        return notRun("stack output 'bootstrapFunctionName' is missing: the stack has no bootstrap function to run the in-database checks inside the VPC");
+    }
+    try {
+        const response = await clients.lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify({ mode: "verify" })) }));
+        const text = Buffer.from(response.Payload ?? new Uint8Array()).toString("utf8");
+        if (response.FunctionError !== undefined) {
+            return notRun(`${functionName} failed (${response.FunctionError}): ${text.slice(0, 500)}`);
+        }
+        const body = JSON.parse(text) as { mode?: unknown; checks?: unknown };
+        if (body.mode !== "verify" || !Array.isArray(body.checks) || body.checks.length === 0) {
+            return notRun(`${functionName} did not answer in verify mode: ${text.slice(0, 500)}`);
+        }
+        return body.checks.map((c, i) => toResult(c as FunctionCheck, i));
+    } catch (e) {
+        return notRun(`invoking ${functionName}: ${statusOfError(e).evidence}`);
+    }
+}
