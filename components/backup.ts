@@ -171,7 +171,7 @@ export class Backup extends pulumi.ComponentResource {
                         ruleName: "daily-with-dr-copy",
                         targetVaultName: this.vault.name,
                         schedule: args.schedule,
-                        startWindow: 60,
+                        startWindow: BACKUP_START_WINDOW_MINUTES,
                         completionWindow: 360,
                         // Continuous backup gives point-in-time restore from the vault; copies to the DR
                         // region are snapshots of it.

@@ -8,7 +8,6 @@
 import { DeployedResource, REFUSAL_RULES } from "./readback";
 import { RecordedResource } from "./mock-engine";
 
-const TF = "hashicorp/terraform-provider-aws";
 
 /**
  * Top-level arguments with `ForceNew: true` in the provider schema (terraform-provider-aws
@@ -69,7 +68,11 @@ const PHYSICAL_NAME_FIELDS = ["name", "identifier", "clusterIdentifier", "dashbo
 /** Where a name is unique only within a parent (a security group's name within its VPC). */
 const NAME_SCOPE: Readonly<Record<string, string>> = { "aws:ec2/securityGroup:SecurityGroup": "vpcId" };
 
-/** Fields whose values the provider compares as JSON documents (IAM policy equivalence or JSON equality). */
+/**
+ * Fields whose values the provider compares as JSON documents: terraform-provider-aws internal/verify/json.go
+ * SuppressEquivalentPolicyDiffs / SuppressEquivalentJSONDiffs (awspolicyequivalence: a single value equals
+ * a one-element list, the order of statements and values is ignored).
+ */
 const JSON_FIELDS: Readonly<Record<string, readonly string[]>> = {
     "aws:kms/key:Key": ["policy"],
     "aws:iam/role:Role": ["assumeRolePolicy"],
@@ -79,7 +82,7 @@ const JSON_FIELDS: Readonly<Record<string, readonly string[]>> = {
     "aws:cloudwatch/dashboard:Dashboard": ["dashboardBody"],
 };
 
-/** Arguments the provider schema declares as sets (schema.TypeSet): their order never diffs. */
+/** Arguments the provider schema declares as sets (schema.TypeSet in terraform-provider-aws): their order never diffs. */
 const SET_FIELDS: Readonly<Record<string, readonly string[]>> = {
     "aws:rds/cluster:Cluster": ["vpcSecurityGroupIds", "enabledCloudwatchLogsExports", "availabilityZones"],
     "aws:rds/subnetGroup:SubnetGroup": ["subnetIds"],
@@ -91,12 +94,6 @@ const SET_FIELDS: Readonly<Record<string, readonly string[]>> = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": ["alarmActions", "okActions", "insufficientDataActions"],
     "aws:backup/selection:Selection": ["resources"],
     "aws:backup/plan:Plan": ["rules"],
-};
-
-export const EQUIVALENCE_SOURCES = {
-    json: `${TF} internal/verify/json.go SuppressEquivalentPolicyDiffs / SuppressEquivalentJSONDiffs (policy documents compared with awspolicyequivalence: single values equal one-element lists, order of statements and values ignored)`,
-    sets: `${TF} resource schemas: schema.TypeSet arguments are unordered`,
-    caseInsensitive: `${TF} internal/service/rds/flex.go: parameter names and apply methods are lower-cased on send and read`,
 };
 
 /** A JSON policy document in a canonical form: one-element lists as values, lists sorted, keys sorted. */
@@ -138,6 +135,7 @@ export function equivalent(type: string, field: string, stored: unknown, next: u
         return JSON.stringify(canonical(parsedJson(stored))) === JSON.stringify(canonical(parsedJson(next)));
     }
     if (field === "parameters") {
+        // internal/service/rds/flex.go lower-cases parameter names and apply methods on send and read.
         [stored, next] = [lowerParameterNames(stored), lowerParameterNames(next)];
     }
     if ((SET_FIELDS[type] ?? []).includes(field) && Array.isArray(stored) && Array.isArray(next)) {
