@@ -3,7 +3,7 @@
  * threshold. Like the cluster's settings, the same rules run in config loading (naming `aurora:*`
  * keys) and in the Alarms constructor (naming its fields); field names equal the config keys.
  */
-import { Problems, checkIntegerRange } from "../config/validators";
+import { Problems, checkIntegerRange } from "./validation";
 import { SERVERLESS_CLASS, classMemoryGib } from "./aurora-catalog";
 
 export interface AlarmSettings {

@@ -10,7 +10,7 @@
 import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, checkIdentifier } from "../config/validators";
+import { Problems, checkIdentifier } from "./validation";
 import { SERVERLESS_CLASS } from "./aurora-catalog";
 import { deploymentAccount, policyDocument } from "./iam";
 import {

@@ -3,7 +3,7 @@
  * creatable minors and instance classes per region (config/data, from AWS's own cfn-lint catalog),
  * instance memory, and the default max_connections AWS derives from it.
  */
-import catalog from "../config/data/aurora-postgresql.json";
+import catalog from "./data/aurora-postgresql.json";
 
 export const ENGINE = "aurora-postgresql";
 

@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, checkIntegerRange } from "../config/validators";
+import { Problems, checkIntegerRange } from "./validation";
 import { assumeRolePolicy, deploymentAccount, serviceRolePolicyArn } from "./iam";
 import { dailyWindowsOverlap, parseDailyWindow, parseWeeklyWindow, windowsOverlap } from "./cluster-settings";
 import { keyPolicy } from "./kms";

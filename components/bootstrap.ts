@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, checkLogRetention } from "../config/validators";
+import { Problems, checkLogRetention } from "./validation";
 import { LAMBDA_CA_FILE, bootstrapEnvironment } from "../functions/bootstrap/settings";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 import { AppSecret } from "./secrets";

@@ -3,7 +3,7 @@
  * config loading (naming `aurora:*` keys) and in the AuroraCluster constructor (naming its fields),
  * so a direct user of the component gets the same errors as a stack.
  */
-import { Problems, checkIntegerRange, checkLogRetention, checkOneOf } from "../config/validators";
+import { Problems, checkIntegerRange, checkLogRetention, checkOneOf } from "./validation";
 import {
     SERVERLESS_CLASS,
     checkEngineVersion,

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Problems, checkIdentifier, checkIntegerRange } from "../config/validators";
+import { Problems, checkIdentifier, checkIntegerRange } from "./validation";
 import { ENGINE, SERVERLESS_CLASS, parseEngineVersion } from "./aurora-catalog";
 import { keyIdOf } from "./kms";
 import { ClusterSettings, canAutoPause, planInstances, validateClusterSettings } from "./cluster-settings";

@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, checkIdentifier, checkIntegerRange } from "../config/validators";
+import { Problems, checkIdentifier, checkIntegerRange } from "./validation";
 import { Statement, deploymentAccount, policyDocument } from "./iam";
 
 /** What each key protects. */

@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, checkIntegerRange, checkLogRetention, checkPrivateCidr, subnetCidrs } from "../config/validators";
+import { Problems, checkIntegerRange, checkLogRetention, checkPrivateCidr, subnetCidrs } from "./validation";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 
 /** AWS services that private workloads (rotation functions, the proxy, monitoring) reach through endpoints. */

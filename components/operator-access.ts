@@ -15,7 +15,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, checkIdentifier } from "../config/validators";
+import { Problems, checkIdentifier } from "./validation";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 
 /** The interface endpoints Session Manager needs in a VPC without a route out. */

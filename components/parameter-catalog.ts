@@ -14,7 +14,7 @@
  * a value outside PostgreSQL's own range can never work on Aurora either.
  */
 import catalogJson from "./data/postgresql-17-settings.json";
-import type { Check } from "../config/validators";
+import type { Check } from "./validation";
 
 export interface CatalogSetting {
     readonly name: string;

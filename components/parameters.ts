@@ -5,7 +5,7 @@
  * RDS rejects `immediate` for them. Which parameters are static, and which names and values exist at
  * all, comes from PostgreSQL 17's own catalog (components/parameter-catalog.ts).
  */
-import { Problems } from "../config/validators";
+import { Problems } from "./validation";
 import { AURORA_ONLY_STATIC_PARAMETERS, POSTGRESQL_SETTINGS, checkParameter, isStaticParameter } from "./parameter-catalog";
 
 export interface ParameterSetting {

@@ -2,7 +2,7 @@
  * Settings of credentials and connection management (REQ-004), and their rules. Like the cluster's,
  * they run both in config loading and in the Secrets component's constructor.
  */
-import { Problems, checkIntegerRange } from "../config/validators";
+import { Problems, checkIntegerRange } from "./validation";
 
 export type AppUserAccess = "readwrite" | "readonly";
 

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Problems } from "../config/validators";
+import { Problems } from "./validation";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 import { AppUserAccess, CLONE_SUFFIX, SecretsSettings, validateSecretsSettings } from "./secrets-settings";
 

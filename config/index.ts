@@ -20,7 +20,7 @@ import {
     checkOneOf,
     checkPrivateCidr,
     parseCidr,
-} from "./validators";
+} from "../components/validation";
 
 export const ENVIRONMENTS = ["dev", "test", "qa", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ConfigValidationError, parseStackConfig } from "../config";
 import { CONFIG_KEYS } from "../config/schema";
-import { checkIdentifier, parseCidr, subnetCidrs } from "../config/validators";
+import { checkIdentifier, parseCidr, subnetCidrs } from "../components/validation";
 
 const context = { project: "aurora", stack: "prod" };
 

@@ -20,7 +20,7 @@ import {
 } from "../components/parameters";
 import { ENVIRONMENTS, parseStackConfig } from "../config";
 import { CONFIG_KEYS } from "../config/schema";
-import { Problems, parseCidr } from "../config/validators";
+import { Problems, parseCidr } from "../components/validation";
 import { policies } from "../policies/policies";
 import { PARAMETERS_DOC_PATH, renderParametersDoc } from "../tools/parameters-doc";
 import { runProgram } from "../tools/mock-engine";

@@ -18,7 +18,7 @@ import {
 } from "../components/parameter-catalog";
 import { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, applyMethodOf, checkParameterOverrides } from "../components/parameters";
 import { parseStackConfig } from "../config";
-import { Problems } from "../config/validators";
+import { Problems } from "../components/validation";
 import { CATALOG_PATH, CATALOG_PRELOADED_LIBRARIES, readCatalog, renderCatalog } from "../tools/pg-settings-catalog";
 import { readStackConfig } from "../tools/stack-files";
 import { configProblems } from "./helpers";

@@ -102,7 +102,7 @@ export const READ_BACK_RULES: readonly ReadBackRule[] = [
         type: "aws:rds/cluster:Cluster",
         field: "engineVersionActual",
         behaviour: "The provider reads the running version (after AWS's automatic minor upgrades) into engine_version_actual",
-        source: `${TF} internal/service/rds/cluster.go resourceClusterRead -> clusterSetResourceDataEngineVersionFromCluster; the running minor is modelled as one newer than config/data/aurora-postgresql.json knows`,
+        source: `${TF} internal/service/rds/cluster.go resourceClusterRead -> clusterSetResourceDataEngineVersionFromCluster; the running minor is modelled as one newer than components/data/aurora-postgresql.json knows`,
         readBack: ({ resource }) => (typeof resource.inputs.engineVersion === "string" ? { value: runningEngineVersion(resource.inputs.engineVersion) } : undefined),
     },
     {

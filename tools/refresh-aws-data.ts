@@ -1,5 +1,5 @@
 /**
- * Regenerates config/data/aurora-postgresql.json from cfn-lint's RDS schema extensions
+ * Regenerates components/data/aurora-postgresql.json from cfn-lint's RDS schema extensions
  * (the same data AWS's own linter validates CloudFormation templates with).
  *
  *   npx ts-node --transpile-only tools/refresh-aws-data.ts <extensions folder> <source date>
@@ -16,7 +16,7 @@ type Schema = { allOf: Array<{ if: { properties: Record<string, any> }; then: an
 
 const ENGINE = "aurora-postgresql";
 
-export const DATA_PATH = path.join(__dirname, "..", "config", "data", "aurora-postgresql.json");
+export const DATA_PATH = path.join(__dirname, "..", "components", "data", "aurora-postgresql.json");
 
 export const USAGE = "usage: npx ts-node --transpile-only tools/refresh-aws-data.ts <cfn-lint src/cfnlint/data/schemas/extensions folder> <source date YYYY-MM-DD>";
 
