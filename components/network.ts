@@ -55,6 +55,17 @@ export interface NetworkArgs {
     readonly tags: Record<string, string>;
 }
 
+/** The network's settings: its arguments that are not wiring (names, region, keys, tags). */
+export type NetworkSettings = Omit<NetworkArgs, "namePrefix" | "region" | "logsKmsKeyArn" | "tags">;
+
+/**
+ * Whether workloads in the database subnets (rotation functions, the proxy) reach AWS APIs: a new VPC
+ * only through our endpoints; an existing VPC may have its own endpoints or NAT.
+ */
+export function reachesAwsApisPrivately(network: NetworkSettings): boolean {
+    return network.vpcEndpoints || network.mode === "existing";
+}
+
 /** Rules for reaching the database from other VPCs; `name` maps a field to the caller's name for it. */
 export function validateRemoteNetwork(
     s: Pick<NetworkArgs, "mode" | "allowedCidrs" | "transitGatewayId" | "vpcPeeringConnectionId">,

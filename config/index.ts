@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmSettings, validateAlarmSettings } from "../components/alarm-settings";
 import { BackupSettings, checkScheduleOutsideWindows, validateBackupSettings } from "../components/backup";
 import { ClusterSettings, canAutoPause, validateClusterSettings } from "../components/cluster-settings";
-import { NetworkArgs, validateRemoteNetwork } from "../components/network";
+import { NetworkSettings, reachesAwsApisPrivately, validateRemoteNetwork } from "../components/network";
 import { parseParameterOverrides } from "../components/parameters";
 import { SecretsSettings, parseAppUsers, validateSecretsSettings } from "../components/secrets-settings";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKeySpec, specOf } from "./schema";
@@ -27,9 +27,6 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** The tags every taggable resource carries (ManagedBy is added here, not configured). */
 export const REQUIRED_TAGS = ["Environment", "Application", "Team", "CostCenter", "ManagedBy"] as const;
-
-/** The network part of the stack configuration: the Network component's arguments that come from config. */
-export type NetworkSettings = Omit<NetworkArgs, "namePrefix" | "region" | "logsKmsKeyArn" | "tags">;
 
 export interface StackConfig {
     readonly project: string;
@@ -296,14 +293,6 @@ function parseAlarms(reader: RawReader, isProduction: boolean): AlarmSettings {
         reader.problems.add(`${keyName("alarmEmails")} and ${keyName("alarmHttpsEndpoints")} are both empty: in prod the alarms and RDS events must reach someone (an on-call address or a paging webhook)`);
     }
     return settings;
-}
-
-/**
- * Whether workloads in the database subnets (rotation functions, the proxy) reach AWS APIs: a new VPC
- * only through our endpoints; an existing VPC may have its own endpoints or NAT.
- */
-export function reachesAwsApisPrivately(network: NetworkSettings): boolean {
-    return network.vpcEndpoints || network.mode === "existing";
 }
 
 function parseSecrets(reader: RawReader, cluster: ClusterSettings, network: NetworkSettings): SecretsSettings {

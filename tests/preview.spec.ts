@@ -20,8 +20,9 @@ describe("offline preview (npm run preview:offline)", () => {
             const { code, out } = await runCli(["--stack", stack]);
             expect(code).to.equal(0);
             expect(out).to.include(`pulumi:pulumi:Stack  aurora-${stack}`);
-            expect(out).to.match(/\n {6}\+ aurora:kms:KmsKeys {2}aurora-/);
-            expect(out).to.match(/\n {8}\+ aws:kms\/key:Key {2}aurora-\S+-storage/);
+            expect(out).to.match(/\n {6}\+ aurora:index:AuroraPostgres {2}aurora-/);
+            expect(out).to.match(/\n {8}\+ aurora:kms:KmsKeys {2}aurora-/);
+            expect(out).to.match(/\n {10}\+ aws:kms\/key:Key {2}aurora-\S+-storage/);
             expect(out).to.match(/Resources: \d+ to create/);
             // One key per purpose, plus the DR vault's key in the DR region where the cross-region backup is on.
             expect(out).to.match(new RegExp(`\\n\\s+${stackConfig(stack).backup.enabled ? 7 : 6} {2}aws:kms/key:Key`));
@@ -81,7 +82,8 @@ describe("offline preview (npm run preview:offline)", () => {
         const key = doc.resources.find((r: any) => r.type === "aws:kms/key:Key");
         expect(key.options.protect).to.equal(true);
         expect(key.parent).to.match(/aurora:kms:KmsKeys::aurora-prod$/);
-        expect(doc.resources.find((r: any) => r.type === "aurora:kms:KmsKeys").parent).to.equal(null);
+        expect(doc.resources.find((r: any) => r.type === "aurora:kms:KmsKeys").parent).to.match(/aurora:index:AuroraPostgres::aurora-prod$/);
+        expect(doc.resources.find((r: any) => r.type === "aurora:index:AuroraPostgres").parent).to.equal(null);
         expect(doc.outputs.kmsKeyArns.storage).to.match(/^arn:aws:kms:eu-west-1:123456789012:key\//);
     });
 

@@ -1,0 +1,271 @@
+/**
+ * The whole database in one component: KMS keys, the isolated network, the cluster, its secrets and
+ * proxy, the in-VPC bootstrap, alarms, AWS Backup and the optional operator access path, wired the
+ * way this project deploys them. The individual components stay usable on their own (bring your own
+ * VPC or keys); this is the composition `index.ts` uses and most users want.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AlarmSettings } from "./alarm-settings";
+import { Alarms } from "./alarms";
+import { Backup, BackupSettings } from "./backup";
+import { DatabaseBootstrap } from "./bootstrap";
+import { AuroraCluster } from "./cluster";
+import { ClusterSettings } from "./cluster-settings";
+import { KmsKeys } from "./kms";
+import { Network, NetworkSettings, reachesAwsApisPrivately } from "./network";
+import { OperatorAccess } from "./operator-access";
+import { Secrets } from "./secrets";
+import { SecretsSettings } from "./secrets-settings";
+
+export interface AuroraPostgresArgs {
+    /** Prefix of every physical name (cluster identifier, aliases, log groups), e.g. `aurora-prod`. */
+    readonly namePrefix: string;
+    /** Region the stack deploys to. */
+    readonly region: string;
+    /**
+     * Production guard rails (deletion protection required, a reader as large as the writer).
+     * @default false
+     */
+    readonly isProduction?: boolean;
+    /**
+     * Pulumi's protect option on the cluster and the KMS keys.
+     * @default true
+     */
+    readonly protect?: boolean;
+    /**
+     * Tags on every taggable resource.
+     * @default {}
+     */
+    readonly tags?: Record<string, string>;
+    readonly network: NetworkSettings;
+    readonly cluster: ClusterSettings;
+    readonly secrets: SecretsSettings;
+    readonly alarms: AlarmSettings;
+    /**
+     * AWS Backup (continuous backup, daily copy to a DR region); when set, AWS Backup owns
+     * retention and point-in-time recovery.
+     * @default undefined (RDS automated backups only)
+     */
+    readonly backup?: Omit<BackupSettings, "enabled">;
+    /**
+     * The audited Session Manager access path for operators.
+     * @default undefined (none)
+     */
+    readonly operatorAccess?: { readonly createEndpoints: boolean };
+}
+
+/** Aurora PostgreSQL with everything it needs to run in production. */
+export class AuroraPostgres extends pulumi.ComponentResource {
+    public readonly kms: KmsKeys;
+    public readonly network: Network;
+    public readonly database: AuroraCluster;
+    public readonly alarms: Alarms;
+    public readonly secrets: Secrets;
+    public readonly bootstrap: DatabaseBootstrap;
+    public readonly backup: Backup | undefined;
+    public readonly operatorAccess: OperatorAccess | undefined;
+    /** The values this project publishes as stack outputs (names are a public interface: extend, never rename). */
+    public readonly outputs: Record<string, pulumi.Input<unknown>>;
+
+    constructor(name: string, args: AuroraPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aurora:index:AuroraPostgres", name, {}, opts);
+        const isProduction = args.isProduction ?? false;
+        const protect = args.protect ?? true;
+        const tags = args.tags ?? {};
+        const privateApiAccess = reachesAwsApisPrivately(args.network);
+        // Up to 0.1 these components were declared at the stack's root: the alias keeps every URN, so
+        // adopting this component changes nothing in a deployed stack.
+        const children: pulumi.ComponentResourceOptions = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
+
+        const kms = new KmsKeys(args.namePrefix, {
+            aliasPrefix: args.namePrefix,
+            region: args.region,
+            protect: protect,
+            tags: tags,
+        }, children);
+
+            const network = new Network(args.namePrefix, {
+            ...args.network,
+            namePrefix: args.namePrefix,
+            region: args.region,
+            logsKmsKeyArn: kms.keyArns.logs,
+            tags: tags,
+        }, children);
+
+            const db = new AuroraCluster(args.namePrefix, {
+            ...args.cluster,
+            clusterIdentifier: args.namePrefix,
+            region: args.region,
+            isProduction: isProduction,
+            protect: protect,
+            port: args.network.dbPort,
+            subnetGroupName: network.dbSubnetGroupName,
+            securityGroupIds: [network.dbSecurityGroupId],
+            availabilityZones: network.dbSubnetAzs,
+            kmsKeyArns: {
+                storage: kms.keyArns.storage,
+                performanceInsights: kms.keyArns["performance-insights"],
+                secrets: kms.keyArns.secrets,
+                logs: kms.keyArns.logs,
+                activityStream: kms.keyArns["activity-stream"],
+            },
+            continuousBackupByAwsBackup: args.backup !== undefined,
+            tags: tags,
+        }, children);
+
+            const alarms = new Alarms(args.namePrefix, {
+            ...args.alarms,
+            namePrefix: args.namePrefix,
+            region: args.region,
+            alertsKmsKeyArn: kms.keyArns.alerts,
+            cluster: db.cluster,
+            instances: db.instances,
+            instanceClasses: db.instanceClasses,
+            maxConnections: db.maxConnections,
+            serverless: args.cluster.serverless,
+            instanceParameterGroupName: db.instanceParameterGroup.name,
+            tags: tags,
+        }, children);
+
+        // Declared by the Secrets component's createUsers hook, between the users' secrets and their rotations.
+        let bootstrap: DatabaseBootstrap | undefined;
+            const secrets = new Secrets(args.namePrefix, {
+            ...args.secrets,
+            namePrefix: args.namePrefix,
+            region: args.region,
+            masterSecretArn: db.masterSecretArn,
+            masterUsername: args.cluster.masterUsername,
+            iamAdminDbUser: args.cluster.iamAdminDbUser,
+            autoPause: db.canAutoPause,
+            privateApiAccess: privateApiAccess,
+            clusterIdentifier: db.cluster.clusterIdentifier,
+            writerEndpoint: db.cluster.endpoint,
+            port: args.network.dbPort,
+            databaseName: args.cluster.databaseName,
+            writerMaxConnections: db.maxConnections[db.writerIdentifier],
+            secretsKmsKeyArn: kms.keyArns.secrets,
+            vpcId: network.vpcId,
+            vpcCidr: network.vpcCidr,
+            dbSubnetIds: network.dbSubnetIds,
+            dbSecurityGroupId: network.dbSecurityGroupId,
+            clientSecurityGroupIds: network.appSecurityGroupIds,
+            clientSecurityGroupCount: network.appSecurityGroupCount,
+            managedClientSecurityGroupId: network.managedAppSecurityGroupId,
+            clientCidrs: args.network.allowedCidrs,
+            tags: tags,
+            createUsers: (appSecrets) => {
+                bootstrap = new DatabaseBootstrap(args.namePrefix, {
+                    namePrefix: args.namePrefix,
+                    region: args.region,
+                    vpcId: network.vpcId,
+                    vpcCidr: network.vpcCidr,
+                    dbSubnetIds: network.dbSubnetIds,
+                    dbSecurityGroupId: network.dbSecurityGroupId,
+                    endpointSecurityGroupId: args.network.vpcEndpoints ? network.endpointSecurityGroupId : undefined,
+                    privateApiAccess: privateApiAccess,
+                    writerEndpoint: db.cluster.endpoint,
+                    port: args.network.dbPort,
+                    databaseName: args.cluster.databaseName,
+                    clusterResourceId: db.cluster.clusterResourceId,
+                    masterSecretArn: db.masterSecretArn,
+                    masterUsername: args.cluster.masterUsername,
+                    iamAdminDbUser: args.cluster.iamAdminDbUser,
+                    appSecrets,
+                    secretsKmsKeyArn: kms.keyArns.secrets,
+                    logsKmsKeyArn: kms.keyArns.logs,
+                    logRetentionDays: args.cluster.logRetentionDays,
+                    expectedSettings: pulumi
+                        .all([db.clusterParameterGroup.parameters, db.instanceParameterGroup.parameters])
+                        .apply(([cluster, instance]) => Object.fromEntries([...(cluster ?? []), ...(instance ?? [])].map((p) => [p.name, p.value]))),
+                    writerMaxConnections: db.maxConnections[db.writerIdentifier],
+                    postgresqlLogGroup: { name: db.logGroups[0].name, arn: db.logGroups[0].arn },
+                    instances: db.instances,
+                    tags: tags,
+                }, children);
+                return bootstrap.invocation;
+            },
+        }, children);
+
+            const backup = args.backup
+            ? new Backup(args.namePrefix, {
+                  ...args.backup,
+                  enabled: true,
+                  namePrefix: args.namePrefix,
+                  region: args.region,
+                  clusterArn: db.cluster.arn,
+                  storageKmsKeyArn: kms.keyArns.storage,
+                  protect: protect,
+                  tags: tags,
+              }, children)
+            : undefined;
+
+            const operatorAccess = args.operatorAccess
+            ? new OperatorAccess(args.namePrefix, {
+                  namePrefix: args.namePrefix,
+                  region: args.region,
+                  vpcId: network.vpcId,
+                  vpcCidr: network.vpcCidr,
+                  subnetIds: network.dbSubnetIds,
+                  dbSecurityGroupId: network.dbSecurityGroupId,
+                  port: args.network.dbPort,
+                  hosts: [db.cluster.endpoint, db.cluster.readerEndpoint],
+                  createEndpoints: args.operatorAccess.createEndpoints,
+                  logsKmsKeyArn: kms.keyArns.logs,
+                  logRetentionDays: args.cluster.logRetentionDays,
+                  tags: tags,
+              }, children)
+            : undefined;
+
+        this.kms = kms;
+        this.network = network;
+        this.database = db;
+        this.alarms = alarms;
+        this.secrets = secrets;
+        this.bootstrap = bootstrap!;
+        this.backup = backup;
+        this.operatorAccess = operatorAccess;
+        this.outputs = {
+            vpcId: network.vpcId,
+            dbSubnetIds: network.dbSubnetIds,
+            appSubnetIds: network.appSubnetIds,
+            dbSubnetGroupName: network.dbSubnetGroupName,
+            dbSecurityGroupId: network.dbSecurityGroupId,
+            appSecurityGroupIds: network.appSecurityGroupIds,
+            ...(args.network.vpcEndpoints ? { endpointSecurityGroupId: network.endpointSecurityGroupId } : {}),
+            kmsKeyArns: kms.keyArns,
+            clusterIdentifier: db.cluster.clusterIdentifier,
+            clusterArn: db.cluster.arn,
+            clusterResourceId: db.cluster.clusterResourceId,
+            writerEndpoint: db.cluster.endpoint,
+            readerEndpoint: db.cluster.readerEndpoint,
+            port: db.cluster.port,
+            masterSecretArn: db.masterSecretArn,
+            instanceIdentifiers: db.instances.map((i) => i.identifier),
+            instanceClasses: db.instanceClasses,
+            maxConnections: db.maxConnections,
+            clusterParameterGroupName: db.clusterParameterGroup.name,
+            instanceParameterGroupName: db.instanceParameterGroup.name,
+            postgresqlLogGroupName: db.logGroups[0].name,
+            iamAdminPolicyArn: db.iamAdminPolicy.arn,
+            appSecretArns: secrets.appSecretArns,
+            // No application users, no application rotation: the output must not promise one.
+            rotationSchedule: args.secrets.appUsers.length > 0 ? secrets.rotationSchedule : { ...secrets.rotationSchedule, applicationUsers: "none (aurora:appUsers is empty)" },
+            ...(secrets.proxyEndpoint ? { proxyEndpoint: secrets.proxyEndpoint, proxyReadOnlyEndpoint: secrets.proxyReadOnlyEndpoint, proxyConnectionBudget: secrets.proxyConnectionBudget, proxyConnectPolicyArns: secrets.proxyConnectPolicyArns } : {}),
+            ...(backup ? { backupVaultName: backup.vault.name, drBackupVaultArn: backup.drVault.arn, backupPlanId: backup.plan.id } : {}),
+            activityStreamKinesisStreamName: db.activityStream?.kinesisStreamName ?? "none (activity stream disabled)",
+            alertTopicArn: alarms.topicArn,
+            dashboardName: alarms.dashboardName,
+            bootstrapFunctionName: this.bootstrap.functionName,
+            bootstrapResult: this.bootstrap.result,
+            ...(operatorAccess
+                ? {
+                      operatorAccessInstanceId: operatorAccess.instanceId,
+                      operatorAccessDocumentName: operatorAccess.documentName,
+                      operatorAccessPolicyArn: operatorAccess.operatorPolicyArn,
+                      operatorSessionLogGroupName: operatorAccess.sessionLogGroupName,
+                  }
+                : {}),
+        };
+        this.registerOutputs(this.outputs);
+    }
+}

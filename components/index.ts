@@ -1,0 +1,19 @@
+/**
+ * The library's public surface: the components, their argument types, and the pure planning
+ * functions a caller may want before declaring anything (instance plan, max_connections, alarm plan).
+ * Everything else under components/ is internal and may change between minor versions.
+ */
+export { AuroraPostgres, AuroraPostgresArgs } from "./aurora-postgres";
+export { KmsKeys, KmsKeysArgs, KEY_PURPOSES, KeyPurpose } from "./kms";
+export { Network, NetworkArgs, NetworkSettings, ENDPOINT_SERVICES } from "./network";
+export { AuroraCluster, AuroraClusterArgs, ClusterKeyArns } from "./cluster";
+export { ClusterSettings, ServerlessCapacity, PlannedInstance, planInstances, canAutoPause } from "./cluster-settings";
+export { Secrets, SecretsArgs } from "./secrets";
+export { SecretsSettings, AppUser, AppUserAccess } from "./secrets-settings";
+export { DatabaseBootstrap, DatabaseBootstrapArgs } from "./bootstrap";
+export { Alarms, AlarmsArgs, AlarmSpec, InstanceTarget, planAlarms } from "./alarms";
+export { AlarmSettings, DEFAULT_RUNBOOK_BASE_URL } from "./alarm-settings";
+export { Backup, BackupArgs, BackupSettings } from "./backup";
+export { OperatorAccess, OperatorAccessArgs } from "./operator-access";
+export { provisionedMaxConnections, serverlessMaxConnections, classMemoryGib, SUPPORTED_MAJORS } from "./aurora-catalog";
+export { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS } from "./parameters";
