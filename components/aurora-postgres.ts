@@ -81,7 +81,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             aliasPrefix: args.namePrefix,
             region: args.region,
             protect: protect,
-            tags: tags,
+            tags,
         }, children);
 
             const network = new Network(args.namePrefix, {
@@ -89,7 +89,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             namePrefix: args.namePrefix,
             region: args.region,
             logsKmsKeyArn: kms.keyArns.logs,
-            tags: tags,
+            tags,
         }, children);
 
             const db = new AuroraCluster(args.namePrefix, {
@@ -110,7 +110,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 activityStream: kms.keyArns["activity-stream"],
             },
             continuousBackupByAwsBackup: args.backup !== undefined,
-            tags: tags,
+            tags,
         }, children);
 
             const alarms = new Alarms(args.namePrefix, {
@@ -124,7 +124,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             maxConnections: db.maxConnections,
             serverless: args.cluster.serverless,
             instanceParameterGroupName: db.instanceParameterGroup.name,
-            tags: tags,
+            tags,
         }, children);
 
         // Declared by the Secrets component's createUsers hook, between the users' secrets and their rotations.
@@ -152,7 +152,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             clientSecurityGroupCount: network.appSecurityGroupCount,
             managedClientSecurityGroupId: network.managedAppSecurityGroupId,
             clientCidrs: args.network.allowedCidrs,
-            tags: tags,
+            tags,
             createUsers: (appSecrets) => {
                 bootstrap = new DatabaseBootstrap(args.namePrefix, {
                     namePrefix: args.namePrefix,
@@ -180,7 +180,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                     writerMaxConnections: db.maxConnections[db.writerIdentifier],
                     postgresqlLogGroup: { name: db.logGroups[0].name, arn: db.logGroups[0].arn },
                     instances: db.instances,
-                    tags: tags,
+                    tags,
                 }, children);
                 return bootstrap.invocation;
             },
@@ -195,7 +195,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                   clusterArn: db.cluster.arn,
                   storageKmsKeyArn: kms.keyArns.storage,
                   protect: protect,
-                  tags: tags,
+                  tags,
               }, children)
             : undefined;
 
@@ -212,7 +212,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                   createEndpoints: args.operatorAccess.createEndpoints,
                   logsKmsKeyArn: kms.keyArns.logs,
                   logRetentionDays: args.cluster.logRetentionDays,
-                  tags: tags,
+                  tags,
               }, children)
             : undefined;
 
