@@ -81,6 +81,9 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             aliasPrefix: args.namePrefix,
             region: args.region,
             protect: protect,
+            // A stack that protects its keys keeps this one while its stream is off (a major upgrade turns it
+            // off): audit records encrypted with it stay readable only while the key exists.
+            activityStreamKey: args.cluster.activityStream || protect,
             tags,
         }, children);
 
@@ -248,8 +251,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             postgresqlLogGroupName: db.logGroups[0].name,
             iamAdminPolicyArn: db.iamAdminPolicy.arn,
             appSecretArns: secrets.appSecretArns,
-            // No application users, no application rotation: the output must not promise one.
-            rotationSchedule: args.secrets.appUsers.length > 0 ? secrets.rotationSchedule : { ...secrets.rotationSchedule, applicationUsers: "none (aurora:appUsers is empty)" },
+            rotationSchedule: secrets.rotationSchedule,
             ...(secrets.proxyEndpoint ? { proxyEndpoint: secrets.proxyEndpoint, proxyReadOnlyEndpoint: secrets.proxyReadOnlyEndpoint, proxyConnectionBudget: secrets.proxyConnectionBudget, proxyConnectPolicyArns: secrets.proxyConnectPolicyArns } : {}),
             ...(backup ? { backupVaultName: backup.vault.name, drBackupVaultArn: backup.drVault.arn, backupPlanId: backup.plan.id } : {}),
             activityStreamKinesisStreamName: db.activityStream?.kinesisStreamName ?? "none (activity stream disabled)",

@@ -25,8 +25,8 @@ export interface ClusterKeyArns {
     readonly secrets: pulumi.Input<string>;
     /** Encrypts the exported PostgreSQL log groups. */
     readonly logs: pulumi.Input<string>;
-    /** Encrypts the activity stream. */
-    readonly activityStream: pulumi.Input<string>;
+    /** Encrypts the activity stream; required when `activityStream` is true. */
+    readonly activityStream?: pulumi.Input<string>;
 }
 
 export interface AuroraClusterArgs extends ClusterSettings {
@@ -94,6 +94,9 @@ export class AuroraCluster extends pulumi.ComponentResource {
         problems.check("clusterIdentifier", args.clusterIdentifier, checkIdentifier(args.clusterIdentifier, 40));
         problems.check("port", args.port, checkIntegerRange(args.port, 1150, 65535));
         validateClusterSettings(args, problems, argName, { region: args.region, isProduction: args.isProduction });
+        if (args.activityStream && args.kmsKeyArns.activityStream === undefined) {
+            problems.add("kmsKeyArns.activityStream is required when activityStream is true (the stream is encrypted with its own customer-managed key)");
+        }
         problems.throwIfAny(this, `Invalid AuroraCluster arguments for '${name}':`);
 
         const id = args.clusterIdentifier;
@@ -261,7 +264,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
                       mode: args.activityStreamMode,
                       // AWS reads the stream's key back as a bare key id and the field forces a replacement,
                       // so the id is sent: an ARN would plan a new stream on every update (which AWS refuses).
-                      kmsKeyId: pulumi.output(args.kmsKeyArns.activityStream).apply(keyIdOf),
+                      kmsKeyId: pulumi.output(args.kmsKeyArns.activityStream!).apply(keyIdOf),
                       engineNativeAuditFieldsIncluded: false,
                   },
                   // AWS starts a stream only on a cluster that has instances.

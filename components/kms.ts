@@ -10,6 +10,11 @@ import { Statement, deploymentAccount, policyDocument } from "./iam";
 /** What each key protects. */
 export const KEY_PURPOSES = ["storage", "performance-insights", "secrets", "logs", "activity-stream", "alerts"] as const;
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
+/** The key only a cluster with a Database Activity Stream uses; every other purpose always has a key. */
+export type OptionalKeyPurpose = "activity-stream";
+export type StandingKeyPurpose = Exclude<KeyPurpose, OptionalKeyPurpose>;
+/** One value per key purpose; the activity-stream entry exists only when that key was created. */
+export type ByKeyPurpose<T> = Record<StandingKeyPurpose, T> & Partial<Record<OptionalKeyPurpose, T>>;
 
 export interface KmsKeysArgs {
     /** Prefix of every alias (`alias/<aliasPrefix>-<purpose>`) and key description, e.g. `aurora-prod`. */
@@ -20,6 +25,12 @@ export interface KmsKeysArgs {
     readonly deletionWindowDays?: number;
     /** Set Pulumi's `protect` option on every key, so `pulumi destroy` cannot schedule its deletion. Default true. */
     readonly protect?: boolean;
+    /**
+     * Create the activity-stream key. Only a cluster with a Database Activity Stream uses it, and a key
+     * that encrypts nothing still costs a monthly fee and appears in every audit as if it protected data.
+     * @default true
+     */
+    readonly activityStreamKey?: boolean;
     /** Tags applied to every key. */
     readonly tags: Record<string, string>;
 }
@@ -144,14 +155,14 @@ export function keyPolicy(purpose: KeyPolicyPurpose, ctx: PolicyContext): string
     ]);
 }
 
-/** Customer-managed keys for storage, Performance Insights, secrets, logs, activity stream and alerts. */
+/** Customer-managed keys for storage, Performance Insights, secrets, logs, alerts and (when streamed) the activity stream. */
 export class KmsKeys extends pulumi.ComponentResource {
-    /** The keys, by purpose. */
-    public readonly keys: Record<KeyPurpose, aws.kms.Key>;
+    /** The keys, by purpose (`activity-stream` only when `activityStreamKey` is true). */
+    public readonly keys: ByKeyPurpose<aws.kms.Key>;
     /** Key ARNs by purpose (what other resources reference). */
-    public readonly keyArns: Record<KeyPurpose, pulumi.Output<string>>;
+    public readonly keyArns: ByKeyPurpose<pulumi.Output<string>>;
     /** Key ids by purpose. */
-    public readonly keyIds: Record<KeyPurpose, pulumi.Output<string>>;
+    public readonly keyIds: ByKeyPurpose<pulumi.Output<string>>;
 
     constructor(name: string, args: KmsKeysArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aurora:kms:KmsKeys", name, {}, opts);
@@ -162,8 +173,9 @@ export class KmsKeys extends pulumi.ComponentResource {
         problems.throwIfAny(this, `Invalid KmsKeys arguments for '${name}':`);
 
         const { partition, accountId } = deploymentAccount(this);
+        const purposes = KEY_PURPOSES.filter((p) => p !== "activity-stream" || (args.activityStreamKey ?? true));
         const keys = {} as Record<KeyPurpose, aws.kms.Key>;
-        for (const purpose of KEY_PURPOSES) {
+        for (const purpose of purposes) {
             const key = new aws.kms.Key(
                 `${name}-${purpose}`,
                 {
@@ -183,8 +195,8 @@ export class KmsKeys extends pulumi.ComponentResource {
             keys[purpose] = key;
         }
         this.keys = keys;
-        this.keyArns = Object.fromEntries(KEY_PURPOSES.map((p) => [p, keys[p].arn])) as Record<KeyPurpose, pulumi.Output<string>>;
-        this.keyIds = Object.fromEntries(KEY_PURPOSES.map((p) => [p, keys[p].keyId])) as Record<KeyPurpose, pulumi.Output<string>>;
+        this.keyArns = Object.fromEntries(purposes.map((p) => [p, keys[p].arn])) as ByKeyPurpose<pulumi.Output<string>>;
+        this.keyIds = Object.fromEntries(purposes.map((p) => [p, keys[p].keyId])) as ByKeyPurpose<pulumi.Output<string>>;
         this.registerOutputs({ keyArns: this.keyArns, keyIds: this.keyIds });
     }
 }

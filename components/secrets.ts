@@ -112,7 +112,11 @@ export class Secrets extends pulumi.ComponentResource {
             { secretId: args.masterSecretArn, rotationRules: { automaticallyAfterDays: args.masterRotationDays } },
             { parent: this },
         );
-        this.rotationSchedule = { master: `every ${args.masterRotationDays} days (RDS managed rotation)`, applicationUsers: `every ${args.appRotationDays} days (alternating users)` };
+        // No application users, no application rotation: the schedule must not promise one.
+        this.rotationSchedule = {
+            master: `every ${args.masterRotationDays} days (RDS managed rotation)`,
+            applicationUsers: args.appUsers.length > 0 ? `every ${args.appRotationDays} days (alternating users)` : "none (no application users)",
+        };
 
         const appSecrets = args.appUsers.map((user) => {
             const initialPassword = new random.RandomPassword(

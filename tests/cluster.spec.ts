@@ -263,6 +263,14 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
         expect(error.message).to.include("serverless.maxCapacity = 300");
     });
 
+    it("REQ-010: an activity stream without its key is refused, naming kmsKeyArns.activityStream; without a stream no key is needed", async () => {
+        const keys = { storage: "k-storage", performanceInsights: "k-pi", secrets: "k-secrets", logs: "k-logs" };
+        const error = await errorOf(() => runComponent(() => new AuroraCluster("das-nokey", prodArgs({ kmsKeyArns: keys }))));
+        expect(error.message).to.include("kmsKeyArns.activityStream is required when activityStream is true");
+        const run = await runComponent(() => new AuroraCluster("nodas-nokey", prodArgs({ clusterIdentifier: "t-nodas", activityStream: false, kmsKeyArns: keys })));
+        expect(ofType(run, "aws:rds/clusterActivityStream:ClusterActivityStream"), "activity streams").to.have.length(0);
+    });
+
     it("promotion tiers: readers smaller than the writer go to tier 2; a writer-sized reader is tier 1", () => {
         const plan = planInstances({
             instanceClass: "db.r7g.xlarge",

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { KEY_PURPOSES, KeyPolicyPurpose, KmsKeys, keyPolicy } from "../components/kms";
 import { MOCK_ACCOUNT_ID } from "../tools/mock-engine";
-import { STACKS, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
+import { previewStack } from "../tools/preview";
+import { STACKS, errorOf, ofType, one, policyDoc, runComponent, stackConfig, stackRun } from "./helpers";
 
 const ctx = { partition: "aws", accountId: MOCK_ACCOUNT_ID, region: "eu-west-1" };
 const root = `arn:aws:iam::${MOCK_ACCOUNT_ID}:root`;
@@ -12,18 +13,27 @@ function statements(purpose: KeyPolicyPurpose) {
 
 describe("components/kms: customer-managed keys (REQ-002)", () => {
     for (const stack of STACKS) {
-        it(`REQ-002 ${stack}: one rotating CMK per purpose with a 30-day deletion window and an alias`, async () => {
+        it(`REQ-002 ${stack}: one rotating CMK per purpose in use, with a 30-day deletion window and an alias`, async () => {
             const run = await stackRun(stack);
             const keys = ofType(run, "aws:kms/key:Key").filter((k) => k.parent!.includes("aurora:kms:KmsKeys"));
-            expect(keys.map((k) => k.inputs.tags.Purpose).sort()).to.deep.equal([...KEY_PURPOSES].sort());
+            // The activity-stream key exists only where a stream uses it.
+            const purposes = KEY_PURPOSES.filter((p) => p !== "activity-stream" || stackConfig(stack).cluster.activityStream);
+            expect(keys.map((k) => k.inputs.tags.Purpose).sort()).to.deep.equal([...purposes].sort());
             for (const key of keys) {
                 expect(key.inputs).to.include({ enableKeyRotation: true, deletionWindowInDays: 30, keyUsage: "ENCRYPT_DECRYPT", customerMasterKeySpec: "SYMMETRIC_DEFAULT" });
                 expect(key.inputs.tags).to.include({ Environment: stack, ManagedBy: "pulumi" });
             }
             const aliases = ofType(run, "aws:kms/alias:Alias").filter((a) => a.parent!.includes("aurora:kms:KmsKeys")).map((a) => a.inputs.name).sort();
-            expect(aliases).to.deep.equal(KEY_PURPOSES.map((p) => `alias/aurora-${stack}-${p}`).sort());
+            expect(aliases).to.deep.equal(purposes.map((p) => `alias/aurora-${stack}-${p}`).sort());
         });
     }
+
+    it("REQ-010: prod keeps its protected activity-stream key while the stream is off (major upgrade), so audit records stay readable", async () => {
+        const upgrading = await previewStack("prod", { "aurora:activityStream": "false" });
+        expect(upgrading.resources.filter((r) => r.type === "aws:rds/clusterActivityStream:ClusterActivityStream"), "streams").to.have.length(0);
+        const key = upgrading.resources.find((r) => r.type === "aws:kms/key:Key" && r.inputs.tags?.Purpose === "activity-stream");
+        expect(key?.options.protect, "prod activity-stream key").to.equal(true);
+    });
 
     it("REQ-008: keys are protected from deletion in prod, not in dev", async () => {
         const prod = ofType(await stackRun("prod"), "aws:kms/key:Key");
@@ -94,6 +104,15 @@ describe("components/kms: customer-managed keys (REQ-002)", () => {
         const key = one(run, "aws:kms/key:Key", "-logs");
         expect(JSON.parse(key.inputs.policy)).to.deep.equal(JSON.parse(keyPolicy("logs", ctx)));
         expect(key.options.protect, "protect defaults to true").to.equal(true);
+        expect(one(run, "aws:kms/key:Key", "-activity-stream").inputs.tags.Purpose, "activityStreamKey defaults to true").to.equal("activity-stream");
+    });
+
+    it("activityStreamKey: false creates neither the activity-stream key nor its alias, and leaves it out of keyArns", async () => {
+        let kms: KmsKeys | undefined;
+        const run = await runComponent(() => (kms = new KmsKeys("kms-nostream", { aliasPrefix: "t-nostream", region: "eu-west-1", activityStreamKey: false, tags: {} })));
+        const names = [...ofType(run, "aws:kms/key:Key"), ...ofType(run, "aws:kms/alias:Alias")].map((r) => r.name);
+        expect(names.filter((n) => n.endsWith("-activity-stream")), "activity-stream resources").to.deep.equal([]);
+        expect(Object.keys(kms!.keyArns).sort()).to.deep.equal(KEY_PURPOSES.filter((p) => p !== "activity-stream").sort());
     });
 
     it("rejects a deletion window outside 7-30 days and a bad alias prefix, naming field and value", async () => {
@@ -101,6 +120,6 @@ describe("components/kms: customer-managed keys (REQ-002)", () => {
         expect(error.message).to.include("deletionWindowDays = 6: must be an integer from 7 to 30");
         expect(error.message).to.include('aliasPrefix = "Bad--"');
         const accepted = await runComponent(() => new KmsKeys("kms-edge", { aliasPrefix: "t-edge", region: "eu-west-1", deletionWindowDays: 7, protect: false, tags: {} }));
-        expect(ofType(accepted, "aws:kms/key:Key").every((k) => k.inputs.deletionWindowInDays === 7)).to.equal(true);
+        for (const key of ofType(accepted, "aws:kms/key:Key")) expect(key.inputs.deletionWindowInDays, key.name).to.equal(7);
     });
 });

@@ -99,13 +99,14 @@ describe("docs/runbooks.md idle-in-transaction step", () => {
 });
 
 describe("offline preview: honest output (npm start)", () => {
-    it("dev: warns about the alert topic without subscribers and the activity-stream key without a stream; no app rotation is promised", async () => {
+    it("dev: warns about the alert topic without subscribers; creates no activity-stream key without a stream; no app rotation is promised", async () => {
         const dev = await stackRun("dev");
         const warnings = previewWarnings(dev.resources);
-        expect(warnings.some((w) => w.startsWith("alert topic aurora-dev-alerts has no subscribers"))).to.equal(true);
-        expect(warnings.some((w) => w.startsWith("KMS key aurora-dev-activity-stream is created for the activity stream, but this stack has none"))).to.equal(true);
+        expect(warnings.filter((w) => w.startsWith("alert topic aurora-dev-alerts has no subscribers")), "topic warning").to.have.length(1);
+        expect(dev.resources.filter((r) => r.name.endsWith("-activity-stream")).map((r) => r.urn), "activity-stream resources").to.deep.equal([]);
+        expect(dev.outputs.kmsKeyArns).to.not.have.property("activity-stream");
         expect(dev.outputs.appSecretArns).to.deep.equal({});
-        expect(dev.outputs.rotationSchedule.applicationUsers).to.equal("none (aurora:appUsers is empty)");
+        expect(dev.outputs.rotationSchedule.applicationUsers).to.equal("none (no application users)");
         expect(formatReport(dev)).to.include(`Warnings: ${warnings.length}\n    alert topic aurora-dev-alerts`);
     });
 

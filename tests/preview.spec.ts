@@ -24,8 +24,11 @@ describe("offline preview (npm run preview:offline)", () => {
             expect(out).to.match(/\n {8}\+ aurora:kms:KmsKeys {2}aurora-/);
             expect(out).to.match(/\n {10}\+ aws:kms\/key:Key {2}aurora-\S+-storage/);
             expect(out).to.match(/Resources: \d+ to create/);
-            // One key per purpose, plus the DR vault's key in the DR region where the cross-region backup is on.
-            expect(out).to.match(new RegExp(`\\n\\s+${stackConfig(stack).backup.enabled ? 7 : 6} {2}aws:kms/key:Key`));
+            // One key per purpose in use (the activity-stream key with a stream or protected keys), plus the
+            // DR vault's key in the DR region where the cross-region backup is on.
+            const config = stackConfig(stack);
+            const keys = 5 + (config.cluster.activityStream || config.protectResources ? 1 : 0) + (config.backup.enabled ? 1 : 0);
+            expect(out).to.match(new RegExp(`\\n\\s+${keys} {2}aws:kms/key:Key`));
             expect(out).to.include("Outputs:");
             expect(out).to.include("vpcId: \"vpc-");
         });

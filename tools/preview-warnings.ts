@@ -18,12 +18,6 @@ export function previewWarnings(resources: readonly RecordedResource[]): string[
         );
     }
 
-    if (ofType("aws:rds/clusterActivityStream:ClusterActivityStream").length === 0) {
-        for (const key of ofType("aws:kms/key:Key").filter((k) => k.inputs.tags?.Purpose === "activity-stream")) {
-            warnings.push(`KMS key ${key.name} is created for the activity stream, but this stack has none (aurora:activityStream is false or unsupported): the key encrypts nothing`);
-        }
-    }
-
     const placeholder = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => String(a.inputs.alarmDescription).includes(DEFAULT_RUNBOOK_BASE_URL));
     if (placeholder.length > 0) {
         warnings.push(`${placeholder.length} alarm description(s) link runbooks under the placeholder ${DEFAULT_RUNBOOK_BASE_URL}: set aurora:runbookBaseUrl to where your docs/ folder is published`);

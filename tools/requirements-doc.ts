@@ -2,7 +2,9 @@
  * Generates docs/requirements.md: each requirement REQ-001..012 with what implements it (the list
  * below, checked by tests/requirements.spec.ts against the files), the policies that enforce it (from
  * each policy's `anchors.requirements`) and the tests that prove it (every `it(...)` whose title names
- * the id, found by scanning tests/).
+ * the id, found by scanning tests/) and the `npm run verify` checks and drills that check it on a
+ * deployed stack (the checks table of docs/verify.md, which tests/verify-cli.spec.ts keeps equal to
+ * the verifier's own check list).
  *
  *   npx ts-node --transpile-only tools/requirements-doc.ts
  *
@@ -14,6 +16,19 @@ import { policies } from "../policies/policies";
 
 const ROOT = path.join(__dirname, "..");
 export const REQUIREMENTS_DOC_PATH = path.join(ROOT, "docs", "requirements.md");
+
+export const VERIFY_DOC_PATH = path.join(ROOT, "docs", "verify.md");
+
+export interface VerifyCheckReference {
+    readonly item: string;
+    readonly check: string;
+    readonly requirement: string;
+}
+
+/** The rows of docs/verify.md's checks table: checklist item, check id (or drill) and requirement. */
+export function verifyChecks(verifyDoc = fs.readFileSync(VERIFY_DOC_PATH, "utf8")): VerifyCheckReference[] {
+    return [...verifyDoc.matchAll(/^\| ([^|]+) \| `([^`]+)` \| (REQ-\d{3}) \|/gm)].map(([, item, check, requirement]) => ({ item, check: check.replace("\\|", "|"), requirement }));
+}
 
 export interface Requirement {
     readonly id: string;
@@ -156,6 +171,9 @@ export function testsByRequirement(root = ROOT): Map<string, TestReference[]> {
 
 export function renderRequirementsDoc(root = ROOT): string {
     const tests = testsByRequirement(root);
+    const checks = verifyChecks(fs.readFileSync(path.join(root, "docs", "verify.md"), "utf8"));
+    const checksOf = (id: string) => checks.filter((c) => c.requirement === id);
+    const items = [...new Set(checks.map((c) => c.item))];
     const lines = [
         "# Requirements: what implements and what tests each one",
         "",
@@ -164,14 +182,28 @@ export function renderRequirementsDoc(root = ROOT): string {
         "The requirement ids the code, tests and policies cite. *Implemented by* is kept in",
         "`tools/requirements-doc.ts` (a test checks that every file exists); *enforced by* comes from each",
         "policy's `anchors.requirements` (see [compliance.md](compliance.md)); *tested by* lists every test",
-        "whose title names the id (`<stack>` tests run once per stack file). There is no `verify` script yet,",
-        "so the verification checklist is this document and `npm test`.",
+        "whose title names the id (`<stack>` tests run once per stack file); *verified by* lists the",
+        "`npm run verify` checks and drills that check it on a deployed stack ([verify.md](verify.md)).",
         "",
-        "| Requirement | Implemented by | Policies | Tests |",
-        "|---|---|---|---|",
+        "| Requirement | Implemented by | Policies | Tests | Verify checks |",
+        "|---|---|---|---|---|",
         ...REQUIREMENTS.map((r) => {
             const enforcing = policies.filter((p) => p.anchors.requirements.includes(r.id));
-            return `| [${r.id}](#${r.id.toLowerCase()}) | ${r.implementedBy.map((i) => `\`${i.file}\``).join(", ")} | ${enforcing.length} | ${(tests.get(r.id) ?? []).length} |`;
+            const files = r.implementedBy.map((i) => `\`${i.file}\``).join(", ");
+            return `| [${r.id}](#${r.id.toLowerCase()}) | ${files} | ${enforcing.length} | ${(tests.get(r.id) ?? []).length} | ${checksOf(r.id).length} |`;
+        }),
+        "",
+        "## The verification checklist, as `npm run verify` checks",
+        "",
+        "`npm run verify -- --stack <name>` runs every check below against the deployed stack; drills run",
+        "only with `--drill <name>`.",
+        "",
+        "| Checklist item | Checks | Requirements |",
+        "|---|---|---|",
+        ...items.map((item) => {
+            const rows = checks.filter((c) => c.item === item);
+            const ids = rows.map((c) => `\`${c.check.replace("|", "\\|")}\``).join(", ");
+            return `| ${item} | ${ids} | ${[...new Set(rows.map((c) => c.requirement))].join(", ")} |`;
         }),
         "",
     ];
@@ -181,6 +213,8 @@ export function renderRequirementsDoc(root = ROOT): string {
         lines.push(...r.implementedBy.map((i) => `- \`${i.file}\`: ${i.what}`), "");
         lines.push(`Enforced by policies: ${enforcing.length > 0 ? enforcing.join(", ") : "none (checked by the tests only)"}.`, "", "Tested by:", "");
         lines.push(...(tests.get(r.id) ?? []).map((t) => `- \`${t.file}\`: ${t.title.replace(/\|/g, "\\|")}`), "");
+        const verifiedBy = checksOf(r.id).map((c) => `\`${c.check}\` (${c.item})`);
+        lines.push(`Verified on a deployed stack by: ${verifiedBy.length > 0 ? verifiedBy.join(", ") : "no `npm run verify` check (proven by the tests and policies above)"}.`, "");
     }
     return lines.join("\n");
 }
