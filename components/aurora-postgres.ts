@@ -189,6 +189,10 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             },
         }, children);
 
+        if (secrets.proxySecurityGroupId !== undefined) {
+            bootstrap!.verifyThroughProxy({ securityGroupId: secrets.proxySecurityGroupId, connectPolicyArns: args.secrets.proxy.iamAuth ? secrets.proxyConnectPolicyArns : undefined });
+        }
+
             const backup = args.backup
             ? new Backup(args.namePrefix, {
                   ...args.backup,

@@ -110,6 +110,10 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
     public readonly result: pulumi.Output<Record<string, unknown>>;
     /** The invocation the application users' rotations wait for. */
     public readonly invocation: aws.lambda.Invocation;
+    private readonly securityGroup: aws.ec2.SecurityGroup;
+    private readonly role: aws.iam.Role;
+    private readonly args: DatabaseBootstrapArgs;
+    private readonly resourceName: string;
 
     constructor(name: string, args: DatabaseBootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aurora:bootstrap:DatabaseBootstrap", name, {}, opts);
@@ -290,6 +294,34 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
             { parent: this, dependsOn: [...args.instances, ...args.appSecrets.map((s) => s.initialVersion)] },
         );
         this.result = this.invocation.result.apply((text) => JSON.parse(text) as Record<string, unknown>);
+        this.securityGroup = group;
+        this.role = role;
+        this.args = args;
+        this.resourceName = name;
         this.registerOutputs({ functionName: this.functionName, result: this.result });
+    }
+
+    /**
+     * Lets the verify mode log in through the RDS Proxy as each application user, as the applications
+     * do: PostgreSQL from the function to the proxy and, with IAM authentication, the same per-user
+     * `rds-db:connect` policies the applications are given (so verify also proves those policies).
+     * The proxy is created after the users, hence a method rather than an argument.
+     */
+    verifyThroughProxy(proxy: { securityGroupId: pulumi.Input<string>; connectPolicyArns?: Record<string, pulumi.Input<string>> }): void {
+        const { port, tags } = this.args;
+        const name = this.resourceName;
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-bootstrap-to-proxy`,
+            { securityGroupId: this.securityGroup.id, referencedSecurityGroupId: proxy.securityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, description: "PostgreSQL to the RDS Proxy (verify mode)", tags },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-proxy-from-bootstrap`,
+            { securityGroupId: proxy.securityGroupId, referencedSecurityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, description: "PostgreSQL from the database bootstrap function (verify mode)", tags },
+            { parent: this },
+        );
+        for (const [user, policyArn] of Object.entries(proxy.connectPolicyArns ?? {})) {
+            new aws.iam.RolePolicyAttachment(`${name}-bootstrap-proxy-connect-${user}`, { role: this.role.name, policyArn }, { parent: this });
+        }
     }
 }

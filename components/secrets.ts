@@ -85,6 +85,8 @@ export class Secrets extends pulumi.ComponentResource {
     /** Proxy endpoints (undefined without a proxy). */
     public readonly proxyEndpoint: pulumi.Output<string> | undefined;
     public readonly proxyReadOnlyEndpoint: pulumi.Output<string> | undefined;
+    /** The proxy's security group (undefined without a proxy): clients are admitted to it. */
+    public readonly proxySecurityGroupId: pulumi.Output<string> | undefined;
     /** Per application user, an IAM policy allowing `rds-db:connect` through the proxy as that user only. */
     public readonly proxyConnectPolicyArns: Record<string, pulumi.Output<string>> = {};
     /** Connections the proxy may open to the writer: the configured share of its max_connections. */
@@ -214,6 +216,7 @@ export class Secrets extends pulumi.ComponentResource {
             const proxy = this.createProxy(name, args, appSecrets.map((s) => ({ name: s.user.name, arn: s.secret.arn })), dbRule);
             this.proxyEndpoint = proxy.endpoint;
             this.proxyReadOnlyEndpoint = proxy.readOnlyEndpoint;
+            this.proxySecurityGroupId = proxy.securityGroupId;
             this.proxyConnectionBudget = Math.floor((args.writerMaxConnections * args.proxy.maxConnectionsPercent) / 100);
         }
         this.registerOutputs({
@@ -230,7 +233,7 @@ export class Secrets extends pulumi.ComponentResource {
         args: SecretsArgs,
         secrets: Array<{ name: string; arn: pulumi.Output<string> }>,
         dbRule: (ruleName: string, sourceGroupId: pulumi.Input<string>, description: string) => aws.vpc.SecurityGroupIngressRule,
-    ): { endpoint: pulumi.Output<string>; readOnlyEndpoint: pulumi.Output<string> } {
+    ): { endpoint: pulumi.Output<string>; readOnlyEndpoint: pulumi.Output<string>; securityGroupId: pulumi.Output<string> } {
         const prefix = args.namePrefix;
         const tags = args.tags;
         const proxyGroup = new aws.ec2.SecurityGroup(
@@ -366,6 +369,6 @@ export class Secrets extends pulumi.ComponentResource {
             );
             this.proxyConnectPolicyArns[secret.name] = policy.arn;
         }
-        return { endpoint: proxy.endpoint, readOnlyEndpoint: readOnly.endpoint };
+        return { endpoint: proxy.endpoint, readOnlyEndpoint: readOnly.endpoint, securityGroupId: proxyGroup.id };
     }
 }

@@ -19,6 +19,7 @@ import { HandlerDeps, awsDeps, handler, runBootstrap } from "../functions/bootst
 import { BootstrapSettings, ENV, bootstrapEnvironment, settingsFromEnvironment } from "../functions/bootstrap/settings";
 import { VerifyResult, normaliseSetting } from "../functions/bootstrap/verify";
 import { TestPostgres, getPostgres } from "./support/postgres";
+import { cuttableProxy } from "./support/tcp";
 
 const DATABASE = "bootstrap_app";
 const IAM_TOKEN = "stand-in-for-an-iam-token";
@@ -205,13 +206,13 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         expect(await snapshot(pg), "verify changes nothing").to.equal(before);
         expect(result.mode).to.equal("verify");
         const status = Object.fromEntries(result.checks.map((c) => [c.id, `${c.status}: ${c.evidence}`]));
-        expect(Object.keys(status)).to.deep.equal(["tls-verify-full", "non-tls-refused", "app-user-app", "app-user-reporting", "iam-admin-login", "parameter-settings", "max-connections", "pgaudit-probe"]);
-        for (const id of Object.keys(status).filter((i) => i !== "pgaudit-probe")) {
+        expect(Object.keys(status)).to.deep.equal(["db.tls.verify-full", "db.tls.non-tls-refused", "db.application-users.app", "db.application-users.reporting", "db.iam-admin", "db.settings", "db.max-connections", "db.pgaudit"]);
+        for (const id of Object.keys(status).filter((i) => i !== "db.pgaudit")) {
             expect(status[id], id).to.match(/^pass: /);
         }
-        expect(status["app-user-app"]).to.include("ROW EXCLUSIVE MODE succeeded");
-        expect(status["app-user-reporting"]).to.include("ROW EXCLUSIVE MODE refused");
-        expect(status["pgaudit-probe"]).to.match(/^not-run: pgaudit is not loaded .*community PostgreSQL/);
+        expect(status["db.application-users.app"]).to.include("ROW EXCLUSIVE MODE succeeded");
+        expect(status["db.application-users.reporting"]).to.include("ROW EXCLUSIVE MODE refused");
+        expect(status["db.pgaudit"]).to.match(/^not-run: pgaudit is not loaded .*community PostgreSQL/);
         for (const check of result.checks) {
             expect(check.requirement, check.id).to.match(/^REQ-0\d\d$/);
             expect(check.item, check.id).to.be.a("string").and.not.equal("");
@@ -231,20 +232,67 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
             { ...deps, iamToken: async () => "not-a-valid-token" },
         )) as VerifyResult;
         const byId = Object.fromEntries(result.checks.map((c) => [c.id, c]));
-        expect(byId["parameter-settings"].status).to.equal("fail");
-        expect(byId["parameter-settings"].evidence).to.include("work_mem: expected 1, server has 4096").and.include("aurora.only_setting: not known to the server").and.include("formulas not compared: rds.max_something");
-        expect(byId["parameter-settings"].evidence).to.include("shared_preload_libraries: expected pg_stat_statements,pgaudit, server has pg_stat_statements");
-        expect(byId["max-connections"]).to.include({ status: "fail" });
-        expect(byId["app-user-intruder"]).to.include({ status: "fail" });
-        expect(byId["iam-admin-login"].status).to.equal("fail");
-        expect(byId["iam-admin-login"].evidence).to.match(/password authentication failed for user "iam_admin"/);
+        expect(byId["db.settings"].status).to.equal("fail");
+        expect(byId["db.settings"].evidence).to.include("work_mem: expected 1, server has 4096").and.include("aurora.only_setting: not known to the server").and.include("formulas not compared: rds.max_something");
+        expect(byId["db.settings"].evidence).to.include("shared_preload_libraries: expected pg_stat_statements,pgaudit, server has pg_stat_statements");
+        expect(byId["db.max-connections"]).to.include({ status: "fail" });
+        expect(byId["db.application-users.intruder"]).to.include({ status: "fail" });
+        expect(byId["db.iam-admin"].status).to.equal("fail");
+        expect(byId["db.iam-admin"].evidence).to.match(/password authentication failed for user "iam_admin"/);
 
         // A schema without tables yet: the write check falls back to the default privileges.
         await pg.query("CREATE SCHEMA app_empty", [], DATABASE);
         const empty = (await runBootstrap({ mode: "verify" }, { ...settings, schema: "app_empty" }, deps)) as VerifyResult;
-        const users = Object.fromEntries(empty.checks.filter((c) => c.id.startsWith("app-user-")).map((c) => [c.id, c]));
-        expect(users["app-user-app"]).to.include({ status: "fail", evidence: "logged in as app (current secret value); no table in app_empty yet; default privileges do not grant INSERT on future tables; CREATE on public or app_empty: no" });
-        expect(users["app-user-reporting"].status, "readonly: no INSERT by default is right").to.equal("pass");
+        const users = Object.fromEntries(empty.checks.filter((c) => c.id.startsWith("db.application-users.")).map((c) => [c.id, c]));
+        expect(users["db.application-users.app"]).to.include({ status: "fail", evidence: "readwrite user app: logged in as app (current secret value); no table in app_empty yet; default privileges do not grant INSERT on future tables; CREATE on public or app_empty: no" });
+        expect(users["db.application-users.reporting"].status, "readonly: no INSERT by default is right").to.equal("pass");
+    });
+
+    it("REQ-004 verify mode through the proxy: each user signs an IAM token for the proxy host as the username its secret holds, over verify-full", async () => {
+        // A TCP hop stands in for RDS Proxy; the token stub plays the proxy's part (it accepts a token
+        // signed for itself and logs in with the user's secret), so the stub answers the user's password.
+        const proxy = await cuttableProxy(settings.port);
+        const signed: string[] = [];
+        const iamToken: HandlerDeps["iamToken"] = async (user, target) => {
+            signed.push(`${user}@${target?.host}:${target?.port}`);
+            return target?.port === proxy.port ? [...secrets.values()].find((s) => s.username === user)!.password : "not-the-proxy";
+        };
+        try {
+            const through = { host: settings.host, port: proxy.port };
+            const result = (await runBootstrap({ mode: "verify", proxy: { ...through, iamAuth: true } }, settings, { ...deps, iamToken })) as VerifyResult;
+            const byId = Object.fromEntries(result.checks.map((c) => [c.id, c]));
+            for (const [user, verb] of [["app", "succeeded"], ["reporting", "refused"]]) {
+                const check = byId[`db.application-users.${user}.proxy`];
+                expect(check?.status, `${user} through the proxy: ${check?.evidence}`).to.equal("pass");
+                expect(check.evidence).to.include(`through the proxy ${settings.host} with an IAM token`).and.include(`ROW EXCLUSIVE MODE ${verb}`);
+            }
+            expect(signed.slice(0, 2), "tokens are signed for the proxy endpoint, not the writer").to.deep.equal([`app@${settings.host}:${proxy.port}`, `reporting@${settings.host}:${proxy.port}`]);
+            expect(proxy.accepted, "the logins went through the proxy").to.equal(2);
+
+            // After an alternating-users rotation the secret names app_clone: that is the user the token is for.
+            secrets.set("arn:secret:app-rotated", { username: "app_clone", password: "not-a-login" });
+            const rotated = (await runBootstrap(
+                { mode: "verify", proxy: { ...through, iamAuth: true } },
+                { ...settings, appUsers: [{ name: "app", access: "readwrite", secretArn: "arn:secret:app-rotated" }] },
+                { ...deps, iamToken },
+            )) as VerifyResult;
+            expect(signed).to.include(`app_clone@${settings.host}:${proxy.port}`);
+            expect(rotated.checks.find((c) => c.id === "db.application-users.app.proxy")?.status, "app_clone does not exist here: the login fails").to.equal("fail");
+
+            // A proxy without IAM authentication: the secret's password, through the proxy.
+            const passwords = (await runBootstrap({ mode: "verify", proxy: { ...through, iamAuth: false } }, settings, deps)) as VerifyResult;
+            const app = passwords.checks.find((c) => c.id === "db.application-users.app.proxy")!;
+            expect(app.status, app.evidence).to.equal("pass");
+            expect(app.evidence).to.include("with the secret's password");
+
+            // A proxy that cannot be reached fails the check, naming the user; it is never a pass.
+            proxy.cut();
+            const cut = (await runBootstrap({ mode: "verify", proxy: { ...through, iamAuth: true } }, settings, { ...deps, iamToken })) as VerifyResult;
+            expect(cut.checks.find((c) => c.id === "db.application-users.app.proxy")?.status).to.equal("fail");
+        } finally {
+            secrets.delete("arn:secret:app-rotated");
+            await proxy.close();
+        }
     });
 
     it("the Lambda entry point: secrets from a Secrets Manager endpoint given by URL (as on dev), IAM tokens signed locally", async () => {
@@ -276,9 +324,11 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
             // The esbuild bundle Lambda runs, not only the TypeScript source.
             const bundled = require(path.join(bundleBootstrapFunction().dir, "index.js")) as { handler: typeof handler };
             expect(((await bundled.handler({ mode: "apply" })) as ApplySummary).changes).to.deep.equal([]);
-            expect(((await bundled.handler({ mode: "verify" })) as VerifyResult).checks.find((c) => c.id === "tls-verify-full")!.status).to.equal("pass");
+            expect(((await bundled.handler({ mode: "verify" })) as VerifyResult).checks.find((c) => c.id === "db.tls.verify-full")!.status).to.equal("pass");
             const token = await awsDeps(settings, "eu-west-1").iamToken("iam_admin");
             expect(token).to.match(new RegExp(`^${settings.host}:${settings.port}/\\?Action=connect&DBUser=iam_admin&X-Amz-`));
+            const proxyToken = await awsDeps(settings, "eu-west-1").iamToken("app_clone", { host: "aurora-prod-proxy.proxy-x.eu-west-1.rds.amazonaws.com", port: 5432 });
+            expect(proxyToken, "a proxy login's token is signed for the proxy").to.match(/^aurora-prod-proxy\.proxy-x\.eu-west-1\.rds\.amazonaws\.com:5432\/\?Action=connect&DBUser=app_clone&X-Amz-/);
             expect(awsDeps(settings, "eu-west-1").findAuditLine, "no log group: no audit reader").to.equal(undefined);
             expect(awsDeps({ ...settings, auditLogGroup: "/aws/rds/cluster/x/postgresql" }, "eu-west-1").findAuditLine).to.be.a("function");
         } finally {

@@ -29,9 +29,15 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
             expect(fn.inputs.vpcConfig.securityGroupIds).to.deep.equal([group.id]);
             expect(group.inputs.egress, "no inline egress").to.equal(undefined);
             const egress = ofType(run, EGRESS).filter((r) => r.inputs.securityGroupId === group.id);
-            expect(egress.map((r) => [r.inputs.fromPort, r.inputs.toPort]).sort()).to.deep.equal([[443, 443], [5432, 5432]]);
-            const toDb = egress.find((r) => r.inputs.fromPort === 5432)!;
-            expect(toDb.inputs.referencedSecurityGroupId, "PostgreSQL only to the DB security group").to.equal(run.outputs.dbSecurityGroupId);
+            const proxyGroup = run.outputs.proxyEndpoint === undefined ? undefined : one(run, "aws:ec2/securityGroup:SecurityGroup", "-proxy-sg");
+            const postgresTo = egress.filter((r) => r.inputs.fromPort === 5432 && r.inputs.toPort === 5432).map((r) => r.inputs.referencedSecurityGroupId);
+            expect(postgresTo, "PostgreSQL only to the DB security group, and to the proxy's (verify mode) where there is one").to.have.members(
+                proxyGroup ? [run.outputs.dbSecurityGroupId, proxyGroup.id] : [run.outputs.dbSecurityGroupId],
+            );
+            expect(egress.filter((r) => r.inputs.fromPort !== 5432).map((r) => [r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([[443, 443]]);
+            if (proxyGroup) {
+                expect(one(run, INGRESS, "-proxy-from-bootstrap").inputs).to.include({ securityGroupId: proxyGroup.id, referencedSecurityGroupId: group.id, fromPort: 5432, toPort: 5432 });
+            }
             const https = egress.find((r) => r.inputs.fromPort === 443)!;
             const endpointGroup = stack === "dev" ? one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-endpoint-sg").id : run.outputs.endpointSecurityGroupId;
             expect(https.inputs.referencedSecurityGroupId, "HTTPS only to the Secrets Manager endpoint's group").to.equal(endpointGroup);
@@ -48,7 +54,10 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
             const role = one(run, "aws:iam/role:Role", "-bootstrap");
             expect(fn.inputs.role).to.equal(role.state.arn);
             expect(policyDoc(role.inputs.assumeRolePolicy).Statement.map((s) => s.Principal.Service)).to.deep.equal(["lambda.amazonaws.com"]);
-            expect(ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === role.id), "no managed policies").to.be.empty;
+            const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === role.id).map((a) => a.inputs.policyArn);
+            // With IAM authentication on the proxy, verify logs each user in through it under the applications' own connect policies.
+            const proxyIamAuth = run.outputs.proxyEndpoint !== undefined && one(run, "aws:rds/proxy:Proxy", "-proxy").inputs.auths.every((a: { iamAuth: string }) => a.iamAuth === "REQUIRED");
+            expect(attached, "only the per-user proxy connect policies").to.have.members(proxyIamAuth ? Object.values(run.outputs.proxyConnectPolicyArns as Record<string, string>) : []);
             const statements = policyDoc(one(run, "aws:iam/rolePolicy:RolePolicy", "-bootstrap").inputs.policy).Statement;
             const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
             expect(bySid.ReadTheDatabaseSecrets.Resource).to.have.members([run.outputs.masterSecretArn, ...Object.values(run.outputs.appSecretArns)]);

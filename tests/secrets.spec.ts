@@ -164,11 +164,12 @@ describe("components/secrets: rotation without dropped connections, application 
             expect(run.outputs.proxyReadOnlyEndpoint).to.match(/\.endpoint\.proxy-/);
         });
 
-        it(`REQ-003 ${stack}: the proxy admits the application group only and talks only to the database`, async () => {
+        it(`REQ-003 ${stack}: the proxy admits the application group and the verifying bootstrap function only, and talks only to the database`, async () => {
             const run = await stackRun(stack);
             const group = one(run, "aws:ec2/securityGroup:SecurityGroup", "-proxy-sg");
             const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === group.id);
-            expect(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort])).to.deep.equal([[run.outputs.appSecurityGroupIds[0], 5432]]);
+            const bootstrapGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-sg").id;
+            expect(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort])).to.have.deep.members([[run.outputs.appSecurityGroupIds[0], 5432], [bootstrapGroup, 5432]]);
             const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.securityGroupId === group.id);
             expect(egress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([[run.outputs.dbSecurityGroupId, 5432, 5432]]);
         });

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../tools/stack-files";
 import { main, parseArgs } from "../tools/verify/cli";
-import { IN_DATABASE_ITEMS, runInDatabaseChecks } from "../tools/verify/in-database";
+import { IN_DATABASE_ITEMS, proxyTarget, runInDatabaseChecks } from "../tools/verify/in-database";
 import { allPassed } from "../tools/verify/model";
 import { VerifyReport } from "../tools/verify/report";
 import { StackOutputs, readOutputs } from "../tools/verify/stack";
@@ -79,7 +79,12 @@ describe("verify: command line", () => {
         expect(md).to.match(/\| ✓ \| `secrets\.rotation\.app` \| Rotation working \| REQ-004 \| aws \| pass \|/);
         const invoke = world.mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input;
         expect(invoke.FunctionName).to.equal(FUNCTION_NAME);
-        expect(JSON.parse(Buffer.from(invoke.Payload as Uint8Array).toString())).to.deep.equal({ mode: "verify" });
+        // prod has a proxy with IAM authentication: the function is told to log each user in through it with a token.
+        expect(JSON.parse(Buffer.from(invoke.Payload as Uint8Array).toString())).to.deep.equal({
+            mode: "verify",
+            proxy: { host: world.outputs.get("proxyEndpoint"), port: world.outputs.get("port"), iamAuth: world.config.secrets.proxy.iamAuth },
+        });
+        expect(world.config.secrets.proxy.iamAuth, "prod's proxy requires IAM tokens").to.equal(true);
     });
 
     it("exit 1 on a failed check, and on in-database checks that could not run; ✗ and ! name the reason", async () => {
@@ -115,6 +120,12 @@ describe("verify: command line", () => {
 
         world.mocks.lambda.on(InvokeCommand).rejects(Object.assign(new Error("not authorized to perform lambda:InvokeFunction"), { name: "AccessDeniedException" }));
         expect((await runInDatabaseChecks(outputs, world.clients))[0]).to.include({ status: "not-run" });
+    });
+
+    it("the proxy the function logs in through comes from the stack outputs; a stack without one sends none", () => {
+        expect(proxyTarget(world.outputs, false)).to.deep.equal({ host: world.outputs.get("proxyEndpoint"), port: world.outputs.get("port"), iamAuth: false });
+        const { proxyEndpoint: _proxy, ...withoutProxy } = world.outputs.values;
+        expect(proxyTarget(new StackOutputs(withoutProxy), true)).to.equal(undefined);
     });
 
     it("refuses drills on prod without --yes-prod (exit 2, nothing sent to AWS)", async () => {

@@ -6,9 +6,13 @@
  * delete the temporary cluster.
  */
 import {
-    DescribeRecoveryPointCommand,
+    DescribeBackupJobCommand,
+    DescribeCopyJobCommand,
     DescribeRestoreJobCommand,
     GetRecoveryPointRestoreMetadataCommand,
+    ListBackupSelectionsCommand,
+    StartBackupJobCommand,
+    StartCopyJobCommand,
     StartRestoreJobCommand,
 } from "@aws-sdk/client-backup";
 import {
@@ -24,7 +28,7 @@ import {
 import { DescribeSecretCommand, RotateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import { DrillContext, DrillName, POLL_MS, runDrill } from "../tools/verify/drills";
+import { DrillContext, DrillName, POLL_MS, POLL_TICKS, runDrill } from "../tools/verify/drills";
 import { PROBE_INTERVAL_MS } from "../tools/verify/probe";
 import { World, deployedWorld } from "./support/aws-world";
 import { CuttableProxy, FakeClock, cuttableProxy, echoConnections, echoServer } from "./support/tcp";
@@ -243,13 +247,31 @@ describe("verify: drills", () => {
         expect(checks[0].evidence).to.match(/timed out waiting for aurora-staging-drill-a1b2c3 available \(8 polls every 15 s\)/);
     });
 
-    function simulateDrRestore(jobStatuses: string[]) {
+    const BACKUP_ROLE = "arn:aws:iam::123456789012:role/aurora-prod-backup";
+    const DR_COPY = "arn:aws:backup:eu-central-1:123456789012:recovery-point:drill-copy";
+
+    /** The on-demand backup completes on its `backupAfter`-th describe, the copy on its third, the restore job runs through `restoreStatuses`. */
+    function simulateDrRestore(restoreStatuses: string[], backupAfter = 2, copyStates = ["RUNNING", "RUNNING", "COMPLETED"]) {
+        const primary = world.mocks.backup;
+        primary.on(ListBackupSelectionsCommand).resolves({ BackupSelectionsList: [{ SelectionId: "sel-1", SelectionName: "aurora-prod-cluster", BackupPlanId: "plan", IamRoleArn: BACKUP_ROLE }] });
+        primary.on(StartBackupJobCommand).resolves({ BackupJobId: "backup-1" });
+        let backups = 0;
+        primary.on(DescribeBackupJobCommand).callsFake(() =>
+            ++backups >= backupAfter
+                ? { BackupJobId: "backup-1", State: "COMPLETED", RecoveryPointArn: "arn:aws:backup:eu-west-1:123456789012:recovery-point:drill" }
+                : { BackupJobId: "backup-1", State: "RUNNING" },
+        );
+        primary.on(StartCopyJobCommand).resolves({ CopyJobId: "copy-1" });
+        let copies = 0;
+        primary.on(DescribeCopyJobCommand).callsFake(() => {
+            const State = copyStates[Math.min(copies++, copyStates.length - 1)];
+            return { CopyJob: { CopyJobId: "copy-1", State, StatusMessage: "the DR key denies the copy", ...(State === "COMPLETED" ? { DestinationRecoveryPointArn: DR_COPY } : {}) } };
+        });
         const dr = world.mocks.drBackup;
         dr.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { Engine: "aurora-postgresql", DBClusterIdentifier: "aurora-prod", DBSubnetGroupName: "aurora-prod-db", KmsKeyId: "arn:aws:kms:eu-central-1:123456789012:key/dr" } });
-        dr.on(DescribeRecoveryPointCommand).resolves({ IamRoleArn: "arn:aws:iam::123456789012:role/aurora-prod-backup", Status: "COMPLETED" });
         dr.on(StartRestoreJobCommand).resolves({ RestoreJobId: "job-1" });
         let n = 0;
-        dr.on(DescribeRestoreJobCommand).callsFake(() => ({ RestoreJobId: "job-1", Status: jobStatuses[Math.min(n++, jobStatuses.length - 1)], StatusMessage: "the subnet group does not exist" }));
+        dr.on(DescribeRestoreJobCommand).callsFake(() => ({ RestoreJobId: "job-1", Status: restoreStatuses[Math.min(n++, restoreStatuses.length - 1)], StatusMessage: "the subnet group does not exist" }));
         const drRds = world.mocks.drRds as AwsClientStub<RDSClient>;
         drRds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: "aurora-prod-dr-drill-a1b2c3", Status: "available", Endpoint: "dr.cluster-x.eu-central-1.rds.amazonaws.com" }] });
         drRds.on(CreateDBInstanceCommand).resolves({});
@@ -259,31 +281,72 @@ describe("verify: drills", () => {
         return drRds;
     }
 
-    it("dr-restore: restores the newest DR-vault recovery point in the DR region, RTO and RPO measured, then deleted", async () => {
+    it("REQ-005 dr-restore: an on-demand backup copied to the DR vault while markers are written, restored in the DR region; RTO and RPO from the marker", async () => {
         world = await deployedWorld("prod");
         const drRds = simulateDrRestore(["RUNNING", "RUNNING", "COMPLETED"]);
+        const scheduled = world.state.drRecoveryPoints[0];
+        const drillStart = clock.now();
+        // The newest marker the restored cluster holds: written one probe interval after the drill started.
+        marker = new Date(drillStart + PROBE_INTERVAL_MS);
         const { report, checks } = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db", drSecurityGroupIds: ["sg-0dr"] }));
         expect(checks[0].status, checks[0].evidence).to.equal("pass");
+        const backup = world.mocks.backup.commandCalls(StartBackupJobCommand)[0].args[0].input;
+        expect(backup).to.deep.include({ BackupVaultName: world.outputs.get("backupVaultName"), ResourceArn: world.outputs.get("clusterArn"), IamRoleArn: BACKUP_ROLE });
+        expect(backup.Lifecycle, "on-demand backup lifecycle = the plan rule's").to.deep.equal(world.state.planRule.Lifecycle);
+        const copy = world.mocks.backup.commandCalls(StartCopyJobCommand)[0].args[0].input;
+        expect(copy).to.deep.include({ RecoveryPointArn: "arn:aws:backup:eu-west-1:123456789012:recovery-point:drill", DestinationBackupVaultArn: world.outputs.get("drBackupVaultArn"), IamRoleArn: BACKUP_ROLE });
+        expect(copy.Lifecycle, "copy lifecycle = the plan's copy action's").to.deep.equal(world.state.planRule.CopyActions![0].Lifecycle);
         const start = world.mocks.drBackup.commandCalls(StartRestoreJobCommand)[0].args[0].input;
-        const newest = world.state.drRecoveryPoints[0];
-        expect(start).to.deep.include({ RecoveryPointArn: newest.RecoveryPointArn, ResourceType: "Aurora", IamRoleArn: "arn:aws:iam::123456789012:role/aurora-prod-backup" });
+        expect(start).to.deep.include({ RecoveryPointArn: DR_COPY, ResourceType: "Aurora", IamRoleArn: BACKUP_ROLE });
         expect(start.Metadata).to.include({ DBClusterIdentifier: "aurora-prod-dr-drill-a1b2c3", DBSubnetGroupName: "dr-db", VpcSecurityGroupIds: '["sg-0dr"]', Engine: "aurora-postgresql" });
-        const rpo = report.measurements.find((m) => m.name.startsWith("data loss"))!;
-        expect(rpo.value).to.equal((clock.now() - 2 * POLL_MS - newest.CreationDate!.getTime()) / 1000);
-        expect(rpo.target).to.equal((24 + 7 + 6) * 3600);
+        const measured = Object.fromEntries(report.measurements.map((m) => [m.name, m]));
+        // The backup completes at the second describe (probe tick 2 * POLL_TICKS, the first tick at the start); the copy at the third poll.
+        const backupAndCopyMs = (2 * POLL_TICKS - 1) * PROBE_INTERVAL_MS + 2 * POLL_MS;
+        expect(measured["backup and copy to the DR vault"].value).to.equal(backupAndCopyMs / 1000);
+        expect(measured["data loss (RPO) when the copy became usable"].value).to.equal((backupAndCopyMs - PROBE_INTERVAL_MS) / 1000);
+        expect(measured["data loss (RPO) when the copy became usable"].target).to.equal((24 + 7 + 6) * 3600);
+        expect(measured["age of the newest scheduled DR recovery point"].value).to.equal((drillStart - scheduled.CreationDate!.getTime()) / 1000);
+        expect(measured["time to available"].value).to.equal((2 * POLL_MS) / 1000);
         expect(drRds.commandCalls(DeleteDBClusterCommand)).to.have.length(1);
     });
 
-    it("dr-restore fails on a failed restore job (and cleans up), and is not-run without a DR subnet group or DR backup", async () => {
+    it("dr-restore fails without the marker in the restored DR cluster, and on a failed backup, copy or restore job (cleaning up what it created)", async () => {
+        world = await deployedWorld("prod");
+        simulateDrRestore(["COMPLETED"]);
+        const missing = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
+        expect(missing.checks[0].status).to.equal("fail");
+        expect(missing.checks[0].evidence).to.match(/restored DR cluster holds no marker row/);
+
+        world.restore();
+        world = await deployedWorld("prod");
+        simulateDrRestore(["COMPLETED"], 2, ["RUNNING", "FAILED"]);
+        const copyFailed = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
+        expect(copyFailed.checks[0].status).to.equal("fail");
+        expect(copyFailed.checks[0].evidence).to.match(/copy job copy-1 FAILED: the DR key denies the copy/);
+        expect(world.mocks.drBackup.commandCalls(StartRestoreJobCommand), "no restore after a failed copy").to.have.length(0);
+
+        world.restore();
         world = await deployedWorld("prod");
         const drRds = simulateDrRestore(["FAILED"]);
+        marker = new Date(clock.now());
         const failed = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
         expect(failed.checks[0].status).to.equal("fail");
         expect(failed.checks[0].evidence).to.match(/restore job job-1 FAILED: the subnet group does not exist/);
         expect(drRds.commandCalls(DeleteDBClusterCommand)).to.have.length(1);
+    });
+
+    it("dr-restore is not-run without a DR subnet group, a DR backup or a reachable database, and fails without a scheduled DR copy", async () => {
+        world = await deployedWorld("prod");
+        simulateDrRestore(["COMPLETED"]);
         const noSubnets = await runDrill("dr-restore", context());
         expect(noSubnets.checks[0]).to.include({ status: "not-run" });
         expect(noSubnets.checks[0].evidence).to.match(/--dr-subnet-group is required/);
+
+        writer.cut();
+        const unreachable = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
+        expect(unreachable.checks[0]).to.include({ status: "not-run" });
+        expect(world.mocks.backup.commandCalls(StartBackupJobCommand), "nothing is backed up when the probe cannot reach the database").to.have.length(0);
+        writer.restore();
 
         world.state.drRecoveryPoints = [];
         expect((await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }))).checks[0].evidence).to.match(/holds no completed recovery point/);

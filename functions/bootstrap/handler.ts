@@ -8,35 +8,41 @@
  * (functions/bootstrap/verify.ts). An error fails the invocation, and with it `pulumi up`.
  */
 import * as fs from "fs";
+import * as tls from "tls";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Signer } from "@aws-sdk/rds-signer";
-import { Client, ClientConfig } from "pg";
+import { Client } from "pg";
 import { ApplySummary, UserSecret, applyDesiredState } from "./apply";
 import { BootstrapSettings, settingsFromEnvironment } from "./settings";
-import { VerifyDeps, VerifyResult, verifyDatabase } from "./verify";
+import { ProxyTarget, VerifyDeps, VerifyResult, verifyDatabase } from "./verify";
 
 export interface BootstrapEvent {
     readonly mode?: "apply" | "verify";
+    /** Verify mode: the RDS Proxy the application users also log in through. */
+    readonly proxy?: ProxyTarget;
 }
 
 /** What the handler needs from AWS; the tests replace the secret and token sources. */
 export interface HandlerDeps {
     readonly getSecret: (arn: string) => Promise<UserSecret>;
-    readonly iamToken: (user: string) => Promise<string>;
+    readonly iamToken: (user: string, target?: { host: string; port: number }) => Promise<string>;
     readonly findAuditLine?: (marker: string) => Promise<string | undefined>;
 }
 
-export function tlsClientConfig(settings: BootstrapSettings): (user: string, password: string) => ClientConfig {
+export function tlsClientConfig(settings: BootstrapSettings): VerifyDeps["tlsConfig"] {
     const ca = fs.readFileSync(settings.caFile, "utf8");
-    return (user, password) => ({
-        host: settings.host,
-        port: settings.port,
+    // RDS Proxy presents an ACM certificate (Aurora guide, "Rotating your SSL/TLS certificate"), which chains
+    // to the Amazon Trust Services roots of Node's public store, not to the RDS CAs.
+    const proxyCa = [...tls.rootCertificates, ca];
+    return (user, password, proxy) => ({
+        host: proxy?.host ?? settings.host,
+        port: proxy?.port ?? settings.port,
         database: settings.database,
         user,
         password,
-        // verify-full: the chain must lead to the RDS CA and the certificate must name the host.
-        ssl: { ca, rejectUnauthorized: true, servername: settings.host },
+        // verify-full: the chain must lead to a trusted CA and the certificate must name the host.
+        ssl: { ca: proxy ? proxyCa : ca, rejectUnauthorized: true, servername: proxy?.host ?? settings.host },
         connectionTimeoutMillis: 10_000,
         statement_timeout: 60_000,
     });
@@ -48,7 +54,7 @@ export async function runBootstrap(event: BootstrapEvent | undefined, settings: 
     const masterSecret = () => deps.getSecret(settings.masterSecretArn);
     if (mode === "verify") {
         const verifyDeps: VerifyDeps = { tlsConfig, masterSecret, secretOf: deps.getSecret, iamToken: deps.iamToken, findAuditLine: deps.findAuditLine };
-        return verifyDatabase(settings, verifyDeps);
+        return verifyDatabase(settings, verifyDeps, event?.proxy);
     }
     if (mode !== "apply") {
         throw new Error(`unknown mode ${JSON.stringify(mode)}: use "apply" or "verify"`);
@@ -66,14 +72,14 @@ export async function runBootstrap(event: BootstrapEvent | undefined, settings: 
 /** The AWS-backed sources of secrets, tokens and audit lines. */
 export function awsDeps(settings: BootstrapSettings, region: string): HandlerDeps {
     const secrets = new SecretsManagerClient({ region, endpoint: settings.secretsManagerEndpoint });
-    const signer = (user: string) => new Signer({ hostname: settings.host, port: settings.port, username: user, region });
+    const signer = (user: string, { host, port }: { host: string; port: number }) => new Signer({ hostname: host, port, username: user, region });
     const logs = settings.auditLogGroup ? new CloudWatchLogsClient({ region }) : undefined;
     return {
         getSecret: async (arn) => {
             const value = await secrets.send(new GetSecretValueCommand({ SecretId: arn }));
             return JSON.parse(value.SecretString ?? "{}") as UserSecret;
         },
-        iamToken: (user) => signer(user).getAuthToken(),
+        iamToken: (user, target = settings) => signer(user, target).getAuthToken(),
         findAuditLine: logs
             ? async (marker) => {
                   const startTime = Date.now() - 60_000;

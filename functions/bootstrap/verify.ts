@@ -1,7 +1,8 @@
 /**
  * The read-only `verify` mode: checks a deployed database from inside the VPC and changes nothing
  * (write probes run inside transactions that are rolled back). `npm run verify` invokes it with
- * `{"mode":"verify"}` and folds the checks into its report.
+ * `{"mode":"verify"}` (plus the proxy endpoint when the stack has one) and folds the checks into its
+ * report: each check belongs to one verification-checklist item, and its id extends that item's id.
  */
 import * as crypto from "crypto";
 import { Client, ClientConfig } from "pg";
@@ -9,6 +10,25 @@ import { BootstrapSettings } from "./settings";
 import { UserSecret } from "./apply";
 
 export type CheckStatus = "pass" | "fail" | "not-run";
+
+/** The verification-checklist items this mode covers (`npm run verify` reports them not-run when it cannot invoke the function). */
+export const IN_DATABASE_ITEMS = {
+    tls: { id: "db.tls", item: "TLS enforced", requirement: "REQ-002" },
+    applicationUsers: { id: "db.application-users", item: "Application read/write", requirement: "REQ-004" },
+    iamAdmin: { id: "db.iam-admin", item: "IAM auth functional", requirement: "REQ-009" },
+    settings: { id: "db.settings", item: "Parameter group applied", requirement: "REQ-007" },
+    maxConnections: { id: "db.max-connections", item: "Connection limits", requirement: "REQ-007" },
+    pgaudit: { id: "db.pgaudit", item: "Audit capture", requirement: "REQ-010" },
+} as const;
+type InDatabaseItem = keyof typeof IN_DATABASE_ITEMS;
+
+/** The RDS Proxy the application users also log in through (stack outputs `proxyEndpoint` and `port`). */
+export interface ProxyTarget {
+    readonly host: string;
+    readonly port: number;
+    /** True when the proxy requires IAM tokens (`aurora:proxyIamAuth`); otherwise the secret's password. */
+    readonly iamAuth: boolean;
+}
 
 export interface VerifyCheck {
     readonly id: string;
@@ -24,12 +44,12 @@ export interface VerifyResult {
 }
 
 export interface VerifyDeps {
-    /** Connection settings for a user over verified TLS (verify-full). */
-    readonly tlsConfig: (user: string, password: string) => ClientConfig;
+    /** Connection settings for a user over verified TLS (verify-full): to the writer, or through `proxy`. */
+    readonly tlsConfig: (user: string, password: string, proxy?: ProxyTarget) => ClientConfig;
     readonly masterSecret: () => Promise<UserSecret>;
     readonly secretOf: (arn: string) => Promise<UserSecret>;
-    /** An IAM authentication token for the admin user (RDS signer in Lambda). */
-    readonly iamToken: (user: string) => Promise<string>;
+    /** An IAM authentication token for `user` at `host:port` (RDS signer in Lambda); the writer unless given. */
+    readonly iamToken: (user: string, target?: { host: string; port: number }) => Promise<string>;
     /** Searches the PostgreSQL log for an audit line containing `marker`; undefined: logs not readable here. */
     readonly findAuditLine?: (marker: string) => Promise<string | undefined>;
 }
@@ -90,25 +110,28 @@ async function writeProbe(client: Client, schema: string): Promise<{ table?: str
     }
 }
 
-export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDeps): Promise<VerifyResult> {
+export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDeps, proxy?: ProxyTarget): Promise<VerifyResult> {
     const checks: VerifyCheck[] = [];
-    const check = async (id: string, item: string, requirement: string, run: () => Promise<{ status: CheckStatus; evidence: string }>) => {
+    /** Runs one check of `item`; `detail` (a user, a login path) makes its id unique within the item. */
+    const check = async (item: InDatabaseItem, detail: string | undefined, run: () => Promise<{ status: CheckStatus; evidence: string }>) => {
+        const { id: itemId, ...rest } = IN_DATABASE_ITEMS[item];
+        const id = detail === undefined ? itemId : `${itemId}.${detail}`;
         try {
-            checks.push({ id, item, requirement, ...(await run()) });
+            checks.push({ id, ...rest, ...(await run()) });
         } catch (error) {
-            checks.push({ id, item, requirement, status: "fail", evidence: message(error) });
+            checks.push({ id, ...rest, status: "fail", evidence: message(error) });
         }
     };
     const master = await deps.masterSecret();
     const masterConfig = deps.tlsConfig(master.username, master.password);
 
-    await check("tls-verify-full", "TLS connection with verify-full against the RDS CA", "REQ-002", () =>
+    await check("tls", "verify-full", () =>
         withClient(masterConfig, async (client) => {
             const { rows } = await client.query("SELECT version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
             return { status: "pass", evidence: `connected to ${settings.host}:${settings.port} as ${master.username}, certificate verified for the host; ${rows[0].version} ${rows[0].cipher}` };
         }),
     );
-    await check("non-tls-refused", "A connection without TLS is refused", "REQ-002", async () => {
+    await check("tls", "non-tls-refused", async () => {
         const plain = new Client({ ...masterConfig, ssl: false });
         try {
             await plain.connect();
@@ -119,28 +142,38 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
         return { status: "fail", evidence: `a connection without TLS to ${settings.host}:${settings.port} was accepted` };
     });
 
-    for (const user of settings.appUsers) {
-        await check(`app-user-${user.name}`, `Application user ${user.name} logs in with its secret and ${user.access === "readwrite" ? "can" : "cannot"} write`, "REQ-004", async () => {
-            const secret = await deps.secretOf(user.secretArn);
-            return withClient(deps.tlsConfig(secret.username, secret.password), async (client) => {
-                const probe = await writeProbe(client, settings.schema);
-                const { rows } = await client.query<{ create: boolean }>("SELECT has_schema_privilege('public', 'CREATE') OR has_schema_privilege($1, 'CREATE') AS create", [settings.schema]);
-                const expectWrite = user.access === "readwrite";
-                const ok = probe.canWrite === expectWrite && !rows[0].create;
-                return {
-                    status: ok ? "pass" : "fail",
-                    evidence: `logged in as ${secret.username} (current secret value); ${probe.detail}; CREATE on public or ${settings.schema}: ${rows[0].create ? "yes" : "no"}`,
-                };
-            });
+    /** Logs in as `user` with `password` at `target` and checks it can write exactly as its access says. */
+    const accessCheck = (user: BootstrapSettings["appUsers"][number], username: string, password: string, how: string, through?: ProxyTarget) =>
+        withClient(deps.tlsConfig(username, password, through), async (client) => {
+            const probe = await writeProbe(client, settings.schema);
+            const { rows } = await client.query<{ create: boolean }>("SELECT has_schema_privilege('public', 'CREATE') OR has_schema_privilege($1, 'CREATE') AS create", [settings.schema]);
+            const ok = probe.canWrite === (user.access === "readwrite") && !rows[0].create;
+            return {
+                status: ok ? ("pass" as const) : ("fail" as const),
+                evidence: `${user.access} user ${user.name}: logged in as ${username} (${how}); ${probe.detail}; CREATE on public or ${settings.schema}: ${rows[0].create ? "yes" : "no"}`,
+            };
         });
+    for (const user of settings.appUsers) {
+        await check("applicationUsers", user.name, async () => {
+            const secret = await deps.secretOf(user.secretArn);
+            return accessCheck(user, secret.username, secret.password, "current secret value");
+        });
+        if (proxy !== undefined) {
+            // The username comes from the secret: after an alternating-users rotation it is <name>_clone.
+            await check("applicationUsers", `${user.name}.proxy`, async () => {
+                const secret = await deps.secretOf(user.secretArn);
+                const password = proxy.iamAuth ? await deps.iamToken(secret.username, proxy) : secret.password;
+                return accessCheck(user, secret.username, password, `through the proxy ${proxy.host} with ${proxy.iamAuth ? "an IAM token" : "the secret's password"}`, proxy);
+            });
+        }
     }
 
-    await check("iam-admin-login", `IAM admin user ${settings.iamAdminUser} logs in with an IAM token`, "REQ-009", async () => {
+    await check("iamAdmin", undefined, async () => {
         const token = await deps.iamToken(settings.iamAdminUser);
         return withClient(deps.tlsConfig(settings.iamAdminUser, token), async (client) => {
             const { rows } = await client.query<{ iam: boolean; admin: boolean }>("SELECT pg_has_role('rds_iam', 'MEMBER') AS iam, pg_has_role('rds_superuser', 'MEMBER') AS admin");
             const ok = rows[0].iam && rows[0].admin;
-            return { status: ok ? "pass" : "fail", evidence: `logged in with a token; member of rds_iam: ${rows[0].iam}, of rds_superuser: ${rows[0].admin}` };
+            return { status: ok ? "pass" : "fail", evidence: `${settings.iamAdminUser} logged in with an IAM token; member of rds_iam: ${rows[0].iam}, of rds_superuser: ${rows[0].admin}` };
         });
     });
 
@@ -149,7 +182,7 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
             const { rows } = await client.query<{ name: string; setting: string }>("SELECT name, setting FROM pg_settings");
             return new Map(rows.map((r) => [r.name, r.setting]));
         });
-    await check("parameter-settings", "Parameter-group settings are in effect (pg_settings)", "REQ-007", async () => {
+    await check("settings", undefined, async () => {
         const server = await settingsOnServer();
         const problems: string[] = [];
         const skipped: string[] = [];
@@ -171,14 +204,14 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
             ? { status: "pass", evidence: `${matched} settings match${tail}` }
             : { status: "fail", evidence: `${problems.join("; ")} (${matched} match${tail})` };
     });
-    await check("max-connections", "max_connections equals the computed connection budget", "REQ-007", async () => {
+    await check("maxConnections", undefined, async () => {
         const actual = Number((await settingsOnServer()).get("max_connections"));
         return actual === settings.expectedMaxConnections
             ? { status: "pass", evidence: `max_connections = ${actual}` }
             : { status: "fail", evidence: `max_connections = ${actual}, the program computed ${settings.expectedMaxConnections}` };
     });
 
-    await check("pgaudit-probe", "pgaudit writes an audit line for a probe statement", "REQ-010", async () => {
+    await check("pgaudit", undefined, async () => {
         const server = await settingsOnServer();
         const libraries = (server.get("shared_preload_libraries") ?? "").split(",").map((l) => l.trim());
         if (!libraries.includes("pgaudit") || !server.has("pgaudit.log")) {

@@ -39,11 +39,14 @@ export interface CuttableProxy {
     cut(): void;
     restore(): void;
     readonly isCut: boolean;
+    /** Connections passed through so far. */
+    readonly accepted: number;
     close(): Promise<void>;
 }
 
 export async function cuttableProxy(targetPort: number): Promise<CuttableProxy> {
     let cut = false;
+    let accepted = 0;
     const pairs = new Set<[net.Socket, net.Socket]>();
     const server = net.createServer((client) => {
         client.on("error", () => undefined);
@@ -51,6 +54,7 @@ export async function cuttableProxy(targetPort: number): Promise<CuttableProxy> 
             client.destroy();
             return;
         }
+        accepted++;
         const upstream = net.connect(targetPort, "127.0.0.1");
         upstream.on("error", () => client.destroy());
         const pair: [net.Socket, net.Socket] = [client, upstream];
@@ -77,6 +81,9 @@ export async function cuttableProxy(targetPort: number): Promise<CuttableProxy> 
         },
         get isCut() {
             return cut;
+        },
+        get accepted() {
+            return accepted;
         },
         async close() {
             proxy.cut();

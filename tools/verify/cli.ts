@@ -11,7 +11,7 @@ import { listStacks } from "../stack-files";
 import { AwsClients, createClients } from "./aws";
 import { awsChecks, runAwsChecks } from "./checks";
 import { DEFAULT_TARGETS, DRILLS, DatabaseAccess, DrillName, runDrill } from "./drills";
-import { runInDatabaseChecks } from "./in-database";
+import { proxyTarget, runInDatabaseChecks } from "./in-database";
 import { CheckResult } from "./model";
 import { newestMarker, postgresConnections } from "./postgres";
 import { Clock, realClock } from "./probe";
@@ -153,7 +153,7 @@ export async function main(argv: readonly string[], deps: Dependencies = {}): Pr
     const now = deps.now ?? (() => new Date());
     const ctx = { stack: args.stack, config, outputs, clients, now };
     const started = now();
-    const [account, aws, inDatabase] = await Promise.all([accountOf(clients), runAwsChecks(awsChecks(ctx)), runInDatabaseChecks(outputs, clients)]);
+    const [account, aws, inDatabase] = await Promise.all([accountOf(clients), runAwsChecks(awsChecks(ctx)), runInDatabaseChecks(outputs, clients, proxyTarget(outputs, config.secrets.proxy.iamAuth))]);
     const checks: CheckResult[] = [...aws, ...inDatabase];
     const drills: DrillReport[] = [];
     const runId = randomBytes(3).toString("hex");

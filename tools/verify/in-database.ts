@@ -1,22 +1,18 @@
 /**
  * In-database checks run inside the VPC: the bootstrap function (stack output `bootstrapFunctionName`)
- * invoked with `{"mode":"verify"}` connects as each user and reports its own checks, which are merged
- * into the report. Without the function, every in-database check is reported as not-run.
+ * invoked with `{"mode":"verify"}` (and the proxy to log in through, when the stack has one) connects
+ * as each user and reports its own checks, which are merged into the report. Without the function,
+ * every in-database check is reported as not-run.
  */
 import { InvokeCommand } from "@aws-sdk/client-lambda";
+import type { BootstrapEvent } from "../../functions/bootstrap/handler";
+import { IN_DATABASE_ITEMS as ITEMS, ProxyTarget } from "../../functions/bootstrap/verify";
 import { AwsClients } from "./aws";
 import { CheckResult, CheckStatus, statusOfError } from "./model";
 import { StackOutputs } from "./stack";
 
 /** The checklist items the function covers, reported as not-run when it cannot be invoked. */
-export const IN_DATABASE_ITEMS: ReadonlyArray<Pick<CheckResult, "id" | "item" | "requirement">> = [
-    { id: "db.tls", item: "TLS enforced", requirement: "REQ-002" },
-    { id: "db.application-users", item: "Application read/write", requirement: "REQ-004" },
-    { id: "db.iam-admin", item: "IAM auth functional", requirement: "REQ-009" },
-    { id: "db.settings", item: "Parameter group applied", requirement: "REQ-007" },
-    { id: "db.max-connections", item: "Connection limits", requirement: "REQ-007" },
-    { id: "db.pgaudit", item: "Audit capture", requirement: "REQ-010" },
-];
+export const IN_DATABASE_ITEMS: ReadonlyArray<Pick<CheckResult, "id" | "item" | "requirement">> = Object.values(ITEMS);
 
 interface FunctionCheck {
     id?: unknown;
@@ -43,13 +39,20 @@ function toResult(entry: FunctionCheck, index: number): CheckResult {
     return { ...base, status, evidence: String(entry.evidence ?? "") };
 }
 
-export async function runInDatabaseChecks(outputs: StackOutputs, clients: AwsClients): Promise<CheckResult[]> {
+/** The proxy the application users also log in through: the stack's `proxyEndpoint`, with IAM tokens when `proxyIamAuth` is on. */
+export function proxyTarget(outputs: StackOutputs, iamAuth: boolean): ProxyTarget | undefined {
+    const host = outputs.optional<string>("proxyEndpoint");
+    return host === undefined ? undefined : { host, port: outputs.get<number>("port"), iamAuth };
+}
+
+export async function runInDatabaseChecks(outputs: StackOutputs, clients: AwsClients, proxy?: ProxyTarget): Promise<CheckResult[]> {
     const functionName = outputs.optional("bootstrapFunctionName");
     if (functionName === undefined) {
         return notRun("stack output 'bootstrapFunctionName' is missing: the stack has no bootstrap function to run the in-database checks inside the VPC");
     }
+    const event: BootstrapEvent = { mode: "verify", ...(proxy ? { proxy } : {}) };
     try {
-        const response = await clients.lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify({ mode: "verify" })) }));
+        const response = await clients.lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(event)) }));
         const text = Buffer.from(response.Payload ?? new Uint8Array()).toString("utf8");
         if (response.FunctionError !== undefined) {
             return notRun(`${functionName} failed (${response.FunctionError}): ${text.slice(0, 500)}`);
