@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../tools/preview";
+import { main, namespaced } from "../tools/preview";
 import { PROJECT_ROOT } from "../tools/stack-files";
 import { STACKS, stackConfig, stackRun } from "./helpers";
 
@@ -108,6 +108,18 @@ describe("offline preview (npm run preview:offline)", () => {
         expect(code).to.equal(1);
         expect(out).to.equal("");
         expect(err).to.include("aurora:azCount = 1: must be an integer from 2 to 6");
+    });
+
+    it("--config without a namespace is the project's key, as the Pulumi CLI treats it: readerCount=3 adds a reader, azCount=1 is refused", async () => {
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "staging.json");
+        const { code } = await runCli(["--stack", "staging", "--config", "readerCount=3", "--json", file]);
+        expect(code).to.equal(0);
+        const instances = JSON.parse(fs.readFileSync(file, "utf8")).resources.filter((r: { type: string }) => r.type === "aws:rds/clusterInstance:ClusterInstance");
+        expect(instances.map((r: { name: string }) => r.name), "writer and three readers").to.have.length(4);
+        const refused = await runCli(["--stack", "prod", "--config", "azCount=1"]);
+        expect(refused.code).to.equal(1);
+        expect(refused.err).to.include("aurora:azCount = 1: must be an integer from 2 to 6");
+        expect(namespaced({ readerCount: "3", "aws:region": "eu-west-1" }, "aurora")).to.deep.equal({ "aurora:readerCount": "3", "aws:region": "eu-west-1" });
     });
 
     it("REQ-008: deletion protection off in prod never reaches AWS: the config layer refuses it (exit 1)", async () => {

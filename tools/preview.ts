@@ -5,7 +5,8 @@
  *   npm run preview:offline -- --stack <name> [--preview] [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>]
  *                              [--refresh | --against <previous.json>]
  *
- * `--config` overrides one stack-file value for this run only (e.g. to see what a change would do).
+ * `--config` overrides one stack-file value for this run only (e.g. to see what a change would do); a key
+ * without a namespace is the project's (`readerCount=3` is `aurora:readerCount`), as the Pulumi CLI reads it.
  * The aurora-guardrails policy pack is applied to every resource, as `pulumi up --policy-pack
  * policies` would (every value known); `--preview` runs it as `pulumi preview` of a new stack sees
  * it instead: ids, provider-computed outputs and every input built from them unknown.
@@ -53,6 +54,11 @@ export function stackTagsOf(project: string): Record<string, string> {
     return { "pulumi:project": project, "pulumi:runtime": "nodejs" };
 }
 
+/** A key without a namespace is the project's, as `pulumi config set` and `pulumi up --config` treat it. */
+export function namespaced(overrides: Record<string, string>, project: string): Record<string, string> {
+    return Object.fromEntries(Object.entries(overrides).map(([key, value]) => [key.includes(":") ? key : `${project}:${key}`, value]));
+}
+
 /** Runs the program for `stack` with its stack file (plus optional overrides of single keys) and applies the policy pack. */
 export async function previewStack(
     stack: string,
@@ -63,7 +69,7 @@ export async function previewStack(
     const { project, config } = readStackConfig(stack);
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const program = require("../index") as () => Promise<Record<string, unknown>>;
-    const run = await runProgram(program, { project, stack, config: { ...config, ...overrides }, preview: mode === "preview" });
+    const run = await runProgram(program, { project, stack, config: { ...config, ...namespaced(overrides, project) }, preview: mode === "preview" });
     return { ...run, mode, policyViolations: await evaluatePolicies(run.resources, { config: policyConfig, stackTags: stackTagsOf(project) }) };
 }
 
