@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmSettings } from "./alarm-settings";
 import { Alarms } from "./alarms";
 import { Backup, BackupSettings } from "./backup";
+import { ALARM_DEFAULTS, BACKUP_DEFAULTS, CLUSTER_DEFAULTS, NETWORK_DEFAULTS, PartialSettings, SECRETS_DEFAULTS, withDefaults } from "./defaults";
 import { DatabaseBootstrap } from "./bootstrap";
 import { AuroraCluster } from "./cluster";
 import { ClusterSettings } from "./cluster-settings";
@@ -37,21 +38,37 @@ export interface AuroraPostgresArgs {
      * @default {}
      */
     readonly tags?: Record<string, string>;
-    readonly network: NetworkSettings;
-    readonly cluster: ClusterSettings;
-    readonly secrets: SecretsSettings;
-    readonly alarms: AlarmSettings;
+    /**
+     * Where the database lives: a new isolated VPC, or subnets of an existing one.
+     * @default NETWORK_DEFAULTS (a new 10.40.0.0/16 VPC over three AZs with interface endpoints)
+     */
+    readonly network?: PartialSettings<NetworkSettings>;
+    /**
+     * Engine, instances, backups, monitoring and audit.
+     * @default CLUSTER_DEFAULTS (PostgreSQL 17, db.r7g.large writer and two readers, 30-day backups)
+     */
+    readonly cluster?: PartialSettings<ClusterSettings>;
+    /**
+     * Rotation, application users and the RDS Proxy.
+     * @default SECRETS_DEFAULTS (user `app` readwrite, IAM-authenticated proxy, 30-day rotation)
+     */
+    readonly secrets?: PartialSettings<SecretsSettings>;
+    /**
+     * Alarm thresholds and subscribers.
+     * @default ALARM_DEFAULTS (no subscribers)
+     */
+    readonly alarms?: PartialSettings<AlarmSettings>;
     /**
      * AWS Backup (continuous backup, daily copy to a DR region); when set, AWS Backup owns
-     * retention and point-in-time recovery.
+     * retention and point-in-time recovery. Fields left out take BACKUP_DEFAULTS.
      * @default undefined (RDS automated backups only)
      */
-    readonly backup?: Omit<BackupSettings, "enabled">;
+    readonly backup?: PartialSettings<Omit<BackupSettings, "enabled">>;
     /**
      * The audited Session Manager access path for operators.
      * @default undefined (none)
      */
-    readonly operatorAccess?: { readonly createEndpoints: boolean };
+    readonly operatorAccess?: { readonly createEndpoints?: boolean };
 }
 
 /** Aurora PostgreSQL with everything it needs to run in production. */
@@ -69,10 +86,18 @@ export class AuroraPostgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: AuroraPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aurora:index:AuroraPostgres", name, {}, opts);
+        const settings = {
+            network: withDefaults(NETWORK_DEFAULTS, args.network),
+            cluster: withDefaults(CLUSTER_DEFAULTS, args.cluster),
+            secrets: withDefaults(SECRETS_DEFAULTS, args.secrets),
+            alarms: withDefaults(ALARM_DEFAULTS, args.alarms),
+            backup: args.backup === undefined ? undefined : withDefaults(BACKUP_DEFAULTS, args.backup),
+            operatorAccess: args.operatorAccess === undefined ? undefined : { createEndpoints: args.operatorAccess.createEndpoints ?? true },
+        };
         const isProduction = args.isProduction ?? false;
         const protect = args.protect ?? true;
         const tags = args.tags ?? {};
-        const privateApiAccess = reachesAwsApisPrivately(args.network);
+        const privateApiAccess = reachesAwsApisPrivately(settings.network);
         // Up to 0.1 these components were declared at the stack's root: the alias keeps every URN, so
         // adopting this component changes nothing in a deployed stack.
         const children: pulumi.ComponentResourceOptions = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
@@ -83,12 +108,12 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             protect: protect,
             // A stack that protects its keys keeps this one while its stream is off (a major upgrade turns it
             // off): audit records encrypted with it stay readable only while the key exists.
-            activityStreamKey: args.cluster.activityStream || protect,
+            activityStreamKey: settings.cluster.activityStream || protect,
             tags,
         }, children);
 
             const network = new Network(args.namePrefix, {
-            ...args.network,
+            ...settings.network,
             namePrefix: args.namePrefix,
             region: args.region,
             logsKmsKeyArn: kms.keyArns.logs,
@@ -96,12 +121,12 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         }, children);
 
             const db = new AuroraCluster(args.namePrefix, {
-            ...args.cluster,
+            ...settings.cluster,
             clusterIdentifier: args.namePrefix,
             region: args.region,
             isProduction: isProduction,
             protect: protect,
-            port: args.network.dbPort,
+            port: settings.network.dbPort,
             subnetGroupName: network.dbSubnetGroupName,
             securityGroupIds: [network.dbSecurityGroupId],
             availabilityZones: network.dbSubnetAzs,
@@ -112,12 +137,12 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 logs: kms.keyArns.logs,
                 activityStream: kms.keyArns["activity-stream"],
             },
-            continuousBackupByAwsBackup: args.backup !== undefined,
+            continuousBackupByAwsBackup: settings.backup !== undefined,
             tags,
         }, children);
 
             const alarms = new Alarms(args.namePrefix, {
-            ...args.alarms,
+            ...settings.alarms,
             namePrefix: args.namePrefix,
             region: args.region,
             alertsKmsKeyArn: kms.keyArns.alerts,
@@ -125,7 +150,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             instances: db.instances,
             instanceClasses: db.instanceClasses,
             maxConnections: db.maxConnections,
-            serverless: args.cluster.serverless,
+            serverless: settings.cluster.serverless,
             instanceParameterGroupName: db.instanceParameterGroup.name,
             tags,
         }, children);
@@ -133,18 +158,18 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         // Declared by the Secrets component's createUsers hook, between the users' secrets and their rotations.
         let bootstrap: DatabaseBootstrap | undefined;
             const secrets = new Secrets(args.namePrefix, {
-            ...args.secrets,
+            ...settings.secrets,
             namePrefix: args.namePrefix,
             region: args.region,
             masterSecretArn: db.masterSecretArn,
-            masterUsername: args.cluster.masterUsername,
-            iamAdminDbUser: args.cluster.iamAdminDbUser,
+            masterUsername: settings.cluster.masterUsername,
+            iamAdminDbUser: settings.cluster.iamAdminDbUser,
             autoPause: db.canAutoPause,
             privateApiAccess: privateApiAccess,
             clusterIdentifier: db.cluster.clusterIdentifier,
             writerEndpoint: db.cluster.endpoint,
-            port: args.network.dbPort,
-            databaseName: args.cluster.databaseName,
+            port: settings.network.dbPort,
+            databaseName: settings.cluster.databaseName,
             writerMaxConnections: db.maxConnections[db.writerIdentifier],
             secretsKmsKeyArn: kms.keyArns.secrets,
             vpcId: network.vpcId,
@@ -154,7 +179,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             clientSecurityGroupIds: network.appSecurityGroupIds,
             clientSecurityGroupCount: network.appSecurityGroupCount,
             managedClientSecurityGroupId: network.managedAppSecurityGroupId,
-            clientCidrs: args.network.allowedCidrs,
+            clientCidrs: settings.network.allowedCidrs,
             tags,
             createUsers: (appSecrets) => {
                 bootstrap = new DatabaseBootstrap(args.namePrefix, {
@@ -164,19 +189,19 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                     vpcCidr: network.vpcCidr,
                     dbSubnetIds: network.dbSubnetIds,
                     dbSecurityGroupId: network.dbSecurityGroupId,
-                    endpointSecurityGroupId: args.network.vpcEndpoints ? network.endpointSecurityGroupId : undefined,
+                    endpointSecurityGroupId: settings.network.vpcEndpoints ? network.endpointSecurityGroupId : undefined,
                     privateApiAccess: privateApiAccess,
                     writerEndpoint: db.cluster.endpoint,
-                    port: args.network.dbPort,
-                    databaseName: args.cluster.databaseName,
+                    port: settings.network.dbPort,
+                    databaseName: settings.cluster.databaseName,
                     clusterResourceId: db.cluster.clusterResourceId,
                     masterSecretArn: db.masterSecretArn,
-                    masterUsername: args.cluster.masterUsername,
-                    iamAdminDbUser: args.cluster.iamAdminDbUser,
+                    masterUsername: settings.cluster.masterUsername,
+                    iamAdminDbUser: settings.cluster.iamAdminDbUser,
                     appSecrets,
                     secretsKmsKeyArn: kms.keyArns.secrets,
                     logsKmsKeyArn: kms.keyArns.logs,
-                    logRetentionDays: args.cluster.logRetentionDays,
+                    logRetentionDays: settings.cluster.logRetentionDays,
                     expectedSettings: pulumi
                         .all([db.clusterParameterGroup.parameters, db.instanceParameterGroup.parameters])
                         .apply(([cluster, instance]) => Object.fromEntries([...(cluster ?? []), ...(instance ?? [])].map((p) => [p.name, p.value]))),
@@ -190,12 +215,12 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         }, children);
 
         if (secrets.proxySecurityGroupId !== undefined) {
-            bootstrap!.verifyThroughProxy({ securityGroupId: secrets.proxySecurityGroupId, connectPolicyArns: args.secrets.proxy.iamAuth ? secrets.proxyConnectPolicyArns : undefined });
+            bootstrap!.verifyThroughProxy({ securityGroupId: secrets.proxySecurityGroupId, connectPolicyArns: settings.secrets.proxy.iamAuth ? secrets.proxyConnectPolicyArns : undefined });
         }
 
-            const backup = args.backup
+            const backup = settings.backup
             ? new Backup(args.namePrefix, {
-                  ...args.backup,
+                  ...settings.backup,
                   enabled: true,
                   namePrefix: args.namePrefix,
                   region: args.region,
@@ -206,7 +231,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
               }, children)
             : undefined;
 
-            const operatorAccess = args.operatorAccess
+            const operatorAccess = settings.operatorAccess
             ? new OperatorAccess(args.namePrefix, {
                   namePrefix: args.namePrefix,
                   region: args.region,
@@ -214,11 +239,11 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                   vpcCidr: network.vpcCidr,
                   subnetIds: network.dbSubnetIds,
                   dbSecurityGroupId: network.dbSecurityGroupId,
-                  port: args.network.dbPort,
+                  port: settings.network.dbPort,
                   hosts: [db.cluster.endpoint, db.cluster.readerEndpoint],
-                  createEndpoints: args.operatorAccess.createEndpoints,
+                  createEndpoints: settings.operatorAccess.createEndpoints,
                   logsKmsKeyArn: kms.keyArns.logs,
-                  logRetentionDays: args.cluster.logRetentionDays,
+                  logRetentionDays: settings.cluster.logRetentionDays,
                   tags,
               }, children)
             : undefined;
@@ -238,7 +263,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             dbSubnetGroupName: network.dbSubnetGroupName,
             dbSecurityGroupId: network.dbSecurityGroupId,
             appSecurityGroupIds: network.appSecurityGroupIds,
-            ...(args.network.vpcEndpoints ? { endpointSecurityGroupId: network.endpointSecurityGroupId } : {}),
+            ...(settings.network.vpcEndpoints ? { endpointSecurityGroupId: network.endpointSecurityGroupId } : {}),
             kmsKeyArns: kms.keyArns,
             clusterIdentifier: db.cluster.clusterIdentifier,
             clusterArn: db.cluster.arn,

@@ -4,6 +4,7 @@
  * Everything else under components/ is internal and may change between minor versions.
  */
 export { AuroraPostgres, AuroraPostgresArgs } from "./aurora-postgres";
+export { ALARM_DEFAULTS, BACKUP_DEFAULTS, CLUSTER_DEFAULTS, NETWORK_DEFAULTS, SECRETS_DEFAULTS, PartialSettings } from "./defaults";
 export { KmsKeys, KmsKeysArgs, KEY_PURPOSES, KeyPurpose } from "./kms";
 export { Network, NetworkArgs, NetworkSettings, ENDPOINT_SERVICES } from "./network";
 export { AuroraCluster, AuroraClusterArgs, ClusterKeyArns } from "./cluster";

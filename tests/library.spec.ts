@@ -6,7 +6,9 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../tools/stack-files";
-import { STACKS, stackRun } from "./helpers";
+import { ALARM_DEFAULTS, AuroraPostgres, BACKUP_DEFAULTS, CLUSTER_DEFAULTS, NETWORK_DEFAULTS, SECRETS_DEFAULTS } from "../components";
+import { parseStackConfig } from "../config";
+import { STACKS, runComponent, stackRun } from "./helpers";
 
 const TOP_LEVEL = "aurora:index:AuroraPostgres";
 
@@ -39,5 +41,32 @@ describe("library: components are self-contained and composed by AuroraPostgres"
             const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8")) as { dependencies: Record<string, string> };
             expect(manifest.dependencies["@pulumi/pulumi"], `${file}: the mock engine relies on SDK internals (README, Upgrading)`).to.equal(installed);
         }
+    });
+
+    it("config defaults only restate the components': a stack file with just the required keys gives exactly AuroraPostgres's defaults", () => {
+        const config = parseStackConfig(
+            { "aws:region": "eu-west-1", "aurora:environment": "qa", "aurora:team": "data", "aurora:costCenter": "cc-1" },
+            { project: "aurora", stack: "qa" },
+        );
+        const cases: Array<[string, unknown, unknown]> = [
+            ["network", config.network, NETWORK_DEFAULTS],
+            ["cluster", config.cluster, CLUSTER_DEFAULTS],
+            ["secrets", config.secrets, SECRETS_DEFAULTS],
+            ["alarms", config.alarms, ALARM_DEFAULTS],
+            ["backup", config.backup, { enabled: true, ...BACKUP_DEFAULTS }],
+        ];
+        for (const [section, fromConfig, fromComponents] of cases) {
+            expect(fromConfig, `${section}: config/schema.ts and components/defaults.ts disagree`).to.deep.equal(fromComponents);
+        }
+        expect(config.operatorAccess).to.deep.equal({ enabled: false, createEndpoints: true });
+    });
+
+    it("AuroraPostgres applies its defaults inside: a caller may give only what differs", async () => {
+        const run = await runComponent(() => new AuroraPostgres("lib-minimal", { namePrefix: "lib-minimal", region: "eu-west-1", cluster: { readerCount: 1 }, secrets: { proxy: { iamAuth: false } } }));
+        const instances = run.resources.filter((r) => r.type === "aws:rds/clusterInstance:ClusterInstance");
+        expect(instances.map((r) => r.inputs.instanceClass), "writer and one reader, the default class").to.deep.equal(["db.r7g.large", "db.r7g.large"]);
+        const proxy = run.resources.find((r) => r.type === "aws:rds/proxy:Proxy");
+        expect(proxy?.inputs.auths.map((a: { iamAuth: string }) => a.iamAuth), "proxy kept from the defaults, iamAuth overridden").to.deep.equal(["DISABLED"]);
+        expect(run.resources.find((r) => r.type === "aws:rds/cluster:Cluster")?.inputs).to.include({ engine: "aurora-postgresql", deletionProtection: true, backupRetentionPeriod: 30 });
     });
 });
