@@ -18,34 +18,52 @@ import { AppSecret } from "./secrets";
 import { checkAppUserNames } from "./secrets-settings";
 
 const HANDLER_ENTRY = path.join(__dirname, "..", "functions", "bootstrap", "handler.ts");
+/** Where the program, run from source, writes the bundle. */
 const BUNDLE_DIR = path.join(__dirname, "..", "bin", "functions", "bootstrap");
+/** Where the published library ships it, prebuilt by `npm run build` (so its users need neither esbuild nor the sources). */
+const PREBUILT_DIR = path.join(__dirname, "..", "functions", "bootstrap", "bundle");
 
-let bundled: { dir: string; sha256: string } | undefined;
+export interface FunctionBundle {
+    readonly dir: string;
+    readonly sha256: string;
+}
+
+let bundled: FunctionBundle | undefined;
+
+function bundleOf(dir: string, code: Uint8Array): FunctionBundle {
+    return { dir, sha256: crypto.createHash("sha256").update(code).digest("hex") };
+}
 
 /**
- * Bundles the handler and its dependencies (pg, the AWS SDK clients) into one `index.js` with
- * esbuild, once per process; the same source always gives the same file, so its hash is stable.
+ * Bundles the handler and its dependencies (pg, the AWS SDK clients) into `<outDir>/index.js` with
+ * esbuild; the same source always gives the same file, so its hash is stable.
  */
-export function bundleBootstrapFunction(): { dir: string; sha256: string } {
+export function buildBootstrapBundle(outDir: string): FunctionBundle {
+    // Loaded on demand: only a build, or a program run from source, needs esbuild.
+    const esbuild = require("esbuild") as typeof import("esbuild");
+    const result = esbuild.buildSync({
+        entryPoints: [HANDLER_ENTRY],
+        bundle: true,
+        platform: "node",
+        target: "node22",
+        format: "cjs",
+        minify: true,
+        legalComments: "none",
+        external: ["pg-native"], // pg's optional native binding: never used
+        outfile: path.join(outDir, "index.js"),
+        write: false,
+    });
+    const code = result.outputFiles[0].contents;
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(path.join(outDir, "index.js"), code);
+    return bundleOf(outDir, code);
+}
+
+/** The bootstrap function's bundle, once per process: the library's prebuilt one, or built from source. */
+export function bundleBootstrapFunction(): FunctionBundle {
     if (!bundled) {
-        // Loaded on demand: only a program that declares the function needs esbuild.
-        const esbuild = require("esbuild") as typeof import("esbuild");
-        const result = esbuild.buildSync({
-            entryPoints: [HANDLER_ENTRY],
-            bundle: true,
-            platform: "node",
-            target: "node22",
-            format: "cjs",
-            minify: true,
-            legalComments: "none",
-            external: ["pg-native"], // pg's optional native binding: never used
-            outfile: path.join(BUNDLE_DIR, "index.js"),
-            write: false,
-        });
-        const code = result.outputFiles[0].contents;
-        fs.mkdirSync(BUNDLE_DIR, { recursive: true });
-        fs.writeFileSync(path.join(BUNDLE_DIR, "index.js"), code);
-        bundled = { dir: BUNDLE_DIR, sha256: crypto.createHash("sha256").update(code).digest("hex") };
+        const prebuilt = path.join(PREBUILT_DIR, "index.js");
+        bundled = fs.existsSync(prebuilt) ? bundleOf(PREBUILT_DIR, fs.readFileSync(prebuilt)) : buildBootstrapBundle(BUNDLE_DIR);
     }
     return bundled;
 }

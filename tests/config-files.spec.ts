@@ -23,12 +23,18 @@ describe("Pulumi.yaml, stack files and README stay in step with config/schema.ts
         }
     });
 
-    it("the project is named aurora (the config namespace) and runs index.ts with TypeScript", () => {
+    it("the project is named aurora (the config namespace) and runs index.ts with TypeScript, not the library package.json exports", () => {
         expect(project.name).to.equal("aurora");
         const raw = readProjectFile() as unknown as { runtime: { name: string; options: Record<string, unknown> }; main: string };
         expect(raw.runtime.name).to.equal("nodejs");
         expect(raw.runtime.options.typescript).to.equal(true);
-        expect(raw.main).to.equal("index.ts");
+        // Without `main` here, the Node.js language host runs package.json's `exports["."]` (then `main`)
+        // (@pulumi/pulumi cmd/run/run.js): the library's entry, which declares nothing, and `pulumi up`
+        // would plan to delete the whole stack.
+        const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { exports: Record<string, unknown>; main: string };
+        expect(manifest.exports["."], "package.json exports the library").to.not.equal(undefined);
+        expect(raw.main, "Pulumi.yaml main names the program").to.equal("index.ts");
+        expect(fs.readFileSync(path.join(PROJECT_ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run", "run.js"), "utf8"), "the host still honours Pulumi.yaml main first").to.include('const hasEntrypoint = argv._[0] !== ".";');
     });
 
     it("stack files exist for dev, staging and prod, set aws:region, and use only declared keys", () => {
