@@ -12,7 +12,8 @@ export { ClusterSettings, ServerlessCapacity, PlannedInstance, planInstances, ca
 export { Secrets, SecretsArgs } from "./secrets";
 export { SecretsSettings, AppUser, AppUserAccess } from "./secrets-settings";
 export { DatabaseBootstrap, DatabaseBootstrapArgs } from "./bootstrap";
-export { Alarms, AlarmsArgs, AlarmSpec, InstanceTarget, planAlarms } from "./alarms";
+export { Alarms, AlarmsArgs } from "./alarms";
+export { AlarmSpec, InstanceTarget, planAlarms } from "./alarm-plan";
 export { AlarmSettings, DEFAULT_RUNBOOK_BASE_URL } from "./alarm-settings";
 export { Backup, BackupArgs, BackupSettings } from "./backup";
 export { OperatorAccess, OperatorAccessArgs } from "./operator-access";

@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, checkIntegerRange, checkLogRetention, checkPrivateCidr, subnetCidrs } from "./validation";
+import { Problems, checkIntegerRange, checkLogRetention, checkOneOf, checkPrivateCidr, subnetCidrs } from "./validation";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 
 /** AWS services that private workloads (rotation functions, the proxy, monitoring) reach through endpoints. */
@@ -64,6 +64,43 @@ export type NetworkSettings = Omit<NetworkArgs, "namePrefix" | "region" | "logsK
  */
 export function reachesAwsApisPrivately(network: NetworkSettings): boolean {
     return network.vpcEndpoints || network.mode === "existing";
+}
+
+/**
+ * Every rule of the network settings, once: the component checks its arguments with it and config
+ * loading checks the stack file with it; `name` maps a field to the caller's name for it.
+ */
+export function validateNetworkSettings(s: NetworkSettings, problems: Problems, name: (field: string) => string): void {
+    problems.check(name("azCount"), s.azCount, checkIntegerRange(s.azCount, 2, 6));
+    for (const cidr of s.allowedCidrs) {
+        problems.check(name("allowedCidrs"), cidr, checkPrivateCidr(cidr));
+    }
+    problems.check(name("dbPort"), s.dbPort, checkIntegerRange(s.dbPort, 1150, 65535));
+    problems.check(name("flowLogsTrafficType"), s.flowLogsTrafficType, checkOneOf(s.flowLogsTrafficType, ["ALL", "REJECT"]));
+    problems.check(name("flowLogsRetentionDays"), s.flowLogsRetentionDays, checkLogRetention(s.flowLogsRetentionDays));
+    if (s.mode === "new") {
+        const cidrProblem = checkPrivateCidr(s.vpcCidr);
+        const prefix = Number(s.vpcCidr.split("/")[1]);
+        // Each tier's subnets are /prefix+4 blocks; a /24 VPC gives /28 subnets, AWS's smallest.
+        problems.check(name("vpcCidr"), s.vpcCidr, cidrProblem ?? (prefix >= 16 && prefix <= 24 ? undefined : "must be a /16 to /24 block (it is split into one database and one application subnet per AZ)"));
+        if (s.existingDbSubnetIds.length > 0 || s.appSecurityGroupIds.length > 0) {
+            problems.add(`${name("existingDbSubnetIds")} and ${name("appSecurityGroupIds")} only apply with ${name("existingVpcId")}; a new VPC creates its own subnets and application security group`);
+        }
+    } else {
+        problems.check(name("existingVpcId"), s.existingVpcId, /^vpc-[0-9a-f]{8,17}$/.test(s.existingVpcId) ? undefined : "must be a VPC id such as vpc-0123456789abcdef0");
+        const badSubnet = s.existingDbSubnetIds.find((id) => !/^subnet-[0-9a-f]{8,17}$/.test(id));
+        if (s.existingDbSubnetIds.length < 2 || new Set(s.existingDbSubnetIds).size !== s.existingDbSubnetIds.length) {
+            problems.check(name("existingDbSubnetIds"), s.existingDbSubnetIds, `must list at least two distinct subnet ids (in different AZs) when ${name("existingVpcId")} is set`);
+        } else if (badSubnet !== undefined) {
+            problems.check(name("existingDbSubnetIds"), badSubnet, "must be a subnet id such as subnet-0123456789abcdef0");
+        }
+        const badGroup = s.appSecurityGroupIds.find((id) => !/^sg-[0-9a-f]{8,17}$/.test(id));
+        problems.check(name("appSecurityGroupIds"), badGroup, badGroup === undefined ? undefined : "must be a security group id such as sg-0123456789abcdef0");
+        if (s.appSecurityGroupIds.length === 0 && s.allowedCidrs.length === 0) {
+            problems.add(`${name("appSecurityGroupIds")} and ${name("allowedCidrs")} are both empty: with an existing VPC, name the application security groups and/or private CIDRs allowed to reach the database`);
+        }
+    }
+    validateRemoteNetwork(s, problems, name);
 }
 
 /** Rules for reaching the database from other VPCs; `name` maps a field to the caller's name for it. */
@@ -127,20 +164,7 @@ export class Network extends pulumi.ComponentResource {
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aurora:network:Network", name, {}, opts);
         const problems = new Problems();
-        problems.check("azCount", args.azCount, checkIntegerRange(args.azCount, 2, 6));
-        problems.check("dbPort", args.dbPort, checkIntegerRange(args.dbPort, 1150, 65535));
-        problems.check("flowLogsRetentionDays", args.flowLogsRetentionDays, checkLogRetention(args.flowLogsRetentionDays));
-        for (const cidr of args.allowedCidrs) {
-            problems.check("allowedCidrs", cidr, checkPrivateCidr(cidr));
-        }
-        if (args.mode === "new") {
-            problems.check("vpcCidr", args.vpcCidr, checkPrivateCidr(args.vpcCidr));
-        } else if (args.existingDbSubnetIds.length < 2) {
-            problems.check("existingDbSubnetIds", args.existingDbSubnetIds, "must list at least two subnets in distinct AZs");
-        } else if (args.appSecurityGroupIds.length === 0 && args.allowedCidrs.length === 0) {
-            problems.add("appSecurityGroupIds and allowedCidrs are both empty: nothing could reach the database");
-        }
-        validateRemoteNetwork(args, problems, (field) => field);
+        validateNetworkSettings(args, problems, (field) => field);
         problems.throwIfAny(this, `Invalid Network arguments for '${name}':`);
 
         const tags = (suffix: string) => ({ ...args.tags, Name: `${args.namePrefix}-${suffix}` });

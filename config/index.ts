@@ -7,20 +7,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmSettings, validateAlarmSettings } from "../components/alarm-settings";
 import { BackupSettings, checkScheduleOutsideWindows, validateBackupSettings } from "../components/backup";
 import { ClusterSettings, canAutoPause, validateClusterSettings } from "../components/cluster-settings";
-import { NetworkSettings, reachesAwsApisPrivately, validateRemoteNetwork } from "../components/network";
+import { NetworkSettings, reachesAwsApisPrivately, validateNetworkSettings } from "../components/network";
 import { parseParameterOverrides } from "../components/parameters";
 import { SecretsSettings, parseAppUsers, validateSecretsSettings } from "../components/secrets-settings";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKeySpec, specOf } from "./schema";
-import {
-    Problems,
-    checkIdentifier,
-    checkIntegerRange,
-    checkLogRetention,
-    checkNonEmpty,
-    checkOneOf,
-    checkPrivateCidr,
-    parseCidr,
-} from "../components/validation";
+import { Problems, checkIdentifier, checkNonEmpty, checkOneOf } from "../components/validation";
 
 export const ENVIRONMENTS = ["dev", "test", "qa", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -165,37 +156,7 @@ function parseNetwork(reader: RawReader): NetworkSettings {
     const flowLogsRetentionDays = reader.integer("flowLogsRetentionDays");
     const mode = existingVpcId === "" ? "new" : "existing";
 
-    problems.check(keyName("vpcCidr"), vpcCidr, checkPrivateCidr(vpcCidr));
-    const prefix = parseCidr(vpcCidr)?.prefix;
-    if (prefix !== undefined && (prefix < 16 || prefix > 24)) {
-        problems.check(keyName("vpcCidr"), vpcCidr, "must be a /16 to /24 block (it is split into one database and one application subnet per AZ)");
-    }
-    problems.check(keyName("azCount"), azCount, checkIntegerRange(azCount, 2, 6));
-    for (const cidr of allowedCidrs) {
-        problems.check(keyName("allowedCidrs"), cidr, checkPrivateCidr(cidr));
-    }
-    problems.check(keyName("dbPort"), dbPort, checkIntegerRange(dbPort, 1150, 65535));
-    problems.check(keyName("flowLogsTrafficType"), flowLogsTrafficType, checkOneOf(flowLogsTrafficType, ["ALL", "REJECT"]));
-    problems.check(keyName("flowLogsRetentionDays"), flowLogsRetentionDays, checkLogRetention(flowLogsRetentionDays));
-
-    if (mode === "existing") {
-        problems.check(keyName("existingVpcId"), existingVpcId, /^vpc-[0-9a-f]{8,17}$/.test(existingVpcId) ? undefined : "must be a VPC id such as vpc-0123456789abcdef0");
-        const badSubnet = existingDbSubnetIds.find((id) => !/^subnet-[0-9a-f]{8,17}$/.test(id));
-        if (existingDbSubnetIds.length < 2 || new Set(existingDbSubnetIds).size !== existingDbSubnetIds.length) {
-            problems.check(keyName("existingDbSubnetIds"), existingDbSubnetIds, "must list at least two distinct subnet ids (in different AZs) when existingVpcId is set");
-        } else if (badSubnet !== undefined) {
-            problems.check(keyName("existingDbSubnetIds"), badSubnet, "must be a subnet id such as subnet-0123456789abcdef0");
-        }
-        const badGroup = appSecurityGroupIds.find((id) => !/^sg-[0-9a-f]{8,17}$/.test(id));
-        problems.check(keyName("appSecurityGroupIds"), badGroup, badGroup === undefined ? undefined : "must be a security group id such as sg-0123456789abcdef0");
-        if (appSecurityGroupIds.length === 0 && allowedCidrs.length === 0) {
-            problems.add(`${keyName("appSecurityGroupIds")} and ${keyName("allowedCidrs")} are both empty: with an existing VPC, name the application security groups and/or private CIDRs allowed to reach the database`);
-        }
-    } else if (existingDbSubnetIds.length > 0 || appSecurityGroupIds.length > 0) {
-        problems.add(`${keyName("existingDbSubnetIds")} and ${keyName("appSecurityGroupIds")} only apply with ${keyName("existingVpcId")}; a new VPC creates its own subnets and application security group`);
-    }
-    validateRemoteNetwork({ mode, allowedCidrs, transitGatewayId: reader.string("transitGatewayId"), vpcPeeringConnectionId: reader.string("vpcPeeringConnectionId") }, problems, keyName);
-    return {
+    const settings: NetworkSettings = {
         mode,
         vpcCidr,
         azCount,
@@ -210,6 +171,8 @@ function parseNetwork(reader: RawReader): NetworkSettings {
         transitGatewayId: reader.string("transitGatewayId"),
         vpcPeeringConnectionId: reader.string("vpcPeeringConnectionId"),
     };
+    validateNetworkSettings(settings, problems, keyName);
+    return settings;
 }
 
 function parseAcu(reader: RawReader, key: string): number {

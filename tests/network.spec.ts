@@ -181,8 +181,33 @@ describe("components/network: private, isolated network (REQ-003)", () => {
         const single = await errorOf(() => runComponent(() => new Network("net-single", { ...existing, existingDbSubnetIds: ["subnet-0123456789abcdef0"] })));
         expect(single.message).to.include("existingDbSubnetIds");
         const closed = await errorOf(() => runComponent(() => new Network("net-closed", { ...existing, appSecurityGroupIds: [], allowedCidrs: [] })));
-        expect(closed.message).to.include("nothing could reach the database");
+        expect(closed.message).to.include("appSecurityGroupIds and allowedCidrs are both empty");
     });
+
+    // The component and config loading share one rule set (validateNetworkSettings); these used to pass the component.
+    const sharedRules: Array<[string, Record<string, unknown>, string]> = [
+        ["a /28 VPC (its subnets would be /32)", { vpcCidr: "10.40.0.0/28" }, 'vpcCidr = "10.40.0.0/28": must be a /16 to /24 block'],
+        ["a /12 VPC", { vpcCidr: "10.0.0.0/12" }, 'vpcCidr = "10.0.0.0/12": must be a /16 to /24 block'],
+        ["an unknown flow log traffic type", { flowLogsTrafficType: "ACCEPT" }, 'flowLogsTrafficType = "ACCEPT": must be one of "ALL", "REJECT"'],
+        ["subnets given to a new VPC", { existingDbSubnetIds: ["subnet-0123456789abcdef0"] }, "existingDbSubnetIds and appSecurityGroupIds only apply with existingVpcId"],
+    ];
+    for (const [what, overrides, message] of sharedRules) {
+        it(`refuses ${what}, as config loading does`, async () => {
+            const error = await errorOf(() => runComponent(() => new Network(`net-rule-${what.replace(/\W+/g, "-")}`, { ...base, ...overrides } as typeof base)));
+            expect(error.message).to.include(message);
+        });
+    }
+    const existingRules: Array<[string, Record<string, unknown>, string]> = [
+        ["a malformed VPC id", { existingVpcId: "vpc-nothex" }, 'existingVpcId = "vpc-nothex": must be a VPC id'],
+        ["the same subnet twice", { existingDbSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"] }, "must list at least two distinct subnet ids"],
+        ["a malformed security group id", { appSecurityGroupIds: ["sg-x"] }, 'appSecurityGroupIds = "sg-x": must be a security group id'],
+    ];
+    for (const [what, overrides, message] of existingRules) {
+        it(`existing VPC: refuses ${what}, as config loading does`, async () => {
+            const error = await errorOf(() => runComponent(() => new Network(`net-rule-${what.replace(/\W+/g, "-")}`, { ...existing, ...overrides } as typeof existing)));
+            expect(error.message).to.include(message);
+        });
+    }
 });
 
 describe("components/network: workloads in other VPCs (transit gateway or peering)", () => {

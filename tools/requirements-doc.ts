@@ -87,7 +87,7 @@ export const REQUIREMENTS: readonly Requirement[] = [
         summary: "Enhanced Monitoring and Performance Insights on every instance; PostgreSQL logs in pre-created, encrypted log groups with retention; alarms.",
         implementedBy: [
             { file: "components/cluster.ts", what: "monitoring role and interval, Performance Insights, log groups and exports" },
-            { file: "components/alarms.ts", what: "alert topic, alarms, RDS event subscriptions, dashboard" },
+            { file: "components/alarms.ts", what: "alert topic, alarms, RDS event subscriptions, dashboard (planned in alarm-plan.ts, drawn in alarm-dashboard.ts)" },
             { file: "components/alarm-settings.ts", what: "threshold computations and validation" },
         ],
     },

@@ -20,7 +20,7 @@ import {
 } from "@aws-sdk/client-rds";
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { GetTopicAttributesCommand, paginateListSubscriptionsByTopic } from "@aws-sdk/client-sns";
-import { planAlarms } from "../../components/alarms";
+import { planAlarms } from "../../components/alarm-plan";
 import { keyIdOf } from "../../components/kms";
 import { planInstances } from "../../components/cluster-settings";
 import { EXPORTED_LOG_TYPES } from "../../components/cluster";
