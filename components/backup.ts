@@ -38,10 +38,10 @@ export function validateBackupSettings(s: BackupSettings, problems: Problems, na
         problems.check(name("drRegion"), s.drRegion, `must differ from the stack's region (${context.region}): a copy in the same region is no disaster recovery`);
     }
     if (dailyStartWindow(s.schedule) === undefined) {
-        problems.check(name("backupSchedule"), s.schedule, "must be a daily AWS cron expression at a fixed UTC time, cron(M H * * ? *), e.g. cron(30 5 * * ? *)");
+        problems.check(name("schedule"), s.schedule, "must be a daily AWS cron expression at a fixed UTC time, cron(M H * * ? *), e.g. cron(30 5 * * ? *)");
     }
-    problems.check(name("backupPlanRetentionDays"), s.retentionDays, checkIntegerRange(s.retentionDays, 1, 35));
-    problems.check(name("drCopyRetentionDays"), s.drRetentionDays, checkIntegerRange(s.drRetentionDays, 1, 36500));
+    problems.check(name("retentionDays"), s.retentionDays, checkIntegerRange(s.retentionDays, 1, 35));
+    problems.check(name("drRetentionDays"), s.drRetentionDays, checkIntegerRange(s.drRetentionDays, 1, 36500));
 }
 
 /** Minutes after the scheduled time within which AWS Backup must start the job (the plan's startWindow). */
@@ -74,10 +74,10 @@ export function checkScheduleOutsideWindows(
     }
     const shown = `${schedule} (the job starts within ${BACKUP_START_WINDOW_MINUTES} minutes)`;
     if (backup && dailyWindowsOverlap(job, backup)) {
-        problems.add(`${name("backupSchedule")} = ${shown} overlaps ${name("backupWindow")} = "${windows.backupWindow}": schedule the AWS Backup job outside the RDS backup window`);
+        problems.add(`${name("schedule")} = ${shown} overlaps ${name("backupWindow")} = "${windows.backupWindow}": schedule the AWS Backup job outside the RDS backup window`);
     }
     if (maintenance && windowsOverlap(job, maintenance)) {
-        problems.add(`${name("backupSchedule")} = ${shown} overlaps ${name("maintenanceWindow")} = "${windows.maintenanceWindow}": schedule the AWS Backup job outside the maintenance window`);
+        problems.add(`${name("schedule")} = ${shown} overlaps ${name("maintenanceWindow")} = "${windows.maintenanceWindow}": schedule the AWS Backup job outside the maintenance window`);
     }
 }
 

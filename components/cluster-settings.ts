@@ -225,15 +225,15 @@ export function validateClusterSettings(
     // The serverless settings are checked even while no instance is Serverless v2: a value that is
     // accepted today must not turn into an error on the day an instance class changes.
     const { minCapacity, maxCapacity, secondsUntilAutoPause } = s.serverless;
-    problems.check(name("serverlessMinCapacity"), minCapacity, checkCapacityStep(minCapacity, 0));
-    problems.check(name("serverlessMaxCapacity"), maxCapacity, checkCapacityStep(maxCapacity, 1));
+    problems.check(name("serverless.minCapacity"), minCapacity, checkCapacityStep(minCapacity, 0));
+    problems.check(name("serverless.maxCapacity"), maxCapacity, checkCapacityStep(maxCapacity, 1));
     if (maxCapacity <= minCapacity) {
-        problems.check(name("serverlessMaxCapacity"), maxCapacity, `must be above ${name("serverlessMinCapacity")} (${minCapacity})`);
+        problems.check(name("serverless.maxCapacity"), maxCapacity, `must be above ${name("serverless.minCapacity")} (${minCapacity})`);
     }
-    problems.check(name("serverlessAutoPauseSeconds"), secondsUntilAutoPause, checkIntegerRange(secondsUntilAutoPause, 300, 86400));
+    problems.check(name("serverless.secondsUntilAutoPause"), secondsUntilAutoPause, checkIntegerRange(secondsUntilAutoPause, 300, 86400));
     const usesServerless = instances.some((i) => i.instanceClass === SERVERLESS_CLASS);
     if (usesServerless && minCapacity === 0 && version && !supportsAutoPause(version)) {
-        problems.check(name("serverlessMinCapacity"), minCapacity, `0 ACU (auto-pause) needs Aurora PostgreSQL 16.3+, 15.7+ or 17+; ${s.engineVersion} does not support it`);
+        problems.check(name("serverless.minCapacity"), minCapacity, `0 ACU (auto-pause) needs Aurora PostgreSQL 16.3+, 15.7+ or 17+; ${s.engineVersion} does not support it`);
     }
 
     if (!/^[A-Za-z][A-Za-z0-9]{0,15}$/.test(s.masterUsername)) {

@@ -58,16 +58,6 @@ export interface AuroraClusterArgs extends ClusterSettings {
     readonly tags: Record<string, string>;
 }
 
-/** Field names for component users: serverless settings live in the nested `serverless` object. */
-function argName(field: string): string {
-    const serverless: Record<string, string> = {
-        serverlessMinCapacity: "serverless.minCapacity",
-        serverlessMaxCapacity: "serverless.maxCapacity",
-        serverlessAutoPauseSeconds: "serverless.secondsUntilAutoPause",
-    };
-    return serverless[field] ?? field;
-}
-
 export class AuroraCluster extends pulumi.ComponentResource {
     public readonly cluster: aws.rds.Cluster;
     public readonly instances: aws.rds.ClusterInstance[];
@@ -93,7 +83,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const problems = new Problems();
         problems.check("clusterIdentifier", args.clusterIdentifier, checkIdentifier(args.clusterIdentifier, 40));
         problems.check("port", args.port, checkIntegerRange(args.port, 1150, 65535));
-        validateClusterSettings(args, problems, argName, { region: args.region, isProduction: args.isProduction });
+        validateClusterSettings(args, problems, (field) => field, { region: args.region, isProduction: args.isProduction });
         if (args.activityStream && args.kmsKeyArns.activityStream === undefined) {
             problems.add("kmsKeyArns.activityStream is required when activityStream is true (the stream is encrypted with its own customer-managed key)");
         }

@@ -102,14 +102,14 @@ export function validateSecretsSettings(
     const p = s.proxy;
     if (p.enabled) {
         if (context.autoPause) {
-            problems.add(`${name("proxy")} cannot be combined with Serverless v2 auto-pause (serverlessMinCapacity 0): AWS does not support RDS Proxy with auto-pause`);
+            problems.add(`${name("proxy.enabled")} cannot be combined with Serverless v2 auto-pause (a 0 ACU minimum): AWS does not support RDS Proxy with auto-pause`);
         }
         if (s.appUsers.length === 0) {
-            problems.add(`${name("proxy")} needs at least one ${name("appUsers")} entry: the proxy connects to the database with the application users' secrets`);
+            problems.add(`${name("proxy.enabled")} needs at least one ${name("appUsers")} entry: the proxy connects to the database with the application users' secrets`);
         }
-        problems.check(name("proxyIdleClientTimeoutSeconds"), p.idleClientTimeoutSeconds, checkIntegerRange(p.idleClientTimeoutSeconds, 1, 28800));
-        problems.check(name("proxyMaxConnectionsPercent"), p.maxConnectionsPercent, checkIntegerRange(p.maxConnectionsPercent, 1, 100));
-        problems.check(name("proxyMaxIdleConnectionsPercent"), p.maxIdleConnectionsPercent, checkIntegerRange(p.maxIdleConnectionsPercent, 0, p.maxConnectionsPercent));
-        problems.check(name("proxyBorrowTimeoutSeconds"), p.borrowTimeoutSeconds, checkIntegerRange(p.borrowTimeoutSeconds, 0, 3600));
+        problems.check(name("proxy.idleClientTimeoutSeconds"), p.idleClientTimeoutSeconds, checkIntegerRange(p.idleClientTimeoutSeconds, 1, 28800));
+        problems.check(name("proxy.maxConnectionsPercent"), p.maxConnectionsPercent, checkIntegerRange(p.maxConnectionsPercent, 1, 100));
+        problems.check(name("proxy.maxIdleConnectionsPercent"), p.maxIdleConnectionsPercent, checkIntegerRange(p.maxIdleConnectionsPercent, 0, p.maxConnectionsPercent));
+        problems.check(name("proxy.borrowTimeoutSeconds"), p.borrowTimeoutSeconds, checkIntegerRange(p.borrowTimeoutSeconds, 0, 3600));
     }
 }

@@ -110,8 +110,29 @@ class RawReader {
     }
 }
 
-function keyName(key: string): string {
-    return `${CONFIG_NAMESPACE}:${key}`;
+/**
+ * The components' validators name their own fields; where a field's `aurora:*` key is spelled
+ * differently, config errors name the key through this table.
+ */
+const KEY_OF_FIELD: Readonly<Record<string, string>> = {
+    schedule: "backupSchedule",
+    retentionDays: "backupPlanRetentionDays",
+    drRetentionDays: "drCopyRetentionDays",
+    vaultLock: "backupVaultLock",
+    "serverless.minCapacity": "serverlessMinCapacity",
+    "serverless.maxCapacity": "serverlessMaxCapacity",
+    "serverless.secondsUntilAutoPause": "serverlessAutoPauseSeconds",
+    "proxy.enabled": "proxy",
+    "proxy.iamAuth": "proxyIamAuth",
+    "proxy.idleClientTimeoutSeconds": "proxyIdleClientTimeoutSeconds",
+    "proxy.maxConnectionsPercent": "proxyMaxConnectionsPercent",
+    "proxy.maxIdleConnectionsPercent": "proxyMaxIdleConnectionsPercent",
+    "proxy.borrowTimeoutSeconds": "proxyBorrowTimeoutSeconds",
+};
+
+/** `aurora:<key>` for a key, or for a component field (its key, where the names differ). */
+export function keyName(fieldOrKey: string): string {
+    return `${CONFIG_NAMESPACE}:${KEY_OF_FIELD[fieldOrKey] ?? fieldOrKey}`;
 }
 
 function suggestion(unknownKey: string): string {

@@ -81,12 +81,13 @@ describe("components/backup: cross-region disaster recovery (REQ-005, DR)", () =
         ].map((row) => [...row, undefined]));
     });
 
-    it("the component rejects a DR region equal to the primary and out-of-range retentions", async () => {
+    it("the component rejects a DR region equal to the primary and out-of-range retentions, naming its own fields", async () => {
         const error = await errorOf(() => runComponent(() => new Backup("bk-bad", { ...args, drRegion: "eu-west-1", retentionDays: 36, drRetentionDays: 0, schedule: "daily" })));
         expect(error.message).to.include('drRegion = "eu-west-1": must differ from the stack\'s region (eu-west-1)');
-        expect(error.message).to.include("backupPlanRetentionDays = 36: must be an integer from 1 to 35");
-        expect(error.message).to.include("drCopyRetentionDays = 0");
-        expect(error.message).to.include('backupSchedule = "daily": must be a daily AWS cron expression at a fixed UTC time');
+        expect(error.message).to.include("retentionDays = 36: must be an integer from 1 to 35");
+        expect(error.message).to.include("drRetentionDays = 0");
+        expect(error.message).to.include('schedule = "daily": must be a daily AWS cron expression at a fixed UTC time');
+        expect(error.message, "not the aurora:* keys config maps them to").to.not.include("backupPlanRetentionDays");
     });
 });
 

@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../tools/stack-files";
 import { ALARM_DEFAULTS, AuroraPostgres, BACKUP_DEFAULTS, CLUSTER_DEFAULTS, NETWORK_DEFAULTS, SECRETS_DEFAULTS } from "../components";
-import { parseStackConfig } from "../config";
+import { keyName, parseStackConfig } from "../config";
+import { CONFIG_KEYS } from "../config/schema";
 import { STACKS, runComponent, stackRun } from "./helpers";
 
 const TOP_LEVEL = "aurora:index:AuroraPostgres";
@@ -69,5 +70,16 @@ describe("library: components are self-contained and composed by AuroraPostgres"
         const proxy = run.resources.find((r) => r.type === "aws:rds/proxy:Proxy");
         expect(proxy?.inputs.auths.map((a: { iamAuth: string }) => a.iamAuth), "proxy kept from the defaults, iamAuth overridden").to.deep.equal(["DISABLED"]);
         expect(run.resources.find((r) => r.type === "aws:rds/cluster:Cluster")?.inputs).to.include({ engine: "aurora-postgresql", deletionProtection: true, backupRetentionPeriod: 30 });
+    });
+
+    it("component errors name the component's fields, and each field a shared validator names is an aurora:* key to config", () => {
+        const validators = ["network.ts", "cluster-settings.ts", "secrets-settings.ts", "alarm-settings.ts", "backup.ts"];
+        const keys = new Set(CONFIG_KEYS.map((k) => `aurora:${k.key}`));
+        const fields = new Set<string>();
+        for (const file of validators) {
+            for (const [, field] of fs.readFileSync(path.join(PROJECT_ROOT, "components", file), "utf8").matchAll(/\bname\("([\w.]+)"\)/g)) fields.add(field);
+        }
+        expect(fields, "the validators name nested fields as the caller writes them").to.include.keys("serverless.minCapacity", "proxy.borrowTimeoutSeconds", "schedule", "retentionDays");
+        expect([...fields].filter((f) => !keys.has(keyName(f))), "fields without a config key").to.deep.equal([]);
     });
 });

@@ -196,7 +196,7 @@ describe("components/secrets: rotation without dropped connections, application 
             runComponent(() => new Secrets("sec-bad", componentArgs({ appRotationDays: 0, autoPause: true, appUsers: [{ name: "dbadmin", access: "readwrite" }] }))),
         );
         expect(error.message).to.include("appRotationDays = 0: must be an integer from 1 to 90");
-        expect(error.message).to.include("proxy cannot be combined with Serverless v2 auto-pause");
+        expect(error.message).to.include("proxy.enabled cannot be combined with Serverless v2 auto-pause");
         expect(error.message).to.include('appUsers = "dbadmin": is reserved');
     });
 });
