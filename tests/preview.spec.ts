@@ -163,7 +163,7 @@ describe("offline preview (npm run preview:offline)", () => {
 
     it("as a process: exits with code 1 on invalid config (what CI and users see)", function () {
         this.timeout(30000);
-        const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/preview.ts", "--stack", "dev", "--config", "aurora:environment=production"], {
+        const result = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/preview.ts", "--stack", "dev", "--config", "aurora:environment=production"], {
             cwd: PROJECT_ROOT,
             encoding: "utf8",
         });
