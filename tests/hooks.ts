@@ -8,6 +8,9 @@ import { engine } from "../tools/mock-engine";
 import { stopRealAnalyzer } from "./policies/real-analyzer";
 import { stopPostgres } from "./support/postgres";
 
+// Failures point at .ts lines (tools/register.js emits inline source maps). Only here: the Pulumi SDK
+// captures a stack per resource, and mapping each would slow the offline preview's own process.
+process.setSourceMapsEnabled(true);
 pulumi.runtime.setMocks(engine, "aurora", "unit", false);
 
 /** Started by specs that need them, stopped once after every spec: the pack's real analyzer process and the shared PostgreSQL 17 test server. */
