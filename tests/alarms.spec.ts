@@ -4,8 +4,9 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import { parseStackConfig } from "../config";
 import { CONFIG_KEYS } from "../config/schema";
-import { AlarmSettings, DEFAULT_RUNBOOK_BASE_URL, XID_READ_ONLY_LIMIT } from "../components/alarm-settings";
+import { AlarmSettings, XID_READ_ONLY_LIMIT } from "../components/alarm-settings";
 import { DashboardBody, MetricWidget } from "../components/alarm-dashboard";
+import { ALARM_DEFAULTS } from "../components/defaults";
 import { ALARM_KINDS, EVENT_SUBSCRIPTIONS } from "../components/alarm-plan";
 import { Alarms, AlarmsArgs } from "../components/alarms";
 import { MOCK_ACCOUNT_ID, ProgramRun, RecordedResource } from "../tools/mock-engine";
@@ -339,22 +340,8 @@ describe("config: alarm settings validation (REQ-006)", () => {
     const accepted = (o: Record<string, string>) => expect(problems(o)).to.equal("");
     const rejected = (o: Record<string, string>, fragment: string) => expect(problems(o)).to.include(fragment);
 
-    it("defaults load for every stack", () => {
-        expect(PROD_ALARMS).to.deep.equal({
-            alarmEmails: ["data-platform-oncall@example.com"],
-            alarmHttpsEndpoints: [],
-            cpuAlarmPercent: 80,
-            cpuAlarmPeriods: 2,
-            connectionsAlarmPercent: 80,
-            freeableMemoryAlarmPercent: 10,
-            freeLocalStorageAlarmPercent: 10,
-            replicaLagAlarmMs: 1000,
-            deadlockAlarmMinutes: 5,
-            xidWarningThreshold: 1000000000,
-            xidCriticalThreshold: 1500000000,
-            acuUtilizationAlarmPercent: 90,
-            runbookBaseUrl: DEFAULT_RUNBOOK_BASE_URL,
-        });
+    it("prod's alarm settings are the components' defaults plus its recipient", () => {
+        expect(PROD_ALARMS).to.deep.equal({ ...ALARM_DEFAULTS, alarmEmails: ["data-platform-oncall@example.com"] });
     });
 
     it("runbookBaseUrl must be an https URL without a trailing slash, and every alarm description links under it", async () => {

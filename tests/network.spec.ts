@@ -2,23 +2,15 @@ import { expect } from "chai";
 import { ENDPOINT_SERVICES, Network, NetworkArgs, selectZones } from "../components/network";
 import { outputValue } from "../tools/mock-engine";
 import { previewStack } from "../tools/preview";
+import { NETWORK_DEFAULTS } from "../components/defaults";
 import { STACKS, configProblems, stackConfig, errorOf, ofType, one, runComponent, stackRun } from "./helpers";
 
 const base: NetworkArgs = {
+    ...NETWORK_DEFAULTS,
     namePrefix: "t-net",
     region: "eu-west-1",
-    mode: "new",
     vpcCidr: "10.50.0.0/16",
-    azCount: 3,
-    existingVpcId: "",
-    existingDbSubnetIds: [],
-    appSecurityGroupIds: [],
-    allowedCidrs: [],
-    dbPort: 5432,
-    flowLogsTrafficType: "ALL",
-    flowLogsRetentionDays: 365,
     logsKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/logs",
-    vpcEndpoints: true,
     tags: { Environment: "test" },
 };
 
