@@ -7,7 +7,6 @@ import { SERVERLESS_CLASS } from "./aurora-catalog";
 import { AlarmSettings, connectionsThreshold, runbookUrl } from "./alarm-settings";
 import { InstanceTarget, NAMESPACE, RUNBOOKS_PATH } from "./alarm-plan";
 
-
 /** `[namespace, metric, dimension, value, ...options]`, or `[".", ...]` shorthands are not used. */
 export type MetricLine = [string, string, ...(string | MetricLineOptions)[]];
 
@@ -83,7 +82,13 @@ export function buildDashboardBody(input: DashboardInput): DashboardBody {
     const perInstance = (metric: string, only: readonly InstanceTarget[] = instances): MetricLine[] =>
         only.map((i) => [NAMESPACE, metric, "DBInstanceIdentifier", i.identifier, { label: `${i.identifier} ${metric}` }]);
     const graphs: Array<Omit<MetricWidget["properties"], "region" | "view" | "stacked">> = [
-        { title: "CPU utilisation (%)", stat: "Average", period: 60, metrics: perInstance("CPUUtilization"), annotations: { horizontal: [{ label: "alarm", value: s.cpuAlarmPercent, color: RED }] } },
+        {
+            title: "CPU utilisation (%)",
+            stat: "Average",
+            period: 60,
+            metrics: perInstance("CPUUtilization"),
+            annotations: { horizontal: [{ label: "alarm", value: s.cpuAlarmPercent, color: RED }] },
+        },
         {
             title: "Connections against max_connections",
             stat: "Maximum",
@@ -92,23 +97,45 @@ export function buildDashboardBody(input: DashboardInput): DashboardBody {
             annotations: {
                 horizontal: instances.flatMap((i) => [
                     { label: `${i.identifier} max_connections`, value: i.maxConnections, color: RED },
-                    { label: `${i.identifier} alarm`, value: connectionsThreshold(i.maxConnections, s.connectionsAlarmPercent), color: ORANGE },
+                    {
+                        label: `${i.identifier} alarm`,
+                        value: connectionsThreshold(i.maxConnections, s.connectionsAlarmPercent),
+                        color: ORANGE,
+                    },
                 ]),
             },
         },
-        { title: "Read / write latency (s)", stat: "Average", period: 60, metrics: [...perInstance("ReadLatency"), ...perInstance("WriteLatency")] },
+        {
+            title: "Read / write latency (s)",
+            stat: "Average",
+            period: 60,
+            metrics: [...perInstance("ReadLatency"), ...perInstance("WriteLatency")],
+        },
         { title: "Commit latency (ms)", stat: "Average", period: 60, metrics: perInstance("CommitLatency") },
-        { title: "Throughput", stat: "Average", period: 60, metrics: [...perInstance("CommitThroughput"), ...perInstance("ReadThroughput"), ...perInstance("WriteThroughput")] },
+        {
+            title: "Throughput",
+            stat: "Average",
+            period: 60,
+            metrics: [...perInstance("CommitThroughput"), ...perInstance("ReadThroughput"), ...perInstance("WriteThroughput")],
+        },
         {
             title: "Replica lag (ms)",
             stat: "Maximum",
             period: 60,
-            metrics: [[NAMESPACE, "AuroraReplicaLagMaximum", "DBClusterIdentifier", cluster, { label: "maximum over readers" }], ...perInstance("AuroraReplicaLag")],
+            metrics: [
+                [NAMESPACE, "AuroraReplicaLagMaximum", "DBClusterIdentifier", cluster, { label: "maximum over readers" }],
+                ...perInstance("AuroraReplicaLag"),
+            ],
             annotations: { horizontal: [{ label: "alarm", value: s.replicaLagAlarmMs, color: RED }] },
         },
         { title: "Freeable memory (bytes)", stat: "Average", period: 60, metrics: perInstance("FreeableMemory") },
         { title: "Free local storage (bytes)", stat: "Minimum", period: 60, metrics: perInstance("FreeLocalStorage") },
-        { title: "Deadlocks (per second)", stat: "Maximum", period: 60, metrics: [[NAMESPACE, "Deadlocks", "DBClusterIdentifier", cluster, { label: "deadlocks" }]] },
+        {
+            title: "Deadlocks (per second)",
+            stat: "Maximum",
+            period: 60,
+            metrics: [[NAMESPACE, "Deadlocks", "DBClusterIdentifier", cluster, { label: "deadlocks" }]],
+        },
         {
             title: "Transaction IDs in use",
             stat: "Maximum",
@@ -125,8 +152,19 @@ export function buildDashboardBody(input: DashboardInput): DashboardBody {
     const serverless = instances.filter((i) => i.instanceClass === SERVERLESS_CLASS);
     if (serverless.length > 0) {
         graphs.push(
-            { title: "Serverless capacity (ACU)", stat: "Average", period: 60, metrics: perInstance("ServerlessDatabaseCapacity", serverless) },
-            { title: "ACU utilisation (%)", stat: "Average", period: 60, metrics: perInstance("ACUUtilization", serverless), annotations: { horizontal: [{ label: "alarm", value: s.acuUtilizationAlarmPercent, color: RED }] } },
+            {
+                title: "Serverless capacity (ACU)",
+                stat: "Average",
+                period: 60,
+                metrics: perInstance("ServerlessDatabaseCapacity", serverless),
+            },
+            {
+                title: "ACU utilisation (%)",
+                stat: "Average",
+                period: 60,
+                metrics: perInstance("ACUUtilization", serverless),
+                annotations: { horizontal: [{ label: "alarm", value: s.acuUtilizationAlarmPercent, color: RED }] },
+            },
         );
     }
     const widgets: Widget[] = [
@@ -140,17 +178,22 @@ export function buildDashboardBody(input: DashboardInput): DashboardBody {
                 markdown: `# Aurora PostgreSQL ${cluster}\nEvery alarm links its first response in [${RUNBOOKS_PATH}](${runbookUrl(s)}); thresholds are explained in docs/performance-baseline.md.`,
             },
         },
-        { type: "alarm", x: 0, y: 2, width: 24, height: 4, properties: { title: "Alarm states", alarms: [...input.alarmArns], sortBy: "stateUpdatedTimestamp" } },
-        ...graphs.map(
-            (g, i): MetricWidget => ({
-                type: "metric",
-                x: (i % 2) * WIDTH,
-                y: 6 + Math.floor(i / 2) * HEIGHT,
-                width: WIDTH,
-                height: HEIGHT,
-                properties: { ...g, region, view: "timeSeries", stacked: false },
-            }),
-        ),
+        {
+            type: "alarm",
+            x: 0,
+            y: 2,
+            width: 24,
+            height: 4,
+            properties: { title: "Alarm states", alarms: [...input.alarmArns], sortBy: "stateUpdatedTimestamp" },
+        },
+        ...graphs.map((g, i): MetricWidget => ({
+            type: "metric",
+            x: (i % 2) * WIDTH,
+            y: 6 + Math.floor(i / 2) * HEIGHT,
+            width: WIDTH,
+            height: HEIGHT,
+            properties: { ...g, region, view: "timeSeries", stacked: false },
+        })),
     ];
     return { widgets };
 }

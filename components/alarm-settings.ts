@@ -96,16 +96,30 @@ function checkList(problems: Problems, field: string, values: readonly string[],
 export function validateAlarmSettings(s: AlarmSettings, problems: Problems, name: (field: string) => string): void {
     checkList(problems, name("alarmEmails"), s.alarmEmails, checkEmail);
     checkList(problems, name("alarmHttpsEndpoints"), s.alarmHttpsEndpoints, checkHttpsEndpoint);
-    for (const field of ["cpuAlarmPercent", "connectionsAlarmPercent", "freeableMemoryAlarmPercent", "freeLocalStorageAlarmPercent", "acuUtilizationAlarmPercent"] as const) {
+    for (const field of [
+        "cpuAlarmPercent",
+        "connectionsAlarmPercent",
+        "freeableMemoryAlarmPercent",
+        "freeLocalStorageAlarmPercent",
+        "acuUtilizationAlarmPercent",
+    ] as const) {
         problems.check(name(field), s[field], checkIntegerRange(s[field], 1, 100));
     }
     if (s.runbookBaseUrl !== undefined) {
-        problems.check(name("runbookBaseUrl"), s.runbookBaseUrl, checkHttpsEndpoint(s.runbookBaseUrl) ?? (s.runbookBaseUrl.endsWith("/") ? "must not end with /" : undefined));
+        problems.check(
+            name("runbookBaseUrl"),
+            s.runbookBaseUrl,
+            checkHttpsEndpoint(s.runbookBaseUrl) ?? (s.runbookBaseUrl.endsWith("/") ? "must not end with /" : undefined),
+        );
     }
     problems.check(name("cpuAlarmPeriods"), s.cpuAlarmPeriods, checkIntegerRange(s.cpuAlarmPeriods, 1, 30));
     problems.check(name("deadlockAlarmMinutes"), s.deadlockAlarmMinutes, checkIntegerRange(s.deadlockAlarmMinutes, 1, 60));
     problems.check(name("replicaLagAlarmMs"), s.replicaLagAlarmMs, checkIntegerRange(s.replicaLagAlarmMs, 1, 3600000));
-    problems.check(name("xidWarningThreshold"), s.xidWarningThreshold, checkIntegerRange(s.xidWarningThreshold, 1, XID_READ_ONLY_LIMIT - 1));
+    problems.check(
+        name("xidWarningThreshold"),
+        s.xidWarningThreshold,
+        checkIntegerRange(s.xidWarningThreshold, 1, XID_READ_ONLY_LIMIT - 1),
+    );
     const critical = checkIntegerRange(s.xidCriticalThreshold, 1, XID_READ_ONLY_LIMIT - 1);
     problems.check(
         name("xidCriticalThreshold"),

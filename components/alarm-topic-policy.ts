@@ -17,7 +17,13 @@ export interface RdsEventSources {
  * event (`cluster:`, `db:`, `pg:`), not of the event subscription (RDS User Guide, "Granting
  * permissions to publish notifications to an Amazon SNS topic").
  */
-export function topicPolicy(ctx: { partition: string; accountId: string; region: string; topicArn: string; rdsEventSources: RdsEventSources }): string {
+export function topicPolicy(ctx: {
+    partition: string;
+    accountId: string;
+    region: string;
+    topicArn: string;
+    rdsEventSources: RdsEventSources;
+}): string {
     const { partition: p, accountId, region, topicArn, rdsEventSources: sources } = ctx;
     const rds = `arn:${p}:rds:${region}:${accountId}`;
     const rdsSourceArns = [
@@ -30,7 +36,15 @@ export function topicPolicy(ctx: { partition: string; accountId: string; region:
             Sid: "AccountAdministersTheTopic",
             Effect: "Allow",
             Principal: { AWS: `arn:${p}:iam::${accountId}:root` },
-            Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:AddPermission", "sns:RemovePermission", "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic"],
+            Action: [
+                "sns:GetTopicAttributes",
+                "sns:SetTopicAttributes",
+                "sns:AddPermission",
+                "sns:RemovePermission",
+                "sns:DeleteTopic",
+                "sns:Subscribe",
+                "sns:ListSubscriptionsByTopic",
+            ],
             Resource: topicArn,
         },
         {
@@ -39,7 +53,10 @@ export function topicPolicy(ctx: { partition: string; accountId: string; region:
             Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: "sns:Publish",
             Resource: topicArn,
-            Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:${p}:cloudwatch:${region}:${accountId}:alarm:*` } },
+            Condition: {
+                StringEquals: { "aws:SourceAccount": accountId },
+                ArnLike: { "aws:SourceArn": `arn:${p}:cloudwatch:${region}:${accountId}:alarm:*` },
+            },
         },
         {
             Sid: "RdsEventsOfThisStackPublish",

@@ -63,7 +63,11 @@ export class Alarms extends pulumi.ComponentResource {
         validateAlarmSettings(args, problems, (field) => field);
         const ids = Object.keys(args.maxConnections);
         if (ids.length === 0 || ids.sort().join() !== Object.keys(args.instanceClasses).sort().join()) {
-            problems.check("maxConnections", args.maxConnections, `must name the same (non-empty) set of instances as instanceClasses (${Object.keys(args.instanceClasses).join(", ")})`);
+            problems.check(
+                "maxConnections",
+                args.maxConnections,
+                `must name the same (non-empty) set of instances as instanceClasses (${Object.keys(args.instanceClasses).join(", ")})`,
+            );
         }
         problems.throwIfAny(this, `Invalid Alarms arguments for '${name}':`);
 
@@ -82,19 +86,40 @@ export class Alarms extends pulumi.ComponentResource {
             {
                 arn: this.topic.arn,
                 policy: pulumi
-                    .all([partition, accountId, this.topic.arn, args.cluster.clusterIdentifier, pulumi.all(args.instances.map((i) => i.identifier)), args.instanceParameterGroupName])
+                    .all([
+                        partition,
+                        accountId,
+                        this.topic.arn,
+                        args.cluster.clusterIdentifier,
+                        pulumi.all(args.instances.map((i) => i.identifier)),
+                        args.instanceParameterGroupName,
+                    ])
                     .apply(([p, account, topicArn, clusterIdentifier, instanceIdentifiers, parameterGroupName]) =>
-                        topicPolicy({ partition: p, accountId: account, region: args.region, topicArn, rdsEventSources: { clusterIdentifier, instanceIdentifiers, parameterGroupNames: [parameterGroupName] } }),
+                        topicPolicy({
+                            partition: p,
+                            accountId: account,
+                            region: args.region,
+                            topicArn,
+                            rdsEventSources: { clusterIdentifier, instanceIdentifiers, parameterGroupNames: [parameterGroupName] },
+                        }),
                     ),
             },
             { parent: this },
         );
         // Keyed by a hash of the endpoint, so removing one entry does not replace the others.
         for (const email of args.alarmEmails) {
-            new aws.sns.TopicSubscription(`${name}-email-${endpointKey(email)}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this });
+            new aws.sns.TopicSubscription(
+                `${name}-email-${endpointKey(email)}`,
+                { topic: this.topic.arn, protocol: "email", endpoint: email },
+                { parent: this },
+            );
         }
         for (const url of args.alarmHttpsEndpoints) {
-            new aws.sns.TopicSubscription(`${name}-https-${endpointKey(url)}`, { topic: this.topic.arn, protocol: "https", endpoint: url }, { parent: this });
+            new aws.sns.TopicSubscription(
+                `${name}-https-${endpointKey(url)}`,
+                { topic: this.topic.arn, protocol: "https", endpoint: url },
+                { parent: this },
+            );
         }
 
         const instances: InstanceTarget[] = Object.keys(args.maxConnections).map((identifier) => ({
@@ -102,7 +127,12 @@ export class Alarms extends pulumi.ComponentResource {
             instanceClass: args.instanceClasses[identifier],
             maxConnections: args.maxConnections[identifier],
         }));
-        const specs = planAlarms(args, { namePrefix: prefix, clusterIdentifier: args.cluster.clusterIdentifier, instances, serverless: args.serverless });
+        const specs = planAlarms(args, {
+            namePrefix: prefix,
+            clusterIdentifier: args.cluster.clusterIdentifier,
+            instances,
+            serverless: args.serverless,
+        });
         this.alarms = {};
         for (const spec of specs) {
             this.alarms[spec.key] = new aws.cloudwatch.MetricAlarm(
@@ -160,7 +190,11 @@ export class Alarms extends pulumi.ComponentResource {
                 dashboardName: this.dashboardName,
                 dashboardBody: pulumi
                     .all([args.cluster.clusterIdentifier, pulumi.all(alarmArns)])
-                    .apply(([clusterIdentifier, arns]) => JSON.stringify(buildDashboardBody({ region: args.region, clusterIdentifier, instances, settings: args, alarmArns: arns }))),
+                    .apply(([clusterIdentifier, arns]) =>
+                        JSON.stringify(
+                            buildDashboardBody({ region: args.region, clusterIdentifier, instances, settings: args, alarmArns: arns }),
+                        ),
+                    ),
             },
             { parent: this },
         );

@@ -57,7 +57,9 @@ export function checkEngineVersion(value: string): string | undefined {
 
 /** Newest creatable minor of a major in AWS's catalog, e.g. "17.10" for 17 (undefined when it lists none). */
 export function newestCreatableMinor(major: number): string | undefined {
-    const minors = catalog.creatableVersions.filter((v) => v.startsWith(`${major}.`)).sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]));
+    const minors = catalog.creatableVersions
+        .filter((v) => v.startsWith(`${major}.`))
+        .sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]));
     return minors[minors.length - 1];
 }
 
@@ -77,7 +79,18 @@ export const SERVERLESS_CLASS = "db.serverless";
 /** Nominal memory (GiB) per size for each family; AWS's published instance class table. */
 const SIZE_MEMORY_GIB: Record<string, Record<string, number>> = {
     // Memory-optimised: 8 GiB per vCPU (large = 2 vCPU).
-    r: { large: 16, xlarge: 32, "2xlarge": 64, "4xlarge": 128, "8xlarge": 256, "12xlarge": 384, "16xlarge": 512, "24xlarge": 768, "32xlarge": 1024, "48xlarge": 1536 },
+    r: {
+        large: 16,
+        xlarge: 32,
+        "2xlarge": 64,
+        "4xlarge": 128,
+        "8xlarge": 256,
+        "12xlarge": 384,
+        "16xlarge": 512,
+        "24xlarge": 768,
+        "32xlarge": 1024,
+        "48xlarge": 1536,
+    },
     // x2g: 16 GiB per vCPU.
     x: { large: 32, xlarge: 64, "2xlarge": 128, "4xlarge": 256, "8xlarge": 512, "12xlarge": 768, "16xlarge": 1024 },
     // Burstable (dev/test only): Aurora offers medium and large.
@@ -115,7 +128,9 @@ export function provisionedMaxConnections(instanceClass: string): number | undef
         return documented;
     }
     const gib = classMemoryGib(instanceClass);
-    return gib === undefined ? undefined : Math.min(Math.floor((gib * CLASS_MEMORY_USABLE_FRACTION * 2 ** 30) / BYTES_PER_CONNECTION), MAX_CONNECTIONS_CAP);
+    return gib === undefined
+        ? undefined
+        : Math.min(Math.floor((gib * CLASS_MEMORY_USABLE_FRACTION * 2 ** 30) / BYTES_PER_CONNECTION), MAX_CONNECTIONS_CAP);
 }
 
 /**

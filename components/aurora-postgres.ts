@@ -8,7 +8,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmSettings } from "./alarm-settings";
 import { Alarms } from "./alarms";
 import { Backup, BackupSettings } from "./backup";
-import { ALARM_DEFAULTS, BACKUP_DEFAULTS, CLUSTER_DEFAULTS, NETWORK_DEFAULTS, PartialSettings, SECRETS_DEFAULTS, withDefaults } from "./defaults";
+import {
+    ALARM_DEFAULTS,
+    BACKUP_DEFAULTS,
+    CLUSTER_DEFAULTS,
+    NETWORK_DEFAULTS,
+    PartialSettings,
+    SECRETS_DEFAULTS,
+    withDefaults,
+} from "./defaults";
 import { DatabaseBootstrap } from "./bootstrap";
 import { AuroraCluster } from "./cluster";
 import { ClusterSettings } from "./cluster-settings";
@@ -92,7 +100,8 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             secrets: withDefaults(SECRETS_DEFAULTS, args.secrets),
             alarms: withDefaults(ALARM_DEFAULTS, args.alarms),
             backup: args.backup === undefined ? undefined : withDefaults(BACKUP_DEFAULTS, args.backup),
-            operatorAccess: args.operatorAccess === undefined ? undefined : { createEndpoints: args.operatorAccess.createEndpoints ?? true },
+            operatorAccess:
+                args.operatorAccess === undefined ? undefined : { createEndpoints: args.operatorAccess.createEndpoints ?? true },
         };
         const isProduction = args.isProduction ?? false;
         const protect = args.protect ?? true;
@@ -102,150 +111,187 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         // adopting this component changes nothing in a deployed stack.
         const children: pulumi.ComponentResourceOptions = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
 
-        const kms = new KmsKeys(args.namePrefix, {
-            aliasPrefix: args.namePrefix,
-            region: args.region,
-            protect: protect,
-            // A stack that protects its keys keeps this one while its stream is off (a major upgrade turns it
-            // off): audit records encrypted with it stay readable only while the key exists.
-            activityStreamKey: settings.cluster.activityStream || protect,
-            tags,
-        }, children);
-
-            const network = new Network(args.namePrefix, {
-            ...settings.network,
-            namePrefix: args.namePrefix,
-            region: args.region,
-            logsKmsKeyArn: kms.keyArns.logs,
-            tags,
-        }, children);
-
-            const db = new AuroraCluster(args.namePrefix, {
-            ...settings.cluster,
-            clusterIdentifier: args.namePrefix,
-            region: args.region,
-            isProduction: isProduction,
-            protect: protect,
-            port: settings.network.dbPort,
-            subnetGroupName: network.dbSubnetGroupName,
-            securityGroupIds: [network.dbSecurityGroupId],
-            availabilityZones: network.dbSubnetAzs,
-            kmsKeyArns: {
-                storage: kms.keyArns.storage,
-                performanceInsights: kms.keyArns["performance-insights"],
-                secrets: kms.keyArns.secrets,
-                logs: kms.keyArns.logs,
-                activityStream: kms.keyArns["activity-stream"],
+        const kms = new KmsKeys(
+            args.namePrefix,
+            {
+                aliasPrefix: args.namePrefix,
+                region: args.region,
+                protect: protect,
+                // A stack that protects its keys keeps this one while its stream is off (a major upgrade turns it
+                // off): audit records encrypted with it stay readable only while the key exists.
+                activityStreamKey: settings.cluster.activityStream || protect,
+                tags,
             },
-            continuousBackupByAwsBackup: settings.backup !== undefined,
-            tags,
-        }, children);
+            children,
+        );
 
-            const alarms = new Alarms(args.namePrefix, {
-            ...settings.alarms,
-            namePrefix: args.namePrefix,
-            region: args.region,
-            alertsKmsKeyArn: kms.keyArns.alerts,
-            cluster: db.cluster,
-            instances: db.instances,
-            instanceClasses: db.instanceClasses,
-            maxConnections: db.maxConnections,
-            serverless: settings.cluster.serverless,
-            instanceParameterGroupName: db.instanceParameterGroup.name,
-            tags,
-        }, children);
+        const network = new Network(
+            args.namePrefix,
+            {
+                ...settings.network,
+                namePrefix: args.namePrefix,
+                region: args.region,
+                logsKmsKeyArn: kms.keyArns.logs,
+                tags,
+            },
+            children,
+        );
+
+        const db = new AuroraCluster(
+            args.namePrefix,
+            {
+                ...settings.cluster,
+                clusterIdentifier: args.namePrefix,
+                region: args.region,
+                isProduction: isProduction,
+                protect: protect,
+                port: settings.network.dbPort,
+                subnetGroupName: network.dbSubnetGroupName,
+                securityGroupIds: [network.dbSecurityGroupId],
+                availabilityZones: network.dbSubnetAzs,
+                kmsKeyArns: {
+                    storage: kms.keyArns.storage,
+                    performanceInsights: kms.keyArns["performance-insights"],
+                    secrets: kms.keyArns.secrets,
+                    logs: kms.keyArns.logs,
+                    activityStream: kms.keyArns["activity-stream"],
+                },
+                continuousBackupByAwsBackup: settings.backup !== undefined,
+                tags,
+            },
+            children,
+        );
+
+        const alarms = new Alarms(
+            args.namePrefix,
+            {
+                ...settings.alarms,
+                namePrefix: args.namePrefix,
+                region: args.region,
+                alertsKmsKeyArn: kms.keyArns.alerts,
+                cluster: db.cluster,
+                instances: db.instances,
+                instanceClasses: db.instanceClasses,
+                maxConnections: db.maxConnections,
+                serverless: settings.cluster.serverless,
+                instanceParameterGroupName: db.instanceParameterGroup.name,
+                tags,
+            },
+            children,
+        );
 
         // Declared by the Secrets component's createUsers hook, between the users' secrets and their rotations.
         let bootstrap: DatabaseBootstrap | undefined;
-            const secrets = new Secrets(args.namePrefix, {
-            ...settings.secrets,
-            namePrefix: args.namePrefix,
-            region: args.region,
-            masterSecretArn: db.masterSecretArn,
-            masterUsername: settings.cluster.masterUsername,
-            iamAdminDbUser: settings.cluster.iamAdminDbUser,
-            autoPause: db.canAutoPause,
-            privateApiAccess: privateApiAccess,
-            clusterIdentifier: db.cluster.clusterIdentifier,
-            writerEndpoint: db.cluster.endpoint,
-            port: settings.network.dbPort,
-            databaseName: settings.cluster.databaseName,
-            writerMaxConnections: db.maxConnections[db.writerIdentifier],
-            secretsKmsKeyArn: kms.keyArns.secrets,
-            vpcId: network.vpcId,
-            vpcCidr: network.vpcCidr,
-            dbSubnetIds: network.dbSubnetIds,
-            dbSecurityGroupId: network.dbSecurityGroupId,
-            clientSecurityGroupIds: network.appSecurityGroupIds,
-            clientSecurityGroupCount: network.appSecurityGroupCount,
-            managedClientSecurityGroupId: network.managedAppSecurityGroupId,
-            clientCidrs: settings.network.allowedCidrs,
-            tags,
-            createUsers: (appSecrets) => {
-                bootstrap = new DatabaseBootstrap(args.namePrefix, {
-                    namePrefix: args.namePrefix,
-                    region: args.region,
-                    vpcId: network.vpcId,
-                    vpcCidr: network.vpcCidr,
-                    dbSubnetIds: network.dbSubnetIds,
-                    dbSecurityGroupId: network.dbSecurityGroupId,
-                    endpointSecurityGroupId: settings.network.vpcEndpoints ? network.endpointSecurityGroupId : undefined,
-                    privateApiAccess: privateApiAccess,
-                    writerEndpoint: db.cluster.endpoint,
-                    port: settings.network.dbPort,
-                    databaseName: settings.cluster.databaseName,
-                    clusterResourceId: db.cluster.clusterResourceId,
-                    masterSecretArn: db.masterSecretArn,
-                    masterUsername: settings.cluster.masterUsername,
-                    iamAdminDbUser: settings.cluster.iamAdminDbUser,
-                    appSecrets,
-                    secretsKmsKeyArn: kms.keyArns.secrets,
-                    logsKmsKeyArn: kms.keyArns.logs,
-                    logRetentionDays: settings.cluster.logRetentionDays,
-                    expectedSettings: pulumi
-                        .all([db.clusterParameterGroup.parameters, db.instanceParameterGroup.parameters])
-                        .apply(([cluster, instance]) => Object.fromEntries([...(cluster ?? []), ...(instance ?? [])].map((p) => [p.name, p.value]))),
-                    writerMaxConnections: db.maxConnections[db.writerIdentifier],
-                    postgresqlLogGroup: { name: db.logGroups[0].name, arn: db.logGroups[0].arn },
-                    instances: db.instances,
-                    tags,
-                }, children);
-                return bootstrap.invocation;
+        const secrets = new Secrets(
+            args.namePrefix,
+            {
+                ...settings.secrets,
+                namePrefix: args.namePrefix,
+                region: args.region,
+                masterSecretArn: db.masterSecretArn,
+                masterUsername: settings.cluster.masterUsername,
+                iamAdminDbUser: settings.cluster.iamAdminDbUser,
+                autoPause: db.canAutoPause,
+                privateApiAccess: privateApiAccess,
+                clusterIdentifier: db.cluster.clusterIdentifier,
+                writerEndpoint: db.cluster.endpoint,
+                port: settings.network.dbPort,
+                databaseName: settings.cluster.databaseName,
+                writerMaxConnections: db.maxConnections[db.writerIdentifier],
+                secretsKmsKeyArn: kms.keyArns.secrets,
+                vpcId: network.vpcId,
+                vpcCidr: network.vpcCidr,
+                dbSubnetIds: network.dbSubnetIds,
+                dbSecurityGroupId: network.dbSecurityGroupId,
+                clientSecurityGroupIds: network.appSecurityGroupIds,
+                clientSecurityGroupCount: network.appSecurityGroupCount,
+                managedClientSecurityGroupId: network.managedAppSecurityGroupId,
+                clientCidrs: settings.network.allowedCidrs,
+                tags,
+                createUsers: (appSecrets) => {
+                    bootstrap = new DatabaseBootstrap(
+                        args.namePrefix,
+                        {
+                            namePrefix: args.namePrefix,
+                            region: args.region,
+                            vpcId: network.vpcId,
+                            vpcCidr: network.vpcCidr,
+                            dbSubnetIds: network.dbSubnetIds,
+                            dbSecurityGroupId: network.dbSecurityGroupId,
+                            endpointSecurityGroupId: settings.network.vpcEndpoints ? network.endpointSecurityGroupId : undefined,
+                            privateApiAccess: privateApiAccess,
+                            writerEndpoint: db.cluster.endpoint,
+                            port: settings.network.dbPort,
+                            databaseName: settings.cluster.databaseName,
+                            clusterResourceId: db.cluster.clusterResourceId,
+                            masterSecretArn: db.masterSecretArn,
+                            masterUsername: settings.cluster.masterUsername,
+                            iamAdminDbUser: settings.cluster.iamAdminDbUser,
+                            appSecrets,
+                            secretsKmsKeyArn: kms.keyArns.secrets,
+                            logsKmsKeyArn: kms.keyArns.logs,
+                            logRetentionDays: settings.cluster.logRetentionDays,
+                            expectedSettings: pulumi
+                                .all([db.clusterParameterGroup.parameters, db.instanceParameterGroup.parameters])
+                                .apply(([cluster, instance]) =>
+                                    Object.fromEntries([...(cluster ?? []), ...(instance ?? [])].map((p) => [p.name, p.value])),
+                                ),
+                            writerMaxConnections: db.maxConnections[db.writerIdentifier],
+                            postgresqlLogGroup: { name: db.logGroups[0].name, arn: db.logGroups[0].arn },
+                            instances: db.instances,
+                            tags,
+                        },
+                        children,
+                    );
+                    return bootstrap.invocation;
+                },
             },
-        }, children);
+            children,
+        );
 
         if (secrets.proxySecurityGroupId !== undefined) {
-            bootstrap!.verifyThroughProxy({ securityGroupId: secrets.proxySecurityGroupId, connectPolicyArns: settings.secrets.proxy.iamAuth ? secrets.proxyConnectPolicyArns : undefined });
+            bootstrap!.verifyThroughProxy({
+                securityGroupId: secrets.proxySecurityGroupId,
+                connectPolicyArns: settings.secrets.proxy.iamAuth ? secrets.proxyConnectPolicyArns : undefined,
+            });
         }
 
-            const backup = settings.backup
-            ? new Backup(args.namePrefix, {
-                  ...settings.backup,
-                  enabled: true,
-                  namePrefix: args.namePrefix,
-                  region: args.region,
-                  clusterArn: db.cluster.arn,
-                  storageKmsKeyArn: kms.keyArns.storage,
-                  protect: protect,
-                  tags,
-              }, children)
+        const backup = settings.backup
+            ? new Backup(
+                  args.namePrefix,
+                  {
+                      ...settings.backup,
+                      enabled: true,
+                      namePrefix: args.namePrefix,
+                      region: args.region,
+                      clusterArn: db.cluster.arn,
+                      storageKmsKeyArn: kms.keyArns.storage,
+                      protect: protect,
+                      tags,
+                  },
+                  children,
+              )
             : undefined;
 
-            const operatorAccess = settings.operatorAccess
-            ? new OperatorAccess(args.namePrefix, {
-                  namePrefix: args.namePrefix,
-                  region: args.region,
-                  vpcId: network.vpcId,
-                  vpcCidr: network.vpcCidr,
-                  subnetIds: network.dbSubnetIds,
-                  dbSecurityGroupId: network.dbSecurityGroupId,
-                  port: settings.network.dbPort,
-                  hosts: [db.cluster.endpoint, db.cluster.readerEndpoint],
-                  createEndpoints: settings.operatorAccess.createEndpoints,
-                  logsKmsKeyArn: kms.keyArns.logs,
-                  logRetentionDays: settings.cluster.logRetentionDays,
-                  tags,
-              }, children)
+        const operatorAccess = settings.operatorAccess
+            ? new OperatorAccess(
+                  args.namePrefix,
+                  {
+                      namePrefix: args.namePrefix,
+                      region: args.region,
+                      vpcId: network.vpcId,
+                      vpcCidr: network.vpcCidr,
+                      subnetIds: network.dbSubnetIds,
+                      dbSecurityGroupId: network.dbSecurityGroupId,
+                      port: settings.network.dbPort,
+                      hosts: [db.cluster.endpoint, db.cluster.readerEndpoint],
+                      createEndpoints: settings.operatorAccess.createEndpoints,
+                      logsKmsKeyArn: kms.keyArns.logs,
+                      logRetentionDays: settings.cluster.logRetentionDays,
+                      tags,
+                  },
+                  children,
+              )
             : undefined;
 
         this.kms = kms;
@@ -281,7 +327,14 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             iamAdminPolicyArn: db.iamAdminPolicy.arn,
             appSecretArns: secrets.appSecretArns,
             rotationSchedule: secrets.rotationSchedule,
-            ...(secrets.proxyEndpoint ? { proxyEndpoint: secrets.proxyEndpoint, proxyReadOnlyEndpoint: secrets.proxyReadOnlyEndpoint, proxyConnectionBudget: secrets.proxyConnectionBudget, proxyConnectPolicyArns: secrets.proxyConnectPolicyArns } : {}),
+            ...(secrets.proxyEndpoint
+                ? {
+                      proxyEndpoint: secrets.proxyEndpoint,
+                      proxyReadOnlyEndpoint: secrets.proxyReadOnlyEndpoint,
+                      proxyConnectionBudget: secrets.proxyConnectionBudget,
+                      proxyConnectPolicyArns: secrets.proxyConnectPolicyArns,
+                  }
+                : {}),
             ...(backup ? { backupVaultName: backup.vault.name, drBackupVaultArn: backup.drVault.arn, backupPlanId: backup.plan.id } : {}),
             activityStreamKinesisStreamName: db.activityStream?.kinesisStreamName ?? "none (activity stream disabled)",
             alertTopicArn: alarms.topicArn,

@@ -28,17 +28,30 @@ export interface BackupSettings {
     readonly vaultLock: boolean;
 }
 
-export function validateBackupSettings(s: BackupSettings, problems: Problems, name: (field: string) => string, context: { region: string }): void {
+export function validateBackupSettings(
+    s: BackupSettings,
+    problems: Problems,
+    name: (field: string) => string,
+    context: { region: string },
+): void {
     if (!s.enabled) {
         return;
     }
     if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(s.drRegion)) {
         problems.check(name("drRegion"), s.drRegion, "must be an AWS region such as eu-central-1");
     } else if (s.drRegion === context.region) {
-        problems.check(name("drRegion"), s.drRegion, `must differ from the stack's region (${context.region}): a copy in the same region is no disaster recovery`);
+        problems.check(
+            name("drRegion"),
+            s.drRegion,
+            `must differ from the stack's region (${context.region}): a copy in the same region is no disaster recovery`,
+        );
     }
     if (dailyStartWindow(s.schedule) === undefined) {
-        problems.check(name("schedule"), s.schedule, "must be a daily AWS cron expression at a fixed UTC time, cron(M H * * ? *), e.g. cron(30 5 * * ? *)");
+        problems.check(
+            name("schedule"),
+            s.schedule,
+            "must be a daily AWS cron expression at a fixed UTC time, cron(M H * * ? *), e.g. cron(30 5 * * ? *)",
+        );
     }
     problems.check(name("retentionDays"), s.retentionDays, checkIntegerRange(s.retentionDays, 1, 35));
     problems.check(name("drRetentionDays"), s.drRetentionDays, checkIntegerRange(s.drRetentionDays, 1, 36500));
@@ -74,10 +87,14 @@ export function checkScheduleOutsideWindows(
     }
     const shown = `${schedule} (the job starts within ${BACKUP_START_WINDOW_MINUTES} minutes)`;
     if (backup && dailyWindowsOverlap(job, backup)) {
-        problems.add(`${name("schedule")} = ${shown} overlaps ${name("backupWindow")} = "${windows.backupWindow}": schedule the AWS Backup job outside the RDS backup window`);
+        problems.add(
+            `${name("schedule")} = ${shown} overlaps ${name("backupWindow")} = "${windows.backupWindow}": schedule the AWS Backup job outside the RDS backup window`,
+        );
     }
     if (maintenance && windowsOverlap(job, maintenance)) {
-        problems.add(`${name("schedule")} = ${shown} overlaps ${name("maintenanceWindow")} = "${windows.maintenanceWindow}": schedule the AWS Backup job outside the maintenance window`);
+        problems.add(
+            `${name("schedule")} = ${shown} overlaps ${name("maintenanceWindow")} = "${windows.maintenanceWindow}": schedule the AWS Backup job outside the maintenance window`,
+        );
     }
 }
 
@@ -121,15 +138,25 @@ export class Backup extends pulumi.ComponentResource {
                 description: `${prefix} disaster-recovery backups (copies from ${args.region})`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
-                policy: pulumi.all([partition, accountId]).apply(([p, account]) => keyPolicy("backup", { partition: p, accountId: account, region: args.drRegion })),
+                policy: pulumi
+                    .all([partition, accountId])
+                    .apply(([p, account]) => keyPolicy("backup", { partition: p, accountId: account, region: args.drRegion })),
                 tags: { ...tags, Name: `${prefix}-dr-backup`, Purpose: "dr-backup" },
             },
             { parent: this, protect: args.protect },
         );
         new aws.kms.Alias(`${name}-dr`, { ...dr, name: `alias/${prefix}-dr-backup`, targetKeyId: this.drKey.keyId }, { parent: this });
 
-        this.vault = new aws.backup.Vault(`${name}-vault`, { name: `${prefix}-backup`, kmsKeyArn: args.storageKmsKeyArn, tags }, { parent: this });
-        this.drVault = new aws.backup.Vault(`${name}-dr-vault`, { ...dr, name: `${prefix}-dr`, kmsKeyArn: this.drKey.arn, tags }, { parent: this });
+        this.vault = new aws.backup.Vault(
+            `${name}-vault`,
+            { name: `${prefix}-backup`, kmsKeyArn: args.storageKmsKeyArn, tags },
+            { parent: this },
+        );
+        this.drVault = new aws.backup.Vault(
+            `${name}-dr-vault`,
+            { ...dr, name: `${prefix}-dr`, kmsKeyArn: this.drKey.arn, tags },
+            { parent: this },
+        );
         if (args.vaultLock) {
             // Governance mode (no changeableForDays): the lock can still be removed by an administrator
             // with the right permission, which avoids an irreversible compliance-mode lock by accident.
@@ -137,7 +164,16 @@ export class Backup extends pulumi.ComponentResource {
                 ["vault", this.vault, args.retentionDays, {}],
                 ["dr-vault", this.drVault, args.drRetentionDays, dr],
             ] as const) {
-                new aws.backup.VaultLockConfiguration(`${name}-${suffix}-lock`, { ...region, backupVaultName: vault.name, minRetentionDays: Math.min(7, retention), maxRetentionDays: Math.max(retention, 35) }, { parent: this });
+                new aws.backup.VaultLockConfiguration(
+                    `${name}-${suffix}-lock`,
+                    {
+                        ...region,
+                        backupVaultName: vault.name,
+                        minRetentionDays: Math.min(7, retention),
+                        maxRetentionDays: Math.max(retention, 35),
+                    },
+                    { parent: this },
+                );
             }
         }
 

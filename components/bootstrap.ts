@@ -40,6 +40,7 @@ function bundleOf(dir: string, code: Uint8Array): FunctionBundle {
  */
 export function buildBootstrapBundle(outDir: string): FunctionBundle {
     // Loaded on demand: only a build, or a program run from source, needs esbuild.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, needed only here
     const esbuild = require("esbuild") as typeof import("esbuild");
     const result = esbuild.buildSync({
         entryPoints: [HANDLER_ENTRY],
@@ -139,7 +140,11 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         const logRetentionDays = args.logRetentionDays ?? 365;
         const problems = new Problems();
         checkAppUserNames(args.appSecrets, problems, "appSecrets", args);
-        problems.check("schema", schema, /^[a-z_][a-z0-9_]{0,62}$/.test(schema) && !schema.startsWith("pg_") ? undefined : "must be a lowercase schema name, not pg_*");
+        problems.check(
+            "schema",
+            schema,
+            /^[a-z_][a-z0-9_]{0,62}$/.test(schema) && !schema.startsWith("pg_") ? undefined : "must be a lowercase schema name, not pg_*",
+        );
         problems.check("logRetentionDays", logRetentionDays, checkLogRetention(logRetentionDays));
         problems.throwIfAny(this, `Invalid DatabaseBootstrap arguments for '${name}':`);
         const prefix = args.namePrefix;
@@ -148,28 +153,60 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
 
         const group = new aws.ec2.SecurityGroup(
             `${name}-bootstrap-sg`,
-            { vpcId: args.vpcId, name: `${prefix}-bootstrap`, description: `Database bootstrap function of ${prefix}: PostgreSQL to the database, HTTPS to Secrets Manager`, revokeRulesOnDelete: true, tags },
+            {
+                vpcId: args.vpcId,
+                name: `${prefix}-bootstrap`,
+                description: `Database bootstrap function of ${prefix}: PostgreSQL to the database, HTTPS to Secrets Manager`,
+                revokeRulesOnDelete: true,
+                tags,
+            },
             { parent: this },
         );
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-bootstrap-to-db`,
-            { securityGroupId: group.id, referencedSecurityGroupId: args.dbSecurityGroupId, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: "PostgreSQL to the database", tags },
+            {
+                securityGroupId: group.id,
+                referencedSecurityGroupId: args.dbSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: args.port,
+                toPort: args.port,
+                description: "PostgreSQL to the database",
+                tags,
+            },
             { parent: this },
         );
         new aws.vpc.SecurityGroupIngressRule(
             `${name}-db-from-bootstrap`,
-            { securityGroupId: args.dbSecurityGroupId, referencedSecurityGroupId: group.id, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: "PostgreSQL from the database bootstrap function", tags },
+            {
+                securityGroupId: args.dbSecurityGroupId,
+                referencedSecurityGroupId: group.id,
+                ipProtocol: "tcp",
+                fromPort: args.port,
+                toPort: args.port,
+                description: "PostgreSQL from the database bootstrap function",
+                tags,
+            },
             { parent: this },
         );
-        const httpsTo = (ruleName: string, target: { referencedSecurityGroupId?: pulumi.Input<string>; cidrIpv4?: pulumi.Input<string> }, description: string) =>
-            new aws.vpc.SecurityGroupEgressRule(`${name}-${ruleName}`, { securityGroupId: group.id, ...target, ipProtocol: "tcp", fromPort: 443, toPort: 443, description, tags }, { parent: this });
+        const httpsTo = (
+            ruleName: string,
+            target: { referencedSecurityGroupId?: pulumi.Input<string>; cidrIpv4?: pulumi.Input<string> },
+            description: string,
+        ) =>
+            new aws.vpc.SecurityGroupEgressRule(
+                `${name}-${ruleName}`,
+                { securityGroupId: group.id, ...target, ipProtocol: "tcp", fromPort: 443, toPort: 443, description, tags },
+                { parent: this },
+            );
 
         let secretsManagerEndpoint: pulumi.Output<string | undefined> = pulumi.output(undefined);
         if (args.privateApiAccess) {
             const endpointGroup = pulumi.output(args.endpointSecurityGroupId);
             httpsTo(
                 "bootstrap-to-endpoints",
-                args.endpointSecurityGroupId === undefined ? { cidrIpv4: args.vpcCidr } : { referencedSecurityGroupId: endpointGroup.apply((id) => id!) },
+                args.endpointSecurityGroupId === undefined
+                    ? { cidrIpv4: args.vpcCidr }
+                    : { referencedSecurityGroupId: endpointGroup.apply((id) => id!) },
                 "HTTPS to the Secrets Manager (and CloudWatch Logs) interface endpoints",
             );
         } else {
@@ -178,12 +215,26 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
             // clash with an endpoint added later; the function is given its own DNS name.
             const endpointGroup = new aws.ec2.SecurityGroup(
                 `${name}-bootstrap-endpoint-sg`,
-                { vpcId: args.vpcId, name: `${prefix}-bootstrap-endpoint`, description: `Secrets Manager endpoint of the ${prefix} bootstrap function: HTTPS from it only`, revokeRulesOnDelete: true, tags },
+                {
+                    vpcId: args.vpcId,
+                    name: `${prefix}-bootstrap-endpoint`,
+                    description: `Secrets Manager endpoint of the ${prefix} bootstrap function: HTTPS from it only`,
+                    revokeRulesOnDelete: true,
+                    tags,
+                },
                 { parent: this },
             );
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-bootstrap-endpoint-https`,
-                { securityGroupId: endpointGroup.id, referencedSecurityGroupId: group.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from the database bootstrap function", tags },
+                {
+                    securityGroupId: endpointGroup.id,
+                    referencedSecurityGroupId: group.id,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    description: "HTTPS from the database bootstrap function",
+                    tags,
+                },
                 { parent: this },
             );
             httpsTo("bootstrap-to-endpoint", { referencedSecurityGroupId: endpointGroup.id }, "HTTPS to its Secrets Manager endpoint");
@@ -211,7 +262,12 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         const { partition, accountId } = deploymentAccount(this);
         const role = new aws.iam.Role(
             `${name}-bootstrap`,
-            { name: `${prefix}-bootstrap`, description: `Database bootstrap function of ${prefix}`, assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"), tags },
+            {
+                name: `${prefix}-bootstrap`,
+                description: `Database bootstrap function of ${prefix}`,
+                assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+                tags,
+            },
             { parent: this },
         );
         const rolePolicy = new aws.iam.RolePolicy(
@@ -231,7 +287,12 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
                     ])
                     .apply(([p, account, masterArn, appArns, keyArn, logGroupArn, resourceId, postgresqlLogArn]) =>
                         policyDocument([
-                            { Sid: "ReadTheDatabaseSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: [masterArn, ...appArns] },
+                            {
+                                Sid: "ReadTheDatabaseSecrets",
+                                Effect: "Allow",
+                                Action: "secretsmanager:GetSecretValue",
+                                Resource: [masterArn, ...appArns],
+                            },
                             {
                                 Sid: "DecryptThemThroughSecretsManager",
                                 Effect: "Allow",
@@ -239,16 +300,41 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
                                 Resource: keyArn,
                                 Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com` } },
                             },
-                            { Sid: "WriteItsOwnLog", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:*` },
+                            {
+                                Sid: "WriteItsOwnLog",
+                                Effect: "Allow",
+                                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                Resource: `${logGroupArn}:*`,
+                            },
                             {
                                 // Lambda attaches the function to the subnets through ENIs; these actions have no resource-level scope.
                                 Sid: "AttachToTheDatabaseSubnets",
                                 Effect: "Allow",
-                                Action: ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+                                Action: [
+                                    "ec2:CreateNetworkInterface",
+                                    "ec2:DescribeNetworkInterfaces",
+                                    "ec2:DeleteNetworkInterface",
+                                    "ec2:AssignPrivateIpAddresses",
+                                    "ec2:UnassignPrivateIpAddresses",
+                                ],
                                 Resource: "*",
                             },
-                            { Sid: "VerifyTheIamAdminLogin", Effect: "Allow", Action: "rds-db:connect", Resource: `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${args.iamAdminDbUser}` },
-                            ...(args.privateApiAccess ? [{ Sid: "ReadTheAuditProbeBack", Effect: "Allow", Action: "logs:FilterLogEvents", Resource: postgresqlLogArn }] : []),
+                            {
+                                Sid: "VerifyTheIamAdminLogin",
+                                Effect: "Allow",
+                                Action: "rds-db:connect",
+                                Resource: `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${args.iamAdminDbUser}`,
+                            },
+                            ...(args.privateApiAccess
+                                ? [
+                                      {
+                                          Sid: "ReadTheAuditProbeBack",
+                                          Effect: "Allow",
+                                          Action: "logs:FilterLogEvents",
+                                          Resource: postgresqlLogArn,
+                                      },
+                                  ]
+                                : []),
                         ]),
                     ),
             },
@@ -304,7 +390,15 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         // Re-run whenever what the function would apply, or its code, changes.
         const desiredState = crypto
             .createHash("sha256")
-            .update(JSON.stringify({ users: args.appSecrets.map((s) => [s.name, s.access]), iamAdmin: args.iamAdminDbUser, database: args.databaseName, schema, code: bundle.sha256 }))
+            .update(
+                JSON.stringify({
+                    users: args.appSecrets.map((s) => [s.name, s.access]),
+                    iamAdmin: args.iamAdminDbUser,
+                    database: args.databaseName,
+                    schema,
+                    code: bundle.sha256,
+                }),
+            )
             .digest("hex");
         this.invocation = new aws.lambda.Invocation(
             `${name}-bootstrap`,
@@ -330,16 +424,36 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         const name = this.resourceName;
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-bootstrap-to-proxy`,
-            { securityGroupId: this.securityGroup.id, referencedSecurityGroupId: proxy.securityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, description: "PostgreSQL to the RDS Proxy (verify mode)", tags },
+            {
+                securityGroupId: this.securityGroup.id,
+                referencedSecurityGroupId: proxy.securityGroupId,
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                description: "PostgreSQL to the RDS Proxy (verify mode)",
+                tags,
+            },
             { parent: this },
         );
         new aws.vpc.SecurityGroupIngressRule(
             `${name}-proxy-from-bootstrap`,
-            { securityGroupId: proxy.securityGroupId, referencedSecurityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, description: "PostgreSQL from the database bootstrap function (verify mode)", tags },
+            {
+                securityGroupId: proxy.securityGroupId,
+                referencedSecurityGroupId: this.securityGroup.id,
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                description: "PostgreSQL from the database bootstrap function (verify mode)",
+                tags,
+            },
             { parent: this },
         );
         for (const [user, policyArn] of Object.entries(proxy.connectPolicyArns ?? {})) {
-            new aws.iam.RolePolicyAttachment(`${name}-bootstrap-proxy-connect-${user}`, { role: this.role.name, policyArn }, { parent: this });
+            new aws.iam.RolePolicyAttachment(
+                `${name}-bootstrap-proxy-connect-${user}`,
+                { role: this.role.name, policyArn },
+                { parent: this },
+            );
         }
     }
 }

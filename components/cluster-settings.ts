@@ -85,11 +85,68 @@ export const CA_CERTIFICATES = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-c
 
 /** Reserved master user names: AWS refuses these (verified deployments) or PostgreSQL reserves them. */
 const RESERVED_USERNAMES = new Set([
-    "admin", "rdsadmin", "rdsrepladmin", "user", "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "both", "case",
-    "cast", "check", "collate", "column", "constraint", "create", "default", "desc", "distinct", "do", "else", "end", "except",
-    "false", "for", "foreign", "from", "grant", "group", "having", "in", "into", "limit", "not", "null", "offset", "on", "only",
-    "or", "order", "primary", "public", "references", "role", "select", "session_user", "some", "table", "then", "to", "true",
-    "union", "unique", "using", "when", "where", "window", "with",
+    "admin",
+    "rdsadmin",
+    "rdsrepladmin",
+    "user",
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "default",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "into",
+    "limit",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "primary",
+    "public",
+    "references",
+    "role",
+    "select",
+    "session_user",
+    "some",
+    "table",
+    "then",
+    "to",
+    "true",
+    "union",
+    "unique",
+    "using",
+    "when",
+    "where",
+    "window",
+    "with",
 ]);
 
 export interface PlannedInstance {
@@ -108,7 +165,9 @@ function capacityGib(instanceClass: string, serverless: ServerlessCapacity): num
 }
 
 /** The writer and readers, their classes, promotion tiers and default max_connections. */
-export function planInstances(s: Pick<ClusterSettings, "instanceClass" | "readerCount" | "instanceClassOverrides" | "serverless" | "maxConnections">): PlannedInstance[] {
+export function planInstances(
+    s: Pick<ClusterSettings, "instanceClass" | "readerCount" | "instanceClassOverrides" | "serverless" | "maxConnections">,
+): PlannedInstance[] {
     const names = Array.from({ length: 1 + s.readerCount }, (_, i) => `instance-${i + 1}`);
     const classes = names.map((n) => s.instanceClassOverrides[n] ?? s.instanceClass);
     const writerCapacity = capacityGib(classes[0], s.serverless);
@@ -151,7 +210,9 @@ export function parseDailyWindow(value: string): [number, number] | undefined {
 
 /** Parses `ddd:hh24:mi-ddd:hh24:mi` into [start, length] minutes of the week, handling wrap-around. */
 export function parseWeeklyWindow(value: string): [number, number] | undefined {
-    const match = /^(sun|mon|tue|wed|thu|fri|sat):(([01]\d|2[0-3]):[0-5]\d)-(sun|mon|tue|wed|thu|fri|sat):(([01]\d|2[0-3]):[0-5]\d)$/.exec(value.toLowerCase());
+    const match = /^(sun|mon|tue|wed|thu|fri|sat):(([01]\d|2[0-3]):[0-5]\d)-(sun|mon|tue|wed|thu|fri|sat):(([01]\d|2[0-3]):[0-5]\d)$/.exec(
+        value.toLowerCase(),
+    );
     if (!match) {
         return undefined;
     }
@@ -167,7 +228,8 @@ export function dailyWindowsOverlap(a: [number, number], b: [number, number]): b
 
 /** Whether the daily backup window, repeated on every day, intersects the weekly maintenance window. */
 export function windowsOverlap(daily: [number, number], weekly: [number, number]): boolean {
-    const intersects = (aStart: number, aLength: number, bStart: number, bLength: number) => aStart < bStart + bLength && bStart < aStart + aLength;
+    const intersects = (aStart: number, aLength: number, bStart: number, bLength: number) =>
+        aStart < bStart + bLength && bStart < aStart + aLength;
     for (let day = -1; day <= 7; day++) {
         const start = day * DAY_MINUTES + daily[0];
         // Compare against the weekly window and its copies one week earlier and later (wrap-around).
@@ -179,7 +241,9 @@ export function windowsOverlap(daily: [number, number], weekly: [number, number]
 }
 
 function checkCapacityStep(value: number, min: number): string | undefined {
-    return Number.isFinite(value) && value >= min && value <= 256 && value * 2 === Math.round(value * 2) ? undefined : `must be a number of ACU from ${min} to 256 in steps of 0.5`;
+    return Number.isFinite(value) && value >= min && value <= 256 && value * 2 === Math.round(value * 2)
+        ? undefined
+        : `must be a number of ACU from ${min} to 256 in steps of 0.5`;
 }
 
 /**
@@ -200,15 +264,27 @@ export function validateClusterSettings(
     const instances = planInstances(s);
     for (const [instance, instanceClass] of Object.entries(s.instanceClassOverrides)) {
         if (!instances.some((i) => i.name === instance)) {
-            problems.check(name("instanceClassOverrides"), `${instance}=${instanceClass}`, `names an instance that does not exist; instances are ${instances.map((i) => i.name).join(", ")}`);
+            problems.check(
+                name("instanceClassOverrides"),
+                `${instance}=${instanceClass}`,
+                `names an instance that does not exist; instances are ${instances.map((i) => i.name).join(", ")}`,
+            );
         }
     }
     for (const instance of instances) {
         const field = name(s.instanceClassOverrides[instance.name] === undefined ? "instanceClass" : "instanceClassOverrides");
         if (offered !== undefined && !offered.includes(instance.instanceClass)) {
-            problems.check(field, instance.instanceClass, `is not offered for Aurora PostgreSQL in ${context.region}; offered: ${offered.filter((c) => /^db\.(r[678]|t4g|serverless|x2g)/.test(c)).join(", ")}, ...`);
+            problems.check(
+                field,
+                instance.instanceClass,
+                `is not offered for Aurora PostgreSQL in ${context.region}; offered: ${offered.filter((c) => /^db\.(r[678]|t4g|serverless|x2g)/.test(c)).join(", ")}, ...`,
+            );
         } else if (instance.maxConnections === undefined) {
-            problems.check(field, instance.instanceClass, `has no known memory size, so its default max_connections cannot be derived; set ${name("maxConnections")} explicitly`);
+            problems.check(
+                field,
+                instance.instanceClass,
+                `has no known memory size, so its default max_connections cannot be derived; set ${name("maxConnections")} explicitly`,
+            );
         }
         if (s.activityStream && !supportsActivityStreams(instance.instanceClass)) {
             problems.check(
@@ -219,7 +295,9 @@ export function validateClusterSettings(
         }
     }
     if (context.isProduction && instances.length > 1 && !instances.slice(1).some((i) => i.promotionTier === 1)) {
-        problems.add(`${name("instanceClassOverrides")}: in prod at least one reader must be as large as the writer (${instances[0].instanceClass}) so that a failover does not shrink the database`);
+        problems.add(
+            `${name("instanceClassOverrides")}: in prod at least one reader must be as large as the writer (${instances[0].instanceClass}) so that a failover does not shrink the database`,
+        );
     }
 
     // The serverless settings are checked even while no instance is Serverless v2: a value that is
@@ -233,23 +311,46 @@ export function validateClusterSettings(
     problems.check(name("serverless.secondsUntilAutoPause"), secondsUntilAutoPause, checkIntegerRange(secondsUntilAutoPause, 300, 86400));
     const usesServerless = instances.some((i) => i.instanceClass === SERVERLESS_CLASS);
     if (usesServerless && minCapacity === 0 && version && !supportsAutoPause(version)) {
-        problems.check(name("serverless.minCapacity"), minCapacity, `0 ACU (auto-pause) needs Aurora PostgreSQL 16.3+, 15.7+ or 17+; ${s.engineVersion} does not support it`);
+        problems.check(
+            name("serverless.minCapacity"),
+            minCapacity,
+            `0 ACU (auto-pause) needs Aurora PostgreSQL 16.3+, 15.7+ or 17+; ${s.engineVersion} does not support it`,
+        );
     }
 
     if (!/^[A-Za-z][A-Za-z0-9]{0,15}$/.test(s.masterUsername)) {
         problems.check(name("masterUsername"), s.masterUsername, "must be 1 to 16 letters or digits, starting with a letter");
     } else if (RESERVED_USERNAMES.has(s.masterUsername.toLowerCase()) || /^(rds|pg_)/i.test(s.masterUsername)) {
-        problems.check(name("masterUsername"), s.masterUsername, "is reserved by Aurora PostgreSQL (admin, rdsadmin, user, rds*/pg_* names and SQL keywords are refused)");
+        problems.check(
+            name("masterUsername"),
+            s.masterUsername,
+            "is reserved by Aurora PostgreSQL (admin, rdsadmin, user, rds*/pg_* names and SQL keywords are refused)",
+        );
     }
     if (!/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(s.databaseName)) {
         problems.check(name("databaseName"), s.databaseName, "must be 1 to 63 letters, digits or underscores, starting with a letter");
-    } else if (["postgres", "template0", "template1", "rdsadmin"].includes(s.databaseName.toLowerCase()) || RESERVED_USERNAMES.has(s.databaseName.toLowerCase())) {
-        problems.check(name("databaseName"), s.databaseName, "is reserved (postgres, template0/1, rdsadmin and SQL keywords); choose your application's name");
+    } else if (
+        ["postgres", "template0", "template1", "rdsadmin"].includes(s.databaseName.toLowerCase()) ||
+        RESERVED_USERNAMES.has(s.databaseName.toLowerCase())
+    ) {
+        problems.check(
+            name("databaseName"),
+            s.databaseName,
+            "is reserved (postgres, template0/1, rdsadmin and SQL keywords); choose your application's name",
+        );
     }
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(s.iamAdminDbUser) || /^(rds|pg_)/.test(s.iamAdminDbUser)) {
-        problems.check(name("iamAdminDbUser"), s.iamAdminDbUser, "must be a lowercase PostgreSQL role name (letters, digits, underscores; not rds*/pg_*)");
+        problems.check(
+            name("iamAdminDbUser"),
+            s.iamAdminDbUser,
+            "must be a lowercase PostgreSQL role name (letters, digits, underscores; not rds*/pg_*)",
+        );
     } else if (s.iamAdminDbUser === s.masterUsername.toLowerCase()) {
-        problems.check(name("iamAdminDbUser"), s.iamAdminDbUser, "must differ from the master user: granting rds_iam to the master user disables its password login");
+        problems.check(
+            name("iamAdminDbUser"),
+            s.iamAdminDbUser,
+            "must differ from the master user: granting rds_iam to the master user disables its password login",
+        );
     }
     if (s.iamAdminRoleName !== "" && !/^[\w+=,.@-]{1,64}$/.test(s.iamAdminRoleName)) {
         problems.check(name("iamAdminRoleName"), s.iamAdminRoleName, "must be an IAM role name (1 to 64 of letters, digits and +=,.@_-)");
@@ -269,10 +370,14 @@ export function validateClusterSettings(
         problems.check(name("maintenanceWindow"), s.maintenanceWindow, "must be at least 30 minutes long");
     }
     if (backup && maintenance && windowsOverlap(backup, maintenance)) {
-        problems.add(`${name("backupWindow")} = "${s.backupWindow}" overlaps ${name("maintenanceWindow")} = "${s.maintenanceWindow}": AWS requires them not to overlap`);
+        problems.add(
+            `${name("backupWindow")} = "${s.backupWindow}" overlaps ${name("maintenanceWindow")} = "${s.maintenanceWindow}": AWS requires them not to overlap`,
+        );
     }
     if (s.allowMajorVersionUpgrade && s.activityStream) {
-        problems.add(`${name("allowMajorVersionUpgrade")} requires ${name("activityStream")} = false first: AWS refuses a major upgrade while an activity stream runs (docs/major-version-upgrade.md)`);
+        problems.add(
+            `${name("allowMajorVersionUpgrade")} requires ${name("activityStream")} = false first: AWS refuses a major upgrade while an activity stream runs (docs/major-version-upgrade.md)`,
+        );
     }
     if (s.allowMajorVersionUpgrade && !s.applyImmediately) {
         problems.add(
@@ -288,7 +393,11 @@ export function validateClusterSettings(
     if (!(pi === 7 || pi === 731 || (Number.isInteger(pi) && pi % 31 === 0 && pi >= 31 && pi <= 713))) {
         problems.check(name("performanceInsightsRetentionDays"), pi, "must be 7, a multiple of 31 up to 713 (31 x 1..23 months), or 731");
     }
-    problems.check(name("monitoringIntervalSeconds"), s.monitoringIntervalSeconds, checkOneOf(s.monitoringIntervalSeconds, [1, 5, 10, 15, 30, 60]));
+    problems.check(
+        name("monitoringIntervalSeconds"),
+        s.monitoringIntervalSeconds,
+        checkOneOf(s.monitoringIntervalSeconds, [1, 5, 10, 15, 30, 60]),
+    );
     problems.check(name("logRetentionDays"), s.logRetentionDays, checkLogRetention(s.logRetentionDays));
     problems.check(name("activityStreamMode"), s.activityStreamMode, checkOneOf(s.activityStreamMode, ["async", "sync"]));
     problems.check(name("caCertificate"), s.caCertificate, checkOneOf(s.caCertificate, CA_CERTIFICATES));

@@ -85,7 +85,9 @@ export class AuroraCluster extends pulumi.ComponentResource {
         problems.check("port", args.port, checkIntegerRange(args.port, 1150, 65535));
         validateClusterSettings(args, problems, (field) => field, { region: args.region, isProduction: args.isProduction });
         if (args.activityStream && args.kmsKeyArns.activityStream === undefined) {
-            problems.add("kmsKeyArns.activityStream is required when activityStream is true (the stream is encrypted with its own customer-managed key)");
+            problems.add(
+                "kmsKeyArns.activityStream is required when activityStream is true (the stream is encrypted with its own customer-managed key)",
+            );
         }
         problems.throwIfAny(this, `Invalid AuroraCluster arguments for '${name}':`);
 
@@ -108,7 +110,10 @@ export class AuroraCluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const instanceParameters = args.maxConnections > 0 ? { ...args.instanceParameters, max_connections: String(args.maxConnections) } : args.instanceParameters;
+        const instanceParameters =
+            args.maxConnections > 0
+                ? { ...args.instanceParameters, max_connections: String(args.maxConnections) }
+                : args.instanceParameters;
         this.instanceParameterGroup = new aws.rds.ParameterGroup(
             `${name}-instance-${version.family}`,
             {
@@ -126,7 +131,12 @@ export class AuroraCluster extends pulumi.ComponentResource {
             (type) =>
                 new aws.cloudwatch.LogGroup(
                     `${name}-${type}`,
-                    { name: `/aws/rds/cluster/${id}/${type}`, kmsKeyId: args.kmsKeyArns.logs, retentionInDays: args.logRetentionDays, tags },
+                    {
+                        name: `/aws/rds/cluster/${id}/${type}`,
+                        kmsKeyId: args.kmsKeyArns.logs,
+                        retentionInDays: args.logRetentionDays,
+                        tags,
+                    },
                     { parent: this },
                 ),
         );
@@ -148,7 +158,11 @@ export class AuroraCluster extends pulumi.ComponentResource {
         );
 
         // A fresh suffix per cluster identity: a second destroy must not collide with an old final snapshot.
-        const snapshotSuffix = new random.RandomId(`${name}-final-snapshot`, { byteLength: 4, keepers: { clusterIdentifier: id } }, { parent: this });
+        const snapshotSuffix = new random.RandomId(
+            `${name}-final-snapshot`,
+            { byteLength: 4, keepers: { clusterIdentifier: id } },
+            { parent: this },
+        );
 
         const usesServerless = plan.some((i) => i.instanceClass === SERVERLESS_CLASS);
         // A major-only version is sent as the region's default minor of that major: the provider keeps a
@@ -156,7 +170,10 @@ export class AuroraCluster extends pulumi.ComponentResource {
         // which AWS resolves to an older minor and refuses as a downgrade (terraform-provider-aws#45026).
         const engineVersion =
             version.minor === undefined
-                ? aws.rds.getEngineVersionOutput({ engine: ENGINE, version: String(version.major), defaultOnly: true, latest: true, region: args.region }, { parent: this }).versionActual
+                ? aws.rds.getEngineVersionOutput(
+                      { engine: ENGINE, version: String(version.major), defaultOnly: true, latest: true, region: args.region },
+                      { parent: this },
+                  ).versionActual
                 : pulumi.output(args.engineVersion);
         // After creation AWS's automatic minor upgrades own the minor, so version drift is ignored except
         // while a deliberate major upgrade is applied. With continuous backup, AWS Backup owns retention and
@@ -172,7 +189,9 @@ export class AuroraCluster extends pulumi.ComponentResource {
                 engine: ENGINE,
                 engineMode: "provisioned",
                 engineVersion,
-                engineLifecycleSupport: args.extendedSupport ? "open-source-rds-extended-support" : "open-source-rds-extended-support-disabled",
+                engineLifecycleSupport: args.extendedSupport
+                    ? "open-source-rds-extended-support"
+                    : "open-source-rds-extended-support-disabled",
                 allowMajorVersionUpgrade: args.allowMajorVersionUpgrade,
                 // AWS accepts the instance parameter group only together with a major upgrade.
                 dbInstanceParameterGroupName: args.allowMajorVersionUpgrade ? this.instanceParameterGroup.name : undefined,
@@ -282,7 +301,11 @@ export class AuroraCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         if (args.iamAdminRoleName !== "") {
-            new aws.iam.RolePolicyAttachment(`${name}-iam-admin`, { role: args.iamAdminRoleName, policyArn: this.iamAdminPolicy.arn }, { parent: this });
+            new aws.iam.RolePolicyAttachment(
+                `${name}-iam-admin`,
+                { role: args.iamAdminRoleName, policyArn: this.iamAdminPolicy.arn },
+                { parent: this },
+            );
         }
 
         this.masterSecretArn = this.cluster.masterUserSecrets.apply((secrets) => secrets[0].secretArn!);

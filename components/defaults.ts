@@ -66,7 +66,14 @@ export const SECRETS_DEFAULTS: SecretsSettings = {
     masterRotationDays: 30,
     appUsers: [{ name: "app", access: "readwrite" }],
     appRotationDays: 30,
-    proxy: { enabled: true, iamAuth: true, idleClientTimeoutSeconds: 1800, maxConnectionsPercent: 75, maxIdleConnectionsPercent: 50, borrowTimeoutSeconds: 120 },
+    proxy: {
+        enabled: true,
+        iamAuth: true,
+        idleClientTimeoutSeconds: 1800,
+        maxConnectionsPercent: 75,
+        maxIdleConnectionsPercent: 50,
+        borrowTimeoutSeconds: 120,
+    },
 };
 
 /** Thresholds explained in docs/performance-baseline.md; no subscribers until the caller names them. */

@@ -35,7 +35,6 @@ export interface KmsKeysArgs {
     readonly tags: Record<string, string>;
 }
 
-
 interface PolicyContext {
     readonly partition: string;
     readonly accountId: string;
@@ -46,9 +45,21 @@ const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:Ge
 
 /** Administration for the account (through IAM), but no cryptographic use: that is granted per service below. */
 const ADMIN_ACTIONS = [
-    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*",
-    "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
-    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:RotateKeyOnDemand",
 ];
 
 function accountRoot(ctx: PolicyContext): string {
@@ -97,7 +108,9 @@ export function serviceStatements(purpose: KeyPolicyPurpose, ctx: PolicyContext)
                     Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
                     Resource: "*",
                     Condition: {
-                        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:*` },
+                        ArnLike: {
+                            "kms:EncryptionContext:aws:logs:arn": `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:*`,
+                        },
                     },
                 },
             ];
@@ -191,7 +204,11 @@ export class KmsKeys extends pulumi.ComponentResource {
                 },
                 { parent: this, protect: args.protect ?? true },
             );
-            new aws.kms.Alias(`${name}-${purpose}`, { name: `alias/${args.aliasPrefix}-${purpose}`, targetKeyId: key.keyId }, { parent: this });
+            new aws.kms.Alias(
+                `${name}-${purpose}`,
+                { name: `alias/${args.aliasPrefix}-${purpose}`, targetKeyId: key.keyId },
+                { parent: this },
+            );
             keys[purpose] = key;
         }
         this.keys = keys;

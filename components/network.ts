@@ -82,22 +82,45 @@ export function validateNetworkSettings(s: NetworkSettings, problems: Problems, 
         const cidrProblem = checkPrivateCidr(s.vpcCidr);
         const prefix = Number(s.vpcCidr.split("/")[1]);
         // Each tier's subnets are /prefix+4 blocks; a /24 VPC gives /28 subnets, AWS's smallest.
-        problems.check(name("vpcCidr"), s.vpcCidr, cidrProblem ?? (prefix >= 16 && prefix <= 24 ? undefined : "must be a /16 to /24 block (it is split into one database and one application subnet per AZ)"));
+        problems.check(
+            name("vpcCidr"),
+            s.vpcCidr,
+            cidrProblem ??
+                (prefix >= 16 && prefix <= 24
+                    ? undefined
+                    : "must be a /16 to /24 block (it is split into one database and one application subnet per AZ)"),
+        );
         if (s.existingDbSubnetIds.length > 0 || s.appSecurityGroupIds.length > 0) {
-            problems.add(`${name("existingDbSubnetIds")} and ${name("appSecurityGroupIds")} only apply with ${name("existingVpcId")}; a new VPC creates its own subnets and application security group`);
+            problems.add(
+                `${name("existingDbSubnetIds")} and ${name("appSecurityGroupIds")} only apply with ${name("existingVpcId")}; a new VPC creates its own subnets and application security group`,
+            );
         }
     } else {
-        problems.check(name("existingVpcId"), s.existingVpcId, /^vpc-[0-9a-f]{8,17}$/.test(s.existingVpcId) ? undefined : "must be a VPC id such as vpc-0123456789abcdef0");
+        problems.check(
+            name("existingVpcId"),
+            s.existingVpcId,
+            /^vpc-[0-9a-f]{8,17}$/.test(s.existingVpcId) ? undefined : "must be a VPC id such as vpc-0123456789abcdef0",
+        );
         const badSubnet = s.existingDbSubnetIds.find((id) => !/^subnet-[0-9a-f]{8,17}$/.test(id));
         if (s.existingDbSubnetIds.length < 2 || new Set(s.existingDbSubnetIds).size !== s.existingDbSubnetIds.length) {
-            problems.check(name("existingDbSubnetIds"), s.existingDbSubnetIds, `must list at least two distinct subnet ids (in different AZs) when ${name("existingVpcId")} is set`);
+            problems.check(
+                name("existingDbSubnetIds"),
+                s.existingDbSubnetIds,
+                `must list at least two distinct subnet ids (in different AZs) when ${name("existingVpcId")} is set`,
+            );
         } else if (badSubnet !== undefined) {
             problems.check(name("existingDbSubnetIds"), badSubnet, "must be a subnet id such as subnet-0123456789abcdef0");
         }
         const badGroup = s.appSecurityGroupIds.find((id) => !/^sg-[0-9a-f]{8,17}$/.test(id));
-        problems.check(name("appSecurityGroupIds"), badGroup, badGroup === undefined ? undefined : "must be a security group id such as sg-0123456789abcdef0");
+        problems.check(
+            name("appSecurityGroupIds"),
+            badGroup,
+            badGroup === undefined ? undefined : "must be a security group id such as sg-0123456789abcdef0",
+        );
         if (s.appSecurityGroupIds.length === 0 && s.allowedCidrs.length === 0) {
-            problems.add(`${name("appSecurityGroupIds")} and ${name("allowedCidrs")} are both empty: with an existing VPC, name the application security groups and/or private CIDRs allowed to reach the database`);
+            problems.add(
+                `${name("appSecurityGroupIds")} and ${name("allowedCidrs")} are both empty: with an existing VPC, name the application security groups and/or private CIDRs allowed to reach the database`,
+            );
         }
     }
     validateRemoteNetwork(s, problems, name);
@@ -118,12 +141,18 @@ export function validateRemoteNetwork(
         problems.check(name("vpcPeeringConnectionId"), pcx, "must be a VPC peering connection id such as pcx-0123456789abcdef0");
     }
     if (tgw !== "" && pcx !== "") {
-        problems.add(`${name("transitGatewayId")} and ${name("vpcPeeringConnectionId")} are both set: route the other VPCs through one of them`);
+        problems.add(
+            `${name("transitGatewayId")} and ${name("vpcPeeringConnectionId")} are both set: route the other VPCs through one of them`,
+        );
     }
     if ((tgw !== "" || pcx !== "") && s.mode === "existing") {
-        problems.add(`${name(tgw !== "" ? "transitGatewayId" : "vpcPeeringConnectionId")} applies only to a new VPC: an existing VPC's routes belong to the network that owns it`);
+        problems.add(
+            `${name(tgw !== "" ? "transitGatewayId" : "vpcPeeringConnectionId")} applies only to a new VPC: an existing VPC's routes belong to the network that owns it`,
+        );
     } else if ((tgw !== "" || pcx !== "") && s.allowedCidrs.length === 0) {
-        problems.add(`${name(tgw !== "" ? "transitGatewayId" : "vpcPeeringConnectionId")} needs ${name("allowedCidrs")}: the other VPCs' CIDRs are what is routed to it and allowed on the database port`);
+        problems.add(
+            `${name(tgw !== "" ? "transitGatewayId" : "vpcPeeringConnectionId")} needs ${name("allowedCidrs")}: the other VPCs' CIDRs are what is routed to it and allowed on the database port`,
+        );
     }
 }
 
@@ -184,11 +213,18 @@ export class Network extends pulumi.ComponentResource {
                 .getAvailabilityZonesOutput({ state: "available" }, { parent: this })
                 .names.apply((names) => selectZones(names, args.azCount, args.region));
             const newPrefix = Number(args.vpcCidr.split("/")[1]) + 4;
-            const tiers = { db: subnetCidrs(args.vpcCidr, newPrefix, 0, args.azCount), app: subnetCidrs(args.vpcCidr, newPrefix, 8, args.azCount) };
+            const tiers = {
+                db: subnetCidrs(args.vpcCidr, newPrefix, 0, args.azCount),
+                app: subnetCidrs(args.vpcCidr, newPrefix, 8, args.azCount),
+            };
             const routeTables: Partial<Record<"db" | "app", aws.ec2.RouteTable>> = {};
             const subnetsOf = (tier: "db" | "app") => {
                 // A route table with only the implicit local route: no internet gateway, no NAT.
-                const routeTable = new aws.ec2.RouteTable(`${name}-${tier}-rt`, { vpcId: vpc.id, tags: tags(`${tier}-isolated`) }, { parent: this });
+                const routeTable = new aws.ec2.RouteTable(
+                    `${name}-${tier}-rt`,
+                    { vpcId: vpc.id, tags: tags(`${tier}-isolated`) },
+                    { parent: this },
+                );
                 routeTables[tier] = routeTable;
                 return tiers[tier].map((cidr, i) => {
                     const subnet = new aws.ec2.Subnet(
@@ -202,7 +238,11 @@ export class Network extends pulumi.ComponentResource {
                         },
                         { parent: this },
                     );
-                    new aws.ec2.RouteTableAssociation(`${name}-${tier}-${i}`, { subnetId: subnet.id, routeTableId: routeTable.id }, { parent: this });
+                    new aws.ec2.RouteTableAssociation(
+                        `${name}-${tier}-${i}`,
+                        { subnetId: subnet.id, routeTableId: routeTable.id },
+                        { parent: this },
+                    );
                     return subnet;
                 });
             };
@@ -212,7 +252,12 @@ export class Network extends pulumi.ComponentResource {
 
             const flowLogGroup = new aws.cloudwatch.LogGroup(
                 `${name}-flow-logs`,
-                { name: `/aws/vpc/flow-logs/${args.namePrefix}`, retentionInDays: args.flowLogsRetentionDays, kmsKeyId: args.logsKmsKeyArn, tags: tags("flow-logs") },
+                {
+                    name: `/aws/vpc/flow-logs/${args.namePrefix}`,
+                    retentionInDays: args.flowLogsRetentionDays,
+                    kmsKeyId: args.logsKmsKeyArn,
+                    tags: tags("flow-logs"),
+                },
                 { parent: this },
             );
             const { accountId } = deploymentAccount(this);
@@ -297,7 +342,12 @@ export class Network extends pulumi.ComponentResource {
 
         const subnetGroup = new aws.rds.SubnetGroup(
             `${name}-db`,
-            { name: `${args.namePrefix}-db`, description: `Isolated database subnets of ${args.namePrefix}`, subnetIds: this.dbSubnetIds, tags: tags("db") },
+            {
+                name: `${args.namePrefix}-db`,
+                description: `Isolated database subnets of ${args.namePrefix}`,
+                subnetIds: this.dbSubnetIds,
+                tags: tags("db"),
+            },
             { parent: this },
         );
         this.dbSubnetGroupName = subnetGroup.name;
@@ -364,7 +414,9 @@ export class Network extends pulumi.ComponentResource {
             );
         }
 
-        this.endpointSecurityGroupId = args.vpcEndpoints ? this.createEndpoints(name, args, endpointSubnetIds, tags) : pulumi.output(undefined);
+        this.endpointSecurityGroupId = args.vpcEndpoints
+            ? this.createEndpoints(name, args, endpointSubnetIds, tags)
+            : pulumi.output(undefined);
         this.managedAppSecurityGroupId = args.mode === "new" ? appSecurityGroupIds[0] : undefined;
         if (this.managedAppSecurityGroupId !== undefined && args.vpcEndpoints) {
             // Applications read their secrets from Secrets Manager through its interface endpoint.

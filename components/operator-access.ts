@@ -60,7 +60,11 @@ export class OperatorAccess extends pulumi.ComponentResource {
         const problems = new Problems();
         problems.check("namePrefix", args.namePrefix, checkIdentifier(args.namePrefix));
         const instanceType = args.instanceType ?? "t4g.nano";
-        problems.check("instanceType", instanceType, /^t4g\.(nano|micro|small)$/.test(instanceType) ? undefined : "must be t4g.nano, t4g.micro or t4g.small (arm64, for the image)");
+        problems.check(
+            "instanceType",
+            instanceType,
+            /^t4g\.(nano|micro|small)$/.test(instanceType) ? undefined : "must be t4g.nano, t4g.micro or t4g.small (arm64, for the image)",
+        );
         problems.throwIfAny(this, `Invalid OperatorAccess arguments for '${name}':`);
         const prefix = args.namePrefix;
         const tags = (suffix: string) => ({ ...args.tags, Name: `${prefix}-${suffix}` });
@@ -68,22 +72,51 @@ export class OperatorAccess extends pulumi.ComponentResource {
 
         const group = new aws.ec2.SecurityGroup(
             `${name}-operator-sg`,
-            { name: `${prefix}-operator-access`, description: `Session Manager port forwarding into ${prefix}: no inbound, out to the database and HTTPS in the VPC`, vpcId: args.vpcId, tags: tags("operator-access") },
+            {
+                name: `${prefix}-operator-access`,
+                description: `Session Manager port forwarding into ${prefix}: no inbound, out to the database and HTTPS in the VPC`,
+                vpcId: args.vpcId,
+                tags: tags("operator-access"),
+            },
             { parent: this },
         );
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-operator-to-db`,
-            { securityGroupId: group.id, referencedSecurityGroupId: args.dbSecurityGroupId, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: "to the database port", tags: tags("operator-access") },
+            {
+                securityGroupId: group.id,
+                referencedSecurityGroupId: args.dbSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: args.port,
+                toPort: args.port,
+                description: "to the database port",
+                tags: tags("operator-access"),
+            },
             { parent: this },
         );
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-operator-https`,
-            { securityGroupId: group.id, cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "to the Session Manager endpoints in the VPC", tags: tags("operator-access") },
+            {
+                securityGroupId: group.id,
+                cidrIpv4: args.vpcCidr,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                description: "to the Session Manager endpoints in the VPC",
+                tags: tags("operator-access"),
+            },
             { parent: this },
         );
         new aws.vpc.SecurityGroupIngressRule(
             `${name}-db-from-operator`,
-            { securityGroupId: args.dbSecurityGroupId, referencedSecurityGroupId: group.id, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: "from the operator access instance", tags: tags("operator-access") },
+            {
+                securityGroupId: args.dbSecurityGroupId,
+                referencedSecurityGroupId: group.id,
+                ipProtocol: "tcp",
+                fromPort: args.port,
+                toPort: args.port,
+                description: "from the operator access instance",
+                tags: tags("operator-access"),
+            },
             { parent: this },
         );
 
@@ -94,7 +127,15 @@ export class OperatorAccess extends pulumi.ComponentResource {
                     name: `${prefix}-ssm-endpoints`,
                     description: `Session Manager endpoints of ${prefix}: HTTPS from the operator access instance only`,
                     vpcId: args.vpcId,
-                    ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [group.id], description: "HTTPS from the operator access instance" }],
+                    ingress: [
+                        {
+                            protocol: "tcp",
+                            fromPort: 443,
+                            toPort: 443,
+                            securityGroups: [group.id],
+                            description: "HTTPS from the operator access instance",
+                        },
+                    ],
                     tags: tags("ssm-endpoints"),
                 },
                 { parent: this },
@@ -118,17 +159,34 @@ export class OperatorAccess extends pulumi.ComponentResource {
 
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-sessions`,
-            { name: `/aws/ssm/${prefix}-operator-sessions`, kmsKeyId: args.logsKmsKeyArn, retentionInDays: args.logRetentionDays ?? 365, tags: tags("operator-sessions") },
+            {
+                name: `/aws/ssm/${prefix}-operator-sessions`,
+                kmsKeyId: args.logsKmsKeyArn,
+                retentionInDays: args.logRetentionDays ?? 365,
+                tags: tags("operator-sessions"),
+            },
             { parent: this },
         );
 
-        const role = new aws.iam.Role(`${name}-operator-instance`, { name: `${prefix}-operator-instance`, assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"), tags: tags("operator-instance") }, { parent: this });
+        const role = new aws.iam.Role(
+            `${name}-operator-instance`,
+            {
+                name: `${prefix}-operator-instance`,
+                assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"),
+                tags: tags("operator-instance"),
+            },
+            { parent: this },
+        );
         new aws.iam.RolePolicyAttachment(
             `${name}-operator-instance-ssm`,
             { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore` },
             { parent: this },
         );
-        const profile = new aws.iam.InstanceProfile(`${name}-operator-instance`, { name: `${prefix}-operator-instance`, role: role.name, tags: tags("operator-instance") }, { parent: this });
+        const profile = new aws.iam.InstanceProfile(
+            `${name}-operator-instance`,
+            { name: `${prefix}-operator-instance`, role: role.name, tags: tags("operator-instance") },
+            { parent: this },
+        );
 
         const template = new aws.ec2.LaunchTemplate(
             `${name}-operator`,
@@ -140,7 +198,9 @@ export class OperatorAccess extends pulumi.ComponentResource {
                 vpcSecurityGroupIds: [group.id],
                 metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
                 // The root volume holds no data (the instance only forwards); encrypted with the account's EBS key.
-                blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeSize: 8, volumeType: "gp3", deleteOnTermination: "true" } }],
+                blockDeviceMappings: [
+                    { deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeSize: 8, volumeType: "gp3", deleteOnTermination: "true" } },
+                ],
                 tags: tags("operator-access"),
             },
             { parent: this },
@@ -172,7 +232,12 @@ export class OperatorAccess extends pulumi.ComponentResource {
                             portNumber: { type: "String", allowedValues: [String(args.port)], default: String(args.port) },
                             localPortNumber: { type: "String", allowedPattern: "^[0-9]{1,5}$", default: String(args.port) },
                         },
-                        properties: { type: "LocalPortForwarding", host: "{{ host }}", portNumber: "{{ portNumber }}", localPortNumber: "{{ localPortNumber }}" },
+                        properties: {
+                            type: "LocalPortForwarding",
+                            host: "{{ host }}",
+                            portNumber: "{{ portNumber }}",
+                            localPortNumber: "{{ localPortNumber }}",
+                        },
                     }),
                 ),
                 tags: tags("database-port-forwarding"),
@@ -192,7 +257,11 @@ export class OperatorAccess extends pulumi.ComponentResource {
                     JSON.stringify({
                         source: ["aws.ssm"],
                         "detail-type": ["AWS API Call via CloudTrail"],
-                        detail: { eventSource: ["ssm.amazonaws.com"], eventName: ["StartSession"], requestParameters: { documentName: [documentName] } },
+                        detail: {
+                            eventSource: ["ssm.amazonaws.com"],
+                            eventName: ["StartSession"],
+                            requestParameters: { documentName: [documentName] },
+                        },
                     }),
                 ),
                 tags: tags("operator-sessions"),
@@ -205,7 +274,13 @@ export class OperatorAccess extends pulumi.ComponentResource {
                 policyName: `${prefix}-operator-sessions`,
                 policyDocument: logGroup.arn.apply((arn) =>
                     policyDocument([
-                        { Sid: "EventBridgeWritesSessionRecords", Effect: "Allow", Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] }, Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${arn}:*` },
+                        {
+                            Sid: "EventBridgeWritesSessionRecords",
+                            Effect: "Allow",
+                            Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            Resource: `${arn}:*`,
+                        },
                     ]),
                 ),
             },
@@ -227,7 +302,12 @@ export class OperatorAccess extends pulumi.ComponentResource {
                             Resource: [instanceArn, documentArn],
                             Condition: { BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" } },
                         },
-                        { Sid: "EndOwnSessions", Effect: "Allow", Action: ["ssm:TerminateSession", "ssm:ResumeSession"], Resource: `arn:${part}:ssm:*:${account}:session/\${aws:userid}-*` },
+                        {
+                            Sid: "EndOwnSessions",
+                            Effect: "Allow",
+                            Action: ["ssm:TerminateSession", "ssm:ResumeSession"],
+                            Resource: `arn:${part}:ssm:*:${account}:session/\${aws:userid}-*`,
+                        },
                     ]),
                 ),
                 tags: tags("operator-access"),
@@ -239,6 +319,11 @@ export class OperatorAccess extends pulumi.ComponentResource {
         this.documentName = document.name;
         this.operatorPolicyArn = policy.arn;
         this.sessionLogGroupName = logGroup.name;
-        this.registerOutputs({ instanceId: this.instanceId, documentName: this.documentName, operatorPolicyArn: this.operatorPolicyArn, sessionLogGroupName: this.sessionLogGroupName });
+        this.registerOutputs({
+            instanceId: this.instanceId,
+            documentName: this.documentName,
+            operatorPolicyArn: this.operatorPolicyArn,
+            sessionLogGroupName: this.sessionLogGroupName,
+        });
     }
 }

@@ -45,7 +45,8 @@ export function settingOf(name: string): CatalogSetting | undefined {
     return SETTINGS_BY_NAME.get(name.toLowerCase());
 }
 
-const AURORA_PARAMETERS_DOC = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Reference.ParameterGroups.html";
+const AURORA_PARAMETERS_DOC =
+    "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Reference.ParameterGroups.html";
 
 export interface AuroraOnlyNames {
     /** Names starting with this are accepted without a catalog entry. */
@@ -59,24 +60,44 @@ export interface AuroraOnlyNames {
  * have. AWS's parameter tables (the first source) list every one of these families.
  */
 export const AURORA_ONLY_NAMES: readonly AuroraOnlyNames[] = [
-    { prefix: "rds.", what: "RDS settings (rds.force_ssl, rds.logical_replication, rds.log_retention_period, ...)", source: AURORA_PARAMETERS_DOC },
+    {
+        prefix: "rds.",
+        what: "RDS settings (rds.force_ssl, rds.logical_replication, rds.log_retention_period, ...)",
+        source: AURORA_PARAMETERS_DOC,
+    },
     { prefix: "apg_", what: "Aurora PostgreSQL features (apg_ccm_enabled, apg_enable_*, apg_plan_mgmt.*)", source: AURORA_PARAMETERS_DOC },
     {
         prefix: "aurora_",
         what: "Aurora monitoring (aurora_compute_plan_id, aurora_stat_plans.*)",
         source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Monitoring.Query.Plans.html",
     },
-    { prefix: "ansi_", what: "Aurora's ANSI compatibility switches (ansi_constraint_trigger_ordering, ...)", source: AURORA_PARAMETERS_DOC },
-    { prefix: "pgaudit.", what: "the pgaudit extension", source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Appendix.PostgreSQL.CommonDBATasks.pgaudit.basic-setup.html" },
+    {
+        prefix: "ansi_",
+        what: "Aurora's ANSI compatibility switches (ansi_constraint_trigger_ordering, ...)",
+        source: AURORA_PARAMETERS_DOC,
+    },
+    {
+        prefix: "pgaudit.",
+        what: "the pgaudit extension",
+        source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Appendix.PostgreSQL.CommonDBATasks.pgaudit.basic-setup.html",
+    },
     { prefix: "pg_hint_plan.", what: "the pg_hint_plan extension", source: AURORA_PARAMETERS_DOC },
-    { prefix: "pglogical.", what: "the pglogical extension", source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Appendix.PostgreSQL.CommonDBATasks.pglogical.basic-setup.html" },
+    {
+        prefix: "pglogical.",
+        what: "the pglogical extension",
+        source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Appendix.PostgreSQL.CommonDBATasks.pglogical.basic-setup.html",
+    },
     { prefix: "cron.", what: "the pg_cron extension", source: AURORA_PARAMETERS_DOC },
     { prefix: "pg_bigm.", what: "the pg_bigm extension", source: AURORA_PARAMETERS_DOC },
     { prefix: "pg_similarity.", what: "the pg_similarity extension", source: AURORA_PARAMETERS_DOC },
     { prefix: "orafce.", what: "the orafce extension", source: AURORA_PARAMETERS_DOC },
     { prefix: "rdkit.", what: "the rdkit extension", source: AURORA_PARAMETERS_DOC },
     { prefix: "postgis.", what: "the PostGIS extension", source: AURORA_PARAMETERS_DOC },
-    { prefix: "pg_prewarm.", what: "pg_prewarm's autoprewarm worker (not preloaded when the catalog is generated)", source: AURORA_PARAMETERS_DOC },
+    {
+        prefix: "pg_prewarm.",
+        what: "pg_prewarm's autoprewarm worker (not preloaded when the catalog is generated)",
+        source: AURORA_PARAMETERS_DOC,
+    },
     { prefix: "babelfishpg_", what: "Babelfish for Aurora PostgreSQL", source: AURORA_PARAMETERS_DOC },
 ];
 
@@ -86,7 +107,8 @@ export function auroraOnlyNames(name: string): AuroraOnlyNames | undefined {
 
 /** Aurora-only parameters that take effect only after a reboot (RDS refuses `immediate` for them). */
 export const AURORA_ONLY_STATIC_PARAMETERS: Readonly<Record<string, string>> = {
-    "rds.logical_replication": "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Replication.Logical.Configure.html",
+    "rds.logical_replication":
+        "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Replication.Logical.Configure.html",
 };
 
 /** Whether RDS applies this parameter only at the next reboot: PostgreSQL's `postmaster` context, or a known static Aurora parameter. */
@@ -102,16 +124,32 @@ export const PRELOAD_LIBRARIES: Readonly<Record<string, { readonly community: bo
     pg_stat_statements: { community: true, source: AURORA_PARAMETERS_DOC },
     auto_explain: { community: true, source: AURORA_PARAMETERS_DOC },
     pg_prewarm: { community: true, source: AURORA_PARAMETERS_DOC },
-    pgaudit: { community: false, source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Appendix.PostgreSQL.CommonDBATasks.pgaudit.basic-setup.html" },
-    pglogical: { community: false, source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Appendix.PostgreSQL.CommonDBATasks.pglogical.basic-setup.html" },
+    pgaudit: {
+        community: false,
+        source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Appendix.PostgreSQL.CommonDBATasks.pgaudit.basic-setup.html",
+    },
+    pglogical: {
+        community: false,
+        source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Appendix.PostgreSQL.CommonDBATasks.pglogical.basic-setup.html",
+    },
     pg_cron: { community: false, source: AURORA_PARAMETERS_DOC },
     pg_hint_plan: { community: false, source: AURORA_PARAMETERS_DOC },
-    apg_plan_mgmt: { community: false, source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Optimize.Parameters.html" },
+    apg_plan_mgmt: {
+        community: false,
+        source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Optimize.Parameters.html",
+    },
 };
 
 /** Bytes per memory unit and microseconds per time unit, as PostgreSQL spells them (case-sensitive). */
 const MEMORY_UNITS: Readonly<Record<string, number>> = { B: 1, kB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
-const TIME_UNITS: Readonly<Record<string, number>> = { us: 1, ms: 1000, s: 1000 ** 2, min: 60 * 1000 ** 2, h: 3600 * 1000 ** 2, d: 86400 * 1000 ** 2 };
+const TIME_UNITS: Readonly<Record<string, number>> = {
+    us: 1,
+    ms: 1000,
+    s: 1000 ** 2,
+    min: 60 * 1000 ** 2,
+    h: 3600 * 1000 ** 2,
+    d: 86400 * 1000 ** 2,
+};
 
 /** The unit family of a setting's base unit (`8kB` is 8 x kB) and the base unit's size in it. */
 function unitFamily(unit: string): { units: Readonly<Record<string, number>>; kind: string; base: number } | undefined {
@@ -142,7 +180,9 @@ function checkNumber(s: CatalogSetting, value: string): Check {
     const family = s.unit === null ? undefined : unitFamily(s.unit);
     const allowed =
         `${s.name} is ${s.vartype === "integer" ? "an integer" : "a number"} from ${rangeText(s)}` +
-        (family ? `; a ${family.kind} unit (${Object.keys(family.units).join(", ")}) may follow the number, e.g. ${family.kind === "memory" ? "64MB" : "10s"}` : "") +
+        (family
+            ? `; a ${family.kind} unit (${Object.keys(family.units).join(", ")}) may follow the number, e.g. ${family.kind === "memory" ? "64MB" : "10s"}`
+            : "") +
         ", or an RDS formula such as {DBInstanceClassMemory/32768}";
     const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z]*)$/.exec(value);
     if (!match || (match[2] !== "" && (!family || family.units[match[2]] === undefined))) {
@@ -159,7 +199,9 @@ function checkPreloadLibraries(value: string): Check {
         .split(",")
         .map((l) => l.trim())
         .filter((l) => PRELOAD_LIBRARIES[l] === undefined);
-    return unknown.length === 0 ? undefined : `${unknown.join(", ")} cannot be preloaded on Aurora PostgreSQL; the libraries it offers are ${Object.keys(PRELOAD_LIBRARIES).join(", ")}`;
+    return unknown.length === 0
+        ? undefined
+        : `${unknown.join(", ")} cannot be preloaded on Aurora PostgreSQL; the libraries it offers are ${Object.keys(PRELOAD_LIBRARIES).join(", ")}`;
 }
 
 /**
@@ -184,10 +226,14 @@ export function checkParameter(name: string, value: string): Check {
     }
     switch (setting.vartype) {
         case "bool":
-            return BOOLEAN_VALUES.includes(value.toLowerCase()) ? undefined : `${name} is a boolean: one of ${BOOLEAN_VALUES.join(", ")} (or an RDS formula)`;
+            return BOOLEAN_VALUES.includes(value.toLowerCase())
+                ? undefined
+                : `${name} is a boolean: one of ${BOOLEAN_VALUES.join(", ")} (or an RDS formula)`;
         case "enum":
             // PostgreSQL matches enum values case-insensitively (TLSv1.2, tlsv1.2).
-            return setting.enumvals!.some((e) => e.toLowerCase() === value.toLowerCase()) ? undefined : `${name} must be one of ${setting.enumvals!.join(", ")}`;
+            return setting.enumvals!.some((e) => e.toLowerCase() === value.toLowerCase())
+                ? undefined
+                : `${name} must be one of ${setting.enumvals!.join(", ")}`;
         case "integer":
         case "real":
             return checkNumber(setting, value);

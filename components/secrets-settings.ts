@@ -73,15 +73,31 @@ export function checkAppUserNames(
     const seen = new Set<string>();
     for (const user of users) {
         if (!/^[a-z][a-z0-9_]{0,56}$/.test(user.name)) {
-            problems.check(field, user.name, "must be a lowercase PostgreSQL role name of at most 57 characters (the rotation adds _clone)");
+            problems.check(
+                field,
+                user.name,
+                "must be a lowercase PostgreSQL role name of at most 57 characters (the rotation adds _clone)",
+            );
         } else if (/^(rds|pg_)/.test(user.name) || ["postgres", "public", "rdsadmin", ...GROUP_ROLE_NAMES, ...admins].includes(user.name)) {
-            problems.check(field, user.name, `is reserved: not postgres, public, rds*/pg_* names, the group roles ${GROUP_ROLE_NAMES.join(" and ")}, the master user or the IAM admin user`);
+            problems.check(
+                field,
+                user.name,
+                `is reserved: not postgres, public, rds*/pg_* names, the group roles ${GROUP_ROLE_NAMES.join(" and ")}, the master user or the IAM admin user`,
+            );
         } else if (seen.has(user.name)) {
             problems.check(field, user.name, "is listed twice");
         } else if (user.name.endsWith(CLONE_SUFFIX) && names.has(user.name.slice(0, -CLONE_SUFFIX.length))) {
-            problems.check(field, user.name, `collides with the ${CLONE_SUFFIX} user that rotation creates for ${user.name.slice(0, -CLONE_SUFFIX.length)}`);
+            problems.check(
+                field,
+                user.name,
+                `collides with the ${CLONE_SUFFIX} user that rotation creates for ${user.name.slice(0, -CLONE_SUFFIX.length)}`,
+            );
         } else if (admins.includes(user.name + CLONE_SUFFIX)) {
-            problems.check(field, user.name, `its rotation would create ${user.name}${CLONE_SUFFIX}, which is the master or IAM admin user`);
+            problems.check(
+                field,
+                user.name,
+                `its rotation would create ${user.name}${CLONE_SUFFIX}, which is the master or IAM admin user`,
+            );
         }
         seen.add(user.name);
     }
@@ -97,19 +113,33 @@ export function validateSecretsSettings(
     problems.check(name("appRotationDays"), s.appRotationDays, checkIntegerRange(s.appRotationDays, 1, 90));
     checkAppUserNames(s.appUsers, problems, name("appUsers"), context);
     if (s.appUsers.length > 0 && !context.privateApiAccess) {
-        problems.add(`${name("appUsers")} needs ${name("vpcEndpoints")}: the rotation function runs in the isolated database subnets and reaches Secrets Manager and RDS only through the endpoints`);
+        problems.add(
+            `${name("appUsers")} needs ${name("vpcEndpoints")}: the rotation function runs in the isolated database subnets and reaches Secrets Manager and RDS only through the endpoints`,
+        );
     }
     const p = s.proxy;
     if (p.enabled) {
         if (context.autoPause) {
-            problems.add(`${name("proxy.enabled")} cannot be combined with Serverless v2 auto-pause (a 0 ACU minimum): AWS does not support RDS Proxy with auto-pause`);
+            problems.add(
+                `${name("proxy.enabled")} cannot be combined with Serverless v2 auto-pause (a 0 ACU minimum): AWS does not support RDS Proxy with auto-pause`,
+            );
         }
         if (s.appUsers.length === 0) {
-            problems.add(`${name("proxy.enabled")} needs at least one ${name("appUsers")} entry: the proxy connects to the database with the application users' secrets`);
+            problems.add(
+                `${name("proxy.enabled")} needs at least one ${name("appUsers")} entry: the proxy connects to the database with the application users' secrets`,
+            );
         }
-        problems.check(name("proxy.idleClientTimeoutSeconds"), p.idleClientTimeoutSeconds, checkIntegerRange(p.idleClientTimeoutSeconds, 1, 28800));
+        problems.check(
+            name("proxy.idleClientTimeoutSeconds"),
+            p.idleClientTimeoutSeconds,
+            checkIntegerRange(p.idleClientTimeoutSeconds, 1, 28800),
+        );
         problems.check(name("proxy.maxConnectionsPercent"), p.maxConnectionsPercent, checkIntegerRange(p.maxConnectionsPercent, 1, 100));
-        problems.check(name("proxy.maxIdleConnectionsPercent"), p.maxIdleConnectionsPercent, checkIntegerRange(p.maxIdleConnectionsPercent, 0, p.maxConnectionsPercent));
+        problems.check(
+            name("proxy.maxIdleConnectionsPercent"),
+            p.maxIdleConnectionsPercent,
+            checkIntegerRange(p.maxIdleConnectionsPercent, 0, p.maxConnectionsPercent),
+        );
         problems.check(name("proxy.borrowTimeoutSeconds"), p.borrowTimeoutSeconds, checkIntegerRange(p.borrowTimeoutSeconds, 0, 3600));
     }
 }

@@ -104,7 +104,15 @@ export class Secrets extends pulumi.ComponentResource {
         const dbRule = (ruleName: string, sourceGroupId: pulumi.Input<string>, description: string) =>
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-${ruleName}`,
-                { securityGroupId: args.dbSecurityGroupId, referencedSecurityGroupId: sourceGroupId, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description, tags },
+                {
+                    securityGroupId: args.dbSecurityGroupId,
+                    referencedSecurityGroupId: sourceGroupId,
+                    ipProtocol: "tcp",
+                    fromPort: args.port,
+                    toPort: args.port,
+                    description,
+                    tags,
+                },
                 { parent: this },
             );
 
@@ -117,7 +125,8 @@ export class Secrets extends pulumi.ComponentResource {
         // No application users, no application rotation: the schedule must not promise one.
         this.rotationSchedule = {
             master: `every ${args.masterRotationDays} days (RDS managed rotation)`,
-            applicationUsers: args.appUsers.length > 0 ? `every ${args.appRotationDays} days (alternating users)` : "none (no application users)",
+            applicationUsers:
+                args.appUsers.length > 0 ? `every ${args.appRotationDays} days (alternating users)` : "none (no application users)",
         };
 
         const appSecrets = args.appUsers.map((user) => {
@@ -143,9 +152,19 @@ export class Secrets extends pulumi.ComponentResource {
                     secretId: secret.id,
                     // The shape AWS's rotation functions expect; host must be the writer endpoint.
                     secretString: pulumi.secret(
-                        pulumi.all([args.writerEndpoint, args.masterSecretArn, initialPassword.result]).apply(([host, masterarn, password]) =>
-                            JSON.stringify({ engine: "postgres", host, port: args.port, dbname: args.databaseName, username: user.name, password, masterarn }),
-                        ),
+                        pulumi
+                            .all([args.writerEndpoint, args.masterSecretArn, initialPassword.result])
+                            .apply(([host, masterarn, password]) =>
+                                JSON.stringify({
+                                    engine: "postgres",
+                                    host,
+                                    port: args.port,
+                                    dbname: args.databaseName,
+                                    username: user.name,
+                                    password,
+                                    masterarn,
+                                }),
+                            ),
                     ),
                 },
                 // After the first rotation the current value lives only in Secrets Manager; Pulumi must
@@ -155,22 +174,46 @@ export class Secrets extends pulumi.ComponentResource {
             return { user, secret, version };
         });
         this.appSecretArns = Object.fromEntries(appSecrets.map((s) => [s.user.name, s.secret.arn]));
-        const usersCreated = args.createUsers?.(appSecrets.map((s) => ({ name: s.user.name, access: s.user.access, arn: s.secret.arn, initialVersion: s.version })));
+        const usersCreated = args.createUsers?.(
+            appSecrets.map((s) => ({ name: s.user.name, access: s.user.access, arn: s.secret.arn, initialVersion: s.version })),
+        );
 
         if (appSecrets.length > 0) {
             const rotationGroup = new aws.ec2.SecurityGroup(
                 `${name}-rotation-sg`,
-                { vpcId: args.vpcId, name: `${prefix}-rotation`, description: `Rotation function of ${prefix}: PostgreSQL to the database, HTTPS to the VPC endpoints`, revokeRulesOnDelete: true, tags },
+                {
+                    vpcId: args.vpcId,
+                    name: `${prefix}-rotation`,
+                    description: `Rotation function of ${prefix}: PostgreSQL to the database, HTTPS to the VPC endpoints`,
+                    revokeRulesOnDelete: true,
+                    tags,
+                },
                 { parent: this },
             );
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-rotation-to-db`,
-                { securityGroupId: rotationGroup.id, referencedSecurityGroupId: args.dbSecurityGroupId, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: "PostgreSQL to the database", tags },
+                {
+                    securityGroupId: rotationGroup.id,
+                    referencedSecurityGroupId: args.dbSecurityGroupId,
+                    ipProtocol: "tcp",
+                    fromPort: args.port,
+                    toPort: args.port,
+                    description: "PostgreSQL to the database",
+                    tags,
+                },
                 { parent: this },
             );
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-rotation-to-endpoints`,
-                { securityGroupId: rotationGroup.id, cidrIpv4: args.vpcCidr, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to the Secrets Manager, KMS and RDS endpoints in the VPC", tags },
+                {
+                    securityGroupId: rotationGroup.id,
+                    cidrIpv4: args.vpcCidr,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    description: "HTTPS to the Secrets Manager, KMS and RDS endpoints in the VPC",
+                    tags,
+                },
                 { parent: this },
             );
             dbRule("db-from-rotation", rotationGroup.id, "PostgreSQL from the secret rotation function");
@@ -213,7 +256,12 @@ export class Secrets extends pulumi.ComponentResource {
         }
 
         if (args.proxy.enabled) {
-            const proxy = this.createProxy(name, args, appSecrets.map((s) => ({ name: s.user.name, arn: s.secret.arn })), dbRule);
+            const proxy = this.createProxy(
+                name,
+                args,
+                appSecrets.map((s) => ({ name: s.user.name, arn: s.secret.arn })),
+                dbRule,
+            );
             this.proxyEndpoint = proxy.endpoint;
             this.proxyReadOnlyEndpoint = proxy.readOnlyEndpoint;
             this.proxySecurityGroupId = proxy.securityGroupId;
@@ -238,10 +286,20 @@ export class Secrets extends pulumi.ComponentResource {
         const tags = args.tags;
         const proxyGroup = new aws.ec2.SecurityGroup(
             `${name}-proxy-sg`,
-            { vpcId: args.vpcId, name: `${prefix}-proxy`, description: `RDS Proxy of ${prefix}: PostgreSQL from the applications, to the database only`, revokeRulesOnDelete: true, tags },
+            {
+                vpcId: args.vpcId,
+                name: `${prefix}-proxy`,
+                description: `RDS Proxy of ${prefix}: PostgreSQL from the applications, to the database only`,
+                revokeRulesOnDelete: true,
+                tags,
+            },
             { parent: this },
         );
-        const proxyIngress = (ruleName: string, source: { referencedSecurityGroupId?: pulumi.Input<string>; cidrIpv4?: string }, description: string) =>
+        const proxyIngress = (
+            ruleName: string,
+            source: { referencedSecurityGroupId?: pulumi.Input<string>; cidrIpv4?: string },
+            description: string,
+        ) =>
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-${ruleName}`,
                 { securityGroupId: proxyGroup.id, ...source, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description, tags },
@@ -249,19 +307,41 @@ export class Secrets extends pulumi.ComponentResource {
             );
         const clientGroups = pulumi.output(args.clientSecurityGroupIds);
         for (let i = 0; i < args.clientSecurityGroupCount; i++) {
-            proxyIngress(`proxy-from-app-${i}`, { referencedSecurityGroupId: clientGroups[i] }, `PostgreSQL from application security group ${i + 1}`);
+            proxyIngress(
+                `proxy-from-app-${i}`,
+                { referencedSecurityGroupId: clientGroups[i] },
+                `PostgreSQL from application security group ${i + 1}`,
+            );
         }
-        args.clientCidrs.forEach((cidr, i) => proxyIngress(`proxy-from-cidr-${i}`, { cidrIpv4: cidr }, `PostgreSQL from private range ${cidr}`));
+        args.clientCidrs.forEach((cidr, i) =>
+            proxyIngress(`proxy-from-cidr-${i}`, { cidrIpv4: cidr }, `PostgreSQL from private range ${cidr}`),
+        );
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-proxy-to-db`,
-            { securityGroupId: proxyGroup.id, referencedSecurityGroupId: args.dbSecurityGroupId, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: "PostgreSQL to the database", tags },
+            {
+                securityGroupId: proxyGroup.id,
+                referencedSecurityGroupId: args.dbSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: args.port,
+                toPort: args.port,
+                description: "PostgreSQL to the database",
+                tags,
+            },
             { parent: this },
         );
         dbRule("db-from-proxy", proxyGroup.id, "PostgreSQL from the RDS Proxy");
         if (args.managedClientSecurityGroupId !== undefined) {
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-app-to-proxy`,
-                { securityGroupId: args.managedClientSecurityGroupId, referencedSecurityGroupId: proxyGroup.id, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description: "PostgreSQL to the RDS Proxy", tags },
+                {
+                    securityGroupId: args.managedClientSecurityGroupId,
+                    referencedSecurityGroupId: proxyGroup.id,
+                    ipProtocol: "tcp",
+                    fromPort: args.port,
+                    toPort: args.port,
+                    description: "PostgreSQL to the RDS Proxy",
+                    tags,
+                },
                 { parent: this },
             );
         }
@@ -283,7 +363,12 @@ export class Secrets extends pulumi.ComponentResource {
                 role: role.name,
                 policy: pulumi.all([pulumi.all(secrets.map((s) => s.arn)), args.secretsKmsKeyArn]).apply(([secretArns, keyArn]) =>
                     policyDocument([
-                        { Sid: "ReadTheApplicationSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
+                        {
+                            Sid: "ReadTheApplicationSecrets",
+                            Effect: "Allow",
+                            Action: "secretsmanager:GetSecretValue",
+                            Resource: secretArns,
+                        },
                         {
                             Sid: "DecryptThemThroughSecretsManager",
                             Effect: "Allow",
@@ -330,7 +415,11 @@ export class Secrets extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.rds.ProxyTarget(`${name}-proxy`, { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbClusterIdentifier: args.clusterIdentifier }, { parent: this });
+        new aws.rds.ProxyTarget(
+            `${name}-proxy`,
+            { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbClusterIdentifier: args.clusterIdentifier },
+            { parent: this },
+        );
         const readOnly = new aws.rds.ProxyEndpoint(
             `${name}-proxy-read-only`,
             {
@@ -359,7 +448,9 @@ export class Secrets extends pulumi.ComponentResource {
                                 Sid: "ConnectThroughTheProxyAsOneUser",
                                 Effect: "Allow",
                                 Action: "rds-db:connect",
-                                Resource: [secret.name, secret.name + CLONE_SUFFIX].map((user) => `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${user}`),
+                                Resource: [secret.name, secret.name + CLONE_SUFFIX].map(
+                                    (user) => `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${user}`,
+                                ),
                             },
                         ]),
                     ),

@@ -94,8 +94,10 @@ export function checkPrivateCidr(value: string): Check {
     if (!cidr) {
         return "must be an IPv4 CIDR such as 10.0.0.0/16 with no host bits set";
     }
-    const inside = PRIVATE_RANGES.some((r) => cidr.prefix >= r.prefix && ((cidr.base ^ r.base) >>> (32 - r.prefix)) === 0);
-    return inside ? undefined : "must lie inside a private RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); public ranges and 0.0.0.0/0 are never allowed";
+    const inside = PRIVATE_RANGES.some((r) => cidr.prefix >= r.prefix && (cidr.base ^ r.base) >>> (32 - r.prefix) === 0);
+    return inside
+        ? undefined
+        : "must lie inside a private RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); public ranges and 0.0.0.0/0 are never allowed";
 }
 
 /** Splits a private CIDR into `count` equal subnets of `newPrefix` bits, starting at `offset`. */
@@ -109,7 +111,9 @@ export function subnetCidrs(vpcCidr: string, newPrefix: number, offset: number, 
 }
 
 /** Values CloudWatch Logs accepts for a log group's retention (0 = never expire, which we never use). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 export function checkLogRetention(value: number): Check {
     return (LOG_RETENTION_DAYS as readonly number[]).includes(value)

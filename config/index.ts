@@ -43,14 +43,20 @@ export interface StackConfig {
 
 /** Thrown for invalid stack configuration; a RunError, so Pulumi prints the message without a stack trace. */
 export class ConfigValidationError extends pulumi.RunError {
-    constructor(readonly problems: readonly string[], message: string) {
+    constructor(
+        readonly problems: readonly string[],
+        message: string,
+    ) {
         super(message);
     }
 }
 
 /** Reads raw string values (as the Pulumi CLI passes them) into typed values, collecting type errors. */
 class RawReader {
-    constructor(private readonly raw: Readonly<Record<string, string>>, readonly problems: Problems) {}
+    constructor(
+        private readonly raw: Readonly<Record<string, string>>,
+        readonly problems: Problems,
+    ) {}
 
     private value(spec: ConfigKeySpec): { text: string | undefined; name: string } {
         const name = `${CONFIG_NAMESPACE}:${spec.key}`;
@@ -150,7 +156,11 @@ function parseTags(reader: RawReader, environment: string): Record<string, strin
         if (tagKey === "" || eq === entry.length - 1) {
             problems.check(keyName("extraTags"), entry, "each entry must be Key=Value with a non-empty key and value");
         } else if (tagKey.toLowerCase().startsWith("aws:") || (REQUIRED_TAGS as readonly string[]).includes(tagKey)) {
-            problems.check(keyName("extraTags"), entry, `must not set the reserved 'aws:' prefix or a required tag (${REQUIRED_TAGS.join(", ")}); set those through their own keys`);
+            problems.check(
+                keyName("extraTags"),
+                entry,
+                `must not set the reserved 'aws:' prefix or a required tag (${REQUIRED_TAGS.join(", ")}); set those through their own keys`,
+            );
         } else {
             tags[tagKey] = entry.slice(eq + 1).trim();
         }
@@ -212,7 +222,11 @@ function parseClassOverrides(reader: RawReader): Record<string, string> {
         if (match) {
             overrides[match[1]] = match[2];
         } else {
-            reader.problems.check(keyName("instanceClassOverrides"), entry, "each entry must be instance-N=class, e.g. instance-2=db.r7g.xlarge");
+            reader.problems.check(
+                keyName("instanceClassOverrides"),
+                entry,
+                "each entry must be instance-N=class, e.g. instance-2=db.r7g.xlarge",
+            );
         }
     }
     return overrides;
@@ -248,7 +262,12 @@ function parseCluster(reader: RawReader, context: { region: string; isProduction
         iamAdminDbUser: reader.string("iamAdminDbUser"),
         iamAdminRoleName: reader.string("iamAdminRoleName"),
         clusterParameters: parseParameterOverrides(reader.array("clusterParameters"), keyName("clusterParameters"), "cluster", problems),
-        instanceParameters: parseParameterOverrides(reader.array("instanceParameters"), keyName("instanceParameters"), "instance", problems),
+        instanceParameters: parseParameterOverrides(
+            reader.array("instanceParameters"),
+            keyName("instanceParameters"),
+            "instance",
+            problems,
+        ),
         maxConnections: reader.integer("maxConnections"),
         caCertificate: reader.string("caCertificate"),
     };
@@ -274,7 +293,9 @@ function parseAlarms(reader: RawReader, isProduction: boolean): AlarmSettings {
     };
     validateAlarmSettings(settings, reader.problems, keyName);
     if (isProduction && settings.alarmEmails.length + settings.alarmHttpsEndpoints.length === 0) {
-        reader.problems.add(`${keyName("alarmEmails")} and ${keyName("alarmHttpsEndpoints")} are both empty: in prod the alarms and RDS events must reach someone (an on-call address or a paging webhook)`);
+        reader.problems.add(
+            `${keyName("alarmEmails")} and ${keyName("alarmHttpsEndpoints")} are both empty: in prod the alarms and RDS events must reach someone (an on-call address or a paging webhook)`,
+        );
     }
     return settings;
 }
@@ -331,7 +352,11 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, context:
     }
 
     const region = raw["aws:region"] ?? "";
-    problems.check("aws:region", region, /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region) ? undefined : "must be set to an AWS region such as eu-west-1");
+    problems.check(
+        "aws:region",
+        region,
+        /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/.test(region) ? undefined : "must be set to an AWS region such as eu-west-1",
+    );
 
     const environment = reader.string("environment") as Environment;
     if (raw[keyName("environment")] !== undefined) {
@@ -345,7 +370,11 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, context:
     const tags = parseTags(reader, environment);
     const protectResources = reader.boolean("protectResources");
     if (isProduction && !protectResources) {
-        problems.check(keyName("protectResources"), protectResources, "must be true in prod: the cluster and KMS keys carry Pulumi's protect option there");
+        problems.check(
+            keyName("protectResources"),
+            protectResources,
+            "must be true in prod: the cluster and KMS keys carry Pulumi's protect option there",
+        );
     }
     const network = parseNetwork(reader);
     const cluster = parseCluster(reader, { region, isProduction });
@@ -357,14 +386,35 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, context:
     const alarms = parseAlarms(reader, isProduction);
     const operatorAccess = { enabled: reader.boolean("operatorAccess"), createEndpoints: reader.boolean("operatorAccessEndpoints") };
     if (operatorAccess.enabled && !operatorAccess.createEndpoints && network.mode !== "existing") {
-        reader.problems.check(keyName("operatorAccessEndpoints"), false, `a new VPC has no other way to reach Session Manager; only with ${keyName("existingVpcId")} may a hub provide the endpoints`);
+        reader.problems.check(
+            keyName("operatorAccessEndpoints"),
+            false,
+            `a new VPC has no other way to reach Session Manager; only with ${keyName("existingVpcId")} may a hub provide the endpoints`,
+        );
     }
 
-    const message = problems.message(`Invalid configuration for stack '${context.stack}' (${problems.list.length} problem${problems.list.length === 1 ? "" : "s"}):`);
+    const message = problems.message(
+        `Invalid configuration for stack '${context.stack}' (${problems.list.length} problem${problems.list.length === 1 ? "" : "s"}):`,
+    );
     if (message !== undefined) {
         throw new ConfigValidationError(problems.list, message);
     }
-    return { project: context.project, stack: context.stack, region, environment, isProduction, namePrefix, tags, protectResources, network, cluster, secrets, backup, alarms, operatorAccess };
+    return {
+        project: context.project,
+        stack: context.stack,
+        region,
+        environment,
+        isProduction,
+        namePrefix,
+        tags,
+        protectResources,
+        network,
+        cluster,
+        secrets,
+        backup,
+        alarms,
+        operatorAccess,
+    };
 }
 
 /** Loads the running stack's configuration (what `index.ts` calls first). */

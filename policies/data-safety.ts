@@ -4,8 +4,16 @@
  */
 import * as aws from "@pulumi/aws";
 import { ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { GuardrailPolicy, ProductionConfig, isProduction, isSetOrUnknown, productionSchema, read, resourcePolicy, validateTypes } from "./util";
-
+import {
+    GuardrailPolicy,
+    ProductionConfig,
+    isProduction,
+    isSetOrUnknown,
+    productionSchema,
+    read,
+    resourcePolicy,
+    validateTypes,
+} from "./util";
 
 /** Production-only policies call this first: non-production resources are "not applicable". */
 function requireProduction(args: ResourceValidationArgs): void {
@@ -21,7 +29,13 @@ export const clusterDeletionProtection = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps: "Set deletionProtection: true on the aws.rds.Cluster.",
-    anchors: { requirements: ["REQ-008"], securityHub: ["RDS.7"], awsConfig: ["rds-cluster-deletion-protection-enabled"], checkov: ["CKV_AWS_139"], frameworks: ["HIPAA"] },
+    anchors: {
+        requirements: ["REQ-008"],
+        securityHub: ["RDS.7"],
+        awsConfig: ["rds-cluster-deletion-protection-enabled"],
+        checkov: ["CKV_AWS_139"],
+        frameworks: ["HIPAA"],
+    },
     configSchema: { properties: { ...productionSchema } },
     validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, args, report) => {
         requireProduction(args);
@@ -44,7 +58,9 @@ export const clusterFinalSnapshot = resourcePolicy({
         if (cluster.skipFinalSnapshot === true) {
             report("Production cluster skips the final snapshot: set skipFinalSnapshot to false.");
         } else if (!isSetOrUnknown(read(cluster, "finalSnapshotIdentifier"))) {
-            report("Production cluster has no finalSnapshotIdentifier, so deleting it fails or loses the data: set finalSnapshotIdentifier.");
+            report(
+                "Production cluster has no finalSnapshotIdentifier, so deleting it fails or loses the data: set finalSnapshotIdentifier.",
+            );
         }
     }),
 });
@@ -54,12 +70,25 @@ export const clusterBackupRetention = resourcePolicy({
     description: "Production RDS/Aurora clusters must keep automated backups for at least the configured number of days.",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Set backupRetentionPeriod on the aws.rds.Cluster to at least the configured minimum (the provider default is 1 day).",
-    anchors: { requirements: ["REQ-005"], securityHub: ["RDS.50"], awsConfig: ["rds-cluster-backup-retention-check"], checkov: ["CKV_AWS_133"], frameworks: ["HIPAA", "PCI DSS"] },
+    remediationSteps:
+        "Set backupRetentionPeriod on the aws.rds.Cluster to at least the configured minimum (the provider default is 1 day).",
+    anchors: {
+        requirements: ["REQ-005"],
+        securityHub: ["RDS.50"],
+        awsConfig: ["rds-cluster-backup-retention-check"],
+        checkov: ["CKV_AWS_133"],
+        frameworks: ["HIPAA", "PCI DSS"],
+    },
     configSchema: {
         properties: {
             ...productionSchema,
-            minimumRetentionDays: { type: "integer", minimum: 1, maximum: 35, default: 7, description: "Smallest allowed backupRetentionPeriod in days." },
+            minimumRetentionDays: {
+                type: "integer",
+                minimum: 1,
+                maximum: 35,
+                default: 7,
+                description: "Smallest allowed backupRetentionPeriod in days.",
+            },
         },
     },
     validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, args, report) => {
@@ -67,7 +96,9 @@ export const clusterBackupRetention = resourcePolicy({
         const { minimumRetentionDays } = args.getConfig<ProductionConfig & { minimumRetentionDays: number }>();
         const retention = cluster.backupRetentionPeriod ?? 1;
         if (retention < minimumRetentionDays) {
-            report(`Production cluster keeps backups for ${retention} day(s); the minimum is ${minimumRetentionDays}: raise backupRetentionPeriod.`);
+            report(
+                `Production cluster keeps backups for ${retention} day(s); the minimum is ${minimumRetentionDays}: raise backupRetentionPeriod.`,
+            );
         }
     }),
 });
@@ -78,7 +109,13 @@ export const clusterCopyTagsToSnapshot = resourcePolicy({
     enforcementLevel: "advisory",
     severity: "low",
     remediationSteps: "Set copyTagsToSnapshot: true on the aws.rds.Cluster.",
-    anchors: { requirements: ["REQ-008", "REQ-012"], securityHub: ["RDS.16"], awsConfig: ["rds-pgsql-cluster-copy-tags-to-snapshot-check"], checkov: ["CKV_AWS_313"], frameworks: [] },
+    anchors: {
+        requirements: ["REQ-008", "REQ-012"],
+        securityHub: ["RDS.16"],
+        awsConfig: ["rds-pgsql-cluster-copy-tags-to-snapshot-check"],
+        checkov: ["CKV_AWS_313"],
+        frameworks: [],
+    },
     configSchema: { properties: { ...productionSchema } },
     validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, args, report) => {
         requireProduction(args);

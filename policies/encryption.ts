@@ -3,7 +3,17 @@
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource, validateResourceOfType } from "@pulumi/policy";
-import { GuardrailPolicy, identifiersOf, isAwsManagedKey, isCustomerManagedKey, isUnknown, read, resourcePolicy, stackPolicy, validateTypes } from "./util";
+import {
+    GuardrailPolicy,
+    identifiersOf,
+    isAwsManagedKey,
+    isCustomerManagedKey,
+    isUnknown,
+    read,
+    resourcePolicy,
+    stackPolicy,
+    validateTypes,
+} from "./util";
 
 /** Frameworks whose AWS Config conformance packs (or Security Hub standards) include the matching control. */
 const HIPAA_PCI = ["HIPAA", "PCI DSS"];
@@ -13,8 +23,15 @@ export const clusterStorageEncrypted = resourcePolicy({
     description: "RDS/Aurora cluster storage must be encrypted with a customer-managed KMS key.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Set `storageEncrypted: true` and `kmsKeyId` to the ARN of a customer-managed key (not alias/aws/rds). Encryption cannot be added to an existing cluster: restore a snapshot into an encrypted cluster.",
-    anchors: { requirements: ["REQ-002"], securityHub: ["RDS.27"], awsConfig: ["rds-cluster-encrypted-at-rest"], checkov: ["CKV_AWS_96", "CKV_AWS_327"], frameworks: HIPAA_PCI },
+    remediationSteps:
+        "Set `storageEncrypted: true` and `kmsKeyId` to the ARN of a customer-managed key (not alias/aws/rds). Encryption cannot be added to an existing cluster: restore a snapshot into an encrypted cluster.",
+    anchors: {
+        requirements: ["REQ-002"],
+        securityHub: ["RDS.27"],
+        awsConfig: ["rds-cluster-encrypted-at-rest"],
+        checkov: ["CKV_AWS_96", "CKV_AWS_327"],
+        frameworks: HIPAA_PCI,
+    },
     validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, _args, report) => {
         if (cluster.storageEncrypted !== true) {
             report("Cluster storage is not encrypted: set storageEncrypted to true.");
@@ -34,12 +51,15 @@ export const performanceInsightsCmk = resourcePolicy({
     description: "Performance Insights data must be encrypted with a customer-managed KMS key.",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Where performanceInsightsEnabled is true, set performanceInsightsKmsKeyId to a customer-managed key ARN (on the cluster and on each cluster instance).",
+    remediationSteps:
+        "Where performanceInsightsEnabled is true, set performanceInsightsKmsKeyId to a customer-managed key ARN (on the cluster and on each cluster instance).",
     anchors: { requirements: ["REQ-002", "REQ-006"], securityHub: [], awsConfig: [], checkov: ["CKV_AWS_354"], frameworks: [] },
     validateResource: validateTypes([aws.rds.Cluster, aws.rds.ClusterInstance, aws.rds.Instance], (p, _args, report) => {
         const key = read(p, "performanceInsightsKmsKeyId");
         if (p.performanceInsightsEnabled === true && !isUnknown(key) && !isCustomerManagedKey(key)) {
-            report(`Performance Insights is enabled without a customer-managed key: set performanceInsightsKmsKeyId (got '${key ?? "unset"}').`);
+            report(
+                `Performance Insights is enabled without a customer-managed key: set performanceInsightsKmsKeyId (got '${key ?? "unset"}').`,
+            );
         }
     }),
 });
@@ -64,8 +84,15 @@ export const secretsCmk = resourcePolicy({
     description: "Secrets Manager secrets, including RDS-managed master user secrets, must be encrypted with a customer-managed KMS key.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Set kmsKeyId on aws.secretsmanager.Secret, and masterUserSecretKmsKeyId on clusters with manageMasterUserPassword, to a customer-managed key (not aws/secretsmanager).",
-    anchors: { requirements: ["REQ-002", "REQ-004"], securityHub: [], awsConfig: ["secretsmanager-using-cmk"], checkov: ["CKV_AWS_149"], frameworks: HIPAA_PCI },
+    remediationSteps:
+        "Set kmsKeyId on aws.secretsmanager.Secret, and masterUserSecretKmsKeyId on clusters with manageMasterUserPassword, to a customer-managed key (not aws/secretsmanager).",
+    anchors: {
+        requirements: ["REQ-002", "REQ-004"],
+        securityHub: [],
+        awsConfig: ["secretsmanager-using-cmk"],
+        checkov: ["CKV_AWS_149"],
+        frameworks: HIPAA_PCI,
+    },
     validateResource: [
         validateResourceOfType(aws.secretsmanager.Secret, (secret, _args, report) => {
             const key = read(secret, "kmsKeyId");
@@ -76,7 +103,9 @@ export const secretsCmk = resourcePolicy({
         validateResourceOfType(aws.rds.Cluster, (cluster, _args, report) => {
             const key = read(cluster, "masterUserSecretKmsKeyId");
             if (cluster.manageMasterUserPassword === true && !isUnknown(key) && !isCustomerManagedKey(key)) {
-                report("The RDS-managed master user secret uses the AWS managed key: set masterUserSecretKmsKeyId to a customer-managed key.");
+                report(
+                    "The RDS-managed master user secret uses the AWS managed key: set masterUserSecretKmsKeyId to a customer-managed key.",
+                );
             }
         }),
     ],
@@ -87,8 +116,15 @@ export const logGroupCmk = resourcePolicy({
     description: "CloudWatch log groups must be encrypted with a customer-managed KMS key.",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Set kmsKeyId on the aws.cloudwatch.LogGroup to a customer-managed key whose policy allows the logs.<region>.amazonaws.com principal.",
-    anchors: { requirements: ["REQ-002", "REQ-006"], securityHub: [], awsConfig: ["cloudwatch-log-group-encrypted"], checkov: ["CKV_AWS_158"], frameworks: HIPAA_PCI },
+    remediationSteps:
+        "Set kmsKeyId on the aws.cloudwatch.LogGroup to a customer-managed key whose policy allows the logs.<region>.amazonaws.com principal.",
+    anchors: {
+        requirements: ["REQ-002", "REQ-006"],
+        securityHub: [],
+        awsConfig: ["cloudwatch-log-group-encrypted"],
+        checkov: ["CKV_AWS_158"],
+        frameworks: HIPAA_PCI,
+    },
     validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (group, _args, report) => {
         if (!read(group, "kmsKeyId")) {
             report("Log group is not encrypted with a customer-managed key: set kmsKeyId.");
@@ -101,8 +137,15 @@ export const snsTopicCmk = resourcePolicy({
     description: "SNS topics must be encrypted with a customer-managed KMS key.",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Set kmsMasterKeyId on the aws.sns.Topic to a customer-managed key (not alias/aws/sns, which CloudWatch alarms cannot use).",
-    anchors: { requirements: ["REQ-002"], securityHub: ["SNS.1"], awsConfig: ["sns-encrypted-kms"], checkov: ["CKV_AWS_26"], frameworks: HIPAA_PCI },
+    remediationSteps:
+        "Set kmsMasterKeyId on the aws.sns.Topic to a customer-managed key (not alias/aws/sns, which CloudWatch alarms cannot use).",
+    anchors: {
+        requirements: ["REQ-002"],
+        securityHub: ["SNS.1"],
+        awsConfig: ["sns-encrypted-kms"],
+        checkov: ["CKV_AWS_26"],
+        frameworks: HIPAA_PCI,
+    },
     validateResource: validateResourceOfType(aws.sns.Topic, (topic, _args, report) => {
         const key = read(topic, "kmsMasterKeyId");
         if (!isUnknown(key) && !isCustomerManagedKey(key)) {
@@ -117,7 +160,13 @@ export const kmsKeyRotation = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps: "Set enableKeyRotation: true on the aws.kms.Key (optionally rotationPeriodInDays).",
-    anchors: { requirements: ["REQ-002"], securityHub: ["KMS.4"], awsConfig: ["cmk-backing-key-rotation-enabled"], checkov: ["CKV_AWS_7"], frameworks: HIPAA_PCI },
+    anchors: {
+        requirements: ["REQ-002"],
+        securityHub: ["KMS.4"],
+        awsConfig: ["cmk-backing-key-rotation-enabled"],
+        checkov: ["CKV_AWS_7"],
+        frameworks: HIPAA_PCI,
+    },
     validateResource: validateResourceOfType(aws.kms.Key, (key, _args, report) => {
         const spec = key.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
         if (spec === "SYMMETRIC_DEFAULT" && key.enableKeyRotation !== true) {
@@ -132,10 +181,22 @@ export const kmsKeyDeletionWindow = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps: "Leave deletionWindowInDays unset (30 days) or set it to at least the configured minimum.",
-    anchors: { requirements: ["REQ-002", "REQ-008"], securityHub: ["KMS.3"], awsConfig: ["kms-cmk-not-scheduled-for-deletion"], checkov: [], frameworks: HIPAA_PCI },
+    anchors: {
+        requirements: ["REQ-002", "REQ-008"],
+        securityHub: ["KMS.3"],
+        awsConfig: ["kms-cmk-not-scheduled-for-deletion"],
+        checkov: [],
+        frameworks: HIPAA_PCI,
+    },
     configSchema: {
         properties: {
-            minimumDeletionWindowDays: { type: "integer", minimum: 7, maximum: 30, default: 7, description: "Smallest allowed deletionWindowInDays (the provider default is 30)." },
+            minimumDeletionWindowDays: {
+                type: "integer",
+                minimum: 7,
+                maximum: 30,
+                default: 7,
+                description: "Smallest allowed deletionWindowInDays (the provider default is 30).",
+            },
         },
     },
     validateResource: validateResourceOfType(aws.kms.Key, (key, args, report) => {
@@ -173,7 +234,8 @@ export const parameterGroupTls = resourcePolicy({
     description: "Aurora PostgreSQL cluster parameter groups must force TLS 1.2 or later.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Add parameters { name: 'rds.force_ssl', value: '1' } and { name: 'ssl_min_protocol_version', value: 'TLSv1.2' } to the aws.rds.ClusterParameterGroup.",
+    remediationSteps:
+        "Add parameters { name: 'rds.force_ssl', value: '1' } and { name: 'ssl_min_protocol_version', value: 'TLSv1.2' } to the aws.rds.ClusterParameterGroup.",
     anchors: { requirements: ["REQ-002", "REQ-007"], securityHub: [], awsConfig: [], checkov: [], frameworks: [] },
     validateResource: validateResourceOfType(aws.rds.ClusterParameterGroup, (group, args, report) => {
         if (!isAuroraPostgresFamily(group.family)) {
@@ -190,7 +252,8 @@ export const clusterUsesTlsParameterGroup = stackPolicy({
     description: "Aurora PostgreSQL clusters must use a cluster parameter group, declared in the same stack, that forces TLS 1.2 or later.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Create an aws.rds.ClusterParameterGroup (family aurora-postgresql<major>) with rds.force_ssl=1 and ssl_min_protocol_version=TLSv1.2, and set the cluster's dbClusterParameterGroupName to its name.",
+    remediationSteps:
+        "Create an aws.rds.ClusterParameterGroup (family aurora-postgresql<major>) with rds.force_ssl=1 and ssl_min_protocol_version=TLSv1.2, and set the cluster's dbClusterParameterGroupName to its name.",
     anchors: { requirements: ["REQ-002", "REQ-007"], securityHub: [], awsConfig: [], checkov: [], frameworks: [] },
     validateStack: (args, report) => {
         const groups = args.resources.filter((r) => r.isType(aws.rds.ClusterParameterGroup));
@@ -198,16 +261,23 @@ export const clusterUsesTlsParameterGroup = stackPolicy({
         for (const cluster of clusters) {
             const name = read(cluster.props, "dbClusterParameterGroupName");
             if (typeof name !== "string" || name === "" || name.startsWith("default.")) {
-                report("Cluster uses the default cluster parameter group, which does not force TLS: set dbClusterParameterGroupName.", cluster.urn);
+                report(
+                    "Cluster uses the default cluster parameter group, which does not force TLS: set dbClusterParameterGroupName.",
+                    cluster.urn,
+                );
                 continue;
             }
             const group = groups.find(
                 (g: PolicyResource) =>
-                    (cluster.propertyDependencies.dbClusterParameterGroupName ?? []).some((d) => d.urn === g.urn) || identifiersOf(g, "name").includes(name),
+                    (cluster.propertyDependencies.dbClusterParameterGroupName ?? []).some((d) => d.urn === g.urn) ||
+                    identifiersOf(g, "name").includes(name),
             );
             const label = isUnknown(name) ? "(known after the update)" : name;
             if (group === undefined) {
-                report(`Cluster parameter group '${label}' is not declared in this stack, so TLS enforcement cannot be verified.`, cluster.urn);
+                report(
+                    `Cluster parameter group '${label}' is not declared in this stack, so TLS enforcement cannot be verified.`,
+                    cluster.urn,
+                );
                 continue;
             }
             const gaps = tlsGaps(read(group.props, "parameters"));
@@ -233,15 +303,24 @@ export const KEY_REFERENCES: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** A customer-managed key of this stack: an aws.kms.Key, or an aws.kms.Alias that targets one. */
-const isStackKey = (r: PolicyResource) => r.isType(aws.kms.Key) || (r.isType(aws.kms.Alias) && (r.propertyDependencies.targetKeyId ?? []).some((k) => k.isType(aws.kms.Key)));
+const isStackKey = (r: PolicyResource) =>
+    r.isType(aws.kms.Key) || (r.isType(aws.kms.Alias) && (r.propertyDependencies.targetKeyId ?? []).some((k) => k.isType(aws.kms.Key)));
 
 export const keyReferencesCustomerManaged = stackPolicy({
     name: "kms-key-references-customer-managed",
-    description: "KMS key references computed from other resources (unknown until the update in a preview) must come from a customer-managed key of the stack.",
+    description:
+        "KMS key references computed from other resources (unknown until the update in a preview) must come from a customer-managed key of the stack.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Set the key property (kmsKeyId, masterUserSecretKmsKeyId, performanceInsightsKmsKeyId, kmsMasterKeyId) to the arn of an aws.kms.Key (or an aws.kms.Alias of one) declared in the stack, or to a known key ARN.",
-    anchors: { requirements: ["REQ-002"], securityHub: ["RDS.27", "SNS.1"], awsConfig: ["rds-cluster-encrypted-at-rest", "secretsmanager-using-cmk", "cloudwatch-log-group-encrypted"], checkov: [], frameworks: HIPAA_PCI },
+    remediationSteps:
+        "Set the key property (kmsKeyId, masterUserSecretKmsKeyId, performanceInsightsKmsKeyId, kmsMasterKeyId) to the arn of an aws.kms.Key (or an aws.kms.Alias of one) declared in the stack, or to a known key ARN.",
+    anchors: {
+        requirements: ["REQ-002"],
+        securityHub: ["RDS.27", "SNS.1"],
+        awsConfig: ["rds-cluster-encrypted-at-rest", "secretsmanager-using-cmk", "cloudwatch-log-group-encrypted"],
+        checkov: [],
+        frameworks: HIPAA_PCI,
+    },
     validateStack: (args, report) => {
         for (const r of args.resources) {
             for (const [, property] of KEY_REFERENCES.filter(([type]) => type === r.type)) {

@@ -4,7 +4,20 @@
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ReportViolation, StackValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { GuardrailPolicy, ProductionConfig, dependsOn, identifiersOf, isProduction, isSetOrUnknown, isUnknown, productionSchema, read, refersTo, resourcePolicy, stackPolicy } from "./util";
+import {
+    GuardrailPolicy,
+    ProductionConfig,
+    dependsOn,
+    identifiersOf,
+    isProduction,
+    isSetOrUnknown,
+    isUnknown,
+    productionSchema,
+    read,
+    refersTo,
+    resourcePolicy,
+    stackPolicy,
+} from "./util";
 
 const FRAMEWORKS = ["HIPAA", "PCI DSS"];
 
@@ -13,8 +26,15 @@ export const clusterIamAuth = resourcePolicy({
     description: "RDS/Aurora clusters must enable IAM database authentication.",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Set iamDatabaseAuthenticationEnabled: true and grant rds-db:connect on the cluster resource id to the roles that administer the database.",
-    anchors: { requirements: ["REQ-009"], securityHub: ["RDS.12"], awsConfig: ["rds-cluster-iam-authentication-enabled"], checkov: ["CKV_AWS_162"], frameworks: ["PCI DSS"] },
+    remediationSteps:
+        "Set iamDatabaseAuthenticationEnabled: true and grant rds-db:connect on the cluster resource id to the roles that administer the database.",
+    anchors: {
+        requirements: ["REQ-009"],
+        securityHub: ["RDS.12"],
+        awsConfig: ["rds-cluster-iam-authentication-enabled"],
+        checkov: ["CKV_AWS_162"],
+        frameworks: ["PCI DSS"],
+    },
     validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, _args, report) => {
         if (cluster.iamDatabaseAuthenticationEnabled !== true) {
             report("IAM database authentication is not enabled: set iamDatabaseAuthenticationEnabled to true.");
@@ -46,12 +66,21 @@ export const instanceEnhancedMonitoring = resourcePolicy({
     description: "Every Aurora cluster instance must have Enhanced Monitoring with its IAM role.",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Set monitoringInterval to one of 1, 5, 10, 15, 30, 60 and monitoringRoleArn to a role with AmazonRDSEnhancedMonitoringRole.",
-    anchors: { requirements: ["REQ-006"], securityHub: ["RDS.6"], awsConfig: ["rds-enhanced-monitoring-enabled"], checkov: ["CKV_AWS_118"], frameworks: ["HIPAA"] },
+    remediationSteps:
+        "Set monitoringInterval to one of 1, 5, 10, 15, 30, 60 and monitoringRoleArn to a role with AmazonRDSEnhancedMonitoringRole.",
+    anchors: {
+        requirements: ["REQ-006"],
+        securityHub: ["RDS.6"],
+        awsConfig: ["rds-enhanced-monitoring-enabled"],
+        checkov: ["CKV_AWS_118"],
+        frameworks: ["HIPAA"],
+    },
     validateResource: validateResourceOfType(aws.rds.ClusterInstance, (instance, _args, report) => {
         const interval = instance.monitoringInterval ?? 0;
         if (!MONITORING_INTERVALS.includes(interval)) {
-            report(`Enhanced Monitoring is off or invalid (monitoringInterval ${interval}): set monitoringInterval to one of ${MONITORING_INTERVALS.join(", ")}.`);
+            report(
+                `Enhanced Monitoring is off or invalid (monitoringInterval ${interval}): set monitoringInterval to one of ${MONITORING_INTERVALS.join(", ")}.`,
+            );
         }
         if (!isSetOrUnknown(read(instance, "monitoringRoleArn"))) {
             report("Enhanced Monitoring has no IAM role: set monitoringRoleArn.");
@@ -78,8 +107,15 @@ export const postgresLogExports = resourcePolicy({
     description: "Aurora PostgreSQL clusters must export the postgresql log to CloudWatch Logs.",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Add 'postgresql' to enabledCloudwatchLogsExports, and pre-create the /aws/rds/cluster/<id>/postgresql log group with a KMS key and retention.",
-    anchors: { requirements: ["REQ-006"], securityHub: ["RDS.37"], awsConfig: ["rds-aurora-postgresql-logs-to-cloudwatch"], checkov: ["CKV_AWS_324"], frameworks: FRAMEWORKS },
+    remediationSteps:
+        "Add 'postgresql' to enabledCloudwatchLogsExports, and pre-create the /aws/rds/cluster/<id>/postgresql log group with a KMS key and retention.",
+    anchors: {
+        requirements: ["REQ-006"],
+        securityHub: ["RDS.37"],
+        awsConfig: ["rds-aurora-postgresql-logs-to-cloudwatch"],
+        checkov: ["CKV_AWS_324"],
+        frameworks: FRAMEWORKS,
+    },
     validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, args, report) => {
         if (cluster.engine !== "aurora-postgresql") {
             args.notApplicable("Only aurora-postgresql clusters are checked");
@@ -92,14 +128,27 @@ export const postgresLogExports = resourcePolicy({
 
 export const logGroupRetention = resourcePolicy({
     name: "cloudwatch-log-group-retention",
-    description: "CloudWatch log groups must keep logs for at least the configured number of days (no retention = never expire, which passes).",
+    description:
+        "CloudWatch log groups must keep logs for at least the configured number of days (no retention = never expire, which passes).",
     enforcementLevel: "advisory",
     severity: "low",
-    remediationSteps: "Set retentionInDays on the aws.cloudwatch.LogGroup to at least the configured minimum (or leave it unset to never expire).",
-    anchors: { requirements: ["REQ-006"], securityHub: ["CloudWatch.16"], awsConfig: ["cw-loggroup-retention-period-check"], checkov: ["CKV_AWS_66", "CKV_AWS_338"], frameworks: ["PCI DSS", "HIPAA"] },
+    remediationSteps:
+        "Set retentionInDays on the aws.cloudwatch.LogGroup to at least the configured minimum (or leave it unset to never expire).",
+    anchors: {
+        requirements: ["REQ-006"],
+        securityHub: ["CloudWatch.16"],
+        awsConfig: ["cw-loggroup-retention-period-check"],
+        checkov: ["CKV_AWS_66", "CKV_AWS_338"],
+        frameworks: ["PCI DSS", "HIPAA"],
+    },
     configSchema: {
         properties: {
-            minimumRetentionDays: { type: "integer", minimum: 1, default: 90, description: "Smallest allowed retentionInDays; unset or 0 (never expire) always passes." },
+            minimumRetentionDays: {
+                type: "integer",
+                minimum: 1,
+                default: 90,
+                description: "Smallest allowed retentionInDays; unset or 0 (never expire) always passes.",
+            },
         },
     },
     validateResource: validateResourceOfType(aws.cloudwatch.LogGroup, (group, args, report) => {
@@ -117,7 +166,13 @@ export const instanceAutoMinorVersionUpgrade = resourcePolicy({
     enforcementLevel: "advisory",
     severity: "low",
     remediationSteps: "Remove autoMinorVersionUpgrade: false from the aws.rds.ClusterInstance (the default is true).",
-    anchors: { requirements: ["REQ-007"], securityHub: ["RDS.13"], awsConfig: ["rds-automatic-minor-version-upgrade-enabled"], checkov: ["CKV_AWS_226"], frameworks: ["PCI DSS", "HIPAA"] },
+    anchors: {
+        requirements: ["REQ-007"],
+        securityHub: ["RDS.13"],
+        awsConfig: ["rds-automatic-minor-version-upgrade-enabled"],
+        checkov: ["CKV_AWS_226"],
+        frameworks: ["PCI DSS", "HIPAA"],
+    },
     validateResource: validateResourceOfType(aws.rds.ClusterInstance, (instance, _args, report) => {
         if (instance.autoMinorVersionUpgrade === false) {
             report("Automatic minor version upgrades are disabled: remove autoMinorVersionUpgrade: false.");
@@ -155,7 +210,8 @@ function checkRotations(what: string, rotations: PolicyResource[], maximumDays: 
 
 export const secretsRotation = stackPolicy({
     name: "secrets-rotation-enabled",
-    description: "Every Secrets Manager secret, and every RDS-managed master user secret, must be rotated automatically within the configured interval.",
+    description:
+        "Every Secrets Manager secret, and every RDS-managed master user secret, must be rotated automatically within the configured interval.",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
@@ -169,7 +225,13 @@ export const secretsRotation = stackPolicy({
     },
     configSchema: {
         properties: {
-            maximumRotationDays: { type: "integer", minimum: 1, maximum: 365, default: 90, description: "Longest allowed rotation interval in days." },
+            maximumRotationDays: {
+                type: "integer",
+                minimum: 1,
+                maximum: 365,
+                default: 90,
+                description: "Longest allowed rotation interval in days.",
+            },
         },
     },
     validateStack: (args, report) => {
@@ -177,17 +239,30 @@ export const secretsRotation = stackPolicy({
         const rotations = args.resources.filter((r) => r.isType(aws.secretsmanager.SecretRotation));
         for (const secret of args.resources.filter((r) => r.isType(aws.secretsmanager.Secret))) {
             const ids = identifiersOf(secret, "name");
-            checkRotations(`Secret '${secret.name}'`, rotations.filter((r) => refersTo(r, "secretId", secret, ids)), maximumRotationDays, secret.urn, report);
+            checkRotations(
+                `Secret '${secret.name}'`,
+                rotations.filter((r) => refersTo(r, "secretId", secret, ids)),
+                maximumRotationDays,
+                secret.urn,
+                report,
+            );
         }
-        for (const cluster of args.resources.filter((r) => r.isType(aws.rds.Cluster) && read(r.props, "manageMasterUserPassword") === true)) {
+        for (const cluster of args.resources.filter(
+            (r) => r.isType(aws.rds.Cluster) && read(r.props, "manageMasterUserPassword") === true,
+        )) {
             const secrets = read(cluster.props, "masterUserSecrets");
-            const secretArns = (Array.isArray(secrets) ? (secrets as Array<{ secretArn?: string }>) : []).map((s) => s.secretArn).filter((a) => a !== undefined && !isUnknown(a));
+            const secretArns = (Array.isArray(secrets) ? (secrets as Array<{ secretArn?: string }>) : [])
+                .map((s) => s.secretArn)
+                .filter((a) => a !== undefined && !isUnknown(a));
             const matching = rotations.filter((r) => secretArns.includes(read(r.props, "secretId")) || dependsOn(r, "secretId", cluster));
             const what = `The RDS-managed master user secret of cluster '${cluster.name}'`;
             if (matching.length > 0) {
                 checkRotations(what, matching, maximumRotationDays, cluster.urn, report);
             } else if (RDS_MANAGED_ROTATION_DAYS > maximumRotationDays) {
-                report(`${what} is rotated by RDS every ${RDS_MANAGED_ROTATION_DAYS} days by default; the maximum is ${maximumRotationDays}: add an aws.secretsmanager.SecretRotation.`, cluster.urn);
+                report(
+                    `${what} is rotated by RDS every ${RDS_MANAGED_ROTATION_DAYS} days by default; the maximum is ${maximumRotationDays}: add an aws.secretsmanager.SecretRotation.`,
+                    cluster.urn,
+                );
             }
         }
     },
@@ -210,14 +285,26 @@ export const clusterMultiAz = stackPolicy({
     description: "Production Aurora clusters must have at least two instances in distinct Availability Zones.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Declare a writer and at least one reader aws.rds.ClusterInstance with clusterIdentifier set to the cluster, each with a different availabilityZone.",
-    anchors: { requirements: ["REQ-001"], securityHub: ["RDS.15"], awsConfig: ["rds-cluster-multi-az-enabled"], checkov: [], frameworks: ["HIPAA"] },
+    remediationSteps:
+        "Declare a writer and at least one reader aws.rds.ClusterInstance with clusterIdentifier set to the cluster, each with a different availabilityZone.",
+    anchors: {
+        requirements: ["REQ-001"],
+        securityHub: ["RDS.15"],
+        awsConfig: ["rds-cluster-multi-az-enabled"],
+        checkov: [],
+        frameworks: ["HIPAA"],
+    },
     configSchema: { properties: { ...productionSchema } },
     validateStack: (args, report) => {
         for (const { cluster, instances } of productionClusters(args)) {
-            const zones = new Set(instances.map((i) => read(i.props, "availabilityZone")).filter((z) => typeof z === "string" && z !== "" && !isUnknown(z)));
+            const zones = new Set(
+                instances.map((i) => read(i.props, "availabilityZone")).filter((z) => typeof z === "string" && z !== "" && !isUnknown(z)),
+            );
             if (instances.length < 2 || zones.size < 2) {
-                report(`Production cluster '${cluster.name}' has ${instances.length} instance(s) in ${zones.size} distinct Availability Zone(s); at least 2 of each are required.`, cluster.urn);
+                report(
+                    `Production cluster '${cluster.name}' has ${instances.length} instance(s) in ${zones.size} distinct Availability Zone(s); at least 2 of each are required.`,
+                    cluster.urn,
+                );
             }
         }
     },
@@ -228,7 +315,8 @@ export const clusterActivityStream = stackPolicy({
     description: "Production Aurora clusters must have a Database Activity Stream.",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Declare an aws.rds.ClusterActivityStream with resourceArn set to the cluster's ARN and kmsKeyId set to a customer-managed key (requires a supported instance class).",
+    remediationSteps:
+        "Declare an aws.rds.ClusterActivityStream with resourceArn set to the cluster's ARN and kmsKeyId set to a customer-managed key (requires a supported instance class).",
     anchors: { requirements: ["REQ-010"], securityHub: [], awsConfig: [], checkov: [], frameworks: [] },
     configSchema: { properties: { ...productionSchema } },
     validateStack: (args, report) => {
@@ -244,7 +332,10 @@ export const clusterActivityStream = stackPolicy({
 /** Every DBClusterIdentifier / DBInstanceIdentifier dimension value of an alarm (plain or metric-math). */
 function alarmDimensions(alarm: PolicyResource): Array<[string, unknown]> {
     const queries = read(alarm.props, "metricQueries");
-    const sets = [read(alarm.props, "dimensions"), ...(Array.isArray(queries) ? (queries as Array<{ metric?: { dimensions?: unknown } }>) : []).map((q) => q.metric?.dimensions)];
+    const sets = [
+        read(alarm.props, "dimensions"),
+        ...(Array.isArray(queries) ? (queries as Array<{ metric?: { dimensions?: unknown } }>) : []).map((q) => q.metric?.dimensions),
+    ];
     return sets.flatMap((d) => (d !== null && typeof d === "object" ? Object.entries(d as Record<string, unknown>) : []));
 }
 
@@ -256,7 +347,9 @@ function watches(alarm: PolicyResource, cluster: PolicyResource, instances: Poli
     const clusterIds = identifiersOf(cluster, "clusterIdentifier");
     const instanceIds = instances.flatMap((i) => identifiersOf(i, "identifier"));
     const byValue = alarmDimensions(alarm).some(
-        ([k, v]) => (k === "DBClusterIdentifier" && clusterIds.includes(v as string)) || (k === "DBInstanceIdentifier" && instanceIds.includes(v as string)),
+        ([k, v]) =>
+            (k === "DBClusterIdentifier" && clusterIds.includes(v as string)) ||
+            (k === "DBInstanceIdentifier" && instanceIds.includes(v as string)),
     );
     return byValue || [cluster, ...instances].some((r) => dependsOn(alarm, "dimensions", r) || dependsOn(alarm, "metricQueries", r));
 }
@@ -269,21 +362,35 @@ function notifies(alarm: PolicyResource): boolean {
 
 export const clusterAlarms = stackPolicy({
     name: "aurora-cluster-alarms",
-    description: "Production Aurora clusters must have CloudWatch alarms on the cluster or its instances, and every one of them must notify someone.",
+    description:
+        "Production Aurora clusters must have CloudWatch alarms on the cluster or its instances, and every one of them must notify someone.",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Declare aws.cloudwatch.MetricAlarm resources with dimensions DBClusterIdentifier (or DBInstanceIdentifier) and alarmActions pointing at an SNS topic.",
-    anchors: { requirements: ["REQ-006"], securityHub: ["CloudWatch.15"], awsConfig: ["cloudwatch-alarm-action-check"], checkov: [], frameworks: ["HIPAA", "PCI DSS"] },
+    remediationSteps:
+        "Declare aws.cloudwatch.MetricAlarm resources with dimensions DBClusterIdentifier (or DBInstanceIdentifier) and alarmActions pointing at an SNS topic.",
+    anchors: {
+        requirements: ["REQ-006"],
+        securityHub: ["CloudWatch.15"],
+        awsConfig: ["cloudwatch-alarm-action-check"],
+        checkov: [],
+        frameworks: ["HIPAA", "PCI DSS"],
+    },
     configSchema: { properties: { ...productionSchema } },
     validateStack: (args, report) => {
         const alarms = args.resources.filter((r) => r.isType(aws.cloudwatch.MetricAlarm));
         for (const { cluster, instances } of productionClusters(args)) {
             const watching = alarms.filter((a) => watches(a, cluster, instances));
             if (watching.length === 0) {
-                report(`Production cluster '${cluster.name}' has no CloudWatch alarm on its DBClusterIdentifier or DBInstanceIdentifier.`, cluster.urn);
+                report(
+                    `Production cluster '${cluster.name}' has no CloudWatch alarm on its DBClusterIdentifier or DBInstanceIdentifier.`,
+                    cluster.urn,
+                );
             }
             for (const alarm of watching.filter((a) => !notifies(a))) {
-                report(`Alarm '${alarm.name}' on production cluster '${cluster.name}' has no alarmActions: it notifies nobody (Security Hub CloudWatch.15).`, alarm.urn);
+                report(
+                    `Alarm '${alarm.name}' on production cluster '${cluster.name}' has no alarmActions: it notifies nobody (Security Hub CloudWatch.15).`,
+                    alarm.urn,
+                );
             }
         }
     },

@@ -10,6 +10,7 @@ new PolicyPack(PACK_NAME, {
     policies,
     enforcementLevel: PACK_ENFORCEMENT_LEVEL,
     displayName: "Aurora PostgreSQL guard rails",
-    description: "Encryption, private access, deletion protection, tagging, identity and monitoring for Amazon Aurora PostgreSQL and its supporting AWS resources.",
+    description:
+        "Encryption, private access, deletion protection, tagging, identity and monitoring for Amazon Aurora PostgreSQL and its supporting AWS resources.",
     tags: ["aws", "rds", "aurora", "postgresql"],
 });

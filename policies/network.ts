@@ -13,7 +13,13 @@ export const instanceNotPublic = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps: "Remove publiclyAccessible (or set it to false) and place the instances in private subnets.",
-    anchors: { requirements: ["REQ-003"], securityHub: ["RDS.2"], awsConfig: ["rds-instance-public-access-check"], checkov: ["CKV_AWS_17"], frameworks: FRAMEWORKS },
+    anchors: {
+        requirements: ["REQ-003"],
+        securityHub: ["RDS.2"],
+        awsConfig: ["rds-instance-public-access-check"],
+        checkov: ["CKV_AWS_17"],
+        frameworks: FRAMEWORKS,
+    },
     validateResource: validateTypes([aws.rds.ClusterInstance, aws.rds.Instance], (instance, _args, report) => {
         if (instance.publiclyAccessible === true) {
             report("DB instance is publicly accessible: set publiclyAccessible to false.");
@@ -71,7 +77,9 @@ const databasePortsSchema = {
 
 function reportAll(findings: string[], report: (m: string) => void) {
     for (const f of findings) {
-        report(`Security group ingress exposes the database to the internet: ${f}. Allow only the application security group or private CIDRs.`);
+        report(
+            `Security group ingress exposes the database to the internet: ${f}. Allow only the application security group or private CIDRs.`,
+        );
     }
 }
 
@@ -80,21 +88,34 @@ export const noPublicDatabaseIngress = resourcePolicy({
     description: "Security groups must not open database ports (or all ports) to 0.0.0.0/0 or ::/0.",
     enforcementLevel: "mandatory",
     severity: "critical",
-    remediationSteps: "Replace the 0.0.0.0/0 or ::/0 source with referencedSecurityGroupId of the application security group, or with the private CIDRs that need access.",
-    anchors: { requirements: ["REQ-003"], securityHub: ["EC2.19", "EC2.18"], awsConfig: ["restricted-common-ports", "vpc-sg-open-only-to-authorized-ports"], checkov: ["CKV_AWS_277"], frameworks: FRAMEWORKS },
+    remediationSteps:
+        "Replace the 0.0.0.0/0 or ::/0 source with referencedSecurityGroupId of the application security group, or with the private CIDRs that need access.",
+    anchors: {
+        requirements: ["REQ-003"],
+        securityHub: ["EC2.19", "EC2.18"],
+        awsConfig: ["restricted-common-ports", "vpc-sg-open-only-to-authorized-ports"],
+        checkov: ["CKV_AWS_277"],
+        frameworks: FRAMEWORKS,
+    },
     configSchema: databasePortsSchema,
     validateResource: [
         validateResourceOfType(aws.ec2.SecurityGroup, (sg, args, report) => {
             const { databasePorts } = args.getConfig<NetworkConfig>();
             for (const rule of list(read(sg, "ingress")) as Array<Record<string, any>>) {
                 const cidrs = [...list(rule.cidrBlocks), ...list(rule.ipv6CidrBlocks)];
-                reportAll(publicIngressFindings({ protocol: rule.protocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs }, databasePorts), report);
+                reportAll(
+                    publicIngressFindings({ protocol: rule.protocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs }, databasePorts),
+                    report,
+                );
             }
         }),
         validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, args, report) => {
             const { databasePorts } = args.getConfig<NetworkConfig>();
             const cidrs = [read(rule, "cidrIpv4"), read(rule, "cidrIpv6")];
-            reportAll(publicIngressFindings({ protocol: rule.ipProtocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs }, databasePorts), report);
+            reportAll(
+                publicIngressFindings({ protocol: rule.ipProtocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs }, databasePorts),
+                report,
+            );
         }),
         validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, args, report) => {
             if (rule.type !== "ingress") {
@@ -102,7 +123,10 @@ export const noPublicDatabaseIngress = resourcePolicy({
             }
             const { databasePorts } = args.getConfig<NetworkConfig>();
             const cidrs = [...list(read(rule, "cidrBlocks")), ...list(read(rule, "ipv6CidrBlocks"))];
-            reportAll(publicIngressFindings({ protocol: rule.protocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs }, databasePorts), report);
+            reportAll(
+                publicIngressFindings({ protocol: rule.protocol, fromPort: rule.fromPort, toPort: rule.toPort, cidrs }, databasePorts),
+                report,
+            );
         }),
     ],
 });
@@ -110,14 +134,16 @@ export const noPublicDatabaseIngress = resourcePolicy({
 const isIgw = (gatewayId: unknown) => typeof gatewayId === "string" && gatewayId.startsWith("igw-");
 
 /** An internet gateway by id, or (its id unknown in a preview) by depending on an aws.ec2.InternetGateway of the stack. */
-const toIgw = (r: PolicyResource, key: string, value: unknown) => isIgw(value) || (r.propertyDependencies[key] ?? []).some((d) => d.isType(aws.ec2.InternetGateway));
+const toIgw = (r: PolicyResource, key: string, value: unknown) =>
+    isIgw(value) || (r.propertyDependencies[key] ?? []).some((d) => d.isType(aws.ec2.InternetGateway));
 
 export const subnetGroupPrivate = stackPolicy({
     name: "rds-subnet-group-private",
     description: "DB subnet groups must contain only private subnets: no public IP on launch and no route to an internet gateway.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Use subnets with mapPublicIpOnLaunch false, associated with route tables that have no 0.0.0.0/0 route to an igw-* gateway (use VPC endpoints or a NAT gateway in another tier).",
+    remediationSteps:
+        "Use subnets with mapPublicIpOnLaunch false, associated with route tables that have no 0.0.0.0/0 route to an igw-* gateway (use VPC endpoints or a NAT gateway in another tier).",
     anchors: {
         requirements: ["REQ-003"],
         securityHub: ["RDS.46", "EC2.15"],

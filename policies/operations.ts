@@ -10,7 +10,8 @@ export const EXTENDED_SUPPORT_DISABLED = "open-source-rds-extended-support-disab
 
 export const extendedSupportOptOut = resourcePolicy({
     name: "rds-extended-support-opt-out",
-    description: "RDS/Aurora databases should opt out of RDS Extended Support, which is billed automatically once a major version leaves standard support.",
+    description:
+        "RDS/Aurora databases should opt out of RDS Extended Support, which is billed automatically once a major version leaves standard support.",
     enforcementLevel: "advisory",
     severity: "low",
     remediationSteps: `Set engineLifecycleSupport: "${EXTENDED_SUPPORT_DISABLED}" (leaving it unset enrols the database in paid Extended Support) and plan major version upgrades before the end of standard support.`,
@@ -18,12 +19,23 @@ export const extendedSupportOptOut = resourcePolicy({
     validateResource: validateTypes([aws.rds.Cluster, aws.rds.Instance, aws.rds.GlobalCluster], (p, _args, report) => {
         const lifecycle = read(p, "engineLifecycleSupport");
         if (!isUnknown(lifecycle) && lifecycle !== EXTENDED_SUPPORT_DISABLED) {
-            report(`engineLifecycleSupport is '${lifecycle ?? "unset (open-source-rds-extended-support)"}': set it to '${EXTENDED_SUPPORT_DISABLED}' to avoid Extended Support charges.`);
+            report(
+                `engineLifecycleSupport is '${lifecycle ?? "unset (open-source-rds-extended-support)"}': set it to '${EXTENDED_SUPPORT_DISABLED}' to avoid Extended Support charges.`,
+            );
         }
     }),
 });
 
-export const DEFAULT_ALLOWED_INSTANCE_CLASSES = ["db.serverless", "db.r8g.*", "db.r7g.*", "db.r7i.*", "db.r6g.*", "db.r6i.*", "db.x2g.*", "db.t4g.*"];
+export const DEFAULT_ALLOWED_INSTANCE_CLASSES = [
+    "db.serverless",
+    "db.r8g.*",
+    "db.r7g.*",
+    "db.r7i.*",
+    "db.r6g.*",
+    "db.r6i.*",
+    "db.x2g.*",
+    "db.t4g.*",
+];
 
 /** Whether `instanceClass` matches one of `patterns` (exact, or a prefix ending in `*`). */
 export function classAllowed(instanceClass: string, patterns: string[]): boolean {
@@ -32,10 +44,12 @@ export function classAllowed(instanceClass: string, patterns: string[]): boolean
 
 export const instanceClassAllowList = resourcePolicy({
     name: "rds-instance-class-allowed",
-    description: "RDS/Aurora instances should use an instance class from the organisation's allow-list (current Graviton/Intel generations, Serverless v2).",
+    description:
+        "RDS/Aurora instances should use an instance class from the organisation's allow-list (current Graviton/Intel generations, Serverless v2).",
     enforcementLevel: "advisory",
     severity: "low",
-    remediationSteps: "Change instanceClass to an allowed class, or add the class (or a family prefix such as db.r8g.*) to allowedInstanceClasses in the policy config.",
+    remediationSteps:
+        "Change instanceClass to an allowed class, or add the class (or a family prefix such as db.r8g.*) to allowedInstanceClasses in the policy config.",
     anchors: { requirements: ["REQ-007"], securityHub: [], awsConfig: ["desired-instance-type"], checkov: [], frameworks: [] },
     configSchema: {
         properties: {
@@ -65,7 +79,8 @@ export const ADVANCED_INSIGHTS_RETENTION_DAYS = 465;
 
 export const databaseInsightsMode = resourcePolicy({
     name: "rds-database-insights-mode",
-    description: "Database Insights' Advanced mode needs Performance Insights with at least 465 days of retention; production Aurora clusters should use at least the configured mode.",
+    description:
+        "Database Insights' Advanced mode needs Performance Insights with at least 465 days of retention; production Aurora clusters should use at least the configured mode.",
     enforcementLevel: "advisory",
     severity: "low",
     remediationSteps: `Set databaseInsightsMode on the aws.rds.Cluster ("advanced" for production), with performanceInsightsEnabled: true and performanceInsightsRetentionPeriod >= ${ADVANCED_INSIGHTS_RETENTION_DAYS}.`,
@@ -77,7 +92,8 @@ export const databaseInsightsMode = resourcePolicy({
                 type: "string",
                 enum: INSIGHTS_MODES,
                 default: "standard",
-                description: "Least Database Insights mode production clusters should use (unset = standard; \"advanced\" is billed per vCPU and keeps 15 months of data).",
+                description:
+                    'Least Database Insights mode production clusters should use (unset = standard; "advanced" is billed per vCPU and keeps 15 months of data).',
             },
         },
     },
@@ -89,12 +105,22 @@ export const databaseInsightsMode = resourcePolicy({
         }
         if (mode === "advanced") {
             const retention = read(cluster, "performanceInsightsRetentionPeriod");
-            if (read(cluster, "performanceInsightsEnabled") !== true || (typeof retention === "number" ? retention : 7) < ADVANCED_INSIGHTS_RETENTION_DAYS) {
-                report(`Database Insights Advanced mode needs performanceInsightsEnabled: true and performanceInsightsRetentionPeriod >= ${ADVANCED_INSIGHTS_RETENTION_DAYS} on the cluster.`);
+            if (
+                read(cluster, "performanceInsightsEnabled") !== true ||
+                (typeof retention === "number" ? retention : 7) < ADVANCED_INSIGHTS_RETENTION_DAYS
+            ) {
+                report(
+                    `Database Insights Advanced mode needs performanceInsightsEnabled: true and performanceInsightsRetentionPeriod >= ${ADVANCED_INSIGHTS_RETENTION_DAYS} on the cluster.`,
+                );
             }
         }
-        if (isProduction(args.props, args.stackTags, productionEnvironments) && INSIGHTS_MODES.indexOf(mode) < INSIGHTS_MODES.indexOf(productionMode)) {
-            report(`Production cluster uses Database Insights mode '${mode}'; production clusters should use at least '${productionMode}': set databaseInsightsMode.`);
+        if (
+            isProduction(args.props, args.stackTags, productionEnvironments) &&
+            INSIGHTS_MODES.indexOf(mode) < INSIGHTS_MODES.indexOf(productionMode)
+        ) {
+            report(
+                `Production cluster uses Database Insights mode '${mode}'; production clusters should use at least '${productionMode}': set databaseInsightsMode.`,
+            );
         }
     }),
 });

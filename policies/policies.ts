@@ -19,4 +19,11 @@ export const PACK_NAME = "aurora-guardrails";
 /** Level of any policy that does not set one (every policy here does). */
 export const PACK_ENFORCEMENT_LEVEL = "advisory" as const;
 
-export const policies: GuardrailPolicy[] = [...encryptionPolicies, ...networkPolicies, ...dataSafetyPolicies, ...taggingPolicies, ...identityMonitoringPolicies, ...operationsPolicies];
+export const policies: GuardrailPolicy[] = [
+    ...encryptionPolicies,
+    ...networkPolicies,
+    ...dataSafetyPolicies,
+    ...taggingPolicies,
+    ...identityMonitoringPolicies,
+    ...operationsPolicies,
+];

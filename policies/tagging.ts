@@ -65,7 +65,8 @@ export const requiredTags = resourcePolicy({
     description: "Every taggable AWS resource must carry the required tags (non-empty), with Environment in the allowed set.",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Add the missing tags to the resource, or once for all resources with the AWS provider's defaultTags; use one of the allowed Environment values.",
+    remediationSteps:
+        "Add the missing tags to the resource, or once for all resources with the AWS provider's defaultTags; use one of the allowed Environment values.",
     anchors: {
         requirements: ["REQ-012"],
         securityHub: ["RDS.28", "RDS.30", "RDS.33", "SecretsManager.5", "SNS.3"],
@@ -75,8 +76,18 @@ export const requiredTags = resourcePolicy({
     },
     configSchema: {
         properties: {
-            requiredTags: { type: "array", items: { type: "string" }, default: DEFAULT_REQUIRED_TAGS, description: "Tag keys every taggable resource must carry with a non-empty value (case-sensitive)." },
-            allowedEnvironments: { type: "array", items: { type: "string" }, default: DEFAULT_ALLOWED_ENVIRONMENTS, description: "Allowed values of the Environment tag." },
+            requiredTags: {
+                type: "array",
+                items: { type: "string" },
+                default: DEFAULT_REQUIRED_TAGS,
+                description: "Tag keys every taggable resource must carry with a non-empty value (case-sensitive).",
+            },
+            allowedEnvironments: {
+                type: "array",
+                items: { type: "string" },
+                default: DEFAULT_ALLOWED_ENVIRONMENTS,
+                description: "Allowed values of the Environment tag.",
+            },
         },
     },
     validateResource: (args: ResourceValidationArgs, report) => {

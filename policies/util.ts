@@ -113,7 +113,8 @@ export function isSetOrUnknown(value: unknown): boolean {
     return isUnknown(value) || (value !== undefined && value !== null && value !== "");
 }
 
-const knownObject = (v: unknown): Record<string, unknown> => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const knownObject = (v: unknown): Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /** A resource's tags: `tagsAll` (provider default tags included) overlaid with its own `tags`; unknown ones count as none. */
 export function tagsOf(props: Record<string, any>): Record<string, unknown> {
@@ -138,7 +139,9 @@ export function isCustomerManagedKey(key: unknown): boolean {
 
 /** Identifiers other resources may use to point at `r`: its id, ARN and (for RDS) identifiers. */
 export function identifiersOf(r: PolicyResource, ...extraKeys: string[]): string[] {
-    return ["id", "arn", ...extraKeys].map((k) => read(r.props, k)).filter((v): v is string => typeof v === "string" && v.length > 0 && !isUnknown(v));
+    return ["id", "arn", ...extraKeys]
+        .map((k) => read(r.props, k))
+        .filter((v): v is string => typeof v === "string" && v.length > 0 && !isUnknown(v));
 }
 
 /** Whether `from.props[key]` depends on `target`'s outputs (the engine's property dependencies; present in preview too). */

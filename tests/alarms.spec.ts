@@ -38,7 +38,10 @@ const EXPECTED_BY_CLASS: Record<string, (typeof EXPECTED)[string]> = { "db.r7g.l
 function expectedFor(stack: string): (typeof EXPECTED)[string] {
     const instanceClass = stackConfig(stack).cluster.instanceClass;
     const expected = EXPECTED[stack] ?? EXPECTED_BY_CLASS[instanceClass];
-    expect(expected, `expected thresholds for stack ${stack} (${instanceClass}): add them to EXPECTED in tests/alarms.spec.ts`).to.not.equal(undefined);
+    expect(
+        expected,
+        `expected thresholds for stack ${stack} (${instanceClass}): add them to EXPECTED in tests/alarms.spec.ts`,
+    ).to.not.equal(undefined);
     return expected;
 }
 
@@ -63,10 +66,15 @@ function metricWidget(body: DashboardBody, title: string): MetricWidget {
 }
 
 /** Component arguments with a real (mocked) cluster and instances for the given classes. */
-function componentArgs(classes: Record<string, string>, overrides: Partial<AlarmsArgs> = {}, maxConnections?: Record<string, number>): AlarmsArgs {
+function componentArgs(
+    classes: Record<string, string>,
+    overrides: Partial<AlarmsArgs> = {},
+    maxConnections?: Record<string, number>,
+): AlarmsArgs {
     const cluster = new aws.rds.Cluster("t-cluster", { clusterIdentifier: "t-cluster", engine: "aurora-postgresql" });
     const instances = Object.entries(classes).map(
-        ([id, instanceClass]) => new aws.rds.ClusterInstance(id, { identifier: id, clusterIdentifier: cluster.id, instanceClass, engine: "aurora-postgresql" }),
+        ([id, instanceClass]) =>
+            new aws.rds.ClusterInstance(id, { identifier: id, clusterIdentifier: cluster.id, instanceClass, engine: "aurora-postgresql" }),
     );
     const catalog: Record<string, number> = { "db.r7g.large": 1721, "db.r7g.xlarge": 3442, "db.t4g.medium": 405, "db.serverless": 5000 };
     return {
@@ -94,19 +102,32 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                 const run = await stackRun(stack);
                 const topic = one(run, TOPIC);
                 expect(topic.inputs).to.include({ name: `aurora-${stack}-alerts`, kmsMasterKeyId: alertsKeyArn(run) });
-                expect(topic.inputs.tags).to.include({ Environment: stack, Application: "aurora", Team: "data-platform", CostCenter: "cc-1042", ManagedBy: "pulumi" });
+                expect(topic.inputs.tags).to.include({
+                    Environment: stack,
+                    Application: "aurora",
+                    Team: "data-platform",
+                    CostCenter: "cc-1042",
+                    ManagedBy: "pulumi",
+                });
                 const policy = one(run, "aws:sns/topicPolicy:TopicPolicy");
                 expect(policy.inputs.arn).to.equal(topic.state.arn);
                 const statements = policyDoc(policy.inputs.policy).Statement;
                 const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-                expect(Object.keys(bySid)).to.have.members(["AccountAdministersTheTopic", "CloudWatchAlarmsOfThisAccountPublish", "RdsEventsOfThisStackPublish"]);
+                expect(Object.keys(bySid)).to.have.members([
+                    "AccountAdministersTheTopic",
+                    "CloudWatchAlarmsOfThisAccountPublish",
+                    "RdsEventsOfThisStackPublish",
+                ]);
                 expect(bySid.CloudWatchAlarmsOfThisAccountPublish).to.deep.equal({
                     Sid: "CloudWatchAlarmsOfThisAccountPublish",
                     Effect: "Allow",
                     Principal: { Service: "cloudwatch.amazonaws.com" },
                     Action: "sns:Publish",
                     Resource: topic.state.arn,
-                    Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${MOCK_ACCOUNT_ID}:alarm:*` } },
+                    Condition: {
+                        StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
+                        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${MOCK_ACCOUNT_ID}:alarm:*` },
+                    },
                 });
                 // RDS publishes with the ARN of the resource that raised the event, not of the subscription.
                 const rds = `arn:aws:rds:eu-west-1:${MOCK_ACCOUNT_ID}`;
@@ -119,13 +140,22 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                     Resource: topic.state.arn,
                     Condition: {
                         StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
-                        ArnLike: { "aws:SourceArn": [`${rds}:cluster:aurora-${stack}`, ...run.outputs.instanceIdentifiers.map((id: string) => `${rds}:db:${id}`), `${rds}:pg:${instanceGroup}`] },
+                        ArnLike: {
+                            "aws:SourceArn": [
+                                `${rds}:cluster:aurora-${stack}`,
+                                ...run.outputs.instanceIdentifiers.map((id: string) => `${rds}:db:${id}`),
+                                `${rds}:pg:${instanceGroup}`,
+                            ],
+                        },
                     },
                 });
                 expect(bySid.AccountAdministersTheTopic.Principal).to.deep.equal({ AWS: `arn:aws:iam::${MOCK_ACCOUNT_ID}:root` });
                 expect(bySid.AccountAdministersTheTopic.Action, "nobody but the two services publishes").to.not.include("sns:Publish");
                 const publishers = statements.filter((s) => [s.Action].flat().some((a: string) => a === "sns:Publish" || a === "sns:*"));
-                expect(publishers.map((s) => s.Principal.Service)).to.have.members(["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"]);
+                expect(publishers.map((s) => s.Principal.Service)).to.have.members([
+                    "cloudwatch.amazonaws.com",
+                    "events.rds.amazonaws.com",
+                ]);
             });
 
             it(`REQ-006 ${stack}: every instance has CPU, connections, memory, local storage${expected.serverless ? " and ACU" : ""} alarms with class-derived thresholds`, async () => {
@@ -136,20 +166,70 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                 for (const id of ids) {
                     const check = (suffix: string, want: Record<string, unknown>) => {
                         const alarm = alarmNamed(run, `${id}-${suffix}`);
-                        expect(alarm.inputs, `${id}-${suffix}`).to.deep.include({ namespace: "AWS/RDS", dimensions: { DBInstanceIdentifier: id }, alarmActions: [topicArn], okActions: [topicArn], ...want });
+                        expect(alarm.inputs, `${id}-${suffix}`).to.deep.include({
+                            namespace: "AWS/RDS",
+                            dimensions: { DBInstanceIdentifier: id },
+                            alarmActions: [topicArn],
+                            okActions: [topicArn],
+                            ...want,
+                        });
                     };
-                    check("cpu-high", { metricName: "CPUUtilization", statistic: "Average", period: 120, evaluationPeriods: 2, datapointsToAlarm: 2, comparisonOperator: "GreaterThanThreshold", threshold: 80, treatMissingData: "notBreaching" });
-                    check("connections-high", { metricName: "DatabaseConnections", statistic: "Maximum", period: 60, evaluationPeriods: 3, comparisonOperator: "GreaterThanThreshold", threshold: expected.connections, treatMissingData: "notBreaching" });
-                    check("freeable-memory-low", { metricName: "FreeableMemory", statistic: "Average", period: 60, evaluationPeriods: 5, comparisonOperator: "LessThanThreshold", threshold: expected.memory, treatMissingData: "notBreaching" });
-                    check("free-local-storage-low", { metricName: "FreeLocalStorage", statistic: "Minimum", period: 60, evaluationPeriods: 3, comparisonOperator: "LessThanThreshold", threshold: expected.storage, treatMissingData: "notBreaching" });
+                    check("cpu-high", {
+                        metricName: "CPUUtilization",
+                        statistic: "Average",
+                        period: 120,
+                        evaluationPeriods: 2,
+                        datapointsToAlarm: 2,
+                        comparisonOperator: "GreaterThanThreshold",
+                        threshold: 80,
+                        treatMissingData: "notBreaching",
+                    });
+                    check("connections-high", {
+                        metricName: "DatabaseConnections",
+                        statistic: "Maximum",
+                        period: 60,
+                        evaluationPeriods: 3,
+                        comparisonOperator: "GreaterThanThreshold",
+                        threshold: expected.connections,
+                        treatMissingData: "notBreaching",
+                    });
+                    check("freeable-memory-low", {
+                        metricName: "FreeableMemory",
+                        statistic: "Average",
+                        period: 60,
+                        evaluationPeriods: 5,
+                        comparisonOperator: "LessThanThreshold",
+                        threshold: expected.memory,
+                        treatMissingData: "notBreaching",
+                    });
+                    check("free-local-storage-low", {
+                        metricName: "FreeLocalStorage",
+                        statistic: "Minimum",
+                        period: 60,
+                        evaluationPeriods: 3,
+                        comparisonOperator: "LessThanThreshold",
+                        threshold: expected.storage,
+                        treatMissingData: "notBreaching",
+                    });
                     const acu = ofType(run, ALARM).filter((a) => a.inputs.name === `${id}-acu-utilization-high`);
                     if (expected.serverless) {
-                        check("acu-utilization-high", { metricName: "ACUUtilization", statistic: "Average", period: 300, evaluationPeriods: 3, comparisonOperator: "GreaterThanThreshold", threshold: 90, treatMissingData: "notBreaching" });
+                        check("acu-utilization-high", {
+                            metricName: "ACUUtilization",
+                            statistic: "Average",
+                            period: 300,
+                            evaluationPeriods: 3,
+                            comparisonOperator: "GreaterThanThreshold",
+                            threshold: 90,
+                            treatMissingData: "notBreaching",
+                        });
                     } else {
                         expect(acu, "no ACU alarm on provisioned instances").to.be.empty;
                     }
                 }
-                expect(run.outputs.maxConnections[ids[0]] * 0.8, "80% of the instance's computed max_connections").to.be.within(expected.connections, expected.connections + 1);
+                expect(run.outputs.maxConnections[ids[0]] * 0.8, "80% of the instance's computed max_connections").to.be.within(
+                    expected.connections,
+                    expected.connections + 1,
+                );
             });
 
             it(`REQ-006 ${stack}: cluster alarms on replica lag, deadlocks and transaction ID age (warning and critical)`, async () => {
@@ -158,12 +238,43 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                 const cluster = { DBClusterIdentifier: `aurora-${stack}` };
                 const check = (suffix: string, want: Record<string, unknown>) => {
                     const alarm = alarmNamed(run, `aurora-${stack}-${suffix}`);
-                    expect(alarm.inputs, suffix).to.deep.include({ namespace: "AWS/RDS", dimensions: cluster, alarmActions: [topicArn], okActions: [topicArn], comparisonOperator: "GreaterThanThreshold", statistic: "Maximum", ...want });
+                    expect(alarm.inputs, suffix).to.deep.include({
+                        namespace: "AWS/RDS",
+                        dimensions: cluster,
+                        alarmActions: [topicArn],
+                        okActions: [topicArn],
+                        comparisonOperator: "GreaterThanThreshold",
+                        statistic: "Maximum",
+                        ...want,
+                    });
                 };
-                check("replica-lag-high", { metricName: "AuroraReplicaLagMaximum", period: 60, evaluationPeriods: 3, threshold: 1000, treatMissingData: "notBreaching" });
-                check("deadlocks", { metricName: "Deadlocks", period: 60, evaluationPeriods: 5, datapointsToAlarm: 5, threshold: 0, treatMissingData: "notBreaching" });
-                check("transaction-ids-warning", { metricName: "MaximumUsedTransactionIDs", period: 300, threshold: 1000000000, treatMissingData: "missing" });
-                check("transaction-ids-critical", { metricName: "MaximumUsedTransactionIDs", period: 300, threshold: 1500000000, treatMissingData: "missing" });
+                check("replica-lag-high", {
+                    metricName: "AuroraReplicaLagMaximum",
+                    period: 60,
+                    evaluationPeriods: 3,
+                    threshold: 1000,
+                    treatMissingData: "notBreaching",
+                });
+                check("deadlocks", {
+                    metricName: "Deadlocks",
+                    period: 60,
+                    evaluationPeriods: 5,
+                    datapointsToAlarm: 5,
+                    threshold: 0,
+                    treatMissingData: "notBreaching",
+                });
+                check("transaction-ids-warning", {
+                    metricName: "MaximumUsedTransactionIDs",
+                    period: 300,
+                    threshold: 1000000000,
+                    treatMissingData: "missing",
+                });
+                check("transaction-ids-critical", {
+                    metricName: "MaximumUsedTransactionIDs",
+                    period: 300,
+                    threshold: 1500000000,
+                    treatMissingData: "missing",
+                });
             });
 
             it(`REQ-006 ${stack}: every alarm notifies on ALARM and OK, has a deliberate missing-data treatment, a runbook link and the tags`, async () => {
@@ -192,12 +303,31 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                 const subscriptions = ofType(run, EVENTS);
                 expect(subscriptions.map((s) => s.inputs.sourceType)).to.deep.equal(["db-cluster", "db-instance", "db-parameter-group"]);
                 const of = (type: string) => subscriptions.find((s) => s.inputs.sourceType === type)!.inputs;
-                expect(of("db-cluster")).to.deep.include({ name: `aurora-${stack}-db-cluster-events`, snsTopic: topicArn, enabled: true, sourceIds: [`aurora-${stack}`], eventCategories: ["failover", "failure", "maintenance", "notification"] });
+                expect(of("db-cluster")).to.deep.include({
+                    name: `aurora-${stack}-db-cluster-events`,
+                    snsTopic: topicArn,
+                    enabled: true,
+                    sourceIds: [`aurora-${stack}`],
+                    eventCategories: ["failover", "failure", "maintenance", "notification"],
+                });
                 expect(of("db-instance").sourceIds).to.deep.equal(ofType(run, INSTANCE).map((i) => i.inputs.identifier));
-                expect(of("db-instance").eventCategories).to.deep.equal(["availability", "failover", "failure", "low storage", "maintenance", "recovery", "restoration"]);
-                expect(of("db-parameter-group")).to.deep.include({ sourceIds: [one(run, "aws:rds/parameterGroup:ParameterGroup").inputs.name], eventCategories: ["configuration change"] });
+                expect(of("db-instance").eventCategories).to.deep.equal([
+                    "availability",
+                    "failover",
+                    "failure",
+                    "low storage",
+                    "maintenance",
+                    "recovery",
+                    "restoration",
+                ]);
+                expect(of("db-parameter-group")).to.deep.include({
+                    sourceIds: [one(run, "aws:rds/parameterGroup:ParameterGroup").inputs.name],
+                    eventCategories: ["configuration change"],
+                });
                 for (const s of subscriptions) {
-                    expect(s.options.dependsOn, "created once the topic policy lets RDS publish").to.include(one(run, "aws:sns/topicPolicy:TopicPolicy").urn);
+                    expect(s.options.dependsOn, "created once the topic policy lets RDS publish").to.include(
+                        one(run, "aws:sns/topicPolicy:TopicPolicy").urn,
+                    );
                     expect(s.inputs.snsTopic).to.equal(topicArn);
                     expect(s.inputs.tags).to.include({ Environment: stack, Team: "data-platform" });
                 }
@@ -219,8 +349,18 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                 expect(alarmWidget.properties).to.deep.include({ alarms: ofType(run, ALARM).map((a) => a.state.arn) });
                 const connections = metricWidget(body, "Connections against max_connections");
                 for (const id of ids) {
-                    expect(connections.properties.annotations!.horizontal).to.deep.include({ label: `${id} max_connections`, value: run.outputs.maxConnections[id], color: "#d62728" });
-                    expect(connections.properties.metrics).to.deep.include(["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", id, { label: `${id} DatabaseConnections` }]);
+                    expect(connections.properties.annotations!.horizontal).to.deep.include({
+                        label: `${id} max_connections`,
+                        value: run.outputs.maxConnections[id],
+                        color: "#d62728",
+                    });
+                    expect(connections.properties.metrics).to.deep.include([
+                        "AWS/RDS",
+                        "DatabaseConnections",
+                        "DBInstanceIdentifier",
+                        id,
+                        { label: `${id} DatabaseConnections` },
+                    ]);
                 }
                 const titles = body.widgets.filter((w) => w.type === "metric").map((w) => (w as MetricWidget).properties.title);
                 expect(titles).to.include.members([
@@ -246,18 +386,29 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
 
     it("REQ-006: readers added later by config get their alarms, event source and dashboard graphs", async () => {
         const run = await previewStack("prod", { "aurora:readerCount": "3" });
-        expect(ofType(run, ALARM).filter((a) => a.inputs.dimensions.DBInstanceIdentifier === "aurora-prod-instance-4").map((a) => a.inputs.metricName)).to.have.members([
-            "CPUUtilization",
-            "DatabaseConnections",
-            "FreeableMemory",
-            "FreeLocalStorage",
-        ]);
-        expect(ofType(run, EVENTS).find((s) => s.inputs.sourceType === "db-instance")!.inputs.sourceIds).to.include("aurora-prod-instance-4");
+        expect(
+            ofType(run, ALARM)
+                .filter((a) => a.inputs.dimensions.DBInstanceIdentifier === "aurora-prod-instance-4")
+                .map((a) => a.inputs.metricName),
+        ).to.have.members(["CPUUtilization", "DatabaseConnections", "FreeableMemory", "FreeLocalStorage"]);
+        expect(ofType(run, EVENTS).find((s) => s.inputs.sourceType === "db-instance")!.inputs.sourceIds).to.include(
+            "aurora-prod-instance-4",
+        );
         expect(JSON.stringify(dashboardOf(run))).to.include("aurora-prod-instance-4");
     });
 
     it("REQ-006: thresholds follow the class (db.r7g.xlarge, db.t4g.medium, Serverless v2 at 2-64 ACU)", async () => {
-        const run = await runComponent(() => new Alarms("cls", componentArgs({ "t-cluster-instance-1": "db.r7g.xlarge", "t-cluster-instance-2": "db.t4g.medium", "t-cluster-instance-3": "db.serverless" })));
+        const run = await runComponent(
+            () =>
+                new Alarms(
+                    "cls",
+                    componentArgs({
+                        "t-cluster-instance-1": "db.r7g.xlarge",
+                        "t-cluster-instance-2": "db.t4g.medium",
+                        "t-cluster-instance-3": "db.serverless",
+                    }),
+                ),
+        );
         const threshold = (name: string) => alarmNamed(run, name).inputs.threshold;
         expect(threshold("t-cluster-instance-1-connections-high")).to.equal(2753);
         expect(threshold("t-cluster-instance-1-freeable-memory-low")).to.equal(3435973836);
@@ -275,15 +426,24 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
     });
 
     it("REQ-006: configured thresholds, and a class of unknown size gets no memory-relative alarms", async () => {
-        const run = await runComponent(() =>
-            new Alarms(
-                "custom",
-                componentArgs(
-                    { "custom-a": "db.m9z.large" },
-                    { cpuAlarmPercent: 65, cpuAlarmPeriods: 5, connectionsAlarmPercent: 50, replicaLagAlarmMs: 250, deadlockAlarmMinutes: 2, xidWarningThreshold: 500000000, xidCriticalThreshold: 2000000000 },
-                    { "custom-a": 1500 },
+        const run = await runComponent(
+            () =>
+                new Alarms(
+                    "custom",
+                    componentArgs(
+                        { "custom-a": "db.m9z.large" },
+                        {
+                            cpuAlarmPercent: 65,
+                            cpuAlarmPeriods: 5,
+                            connectionsAlarmPercent: 50,
+                            replicaLagAlarmMs: 250,
+                            deadlockAlarmMinutes: 2,
+                            xidWarningThreshold: 500000000,
+                            xidCriticalThreshold: 2000000000,
+                        },
+                        { "custom-a": 1500 },
+                    ),
                 ),
-            ),
         );
         expect(alarmNamed(run, "custom-a-cpu-high").inputs).to.include({ threshold: 65, evaluationPeriods: 5, datapointsToAlarm: 5 });
         expect(alarmNamed(run, "custom-a-connections-high").inputs.threshold).to.equal(750);
@@ -292,12 +452,23 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
         expect(alarmNamed(run, "t-cluster-deadlocks").inputs).to.include({ evaluationPeriods: 2, datapointsToAlarm: 2 });
         expect(alarmNamed(run, "t-cluster-transaction-ids-critical").inputs.threshold).to.equal(2000000000);
         const body: DashboardBody = JSON.parse(one(run, DASHBOARD).inputs.dashboardBody);
-        expect(metricWidget(body, "Transaction IDs in use").properties.annotations!.horizontal.map((a) => a.value)).to.deep.equal([500000000, 2000000000]);
+        expect(metricWidget(body, "Transaction IDs in use").properties.annotations!.horizontal.map((a) => a.value)).to.deep.equal([
+            500000000, 2000000000,
+        ]);
     });
 
     it("REQ-006: email and HTTPS subscriptions from config, keyed by endpoint so removing one keeps the others", async () => {
         const emails = ["dba@example.com", "oncall+db@example.org"];
-        const run = await runComponent(() => new Alarms("subs", componentArgs({ "s-1": "db.r7g.large" }, { alarmEmails: emails, alarmHttpsEndpoints: ["https://events.example.com/sns/aurora"] })));
+        const run = await runComponent(
+            () =>
+                new Alarms(
+                    "subs",
+                    componentArgs(
+                        { "s-1": "db.r7g.large" },
+                        { alarmEmails: emails, alarmHttpsEndpoints: ["https://events.example.com/sns/aurora"] },
+                    ),
+                ),
+        );
         const subs = ofType(run, SUBSCRIPTION);
         const topicArn = one(run, TOPIC).state.arn;
         expect(subs.map((s) => [s.inputs.protocol, s.inputs.endpoint, s.inputs.topic])).to.deep.equal([
@@ -317,7 +488,13 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                         "bad",
                         componentArgs(
                             { "b-1": "db.r7g.large" },
-                            { namePrefix: "Bad", cpuAlarmPercent: 0, alarmEmails: ["not-an-email"], alarmHttpsEndpoints: ["http://hooks.example.com/x"], xidWarningThreshold: 1500000000 },
+                            {
+                                namePrefix: "Bad",
+                                cpuAlarmPercent: 0,
+                                alarmEmails: ["not-an-email"],
+                                alarmHttpsEndpoints: ["http://hooks.example.com/x"],
+                                xidWarningThreshold: 1500000000,
+                            },
                             { "b-2": 1721 },
                         ),
                     ),
@@ -329,13 +506,14 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
         expect(error.message).to.include('alarmEmails = "not-an-email": must be an email address');
         expect(error.message).to.include('alarmHttpsEndpoints = "http://hooks.example.com/x": must be an https:// URL');
         expect(error.message).to.include("xidCriticalThreshold = 1500000000: must be above xidWarningThreshold (1500000000)");
-        expect(error.message).to.include('maxConnections = {"b-2":1721}: must name the same (non-empty) set of instances as instanceClasses (b-1)');
+        expect(error.message).to.include(
+            'maxConnections = {"b-2":1721}: must name the same (non-empty) set of instances as instanceClasses (b-1)',
+        );
     });
 });
 
 /** Validation through the config loader: each rule's accepted edge and rejected value. */
 describe("config: alarm settings validation (REQ-006)", () => {
-
     const problems = configProblems;
     const accepted = (o: Record<string, string>) => expect(problems(o)).to.equal("");
     const rejected = (o: Record<string, string>, fragment: string) => expect(problems(o)).to.include(fragment);
@@ -347,12 +525,17 @@ describe("config: alarm settings validation (REQ-006)", () => {
     it("runbookBaseUrl must be an https URL without a trailing slash, and every alarm description links under it", async () => {
         accepted({ "aurora:runbookBaseUrl": "https://git.example.com/platform/aurora/-/blob/main/docs" });
         rejected({ "aurora:runbookBaseUrl": "http://example.com/docs" }, "aurora:runbookBaseUrl");
-        rejected({ "aurora:runbookBaseUrl": "https://example.com/docs/" }, 'aurora:runbookBaseUrl = "https://example.com/docs/": must not end with /');
+        rejected(
+            { "aurora:runbookBaseUrl": "https://example.com/docs/" },
+            'aurora:runbookBaseUrl = "https://example.com/docs/": must not end with /',
+        );
         const run = await previewStack("staging", { "aurora:runbookBaseUrl": "https://git.example.com/aurora/docs" });
         const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
         expect(alarms).to.not.be.empty;
         for (const alarm of alarms) {
-            expect(alarm.inputs.alarmDescription, alarm.name).to.match(/ Runbook: https:\/\/git\.example\.com\/aurora\/docs\/runbooks\.md#[a-z-]+$/);
+            expect(alarm.inputs.alarmDescription, alarm.name).to.match(
+                / Runbook: https:\/\/git\.example\.com\/aurora\/docs\/runbooks\.md#[a-z-]+$/,
+            );
             expect(alarm.inputs.alarmDescription.length, `${alarm.name}: CloudWatch allows 1024 characters`).to.be.at.most(1024);
         }
         const dashboard = one(run, "aws:cloudwatch/dashboard:Dashboard");
@@ -360,7 +543,13 @@ describe("config: alarm settings validation (REQ-006)", () => {
     });
 
     it("percentages are integers from 1 to 100", () => {
-        for (const key of ["cpuAlarmPercent", "connectionsAlarmPercent", "freeableMemoryAlarmPercent", "freeLocalStorageAlarmPercent", "acuUtilizationAlarmPercent"]) {
+        for (const key of [
+            "cpuAlarmPercent",
+            "connectionsAlarmPercent",
+            "freeableMemoryAlarmPercent",
+            "freeLocalStorageAlarmPercent",
+            "acuUtilizationAlarmPercent",
+        ]) {
             accepted({ [`aurora:${key}`]: "1" });
             accepted({ [`aurora:${key}`]: "100" });
             rejected({ [`aurora:${key}`]: "0" }, `aurora:${key} = 0: must be an integer from 1 to 100`);
@@ -379,17 +568,32 @@ describe("config: alarm settings validation (REQ-006)", () => {
     it("transaction ID levels: warning below critical, critical below the read-only limit", () => {
         accepted({ "aurora:xidCriticalThreshold": String(XID_READ_ONLY_LIMIT - 1) });
         accepted({ "aurora:xidWarningThreshold": "1", "aurora:xidCriticalThreshold": "2" });
-        rejected({ "aurora:xidCriticalThreshold": String(XID_READ_ONLY_LIMIT) }, `aurora:xidCriticalThreshold = ${XID_READ_ONLY_LIMIT}: must be an integer from 1 to 2146483647 (Aurora goes read-only at 2146483648)`);
-        rejected({ "aurora:xidCriticalThreshold": "1000000000" }, "aurora:xidCriticalThreshold = 1000000000: must be above aurora:xidWarningThreshold (1000000000)");
+        rejected(
+            { "aurora:xidCriticalThreshold": String(XID_READ_ONLY_LIMIT) },
+            `aurora:xidCriticalThreshold = ${XID_READ_ONLY_LIMIT}: must be an integer from 1 to 2146483647 (Aurora goes read-only at 2146483648)`,
+        );
+        rejected(
+            { "aurora:xidCriticalThreshold": "1000000000" },
+            "aurora:xidCriticalThreshold = 1000000000: must be above aurora:xidWarningThreshold (1000000000)",
+        );
         rejected({ "aurora:xidWarningThreshold": "0" }, "aurora:xidWarningThreshold = 0: must be an integer from 1 to 2146483647");
     });
 
     it("subscriptions: email addresses and https:// URLs, each listed once", () => {
         accepted({ "aurora:alarmEmails": JSON.stringify(["dba@example.com", "first.last+alerts@sub.example.co.uk"]) });
         accepted({ "aurora:alarmHttpsEndpoints": JSON.stringify(["https://events.pagerduty.com/integration/abc/enqueue"]) });
-        rejected({ "aurora:alarmEmails": JSON.stringify(["dba@localhost"]) }, 'aurora:alarmEmails = "dba@localhost": must be an email address such as oncall@example.com');
-        rejected({ "aurora:alarmEmails": JSON.stringify(["dba@example.com", "DBA@example.com"]) }, 'aurora:alarmEmails = "DBA@example.com": is listed twice');
-        rejected({ "aurora:alarmHttpsEndpoints": JSON.stringify(["http://hooks.example.com/sns"]) }, 'aurora:alarmHttpsEndpoints = "http://hooks.example.com/sns": must be an https:// URL with a host name');
+        rejected(
+            { "aurora:alarmEmails": JSON.stringify(["dba@localhost"]) },
+            'aurora:alarmEmails = "dba@localhost": must be an email address such as oncall@example.com',
+        );
+        rejected(
+            { "aurora:alarmEmails": JSON.stringify(["dba@example.com", "DBA@example.com"]) },
+            'aurora:alarmEmails = "DBA@example.com": is listed twice',
+        );
+        rejected(
+            { "aurora:alarmHttpsEndpoints": JSON.stringify(["http://hooks.example.com/sns"]) },
+            'aurora:alarmHttpsEndpoints = "http://hooks.example.com/sns": must be an https:// URL with a host name',
+        );
         rejected({ "aurora:alarmHttpsEndpoints": JSON.stringify(["not a url"]) }, "must be an https:// URL");
         rejected({ "aurora:alarmHttpsEndpoints": JSON.stringify(["https://localhost/sns"]) }, "must be an https:// URL");
         rejected({ "aurora:alarmEmails": "dba@example.com" }, "aurora:alarmEmails");
@@ -416,7 +620,10 @@ describe("docs: runbooks and performance baseline match the alarms", () => {
 
     it("the baseline documents every alarm config key, each stack's computed thresholds and the event categories", () => {
         const alarmKeys = Object.keys(DEFAULTS);
-        expect(alarmKeys.every((k) => CONFIG_KEYS.some((s) => s.key === k)), "settings fields are config keys").to.equal(true);
+        expect(
+            alarmKeys.every((k) => CONFIG_KEYS.some((s) => s.key === k)),
+            "settings fields are config keys",
+        ).to.equal(true);
         for (const key of alarmKeys.filter((k) => !k.startsWith("alarm"))) {
             expect(baseline, key).to.include(`\`${key}\``);
         }

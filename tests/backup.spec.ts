@@ -32,8 +32,13 @@ describe("components/backup: cross-region disaster recovery (REQ-005, DR)", () =
         expect(drKey.inputs).to.include({ region: "eu-central-1", enableKeyRotation: true, deletionWindowInDays: 30 });
         expect(drKey.state.arn).to.match(/^arn:aws:kms:eu-central-1:/);
         expect(drKey.options.protect).to.equal(true);
-        expect(JSON.parse(drKey.inputs.policy)).to.deep.equal(JSON.parse(keyPolicy("backup", { partition: "aws", accountId: MOCK_ACCOUNT_ID, region: "eu-central-1" })));
-        expect(one(run, "aws:kms/alias:Alias", "-prod-dr").inputs).to.include({ region: "eu-central-1", name: "alias/aurora-prod-dr-backup" });
+        expect(JSON.parse(drKey.inputs.policy)).to.deep.equal(
+            JSON.parse(keyPolicy("backup", { partition: "aws", accountId: MOCK_ACCOUNT_ID, region: "eu-central-1" })),
+        );
+        expect(one(run, "aws:kms/alias:Alias", "-prod-dr").inputs).to.include({
+            region: "eu-central-1",
+            name: "alias/aurora-prod-dr-backup",
+        });
     });
 
     it("REQ-005 prod: a daily plan with continuous backup, retention, and a copy to the DR vault with its own retention", async () => {
@@ -41,17 +46,29 @@ describe("components/backup: cross-region disaster recovery (REQ-005, DR)", () =
         const plan = one(run, "aws:backup/plan:Plan");
         expect(plan.inputs.rules).to.have.length(1);
         const rule = plan.inputs.rules[0];
-        expect(rule).to.include({ targetVaultName: "aurora-prod-backup", schedule: "cron(30 5 * * ? *)", enableContinuousBackup: true, startWindow: 60, completionWindow: 360 });
+        expect(rule).to.include({
+            targetVaultName: "aurora-prod-backup",
+            schedule: "cron(30 5 * * ? *)",
+            enableContinuousBackup: true,
+            startWindow: 60,
+            completionWindow: 360,
+        });
         expect(rule.lifecycle).to.deep.equal({ deleteAfter: 35 });
-        expect(rule.copyActions).to.deep.equal([{ destinationVaultArn: one(run, "aws:backup/vault:Vault", "-dr-vault").state.arn, lifecycle: { deleteAfter: 35 } }]);
+        expect(rule.copyActions).to.deep.equal([
+            { destinationVaultArn: one(run, "aws:backup/vault:Vault", "-dr-vault").state.arn, lifecycle: { deleteAfter: 35 } },
+        ]);
         expect(rule.recoveryPointTags).to.include({ Environment: "prod", ManagedBy: "pulumi" });
     });
 
     it("REQ-005 prod: the selection covers the cluster ARN with a role holding AWS's backup and restore policies", async () => {
         const run = await stackRun("prod");
         const role = one(run, "aws:iam/role:Role", "-backup");
-        expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).to.deep.equal([{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }]);
-        const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === role.inputs.name).map((a) => a.inputs.policyArn);
+        expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
+            { Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ]);
+        const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            .filter((a) => a.inputs.role === role.inputs.name)
+            .map((a) => a.inputs.policyArn);
         expect(attached).to.deep.equal([
             "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
             "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
@@ -75,14 +92,28 @@ describe("components/backup: cross-region disaster recovery (REQ-005, DR)", () =
     it("optional vault lock (governance mode) on both vaults, with the DR lock in the DR region", async () => {
         const run = await runComponent(() => new Backup("bk-lock", args));
         const locks = ofType(run, "aws:backup/vaultLockConfiguration:VaultLockConfiguration");
-        expect(locks.map((l) => [l.inputs.backupVaultName, l.inputs.region, l.inputs.minRetentionDays, l.inputs.maxRetentionDays, l.inputs.changeableForDays])).to.deep.equal([
-            ["t-bk-backup", undefined, 7, 35],
-            ["t-bk-dr", "us-west-2", 7, 90],
-        ].map((row) => [...row, undefined]));
+        expect(
+            locks.map((l) => [
+                l.inputs.backupVaultName,
+                l.inputs.region,
+                l.inputs.minRetentionDays,
+                l.inputs.maxRetentionDays,
+                l.inputs.changeableForDays,
+            ]),
+        ).to.deep.equal(
+            [
+                ["t-bk-backup", undefined, 7, 35],
+                ["t-bk-dr", "us-west-2", 7, 90],
+            ].map((row) => [...row, undefined]),
+        );
     });
 
     it("the component rejects a DR region equal to the primary and out-of-range retentions, naming its own fields", async () => {
-        const error = await errorOf(() => runComponent(() => new Backup("bk-bad", { ...args, drRegion: "eu-west-1", retentionDays: 36, drRetentionDays: 0, schedule: "daily" })));
+        const error = await errorOf(() =>
+            runComponent(
+                () => new Backup("bk-bad", { ...args, drRegion: "eu-west-1", retentionDays: 36, drRetentionDays: 0, schedule: "daily" }),
+            ),
+        );
         expect(error.message).to.include('drRegion = "eu-west-1": must differ from the stack\'s region (eu-west-1)');
         expect(error.message).to.include("retentionDays = 36: must be an integer from 1 to 35");
         expect(error.message).to.include("drRetentionDays = 0");
@@ -95,10 +126,14 @@ describe("config: disaster recovery validation", () => {
     const problems = configProblems;
 
     it("rejects a DR region equal to the primary or malformed, and retentions out of range; accepts the edges", () => {
-        expect(problems({ "aurora:drRegion": "eu-west-1" })).to.include('aurora:drRegion = "eu-west-1": must differ from the stack\'s region');
+        expect(problems({ "aurora:drRegion": "eu-west-1" })).to.include(
+            'aurora:drRegion = "eu-west-1": must differ from the stack\'s region',
+        );
         expect(problems({ "aurora:drRegion": "mars" })).to.include('aurora:drRegion = "mars": must be an AWS region');
         expect(problems({ "aurora:backupPlanRetentionDays": "1", "aurora:drCopyRetentionDays": "36500" })).to.equal("");
-        expect(problems({ "aurora:backupPlanRetentionDays": "0" })).to.include("aurora:backupPlanRetentionDays = 0: must be an integer from 1 to 35");
+        expect(problems({ "aurora:backupPlanRetentionDays": "0" })).to.include(
+            "aurora:backupPlanRetentionDays = 0: must be an integer from 1 to 35",
+        );
         expect(problems({ "aurora:drCopyRetentionDays": "36501" })).to.include("aurora:drCopyRetentionDays = 36501");
         expect(problems({ "aurora:backupSchedule": "rate(1 day)" })).to.include('aurora:backupSchedule = "rate(1 day)"');
     });

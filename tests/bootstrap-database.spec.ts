@@ -92,7 +92,8 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         },
         iamToken: async () => IAM_TOKEN,
     };
-    const apply = (overrides: Partial<BootstrapSettings> = {}) => runBootstrap({ mode: "apply" }, { ...settings, ...overrides }, deps) as Promise<ApplySummary>;
+    const apply = (overrides: Partial<BootstrapSettings> = {}) =>
+        runBootstrap({ mode: "apply" }, { ...settings, ...overrides }, deps) as Promise<ApplySummary>;
     const as = (user: string, password: string) => pg.clientConfig(user, password, DATABASE);
     const password = (user: string) => secrets.get(`arn:secret:${user}`)!.password;
 
@@ -151,8 +152,12 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
     it("REQ-002: each user logs in over verified TLS with its secret's password, and is refused without TLS or with a wrong password", async () => {
         for (const user of ["app", "reporting"]) {
             expect(await attempt(as(user, password(user))), `${user} over TLS`).to.equal(undefined);
-            expect(await attempt({ ...as(user, password(user)), ssl: false }), `${user} without TLS`).to.match(/no pg_hba\.conf entry .* no encryption/);
-            expect(await attempt(as(user, "wrong-password")), `${user} with a wrong password`).to.match(new RegExp(`password authentication failed for user "${user}"`));
+            expect(await attempt({ ...as(user, password(user)), ssl: false }), `${user} without TLS`).to.match(
+                /no pg_hba\.conf entry .* no encryption/,
+            );
+            expect(await attempt(as(user, "wrong-password")), `${user} with a wrong password`).to.match(
+                new RegExp(`password authentication failed for user "${user}"`),
+            );
         }
         const [stored] = await pg.query<{ hash: string }>("SELECT rolpassword AS hash FROM pg_authid WHERE rolname = 'app'");
         expect(stored.hash, "stored as a SCRAM verifier").to.match(/^SCRAM-SHA-256\$4096:/);
@@ -162,13 +167,20 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         await pg.query("CREATE TABLE app.orders (id serial PRIMARY KEY, item text NOT NULL)", [], DATABASE);
         const app = as("app", password("app"));
         const reporting = as("reporting", password("reporting"));
-        expect(await attempt(app, "INSERT INTO app.orders (item) VALUES ('a'); UPDATE app.orders SET item = 'b'; SELECT * FROM app.orders")).to.equal(undefined);
+        expect(
+            await attempt(app, "INSERT INTO app.orders (item) VALUES ('a'); UPDATE app.orders SET item = 'b'; SELECT * FROM app.orders"),
+        ).to.equal(undefined);
         expect(await attempt(app, "DELETE FROM app.orders WHERE item = 'nothing'")).to.equal(undefined);
         expect(await attempt(reporting, "SELECT count(*) FROM app.orders")).to.equal(undefined);
         expect(await attempt(reporting, "INSERT INTO app.orders (item) VALUES ('c')")).to.match(/permission denied for table orders/);
         expect(await attempt(reporting, "DELETE FROM app.orders")).to.match(/permission denied for table orders/);
-        for (const [user, config] of [["app", app], ["reporting", reporting]] as const) {
-            expect(await attempt(config, "CREATE TABLE public.t (id int)"), `${user} in public`).to.match(/permission denied for schema public/);
+        for (const [user, config] of [
+            ["app", app],
+            ["reporting", reporting],
+        ] as const) {
+            expect(await attempt(config, "CREATE TABLE public.t (id int)"), `${user} in public`).to.match(
+                /permission denied for schema public/,
+            );
             expect(await attempt(config, "CREATE TABLE app.t (id int)"), `${user} in app`).to.match(/permission denied for schema app/);
             expect(await attempt(config, "CREATE ROLE sneaky"), `${user} creating roles`).to.match(/permission denied to create role/);
         }
@@ -177,9 +189,16 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
     it("REQ-004: a _clone created the way AWS's rotation creates it has the same access and logs in with its new password", async () => {
         await createCloneTheAwsWay(pg, "app", "app-Rotated-2!");
         await createCloneTheAwsWay(pg, "reporting", "reporting-Rotated-3!");
-        expect(await attempt(as("app_clone", "app-Rotated-2!"), "INSERT INTO app.orders (item) VALUES ('from the clone'); SELECT * FROM app.orders")).to.equal(undefined);
+        expect(
+            await attempt(
+                as("app_clone", "app-Rotated-2!"),
+                "INSERT INTO app.orders (item) VALUES ('from the clone'); SELECT * FROM app.orders",
+            ),
+        ).to.equal(undefined);
         expect(await attempt(as("reporting_clone", "reporting-Rotated-3!"), "SELECT * FROM app.orders")).to.equal(undefined);
-        expect(await attempt(as("reporting_clone", "reporting-Rotated-3!"), "INSERT INTO app.orders (item) VALUES ('x')")).to.match(/permission denied/);
+        expect(await attempt(as("reporting_clone", "reporting-Rotated-3!"), "INSERT INTO app.orders (item) VALUES ('x')")).to.match(
+            /permission denied/,
+        );
         expect(await attempt(as("app", password("app"))), "the previous user keeps working (alternating users)").to.equal(undefined);
         // The next table is visible to the clones too: default privileges reach them through their user.
         await pg.query("CREATE TABLE app.invoices (id bigint GENERATED ALWAYS AS IDENTITY, total numeric)", [], DATABASE);
@@ -192,21 +211,37 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
             "SELECT pg_has_role('iam_admin', 'rds_iam', 'MEMBER') AS iam, pg_has_role('iam_admin', 'rds_superuser', 'MEMBER') AS su, rolconfig AS config, rolcanlogin AS login FROM pg_roles WHERE rolname = 'iam_admin'",
         );
         expect(admin).to.deep.equal({ iam: true, su: true, config: ["pgaudit.log=all"], login: true });
-        const members = await pg.query<{ role: string }>("SELECT roleid::regrole::text AS role FROM pg_auth_members WHERE member IN ('app'::regrole, 'reporting'::regrole) ORDER BY 1");
-        expect(members.map((m) => m.role), "application users hold only their group").to.deep.equal(["readonly", "readwrite"]);
+        const members = await pg.query<{ role: string }>(
+            "SELECT roleid::regrole::text AS role FROM pg_auth_members WHERE member IN ('app'::regrole, 'reporting'::regrole) ORDER BY 1",
+        );
+        expect(
+            members.map((m) => m.role),
+            "application users hold only their group",
+        ).to.deep.equal(["readonly", "readwrite"]);
         expect((await pg.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_pgaudit' AND NOT rolcanlogin")).length).to.equal(1);
         const extensions = await pg.query<{ extname: string }>("SELECT extname FROM pg_extension ORDER BY extname", [], DATABASE);
         expect(extensions.map((e) => e.extname)).to.include.members(["pg_stat_statements", "pgaudit"]);
     });
 
     it("verify mode: every check passes on the bootstrapped database, pgaudit is reported not-run on community PostgreSQL, and nothing changes", async () => {
-        await pg.query(`ALTER ROLE iam_admin PASSWORD ${(await pg.query<{ q: string }>("SELECT quote_literal($1) AS q", [IAM_TOKEN]))[0].q}`);
+        await pg.query(
+            `ALTER ROLE iam_admin PASSWORD ${(await pg.query<{ q: string }>("SELECT quote_literal($1) AS q", [IAM_TOKEN]))[0].q}`,
+        );
         const before = await snapshot(pg);
         const result = (await runBootstrap({ mode: "verify" }, settings, deps)) as VerifyResult;
         expect(await snapshot(pg), "verify changes nothing").to.equal(before);
         expect(result.mode).to.equal("verify");
         const status = Object.fromEntries(result.checks.map((c) => [c.id, `${c.status}: ${c.evidence}`]));
-        expect(Object.keys(status)).to.deep.equal(["db.tls.verify-full", "db.tls.non-tls-refused", "db.application-users.app", "db.application-users.reporting", "db.iam-admin", "db.settings", "db.max-connections", "db.pgaudit"]);
+        expect(Object.keys(status)).to.deep.equal([
+            "db.tls.verify-full",
+            "db.tls.non-tls-refused",
+            "db.application-users.app",
+            "db.application-users.reporting",
+            "db.iam-admin",
+            "db.settings",
+            "db.max-connections",
+            "db.pgaudit",
+        ]);
         for (const id of Object.keys(status).filter((i) => i !== "db.pgaudit")) {
             expect(status[id], id).to.match(/^pass: /);
         }
@@ -225,7 +260,13 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
             { mode: "verify" },
             {
                 ...settings,
-                expectedSettings: { ...settings.expectedSettings, shared_preload_libraries: "pg_stat_statements,pgaudit", work_mem: "1", "aurora.only_setting": "1", "rds.max_something": "{DBInstanceClassMemory/1000}" },
+                expectedSettings: {
+                    ...settings.expectedSettings,
+                    shared_preload_libraries: "pg_stat_statements,pgaudit",
+                    work_mem: "1",
+                    "aurora.only_setting": "1",
+                    "rds.max_something": "{DBInstanceClassMemory/1000}",
+                },
                 expectedMaxConnections: settings.expectedMaxConnections + 1,
                 appUsers: [{ name: "intruder", access: "readwrite", secretArn: "arn:secret:intruder" }],
             },
@@ -233,8 +274,13 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         )) as VerifyResult;
         const byId = Object.fromEntries(result.checks.map((c) => [c.id, c]));
         expect(byId["db.settings"].status).to.equal("fail");
-        expect(byId["db.settings"].evidence).to.include("work_mem: expected 1, server has 4096").and.include("aurora.only_setting: not known to the server").and.include("formulas not compared: rds.max_something");
-        expect(byId["db.settings"].evidence).to.include("shared_preload_libraries: expected pg_stat_statements,pgaudit, server has pg_stat_statements");
+        expect(byId["db.settings"].evidence)
+            .to.include("work_mem: expected 1, server has 4096")
+            .and.include("aurora.only_setting: not known to the server")
+            .and.include("formulas not compared: rds.max_something");
+        expect(byId["db.settings"].evidence).to.include(
+            "shared_preload_libraries: expected pg_stat_statements,pgaudit, server has pg_stat_statements",
+        );
         expect(byId["db.max-connections"]).to.include({ status: "fail" });
         expect(byId["db.application-users.intruder"]).to.include({ status: "fail" });
         expect(byId["db.iam-admin"].status).to.equal("fail");
@@ -244,7 +290,11 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         await pg.query("CREATE SCHEMA app_empty", [], DATABASE);
         const empty = (await runBootstrap({ mode: "verify" }, { ...settings, schema: "app_empty" }, deps)) as VerifyResult;
         const users = Object.fromEntries(empty.checks.filter((c) => c.id.startsWith("db.application-users.")).map((c) => [c.id, c]));
-        expect(users["db.application-users.app"]).to.include({ status: "fail", evidence: "readwrite user app: logged in as app (current secret value); no table in app_empty yet; default privileges do not grant INSERT on future tables; CREATE on public or app_empty: no" });
+        expect(users["db.application-users.app"]).to.include({
+            status: "fail",
+            evidence:
+                "readwrite user app: logged in as app (current secret value); no table in app_empty yet; default privileges do not grant INSERT on future tables; CREATE on public or app_empty: no",
+        });
         expect(users["db.application-users.reporting"].status, "readonly: no INSERT by default is right").to.equal("pass");
     });
 
@@ -259,14 +309,25 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         };
         try {
             const through = { host: settings.host, port: proxy.port };
-            const result = (await runBootstrap({ mode: "verify", proxy: { ...through, iamAuth: true } }, settings, { ...deps, iamToken })) as VerifyResult;
+            const result = (await runBootstrap({ mode: "verify", proxy: { ...through, iamAuth: true } }, settings, {
+                ...deps,
+                iamToken,
+            })) as VerifyResult;
             const byId = Object.fromEntries(result.checks.map((c) => [c.id, c]));
-            for (const [user, verb] of [["app", "succeeded"], ["reporting", "refused"]]) {
+            for (const [user, verb] of [
+                ["app", "succeeded"],
+                ["reporting", "refused"],
+            ]) {
                 const check = byId[`db.application-users.${user}.proxy`];
                 expect(check?.status, `${user} through the proxy: ${check?.evidence}`).to.equal("pass");
-                expect(check.evidence).to.include(`through the proxy ${settings.host} with an IAM token`).and.include(`ROW EXCLUSIVE MODE ${verb}`);
+                expect(check.evidence)
+                    .to.include(`through the proxy ${settings.host} with an IAM token`)
+                    .and.include(`ROW EXCLUSIVE MODE ${verb}`);
             }
-            expect(signed.slice(0, 2), "tokens are signed for the proxy endpoint, not the writer").to.deep.equal([`app@${settings.host}:${proxy.port}`, `reporting@${settings.host}:${proxy.port}`]);
+            expect(signed.slice(0, 2), "tokens are signed for the proxy endpoint, not the writer").to.deep.equal([
+                `app@${settings.host}:${proxy.port}`,
+                `reporting@${settings.host}:${proxy.port}`,
+            ]);
             expect(proxy.accepted, "the logins went through the proxy").to.equal(2);
 
             // After an alternating-users rotation the secret names app_clone: that is the user the token is for.
@@ -277,17 +338,27 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
                 { ...deps, iamToken },
             )) as VerifyResult;
             expect(signed).to.include(`app_clone@${settings.host}:${proxy.port}`);
-            expect(rotated.checks.find((c) => c.id === "db.application-users.app.proxy")?.status, "app_clone does not exist here: the login fails").to.equal("fail");
+            expect(
+                rotated.checks.find((c) => c.id === "db.application-users.app.proxy")?.status,
+                "app_clone does not exist here: the login fails",
+            ).to.equal("fail");
 
             // A proxy without IAM authentication: the secret's password, through the proxy.
-            const passwords = (await runBootstrap({ mode: "verify", proxy: { ...through, iamAuth: false } }, settings, deps)) as VerifyResult;
+            const passwords = (await runBootstrap(
+                { mode: "verify", proxy: { ...through, iamAuth: false } },
+                settings,
+                deps,
+            )) as VerifyResult;
             const app = passwords.checks.find((c) => c.id === "db.application-users.app.proxy")!;
             expect(app.status, app.evidence).to.equal("pass");
             expect(app.evidence).to.include("with the secret's password");
 
             // A proxy that cannot be reached fails the check, naming the user; it is never a pass.
             proxy.cut();
-            const cut = (await runBootstrap({ mode: "verify", proxy: { ...through, iamAuth: true } }, settings, { ...deps, iamToken })) as VerifyResult;
+            const cut = (await runBootstrap({ mode: "verify", proxy: { ...through, iamAuth: true } }, settings, {
+                ...deps,
+                iamToken,
+            })) as VerifyResult;
             expect(cut.checks.find((c) => c.id === "db.application-users.app.proxy")?.status).to.equal("fail");
         } finally {
             secrets.delete("arn:secret:app-rotated");
@@ -324,11 +395,18 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
             // The esbuild bundle Lambda runs, not only the TypeScript source.
             const bundled = require(path.join(bundleBootstrapFunction().dir, "index.js")) as { handler: typeof handler };
             expect(((await bundled.handler({ mode: "apply" })) as ApplySummary).changes).to.deep.equal([]);
-            expect(((await bundled.handler({ mode: "verify" })) as VerifyResult).checks.find((c) => c.id === "db.tls.verify-full")!.status).to.equal("pass");
+            expect(
+                ((await bundled.handler({ mode: "verify" })) as VerifyResult).checks.find((c) => c.id === "db.tls.verify-full")!.status,
+            ).to.equal("pass");
             const token = await awsDeps(settings, "eu-west-1").iamToken("iam_admin");
             expect(token).to.match(new RegExp(`^${settings.host}:${settings.port}/\\?Action=connect&DBUser=iam_admin&X-Amz-`));
-            const proxyToken = await awsDeps(settings, "eu-west-1").iamToken("app_clone", { host: "aurora-prod-proxy.proxy-x.eu-west-1.rds.amazonaws.com", port: 5432 });
-            expect(proxyToken, "a proxy login's token is signed for the proxy").to.match(/^aurora-prod-proxy\.proxy-x\.eu-west-1\.rds\.amazonaws\.com:5432\/\?Action=connect&DBUser=app_clone&X-Amz-/);
+            const proxyToken = await awsDeps(settings, "eu-west-1").iamToken("app_clone", {
+                host: "aurora-prod-proxy.proxy-x.eu-west-1.rds.amazonaws.com",
+                port: 5432,
+            });
+            expect(proxyToken, "a proxy login's token is signed for the proxy").to.match(
+                /^aurora-prod-proxy\.proxy-x\.eu-west-1\.rds\.amazonaws\.com:5432\/\?Action=connect&DBUser=app_clone&X-Amz-/,
+            );
             expect(awsDeps(settings, "eu-west-1").findAuditLine, "no log group: no audit reader").to.equal(undefined);
             expect(awsDeps({ ...settings, auditLogGroup: "/aws/rds/cluster/x/postgresql" }, "eu-west-1").findAuditLine).to.be.a("function");
         } finally {
@@ -350,7 +428,10 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         await pg.query("ALTER ROLE rds_iam RENAME TO rds_iam_elsewhere");
         const before = await snapshot(pg);
         try {
-            const error = await apply().then(() => undefined, (e: Error) => e);
+            const error = await apply().then(
+                () => undefined,
+                (e: Error) => e,
+            );
             expect(error?.message).to.equal('role "rds_iam" does not exist');
             expect(await snapshot(pg), "the REVOKE on public earlier in the run was rolled back").to.equal(before);
             expect(await attempt(as("app", password("app")))).to.equal(undefined);
@@ -370,7 +451,11 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         ]);
         expect(await attempt(as("reporting", password("reporting")))).to.match(/role "reporting" is not permitted to log in/);
         expect(await attempt(as("reporting_clone", "reporting-Rotated-3!"))).to.match(/role "reporting_clone" is not permitted to log in/);
-        const [owned] = await pg.query<{ owner: string }>("SELECT tableowner AS owner FROM pg_tables WHERE schemaname = 'app' AND tablename = 'reporting_notes'", [], DATABASE);
+        const [owned] = await pg.query<{ owner: string }>(
+            "SELECT tableowner AS owner FROM pg_tables WHERE schemaname = 'app' AND tablename = 'reporting_notes'",
+            [],
+            DATABASE,
+        );
         expect(owned, "its table is still there, still its own").to.deep.equal({ owner: "reporting" });
         expect(await attempt(as("app", password("app")))).to.equal(undefined);
 
@@ -385,28 +470,50 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
 
     it("moving a user to the other group changes its access and nothing else", async () => {
         const summary = await apply({ appUsers: [settings.appUsers[0], { ...settings.appUsers[1], access: "readwrite" }] });
-        expect(summary.changes).to.deep.equal(["made reporting a readwrite member only, without CREATEDB, CREATEROLE or rds_superuser", "marked reporting as a managed application user"]);
-        expect(await attempt(as("reporting", password("reporting")), "INSERT INTO app.orders (item) VALUES ('now allowed')")).to.equal(undefined);
+        expect(summary.changes).to.deep.equal([
+            "made reporting a readwrite member only, without CREATEDB, CREATEROLE or rds_superuser",
+            "marked reporting as a managed application user",
+        ]);
+        expect(await attempt(as("reporting", password("reporting")), "INSERT INTO app.orders (item) VALUES ('now allowed')")).to.equal(
+            undefined,
+        );
         await apply();
-        expect(await attempt(as("reporting", password("reporting")), "INSERT INTO app.orders (item) VALUES ('not any more')")).to.match(/permission denied/);
+        expect(await attempt(as("reporting", password("reporting")), "INSERT INTO app.orders (item) VALUES ('not any more')")).to.match(
+            /permission denied/,
+        );
     });
 
     it("superuser-like grants given to an application user by hand are taken away on the next run", async () => {
         await pg.query("ALTER ROLE app CREATEDB CREATEROLE; GRANT rds_superuser TO app");
         expect((await apply()).changes).to.deep.equal(["made app a readwrite member only, without CREATEDB, CREATEROLE or rds_superuser"]);
-        const [app] = await pg.query("SELECT rolcreatedb, rolcreaterole, pg_has_role('app', 'rds_superuser', 'MEMBER') AS admin FROM pg_roles WHERE rolname = 'app'");
+        const [app] = await pg.query(
+            "SELECT rolcreatedb, rolcreaterole, pg_has_role('app', 'rds_superuser', 'MEMBER') AS admin FROM pg_roles WHERE rolname = 'app'",
+        );
         expect(app).to.deep.equal({ rolcreatedb: false, rolcreaterole: false, admin: false });
     });
 
     it("an unknown mode is refused; settings travel through the Lambda environment unchanged", async () => {
-        const error = await runBootstrap({ mode: "destroy" as never }, settings, deps).then(() => undefined, (e: Error) => e);
+        const error = await runBootstrap({ mode: "destroy" as never }, settings, deps).then(
+            () => undefined,
+            (e: Error) => e,
+        );
         expect(error?.message).to.equal('unknown mode "destroy": use "apply" or "verify"');
-        expect(settingsFromEnvironment(bootstrapEnvironment(settings))).to.deep.equal({ ...settings, auditLogGroup: undefined, secretsManagerEndpoint: undefined });
-        const withOptional = { ...settings, auditLogGroup: "/aws/rds/cluster/x/postgresql", secretsManagerEndpoint: "https://vpce-1.secretsmanager.eu-west-1.vpce.amazonaws.com" };
+        expect(settingsFromEnvironment(bootstrapEnvironment(settings))).to.deep.equal({
+            ...settings,
+            auditLogGroup: undefined,
+            secretsManagerEndpoint: undefined,
+        });
+        const withOptional = {
+            ...settings,
+            auditLogGroup: "/aws/rds/cluster/x/postgresql",
+            secretsManagerEndpoint: "https://vpce-1.secretsmanager.eu-west-1.vpce.amazonaws.com",
+        };
         expect(settingsFromEnvironment(bootstrapEnvironment(withOptional))).to.deep.equal(withOptional);
         const { [ENV.host]: _host, ...withoutHost } = bootstrapEnvironment(settings);
         expect(() => settingsFromEnvironment(withoutHost)).to.throw(`environment variable ${ENV.host} is not set`);
-        expect(settingsFromEnvironment({ ...bootstrapEnvironment(settings), [ENV.caFile]: "" }).caFile).to.equal("/var/runtime/ca-cert.pem");
+        expect(settingsFromEnvironment({ ...bootstrapEnvironment(settings), [ENV.caFile]: "" }).caFile).to.equal(
+            "/var/runtime/ca-cert.pem",
+        );
     });
 
     it("SCRAM verifiers are PostgreSQL's format; settings compare as PostgreSQL reports them", () => {

@@ -29,20 +29,39 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
             expect(fn.inputs.vpcConfig.securityGroupIds).to.deep.equal([group.id]);
             expect(group.inputs.egress, "no inline egress").to.equal(undefined);
             const egress = ofType(run, EGRESS).filter((r) => r.inputs.securityGroupId === group.id);
-            const proxyGroup = run.outputs.proxyEndpoint === undefined ? undefined : one(run, "aws:ec2/securityGroup:SecurityGroup", "-proxy-sg");
-            const postgresTo = egress.filter((r) => r.inputs.fromPort === 5432 && r.inputs.toPort === 5432).map((r) => r.inputs.referencedSecurityGroupId);
-            expect(postgresTo, "PostgreSQL only to the DB security group, and to the proxy's (verify mode) where there is one").to.have.members(
-                proxyGroup ? [run.outputs.dbSecurityGroupId, proxyGroup.id] : [run.outputs.dbSecurityGroupId],
-            );
-            expect(egress.filter((r) => r.inputs.fromPort !== 5432).map((r) => [r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([[443, 443]]);
+            const proxyGroup =
+                run.outputs.proxyEndpoint === undefined ? undefined : one(run, "aws:ec2/securityGroup:SecurityGroup", "-proxy-sg");
+            const postgresTo = egress
+                .filter((r) => r.inputs.fromPort === 5432 && r.inputs.toPort === 5432)
+                .map((r) => r.inputs.referencedSecurityGroupId);
+            expect(
+                postgresTo,
+                "PostgreSQL only to the DB security group, and to the proxy's (verify mode) where there is one",
+            ).to.have.members(proxyGroup ? [run.outputs.dbSecurityGroupId, proxyGroup.id] : [run.outputs.dbSecurityGroupId]);
+            expect(egress.filter((r) => r.inputs.fromPort !== 5432).map((r) => [r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([
+                [443, 443],
+            ]);
             if (proxyGroup) {
-                expect(one(run, INGRESS, "-proxy-from-bootstrap").inputs).to.include({ securityGroupId: proxyGroup.id, referencedSecurityGroupId: group.id, fromPort: 5432, toPort: 5432 });
+                expect(one(run, INGRESS, "-proxy-from-bootstrap").inputs).to.include({
+                    securityGroupId: proxyGroup.id,
+                    referencedSecurityGroupId: group.id,
+                    fromPort: 5432,
+                    toPort: 5432,
+                });
             }
             const https = egress.find((r) => r.inputs.fromPort === 443)!;
-            const endpointGroup = stack === "dev" ? one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-endpoint-sg").id : run.outputs.endpointSecurityGroupId;
+            const endpointGroup =
+                stack === "dev"
+                    ? one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-endpoint-sg").id
+                    : run.outputs.endpointSecurityGroupId;
             expect(https.inputs.referencedSecurityGroupId, "HTTPS only to the Secrets Manager endpoint's group").to.equal(endpointGroup);
             const dbIngress = one(run, INGRESS, "-db-from-bootstrap");
-            expect(dbIngress.inputs).to.include({ securityGroupId: run.outputs.dbSecurityGroupId, referencedSecurityGroupId: group.id, fromPort: 5432, toPort: 5432 });
+            expect(dbIngress.inputs).to.include({
+                securityGroupId: run.outputs.dbSecurityGroupId,
+                referencedSecurityGroupId: group.id,
+                fromPort: 5432,
+                toPort: 5432,
+            });
         });
 
         it(`REQ-002 ${stack}: its log group is encrypted with the logs key; its role reads only the database's secrets`, async () => {
@@ -53,20 +72,38 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
             expect(fn.inputs.loggingConfig.logGroup).to.equal(logGroup.inputs.name);
             const role = one(run, "aws:iam/role:Role", "-bootstrap");
             expect(fn.inputs.role).to.equal(role.state.arn);
-            expect(policyDoc(role.inputs.assumeRolePolicy).Statement.map((s) => s.Principal.Service)).to.deep.equal(["lambda.amazonaws.com"]);
-            const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === role.id).map((a) => a.inputs.policyArn);
+            expect(policyDoc(role.inputs.assumeRolePolicy).Statement.map((s) => s.Principal.Service)).to.deep.equal([
+                "lambda.amazonaws.com",
+            ]);
+            const attached = ofType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                .filter((a) => a.inputs.role === role.id)
+                .map((a) => a.inputs.policyArn);
             // With IAM authentication on the proxy, verify logs each user in through it under the applications' own connect policies.
-            const proxyIamAuth = run.outputs.proxyEndpoint !== undefined && one(run, "aws:rds/proxy:Proxy", "-proxy").inputs.auths.every((a: { iamAuth: string }) => a.iamAuth === "REQUIRED");
-            expect(attached, "only the per-user proxy connect policies").to.have.members(proxyIamAuth ? Object.values(run.outputs.proxyConnectPolicyArns as Record<string, string>) : []);
+            const proxyIamAuth =
+                run.outputs.proxyEndpoint !== undefined &&
+                one(run, "aws:rds/proxy:Proxy", "-proxy").inputs.auths.every((a: { iamAuth: string }) => a.iamAuth === "REQUIRED");
+            expect(attached, "only the per-user proxy connect policies").to.have.members(
+                proxyIamAuth ? Object.values(run.outputs.proxyConnectPolicyArns as Record<string, string>) : [],
+            );
             const statements = policyDoc(one(run, "aws:iam/rolePolicy:RolePolicy", "-bootstrap").inputs.policy).Statement;
             const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-            expect(bySid.ReadTheDatabaseSecrets.Resource).to.have.members([run.outputs.masterSecretArn, ...Object.values(run.outputs.appSecretArns)]);
+            expect(bySid.ReadTheDatabaseSecrets.Resource).to.have.members([
+                run.outputs.masterSecretArn,
+                ...Object.values(run.outputs.appSecretArns),
+            ]);
             expect(bySid.DecryptThemThroughSecretsManager).to.deep.include({ Action: "kms:Decrypt", Resource: keyArn(run, "secrets") });
             expect(bySid.WriteItsOwnLog.Resource).to.equal(`${logGroup.state.arn}:*`);
-            expect(bySid.VerifyTheIamAdminLogin.Resource).to.equal(`arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${run.outputs.clusterResourceId}/iam_admin`);
+            expect(bySid.VerifyTheIamAdminLogin.Resource).to.equal(
+                `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${run.outputs.clusterResourceId}/iam_admin`,
+            );
             const wildcard = statements.filter((s) => s.Resource === "*");
-            expect(wildcard.map((s) => s.Sid), "only the ENI actions, which have no resource scope").to.deep.equal(["AttachToTheDatabaseSubnets"]);
-            expect(wildcard[0].Action.every((a: string) => a.startsWith("ec2:") && /NetworkInterface|PrivateIpAddresses/.test(a))).to.equal(true);
+            expect(
+                wildcard.map((s) => s.Sid),
+                "only the ENI actions, which have no resource scope",
+            ).to.deep.equal(["AttachToTheDatabaseSubnets"]);
+            expect(wildcard[0].Action.every((a: string) => a.startsWith("ec2:") && /NetworkInterface|PrivateIpAddresses/.test(a))).to.equal(
+                true,
+            );
         });
 
         it(`REQ-004 ${stack}: Pulumi invokes it in apply mode after every instance and secret exists; its summary and name are stack outputs`, async () => {
@@ -89,8 +126,14 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
             expect(env[ENV.host]).to.equal(run.outputs.writerEndpoint);
             expect(env[ENV.caFile]).to.equal("/var/runtime/ca-cert.pem");
             expect(Number(env[ENV.expectedMaxConnections])).to.equal(run.outputs.maxConnections[`aurora-${stack}-instance-1`]);
-            expect(JSON.parse(env[ENV.expectedSettings])).to.include({ "rds.force_ssl": "1", password_encryption: "scram-sha-256", log_min_duration_statement: "1000" });
-            expect(JSON.parse(env[ENV.appUsers]).map((u: { name: string }) => u.name)).to.deep.equal(Object.keys(run.outputs.appSecretArns));
+            expect(JSON.parse(env[ENV.expectedSettings])).to.include({
+                "rds.force_ssl": "1",
+                password_encryption: "scram-sha-256",
+                log_min_duration_statement: "1000",
+            });
+            expect(JSON.parse(env[ENV.appUsers]).map((u: { name: string }) => u.name)).to.deep.equal(
+                Object.keys(run.outputs.appSecretArns),
+            );
             const size = Object.entries(env as Record<string, string>).reduce((n, [k, v]) => n + k.length + v.length, 0);
             expect(size, "Lambda allows 4 KB of environment variables").to.be.below(4096);
         });
@@ -99,19 +142,30 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
     it("dev (no VPC endpoints): one Secrets Manager endpoint in one subnet, without private DNS, whose own name the function is given", async () => {
         const run = await stackRun("dev");
         const endpoint = one(run, "aws:ec2/vpcEndpoint:VpcEndpoint", "-bootstrap-secretsmanager");
-        expect(endpoint.inputs).to.include({ serviceName: "com.amazonaws.eu-west-1.secretsmanager", vpcEndpointType: "Interface", privateDnsEnabled: false });
+        expect(endpoint.inputs).to.include({
+            serviceName: "com.amazonaws.eu-west-1.secretsmanager",
+            vpcEndpointType: "Interface",
+            privateDnsEnabled: false,
+        });
         expect(endpoint.inputs.subnetIds).to.deep.equal([run.outputs.dbSubnetIds[0]]);
         const endpointGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-endpoint-sg");
         expect(endpoint.inputs.securityGroupIds).to.deep.equal([endpointGroup.id]);
         const ingress = ofType(run, INGRESS).filter((r) => r.inputs.securityGroupId === endpointGroup.id);
-        expect(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort])).to.deep.equal([[one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-sg").id, 443]]);
+        expect(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort])).to.deep.equal([
+            [one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-sg").id, 443],
+        ]);
         const env = one(run, FUNCTION, "-bootstrap").inputs.environment.variables;
         expect(env[ENV.secretsManagerEndpoint]).to.equal(`https://${endpoint.state.dnsEntries[0].dnsName}`);
         expect(env, "no CloudWatch Logs endpoint: the audit probe cannot be read back").to.not.have.property(ENV.auditLogGroup);
         for (const stack of ["staging", "prod"]) {
             const other = await stackRun(stack);
-            expect(ofType(other, "aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.name.includes("bootstrap")), `${stack} uses the stack's endpoints`).to.be.empty;
-            expect(one(other, FUNCTION, "-bootstrap").inputs.environment.variables[ENV.auditLogGroup]).to.equal(other.outputs.postgresqlLogGroupName);
+            expect(
+                ofType(other, "aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.name.includes("bootstrap")),
+                `${stack} uses the stack's endpoints`,
+            ).to.be.empty;
+            expect(one(other, FUNCTION, "-bootstrap").inputs.environment.variables[ENV.auditLogGroup]).to.equal(
+                other.outputs.postgresqlLogGroupName,
+            );
         }
     });
 
@@ -135,7 +189,10 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
         logsKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/logs",
         expectedSettings: {},
         writerMaxConnections: 100,
-        postgresqlLogGroup: { name: "/aws/rds/cluster/t-boot/postgresql", arn: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/rds/cluster/t-boot/postgresql" },
+        postgresqlLogGroup: {
+            name: "/aws/rds/cluster/t-boot/postgresql",
+            arn: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/rds/cluster/t-boot/postgresql",
+        },
         instances: [],
         tags: { Environment: "test" },
         ...overrides,
@@ -146,13 +203,30 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
         const https = ofType(run, EGRESS).find((r) => r.inputs.fromPort === 443)!;
         expect(https.inputs).to.include({ cidrIpv4: "10.90.0.0/16" });
         const renamed = await runComponent(() => new DatabaseBootstrap("boot-existing-2", args({ iamAdminDbUser: "ops_admin" })));
-        expect(one(renamed, INVOCATION).inputs.triggers.desiredState, "another IAM admin user re-runs the bootstrap").to.not.equal(one(run, INVOCATION).inputs.triggers.desiredState);
+        expect(one(renamed, INVOCATION).inputs.triggers.desiredState, "another IAM admin user re-runs the bootstrap").to.not.equal(
+            one(run, INVOCATION).inputs.triggers.desiredState,
+        );
     });
 
     it("refuses reserved, duplicated and _clone-colliding user names, a bad schema and log retention, naming each field", async () => {
-        const secret = (name: string) => ({ name, access: "readonly" as const, arn: undefined as never, initialVersion: undefined as never });
+        const secret = (name: string) => ({
+            name,
+            access: "readonly" as const,
+            arn: undefined as never,
+            initialVersion: undefined as never,
+        });
         const error = await errorOf(() =>
-            runComponent(() => new DatabaseBootstrap("boot-bad", args({ appSecrets: [secret("app"), secret("app"), secret("app_clone"), secret("readwrite")], schema: "pg_x", logRetentionDays: 4 }))),
+            runComponent(
+                () =>
+                    new DatabaseBootstrap(
+                        "boot-bad",
+                        args({
+                            appSecrets: [secret("app"), secret("app"), secret("app_clone"), secret("readwrite")],
+                            schema: "pg_x",
+                            logRetentionDays: 4,
+                        }),
+                    ),
+            ),
         );
         expect(error.message).to.include('appSecrets = "app": is listed twice');
         expect(error.message).to.include('appSecrets = "app_clone": collides with the _clone user that rotation creates for app');

@@ -31,10 +31,16 @@ describe("Pulumi.yaml, stack files and README stay in step with config/schema.ts
         // Without `main` here, the Node.js language host runs package.json's `exports["."]` (then `main`)
         // (@pulumi/pulumi cmd/run/run.js): the library's entry, which declares nothing, and `pulumi up`
         // would plan to delete the whole stack.
-        const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { exports: Record<string, unknown>; main: string };
+        const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as {
+            exports: Record<string, unknown>;
+            main: string;
+        };
         expect(manifest.exports["."], "package.json exports the library").to.not.equal(undefined);
         expect(raw.main, "Pulumi.yaml main names the program").to.equal("index.ts");
-        expect(fs.readFileSync(path.join(PROJECT_ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run", "run.js"), "utf8"), "the host still honours Pulumi.yaml main first").to.include('const hasEntrypoint = argv._[0] !== ".";');
+        expect(
+            fs.readFileSync(path.join(PROJECT_ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run", "run.js"), "utf8"),
+            "the host still honours Pulumi.yaml main first",
+        ).to.include('const hasEntrypoint = argv._[0] !== ".";');
     });
 
     it("stack files exist for dev, staging and prod, set aws:region, and use only declared keys", () => {
@@ -52,7 +58,9 @@ describe("Pulumi.yaml, stack files and README stay in step with config/schema.ts
             for (const spec of CONFIG_KEYS.filter((s) => s.default !== undefined)) {
                 const match = new RegExp(`^\\s+aurora:${spec.key}: (.*)$`, "m").exec(file);
                 if (match) {
-                    expect(match[1], `${stack}: aurora:${spec.key} repeats the default`).to.not.equal(JSON.stringify(spec.default).replace(/^"|"$/g, ""));
+                    expect(match[1], `${stack}: aurora:${spec.key} repeats the default`).to.not.equal(
+                        JSON.stringify(spec.default).replace(/^"|"$/g, ""),
+                    );
                 }
             }
         }

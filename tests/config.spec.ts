@@ -47,7 +47,15 @@ describe("config: loading and validation (one place, before any resource)", () =
         expect(config.isProduction).to.equal(true);
         expect(config.namePrefix).to.equal("aurora-prod");
         expect(config.protectResources).to.equal(true);
-        expect(config.network).to.include({ mode: "new", vpcCidr: "10.40.0.0/16", azCount: 3, dbPort: 5432, flowLogsTrafficType: "ALL", flowLogsRetentionDays: 365, vpcEndpoints: true });
+        expect(config.network).to.include({
+            mode: "new",
+            vpcCidr: "10.40.0.0/16",
+            azCount: 3,
+            dbPort: 5432,
+            flowLogsTrafficType: "ALL",
+            flowLogsRetentionDays: 365,
+            vpcEndpoints: true,
+        });
         expect(config.network.allowedCidrs).to.deep.equal([]);
     });
 
@@ -58,26 +66,37 @@ describe("config: loading and validation (one place, before any resource)", () =
         } catch (e) {
             const message = (e as Error).message;
             expect(message).to.include("Invalid configuration for stack 'prod' (2 problems)");
-            expect(message).to.include('aurora:azCount = 1: must be an integer from 2 to 6');
-            expect(message).to.include('aurora:dbPort = 80: must be an integer from 1150 to 65535');
+            expect(message).to.include("aurora:azCount = 1: must be an integer from 2 to 6");
+            expect(message).to.include("aurora:dbPort = 80: must be an integer from 1150 to 65535");
         }
     });
 
     describe("environment", () => {
         it("accepts each allowed environment", () => {
             for (const env of ["dev", "test", "qa", "staging", "prod"]) {
-                expect(problemsOf({ "aurora:environment": env, "aurora:protectResources": "false" }).filter((p) => p.includes("environment"))).to.deep.equal([]);
+                expect(
+                    problemsOf({ "aurora:environment": env, "aurora:protectResources": "false" }).filter((p) => p.includes("environment")),
+                ).to.deep.equal([]);
             }
         });
         it("rejects an unknown environment name, listing the allowed ones", () => {
-            expectRejected({ "aurora:environment": "production" }, 'aurora:environment = "production": must be one of "dev", "test", "qa", "staging", "prod"');
+            expectRejected(
+                { "aurora:environment": "production" },
+                'aurora:environment = "production": must be one of "dev", "test", "qa", "staging", "prod"',
+            );
         });
         it("requires the environment", () => {
             expectRejected({ "aurora:environment": undefined }, "aurora:environment is required");
         });
         it("REQ-006: in prod, alarms must reach someone (an email or an HTTPS endpoint); elsewhere they may not", () => {
-            expectRejected({ "aurora:alarmEmails": undefined }, "aurora:alarmEmails and aurora:alarmHttpsEndpoints are both empty: in prod");
-            expectAccepted({ "aurora:alarmEmails": undefined, "aurora:alarmHttpsEndpoints": JSON.stringify(["https://events.pagerduty.com/integration/x/enqueue"]) });
+            expectRejected(
+                { "aurora:alarmEmails": undefined },
+                "aurora:alarmEmails and aurora:alarmHttpsEndpoints are both empty: in prod",
+            );
+            expectAccepted({
+                "aurora:alarmEmails": undefined,
+                "aurora:alarmHttpsEndpoints": JSON.stringify(["https://events.pagerduty.com/integration/x/enqueue"]),
+            });
             expectAccepted({ "aurora:alarmEmails": undefined, "aurora:environment": "staging", "aurora:protectResources": "false" });
         });
 
@@ -89,7 +108,10 @@ describe("config: loading and validation (one place, before any resource)", () =
 
     describe("REQ-012: tags", () => {
         it("builds the required tags, adding ManagedBy, plus extra tags", () => {
-            const config = parseStackConfig(raw({ "aurora:extraTags": JSON.stringify(["DataClass=confidential", "Owner=dba@example.com"]) }), context);
+            const config = parseStackConfig(
+                raw({ "aurora:extraTags": JSON.stringify(["DataClass=confidential", "Owner=dba@example.com"]) }),
+                context,
+            );
             expect(config.tags).to.deep.equal({
                 Environment: "prod",
                 Application: "aurora",
@@ -108,7 +130,10 @@ describe("config: loading and validation (one place, before any resource)", () =
         it("rejects malformed extra tags and attempts to override required or aws: tags", () => {
             expectRejected({ "aurora:extraTags": JSON.stringify(["novalue="]) }, '"novalue=": each entry must be Key=Value');
             expectRejected({ "aurora:extraTags": JSON.stringify(["=x"]) }, '"=x": each entry must be Key=Value');
-            expectRejected({ "aurora:extraTags": JSON.stringify(["Team=other"]) }, "must not set the reserved 'aws:' prefix or a required tag");
+            expectRejected(
+                { "aurora:extraTags": JSON.stringify(["Team=other"]) },
+                "must not set the reserved 'aws:' prefix or a required tag",
+            );
             expectRejected({ "aurora:extraTags": JSON.stringify(["aws:foo=bar"]) }, "must not set the reserved 'aws:' prefix");
         });
     });
@@ -151,7 +176,10 @@ describe("config: loading and validation (one place, before any resource)", () =
             expectAccepted({ "aurora:allowedCidrs": JSON.stringify(["10.0.0.0/8", "172.31.255.0/24", "192.168.0.0/16"]) });
         });
         it("rejects public ranges, 0.0.0.0/0 and malformed CIDRs", () => {
-            expectRejected({ "aurora:allowedCidrs": JSON.stringify(["0.0.0.0/0"]) }, '"0.0.0.0/0": must lie inside a private RFC 1918 range');
+            expectRejected(
+                { "aurora:allowedCidrs": JSON.stringify(["0.0.0.0/0"]) },
+                '"0.0.0.0/0": must lie inside a private RFC 1918 range',
+            );
             expectRejected({ "aurora:allowedCidrs": JSON.stringify(["172.32.0.0/16"]) }, "must lie inside a private RFC 1918 range");
             expectRejected({ "aurora:allowedCidrs": JSON.stringify(["10.0.0.1/8"]) }, "no host bits set");
             expectRejected({ "aurora:allowedCidrs": JSON.stringify(["10.0.0.0/33"]) }, "must be an IPv4 CIDR");
@@ -175,9 +203,15 @@ describe("config: loading and validation (one place, before any resource)", () =
             expectAccepted({ "aurora:dbPort": "65535" });
             expectRejected({ "aurora:dbPort": "1149" }, "aurora:dbPort = 1149");
             expectAccepted({ "aurora:flowLogsTrafficType": "REJECT" });
-            expectRejected({ "aurora:flowLogsTrafficType": "ACCEPT" }, 'aurora:flowLogsTrafficType = "ACCEPT": must be one of "ALL", "REJECT"');
+            expectRejected(
+                { "aurora:flowLogsTrafficType": "ACCEPT" },
+                'aurora:flowLogsTrafficType = "ACCEPT": must be one of "ALL", "REJECT"',
+            );
             expectAccepted({ "aurora:flowLogsRetentionDays": "3653" });
-            expectRejected({ "aurora:flowLogsRetentionDays": "0" }, "aurora:flowLogsRetentionDays = 0: must be one of CloudWatch Logs' retention values");
+            expectRejected(
+                { "aurora:flowLogsRetentionDays": "0" },
+                "aurora:flowLogsRetentionDays = 0: must be one of CloudWatch Logs' retention values",
+            );
         });
         it("existing VPC mode: accepts two subnets and an application security group", () => {
             const config = parseStackConfig(
@@ -198,22 +232,51 @@ describe("config: loading and validation (one place, before any resource)", () =
             });
         });
         it("existing VPC mode: rejects bad ids, a single or repeated subnet, and no allowed source", () => {
-            const existing = { "aurora:existingVpcId": "vpc-0123456789abcdef0", "aurora:appSecurityGroupIds": JSON.stringify(["sg-0123456789abcdef0"]) };
-            expectRejected({ ...existing, "aurora:existingVpcId": "vpc-xyz", "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]) }, 'aurora:existingVpcId = "vpc-xyz": must be a VPC id');
-            expectRejected({ ...existing, "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0"]) }, "must list at least two distinct subnet ids");
-            expectRejected({ ...existing, "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]) }, "must list at least two distinct subnet ids");
-            expectRejected({ ...existing, "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0", "subnet-zz"]) }, '"subnet-zz": must be a subnet id');
+            const existing = {
+                "aurora:existingVpcId": "vpc-0123456789abcdef0",
+                "aurora:appSecurityGroupIds": JSON.stringify(["sg-0123456789abcdef0"]),
+            };
             expectRejected(
-                { ...existing, "aurora:appSecurityGroupIds": JSON.stringify(["sg-nope"]), "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]) },
+                {
+                    ...existing,
+                    "aurora:existingVpcId": "vpc-xyz",
+                    "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]),
+                },
+                'aurora:existingVpcId = "vpc-xyz": must be a VPC id',
+            );
+            expectRejected(
+                { ...existing, "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0"]) },
+                "must list at least two distinct subnet ids",
+            );
+            expectRejected(
+                { ...existing, "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]) },
+                "must list at least two distinct subnet ids",
+            );
+            expectRejected(
+                { ...existing, "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0", "subnet-zz"]) },
+                '"subnet-zz": must be a subnet id',
+            );
+            expectRejected(
+                {
+                    ...existing,
+                    "aurora:appSecurityGroupIds": JSON.stringify(["sg-nope"]),
+                    "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]),
+                },
                 '"sg-nope": must be a security group id',
             );
             expectRejected(
-                { "aurora:existingVpcId": "vpc-0123456789abcdef0", "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]) },
+                {
+                    "aurora:existingVpcId": "vpc-0123456789abcdef0",
+                    "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]),
+                },
                 "are both empty",
             );
         });
         it("rejects existing-VPC keys without existingVpcId", () => {
-            expectRejected({ "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0"]) }, "only apply with aurora:existingVpcId");
+            expectRejected(
+                { "aurora:existingDbSubnetIds": JSON.stringify(["subnet-0123456789abcdef0"]) },
+                "only apply with aurora:existingVpcId",
+            );
         });
     });
 
@@ -240,7 +303,15 @@ describe("config: every rule a key's description states is enforced at preview t
     });
 
     it("the descriptions state ranges for the numeric keys (the cases below are derived from them)", () => {
-        expect(ranged.map((r) => r.key)).to.include.members(["azCount", "readerCount", "serverlessMinCapacity", "serverlessMaxCapacity", "serverlessAutoPauseSeconds", "backupRetentionDays", "cpuAlarmPercent"]);
+        expect(ranged.map((r) => r.key)).to.include.members([
+            "azCount",
+            "readerCount",
+            "serverlessMinCapacity",
+            "serverlessMaxCapacity",
+            "serverlessAutoPauseSeconds",
+            "backupRetentionDays",
+            "cpuAlarmPercent",
+        ]);
     });
 
     for (const { key, low, high, step } of ranged) {
@@ -271,9 +342,13 @@ describe("config: every rule a key's description states is enforced at preview t
         };
         expect(problemsWith("cron(30 2 * * ? *)")).to.include('overlaps aurora:backupWindow = "02:00-03:00"');
         expect(problemsWith("cron(30 4 * * ? *)")).to.include('overlaps aurora:maintenanceWindow = "sun:04:00-sun:05:00"');
-        expect(problemsWith("cron(30 1 * * ? *)"), "starts within 60 minutes: runs into the 02:00 window").to.include("aurora:backupWindow");
+        expect(problemsWith("cron(30 1 * * ? *)"), "starts within 60 minutes: runs into the 02:00 window").to.include(
+            "aurora:backupWindow",
+        );
         expect(problemsWith("cron(0 1 * * ? *)")).to.equal("");
-        expect(problemsWith("cron(0 3 ? * SUN *)")).to.include('aurora:backupSchedule = "cron(0 3 ? * SUN *)": must be a daily AWS cron expression');
+        expect(problemsWith("cron(0 3 ? * SUN *)")).to.include(
+            'aurora:backupSchedule = "cron(0 3 ? * SUN *)": must be a daily AWS cron expression',
+        );
         expect(problemsWith("cron(30 2 * * ? *)", { "aurora:drBackup": "false" }), "no AWS Backup plan, nothing to collide").to.equal("");
     });
 });

@@ -20,7 +20,6 @@ describe("docs/connect-an-application.md: the Node.js snippet against real Postg
         const block = /```ts\n([\s\S]*?)```/.exec(fs.readFileSync(DOC, "utf8"));
         expect(block, "the doc's ts block").to.not.equal(null);
         fs.writeFileSync(snippetFile, block![1]);
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
         const snippet = require(snippetFile) as {
             awsCredentials(region: string): object;
             connectToDatabase(settings: object, aws: object): Promise<import("pg").Client>;
@@ -35,7 +34,14 @@ describe("docs/connect-an-application.md: the Node.js snippet against real Postg
             username: async (secretId: string) => (asked.push(secretId), "docs_app_clone"),
             authToken: async (host: string, port: number, user: string) => (asked.push(`${host}:${port}:${user}`), "stub-iam-token"),
         };
-        const settings = { host: pg.host, port: pg.port, database: "postgres", region: "eu-west-1", secretId: "aurora-test/app/app", caBundlePath: pg.caCertPath };
+        const settings = {
+            host: pg.host,
+            port: pg.port,
+            database: "postgres",
+            region: "eu-west-1",
+            secretId: "aurora-test/app/app",
+            caBundlePath: pg.caCertPath,
+        };
         const client = await snippet.connectToDatabase(settings, stub);
         try {
             const [row] = (await client.query("SELECT current_user AS who, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).rows;
@@ -50,7 +56,10 @@ describe("docs/connect-an-application.md: the Node.js snippet against real Postg
         fs.writeFileSync(otherCa, selfSignedPem());
         try {
             let refused: Error | undefined;
-            await snippet.connectToDatabase({ ...settings, caBundlePath: otherCa }, stub).then((c) => c.end(), (e: Error) => (refused = e));
+            await snippet.connectToDatabase({ ...settings, caBundlePath: otherCa }, stub).then(
+                (c) => c.end(),
+                (e: Error) => (refused = e),
+            );
             expect(refused?.message ?? "connected", "wrong CA").to.match(/certificate|self.signed|unable to verify/i);
         } finally {
             fs.rmSync(otherCa, { force: true });
@@ -61,7 +70,25 @@ describe("docs/connect-an-application.md: the Node.js snippet against real Postg
 /** A throwaway self-signed certificate (not the harness CA). */
 function selfSignedPem(): string {
     const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "ca-"));
-    require("child_process").execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=other CA", "-keyout", path.join(dir, "k"), "-out", path.join(dir, "c.pem")], { stdio: "pipe" });
+    require("child_process").execFileSync(
+        "openssl",
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=other CA",
+            "-keyout",
+            path.join(dir, "k"),
+            "-out",
+            path.join(dir, "c.pem"),
+        ],
+        { stdio: "pipe" },
+    );
     const pem = fs.readFileSync(path.join(dir, "c.pem"), "utf8");
     fs.rmSync(dir, { recursive: true });
     return pem;

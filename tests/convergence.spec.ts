@@ -31,7 +31,13 @@ function describeSteps(plan: Plan): string {
 
 /** Minimal IAM evaluation of one Allow statement list for a service principal's request (StringEquals and ArnLike only). */
 function allows(policy: string, request: { service: string; action: string; resource: string; context: Record<string, string> }): boolean {
-    const like = (pattern: string, value: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.?+^$()[\]{}|\\/]/g, "\\$&")).join(".*")}$`).test(value);
+    const like = (pattern: string, value: string) =>
+        new RegExp(
+            `^${pattern
+                .split("*")
+                .map((p) => p.replace(/[.?+^$()[\]{}|\\/]/g, "\\$&"))
+                .join(".*")}$`,
+        ).test(value);
     return policyDoc(policy).Statement.some((s) => {
         const principals = [s.Principal?.Service ?? []].flat();
         const conditionsHold = Object.entries<Record<string, string | string[]>>(s.Condition ?? {}).every(([operator, keys]) =>
@@ -41,7 +47,13 @@ function allows(policy: string, request: { service: string; action: string; reso
                 return actual !== undefined && values.some((v) => (operator === "ArnLike" ? like(v, actual) : v === actual));
             }),
         );
-        return s.Effect === "Allow" && principals.includes(request.service) && [s.Action].flat().includes(request.action) && like(s.Resource, request.resource) && conditionsHold;
+        return (
+            s.Effect === "Allow" &&
+            principals.includes(request.service) &&
+            [s.Action].flat().includes(request.action) &&
+            like(s.Resource, request.resource) &&
+            conditionsHold
+        );
     });
 }
 
@@ -80,12 +92,20 @@ describe("convergence: the second `pulumi up` plans nothing (read-back model)", 
     it("defect 3: a major-only version is sent as an exact minor, and version drift never turns an update into a refused downgrade", async () => {
         const staging = await stackRun("staging");
         expect(one(staging, CLUSTER).inputs.engineVersion).to.equal(newestCreatableMinor(17));
-        expect(refresh(staging.resources).find((r) => r.type === CLUSTER)!.state.engineVersionActual, "AWS has applied a newer minor since").to.equal(runningEngineVersion("17"));
+        expect(
+            refresh(staging.resources).find((r) => r.type === CLUSTER)!.state.engineVersionActual,
+            "AWS has applied a newer minor since",
+        ).to.equal(runningEngineVersion("17"));
         // Any later cluster update (here a retention change) must not re-send an older version.
         const plan = await secondUp("staging", { "aurora:backupRetentionDays": "21" });
         expect(plan.errors, describeSteps(plan)).to.equal(0);
         // A deliberate major upgrade still applies the new version.
-        const upgrade = await secondUp("staging", { "aurora:engineVersion": "18", "aurora:allowMajorVersionUpgrade": "true", "aurora:activityStream": "false", "aurora:applyImmediately": "true" });
+        const upgrade = await secondUp("staging", {
+            "aurora:engineVersion": "18",
+            "aurora:allowMajorVersionUpgrade": "true",
+            "aurora:activityStream": "false",
+            "aurora:applyImmediately": "true",
+        });
         const cluster = changedSteps(upgrade).find((s) => s.type === CLUSTER)!;
         expect(cluster.operation).to.equal("update");
         expect(cluster.changes.find((c) => c.field === "engineVersion")?.to).to.equal(newestCreatableMinor(18));
@@ -99,7 +119,12 @@ describe("convergence: the second `pulumi up` plans nothing (read-back model)", 
             const policy = one(run, "aws:sns/topicPolicy:TopicPolicy").inputs.policy;
             const rds = `arn:aws:rds:eu-west-1:123456789012`;
             const publish = (sourceArn: string, account = "123456789012") =>
-                allows(policy, { service: "events.rds.amazonaws.com", action: "sns:Publish", resource: topicArn, context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": account } });
+                allows(policy, {
+                    service: "events.rds.amazonaws.com",
+                    action: "sns:Publish",
+                    resource: topicArn,
+                    context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": account },
+                });
             const sources = [
                 `${rds}:cluster:aurora-${stack}`,
                 ...run.outputs.instanceIdentifiers.map((id: string) => `${rds}:db:${id}`),
@@ -112,14 +137,21 @@ describe("convergence: the second `pulumi up` plans nothing (read-back model)", 
             expect(publish(sources[0], "999999999999"), "another account").to.equal(false);
             // Every event subscription's sources are among them.
             for (const subscription of ofType(run, "aws:rds/eventSubscription:EventSubscription")) {
-                const prefix = { "db-cluster": "cluster", "db-instance": "db", "db-parameter-group": "pg" }[subscription.inputs.sourceType as string];
+                const prefix = { "db-cluster": "cluster", "db-instance": "db", "db-parameter-group": "pg" }[
+                    subscription.inputs.sourceType as string
+                ];
                 for (const id of subscription.inputs.sourceIds) {
                     expect(publish(`${rds}:${prefix}:${id}`), `${subscription.name} source ${id}`).to.equal(true);
                 }
             }
             // The alerts key lets RDS encrypt for the topic without a condition RDS may not send.
             const key = one(run, "aws:kms/key:Key", "-alerts");
-            const keyUse = allows(key.inputs.policy, { service: "events.rds.amazonaws.com", action: "kms:GenerateDataKey*", resource: key.state.arn, context: {} });
+            const keyUse = allows(key.inputs.policy, {
+                service: "events.rds.amazonaws.com",
+                action: "kms:GenerateDataKey*",
+                resource: key.state.arn,
+                context: {},
+            });
             expect(keyUse, "kms:GenerateDataKey* for events.rds.amazonaws.com with no condition keys").to.equal(true);
         });
     }
@@ -131,7 +163,9 @@ describe("convergence: the second `pulumi up` plans nothing (read-back model)", 
     ] as const) {
         it(`REQ-003 defect 5 (${stack}): the application group may reach exactly the routes the docs give it (${expected.join(", ")})`, async () => {
             const run = await stackRun(stack);
-            const groupNames = Object.fromEntries(ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.id, g.inputs.name.replace(`aurora-${stack}-`, "")]));
+            const groupNames = Object.fromEntries(
+                ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.id, g.inputs.name.replace(`aurora-${stack}-`, "")]),
+            );
             const appGroup = run.outputs.appSecurityGroupIds[0];
             const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
                 .filter((r) => r.inputs.securityGroupId === appGroup)
@@ -144,7 +178,11 @@ describe("convergence: the second `pulumi up` plans nothing (read-back model)", 
         const plan = await secondUp("prod", { "aurora:dbPort": "5433" });
         expect(plan.counts.replace, describeSteps(plan)).to.equal(0);
         expect(plan.errors).to.equal(0);
-        expect(changedSteps(plan).find((s) => s.type === CLUSTER)?.changes.map((c) => c.field)).to.deep.equal(["port"]);
+        expect(
+            changedSteps(plan)
+                .find((s) => s.type === CLUSTER)
+                ?.changes.map((c) => c.field),
+        ).to.deep.equal(["port"]);
     });
 });
 
@@ -170,18 +208,37 @@ describe("read-back model and update planner (tools/readback.ts, tools/plan.ts)"
     it("a ForceNew change replaces, an in-place change updates, ignoreChanges and JSON policy equivalence are honoured", () => {
         const before = [
             resource({ type: "aws:ec2/vpc:Vpc", name: "vpc", inputs: { cidrBlock: "10.0.0.0/16", tags: { a: "1" } } }),
-            resource({ type: "aws:iam/policy:Policy", name: "p", inputs: { name: "p", policy: JSON.stringify({ Statement: [{ Action: ["s3:GetObject"], Resource: "*" }] }) } }),
-            resource({ type: "aws:rds/cluster:Cluster", name: "c", inputs: { databaseName: "app", port: 5432 }, options: { protect: true, ignoreChanges: ["port"], retainOnDelete: false, dependsOn: [], deleteBeforeReplace: false } }),
+            resource({
+                type: "aws:iam/policy:Policy",
+                name: "p",
+                inputs: { name: "p", policy: JSON.stringify({ Statement: [{ Action: ["s3:GetObject"], Resource: "*" }] }) },
+            }),
+            resource({
+                type: "aws:rds/cluster:Cluster",
+                name: "c",
+                inputs: { databaseName: "app", port: 5432 },
+                options: { protect: true, ignoreChanges: ["port"], retainOnDelete: false, dependsOn: [], deleteBeforeReplace: false },
+            }),
         ];
         const after = [
             resource({ ...before[0], inputs: { cidrBlock: "10.1.0.0/16", tags: { a: "2" } } }),
-            resource({ ...before[1], inputs: { name: "p", policy: JSON.stringify({ Statement: [{ Resource: "*", Action: "s3:GetObject" }] }) } }),
+            resource({
+                ...before[1],
+                inputs: { name: "p", policy: JSON.stringify({ Statement: [{ Resource: "*", Action: "s3:GetObject" }] }) },
+            }),
             resource({ ...before[2], inputs: { databaseName: "app", port: 5433 } }),
         ];
         const plan = planUpdate(refresh(before), after);
         expect(plan.steps.map((s) => `${s.name}:${s.operation}`)).to.deep.equal(["vpc:replace", "p:same", "c:same"]);
         expect(plan.steps[0].changes.map((c) => `${c.field}:${c.forcesReplacement}`)).to.deep.equal(["cidrBlock:true", "tags:false"]);
-        expect(equivalent("aws:rds/parameterGroup:ParameterGroup", "parameters", [{ name: "Work_Mem", value: "1" }], [{ name: "work_mem", value: "1", applyMethod: "immediate" }])).to.equal(true);
+        expect(
+            equivalent(
+                "aws:rds/parameterGroup:ParameterGroup",
+                "parameters",
+                [{ name: "Work_Mem", value: "1" }],
+                [{ name: "work_mem", value: "1", applyMethod: "immediate" }],
+            ),
+        ).to.equal(true);
         expect(equivalent("aws:rds/subnetGroup:SubnetGroup", "subnetIds", ["a", "b"], ["b", "a"])).to.equal(true);
         expect(equivalent("aws:rds/cluster:Cluster", "port", 1, 2)).to.equal(false);
     });
@@ -193,13 +250,22 @@ describe("read-back model and update planner (tools/readback.ts, tools/plan.ts)"
             resource({ type: "aws:ec2/securityGroup:SecurityGroup", name: "sg", inputs: { name: "db", description: "old" } }),
             resource({ type: "aws:rds/cluster:Cluster", name: "gone", inputs: {}, options: protectedOptions }),
         ];
-        const after = [resource({ ...before[0], inputs: { keyUsage: "SIGN_VERIFY" } }), resource({ ...before[1], inputs: { name: "db", description: "new" } })];
+        const after = [
+            resource({ ...before[0], inputs: { keyUsage: "SIGN_VERIFY" } }),
+            resource({ ...before[1], inputs: { name: "db", description: "new" } }),
+        ];
         const plan = planUpdate(refresh(before), after);
-        expect(plan.steps.map((s) => `${s.name}:${s.operation}:${s.errors.length}`)).to.deep.equal(["k:replace:1", "sg:replace:1", "gone:delete:1"]);
+        expect(plan.steps.map((s) => `${s.name}:${s.operation}:${s.errors.length}`)).to.deep.equal([
+            "k:replace:1",
+            "sg:replace:1",
+            "gone:delete:1",
+        ]);
         expect(plan.steps[0].errors[0]).to.include("is protected: Pulumi refuses to replace it (keyUsage");
         expect(plan.steps[1].errors[0]).to.include("keeps its name 'db' through the replacement");
         expect(plan.steps[2].errors[0]).to.include("is protected: Pulumi refuses to delete it");
-        const withDeleteFirst = planUpdate(refresh([before[1]]), [resource({ ...after[1], options: { ...after[1].options, deleteBeforeReplace: true } })]);
+        const withDeleteFirst = planUpdate(refresh([before[1]]), [
+            resource({ ...after[1], options: { ...after[1].options, deleteBeforeReplace: true } }),
+        ]);
         expect(withDeleteFirst.errors).to.equal(0);
     });
 
@@ -208,7 +274,12 @@ describe("read-back model and update planner (tools/readback.ts, tools/plan.ts)"
             resource({ type: "aws:kms/key:Key", name: "key", inputs: {}, state: { arn: "arn:aws:kms:r:1:key/k1", keyId: "k1" } }),
             resource({ type: "aws:kms/alias:Alias", name: "alias", inputs: { name: "alias/storage", targetKeyId: "k1" } }),
             resource({ type: "aws:rds/cluster:Cluster", name: "c", inputs: { kmsKeyId: "alias/storage" } }),
-            resource({ type: "aws:secretsmanager/secret:Secret", name: "s", inputs: { name: "app" }, state: { arn: "arn:aws:secretsmanager:r:1:secret:app-x" } }),
+            resource({
+                type: "aws:secretsmanager/secret:Secret",
+                name: "s",
+                inputs: { name: "app" },
+                state: { arn: "arn:aws:secretsmanager:r:1:secret:app-x" },
+            }),
             resource({ type: "aws:secretsmanager/secretRotation:SecretRotation", name: "rot", inputs: { secretId: "app" } }),
             resource({ type: "aws:ec2/flowLog:FlowLog", name: "fl", inputs: { logDestination: "arn:aws:logs:r:1:log-group:x:*" } }),
             resource({ type: "aws:rds/proxy:Proxy", name: "px", inputs: { auths: [{ secretArn: "a" }] } }),
@@ -220,12 +291,22 @@ describe("read-back model and update planner (tools/readback.ts, tools/plan.ts)"
         expect(state.px.auths).to.deep.equal([{ authScheme: "SECRETS", iamAuth: "DISABLED", secretArn: "a" }]);
         // Each of them forces a replacement in the next plan: the model makes the trap visible.
         const plan = planUpdate(refresh(stack), stack);
-        expect(changedSteps(plan).map((s) => `${s.name}:${s.operation}`)).to.deep.equal(["c:replace", "rot:replace", "fl:replace", "px:update"]);
+        expect(changedSteps(plan).map((s) => `${s.name}:${s.operation}`)).to.deep.equal([
+            "c:replace",
+            "rot:replace",
+            "fl:replace",
+            "px:update",
+        ]);
     });
 
     it("the engine version rules follow the provider: a prefix is kept, an exact older pin becomes the running version and is refused", () => {
         const cluster = (engineVersion: string, ignoreChanges: string[] = []) =>
-            resource({ type: CLUSTER, name: "c", inputs: { engineVersion, backupRetentionPeriod: 7 }, options: { protect: false, ignoreChanges, retainOnDelete: false, dependsOn: [], deleteBeforeReplace: false } });
+            resource({
+                type: CLUSTER,
+                name: "c",
+                inputs: { engineVersion, backupRetentionPeriod: 7 },
+                options: { protect: false, ignoreChanges, retainOnDelete: false, dependsOn: [], deleteBeforeReplace: false },
+            });
         const running = runningEngineVersion("17");
         expect(refresh([cluster("17")])[0].state).to.include({ engineVersion: "17", engineVersionActual: running });
         expect(refresh([cluster("17.4")])[0].state).to.include({ engineVersion: running });
@@ -245,7 +326,11 @@ describe("offline preview: --refresh and --against", () => {
     async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
         const out: string[] = [];
         const err: string[] = [];
-        const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+        const code = await main(
+            argv,
+            (l) => out.push(l),
+            (l) => err.push(l),
+        );
         return { code, out: out.join("\n"), err: err.join("\n") };
     }
 
@@ -275,14 +360,21 @@ describe("offline preview: --refresh and --against", () => {
         await cli(["--stack", "prod", "--json", prod]);
         const renamed = await cli(["--stack", "prod", "--against", prod, "--config", "aurora:databaseName=orders"]);
         expect(renamed.code, renamed.out).to.equal(1);
-        expect(renamed.out).to.include("error: aurora-prod-cluster is protected: Pulumi refuses to replace it (databaseName would force a replacement)");
+        expect(renamed.out).to.include(
+            "error: aurora-prod-cluster is protected: Pulumi refuses to replace it (databaseName would force a replacement)",
+        );
         expect(renamed.err).to.include("error: the update would fail");
     });
 
     it("bad --against files, combining both flags, or either with --preview are usage errors (exit 2)", async () => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "against-")), "x.json");
         fs.writeFileSync(file, "{}");
-        for (const argv of [["--stack", "dev", "--against", file], ["--stack", "dev", "--against", "missing.json"], ["--stack", "dev", "--refresh", "--against", file], ["--stack", "dev", "--preview", "--refresh"]]) {
+        for (const argv of [
+            ["--stack", "dev", "--against", file],
+            ["--stack", "dev", "--against", "missing.json"],
+            ["--stack", "dev", "--refresh", "--against", file],
+            ["--stack", "dev", "--preview", "--refresh"],
+        ]) {
             const { code, err } = await cli(argv);
             expect(code, argv.join(" ")).to.equal(2);
             expect(err).to.include("[--refresh | --against <previous.json>]");

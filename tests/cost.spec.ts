@@ -34,7 +34,16 @@ const PRICES: RegionPrices = {
 const FILE: PriceFile = { currency: "USD", regions: { "xx-test-1": PRICES } };
 
 function resource(type: string, inputs: Record<string, unknown>): RecordedResource {
-    return { urn: `urn:${type}`, type, name: type, parent: null, custom: true, inputs, options: { protect: false, ignoreChanges: [], retainOnDelete: false, dependsOn: [] }, state: inputs } as unknown as RecordedResource;
+    return {
+        urn: `urn:${type}`,
+        type,
+        name: type,
+        parent: null,
+        custom: true,
+        inputs,
+        options: { protect: false, ignoreChanges: [], retainOnDelete: false, dependsOn: [] },
+        state: inputs,
+    } as unknown as RecordedResource;
 }
 
 const line = (e: ReturnType<typeof estimate>, item: string) => e.lines.find((l) => l.item.startsWith(item))!;
@@ -57,7 +66,13 @@ describe("tools/cost.ts (npm run cost)", () => {
     ];
 
     it("prices every line from the declared resources and the stated assumptions, and sums them", () => {
-        const e = estimate(provisioned, "xx-test-1", FILE, { ...DEFAULT_ASSUMPTIONS, hoursPerMonth: 100, storageGb: 10, ioMillionsPerMonth: 5, logsGbPerLogGroup: 2 });
+        const e = estimate(provisioned, "xx-test-1", FILE, {
+            ...DEFAULT_ASSUMPTIONS,
+            hoursPerMonth: 100,
+            storageGb: 10,
+            ioMillionsPerMonth: 5,
+            logsGbPerLogGroup: 2,
+        });
         expect(e.priceRegion).to.equal("xx-test-1");
         expect(line(e, "c-instance-1")).to.deep.equal({ item: "c-instance-1 (db.r7g.large)", monthly: 50, assumption: "100 h x $0.5/h" });
         expect(line(e, "cluster storage").monthly).to.equal(1);
@@ -77,7 +92,11 @@ describe("tools/cost.ts (npm run cost)", () => {
 
     it("I/O-Optimized: instance factor and storage rate, no I/O charge; Serverless v2 by average ACU", () => {
         const resources = [
-            resource("aws:rds/cluster:Cluster", { storageType: "aurora-iopt1", backupRetentionPeriod: 7, serverlessv2ScalingConfiguration: { minCapacity: 0, maxCapacity: 4 } }),
+            resource("aws:rds/cluster:Cluster", {
+                storageType: "aurora-iopt1",
+                backupRetentionPeriod: 7,
+                serverlessv2ScalingConfiguration: { minCapacity: 0, maxCapacity: 4 },
+            }),
             resource("aws:rds/clusterInstance:ClusterInstance", { identifier: "p", instanceClass: "db.r7g.large" }),
             resource("aws:rds/clusterInstance:ClusterInstance", { identifier: "s", instanceClass: "db.serverless" }),
         ];
@@ -95,7 +114,10 @@ describe("tools/cost.ts (npm run cost)", () => {
         const e = estimate(provisioned, "eu-west-9", FILE);
         expect(e.priceRegion).to.equal("xx-test-1");
         expect(formatEstimate("s", e)).to.include("(no committed price table for eu-west-9: xx-test-1 prices used)");
-        const unpriced = [resource("aws:rds/cluster:Cluster", {}), resource("aws:rds/clusterInstance:ClusterInstance", { identifier: "x", instanceClass: "db.x2g.large" })];
+        const unpriced = [
+            resource("aws:rds/cluster:Cluster", {}),
+            resource("aws:rds/clusterInstance:ClusterInstance", { identifier: "x", instanceClass: "db.x2g.large" }),
+        ];
         expect(() => estimate(unpriced, "xx-test-1", FILE)).to.throw("no xx-test-1 price for db.x2g.large");
     });
 
@@ -122,12 +144,30 @@ describe("tools/cost.ts (npm run cost)", () => {
 
     it("CLI: usage on bad arguments (exit 2), an estimate on a stack (exit 0), an error on an unknown stack (exit 1)", async () => {
         const err: string[] = [];
-        expect(await main(["--stack"], () => undefined, (l) => err.push(l))).to.equal(2);
+        expect(
+            await main(
+                ["--stack"],
+                () => undefined,
+                (l) => err.push(l),
+            ),
+        ).to.equal(2);
         expect(err.join("\n")).to.include("usage: npm run cost -- --stack <");
-        expect(await main(["--stack", "dev", "--acu", "lots"], () => undefined, () => undefined)).to.equal(2);
+        expect(
+            await main(
+                ["--stack", "dev", "--acu", "lots"],
+                () => undefined,
+                () => undefined,
+            ),
+        ).to.equal(2);
         const out: string[] = [];
         expect(await main(["--stack", "dev", "--acu", "1"], (l) => out.push(l))).to.equal(0);
         expect(out.join("\n")).to.include("aurora-dev-instance-1 (Serverless v2)").and.include("1 ACU on average");
-        expect(await main(["--stack", "no-such-stack"], () => undefined, () => undefined)).to.equal(1);
+        expect(
+            await main(
+                ["--stack", "no-such-stack"],
+                () => undefined,
+                () => undefined,
+            ),
+        ).to.equal(1);
     });
 });

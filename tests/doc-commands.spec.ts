@@ -45,7 +45,11 @@ async function run(command: DocCommand): Promise<{ code: number; output: string 
     const preview = /^npm run preview:offline -- (.*)$/s.exec(text);
     if (preview) {
         const output: string[] = [];
-        const code = await previewMain(shellWords(preview[1]), () => undefined, (l) => output.push(l));
+        const code = await previewMain(
+            shellWords(preview[1]),
+            () => undefined,
+            (l) => output.push(l),
+        );
         return { code, output: output.join("\n") };
     }
     const result = spawnSync("bash", ["-c", text], { cwd: PROJECT_ROOT, encoding: "utf8" });
@@ -56,10 +60,19 @@ describe("docs/: every fenced command that needs neither AWS nor the Pulumi CLI 
     it("classifies commands by the programs they call, including inside $( ), loops and pipelines", () => {
         const of = (text: string) => classify({ file: "x.md", line: 1, text });
         expect(of("STACK=prod")).to.deep.equal({ run: true });
-        expect(of("HOST=$(aws rds describe-db-clusters --query x)")).to.deep.equal({ run: false, reason: "needs AWS (the aws CLI and credentials)" });
+        expect(of("HOST=$(aws rds describe-db-clusters --query x)")).to.deep.equal({
+            run: false,
+            reason: "needs AWS (the aws CLI and credentials)",
+        });
         expect(of("echo ok | grep -o 'aws x' && cat x")).to.deep.equal({ run: true });
-        expect(of('psql "host=x" <<\'SQL\'\nSELECT 1;\nSQL')).to.deep.equal({ run: false, reason: "needs a connection to the Aurora cluster" });
-        expect(of("for S in a b; do\n  pulumi stack output x\ndone")).to.deep.equal({ run: false, reason: "needs the Pulumi CLI and a state backend" });
+        expect(of("psql \"host=x\" <<'SQL'\nSELECT 1;\nSQL")).to.deep.equal({
+            run: false,
+            reason: "needs a connection to the Aurora cluster",
+        });
+        expect(of("for S in a b; do\n  pulumi stack output x\ndone")).to.deep.equal({
+            run: false,
+            reason: "needs the Pulumi CLI and a state backend",
+        });
         expect(of("npm test")).to.deep.include({ run: false });
         expect(of("cd policies && npm install && cd ..")).to.deep.equal({ run: false, reason: "needs the npm registry" });
         expect(programsOf("A=1 env | sort")).to.deep.equal(["env", "sort"]);
@@ -67,7 +80,23 @@ describe("docs/: every fenced command that needs neither AWS nor the Pulumi CLI 
     });
 
     it("splits blocks into commands as the shell does (continuations, loops, here-documents, comments)", () => {
-        const md = ["```bash", "# comment", "aws a \\", "  --b c", "while true; do", "  echo x", "done | tee log", "psql <<'SQL'", "SELECT 1;", "SQL", "```", "", "```sql", "SELECT 2;", "```"].join("\n");
+        const md = [
+            "```bash",
+            "# comment",
+            "aws a \\",
+            "  --b c",
+            "while true; do",
+            "  echo x",
+            "done | tee log",
+            "psql <<'SQL'",
+            "SELECT 1;",
+            "SQL",
+            "```",
+            "",
+            "```sql",
+            "SELECT 2;",
+            "```",
+        ].join("\n");
         expect(shellCommands(md, "x.md").map((c) => [c.line, c.text])).to.deep.equal([
             [3, "aws a \\\n  --b c"],
             [5, "while true; do\n  echo x\ndone | tee log"],
@@ -88,7 +117,10 @@ describe("docs/: every fenced command that needs neither AWS nor the Pulumi CLI 
                 for (const command of commands) {
                     while (pending.length > 0 && pending[0].line < command.line) {
                         const file = pending.shift()!;
-                        expect(fs.existsSync(path.join(PROJECT_ROOT, file.name)), `${name} tells the reader to write ${file.name}, which exists already`).to.equal(false);
+                        expect(
+                            fs.existsSync(path.join(PROJECT_ROOT, file.name)),
+                            `${name} tells the reader to write ${file.name}, which exists already`,
+                        ).to.equal(false);
                         fs.writeFileSync(path.join(PROJECT_ROOT, file.name), file.content);
                     }
                     const verdict = classify(command);

@@ -23,7 +23,11 @@ describe("library: components are self-contained and composed by AuroraPostgres"
         const outside = fs
             .readdirSync(dir)
             .filter((f) => f.endsWith(".ts"))
-            .flatMap((f) => importsOf(path.join(dir, f)).filter((i) => i.startsWith(".") && !i.startsWith("./") && !i.startsWith("../functions/")).map((i) => `${f} imports ${i}`));
+            .flatMap((f) =>
+                importsOf(path.join(dir, f))
+                    .filter((i) => i.startsWith(".") && !i.startsWith("./") && !i.startsWith("../functions/"))
+                    .map((i) => `${f} imports ${i}`),
+            );
         expect(outside).to.deep.equal([]);
     });
 
@@ -33,15 +37,27 @@ describe("library: components are self-contained and composed by AuroraPostgres"
             const roots = run.resources.filter((r) => r.parent === null).map((r) => `${r.type}::${r.name}`);
             expect(roots).to.deep.equal([`${TOP_LEVEL}::aurora-${stack}`]);
         });
-
     }
 
     it("@pulumi/pulumi is pinned to one exact version, the one installed, in the program and the policy pack", () => {
-        const installed = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string }).version;
+        const installed = (
+            JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as {
+                version: string;
+            }
+        ).version;
         // The library itself takes the caller's SDK (a peer range); the program, its tests and the pack pin it.
-        for (const [file, section] of [["package.json", "devDependencies"], ["policies/package.json", "dependencies"]] as const) {
-            const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8")) as Record<typeof section, Record<string, string>>;
-            expect(manifest[section]["@pulumi/pulumi"], `${file} ${section}: the mock engine relies on SDK internals (README, Upgrading)`).to.equal(installed);
+        for (const [file, section] of [
+            ["package.json", "devDependencies"],
+            ["policies/package.json", "dependencies"],
+        ] as const) {
+            const manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8")) as Record<
+                typeof section,
+                Record<string, string>
+            >;
+            expect(
+                manifest[section]["@pulumi/pulumi"],
+                `${file} ${section}: the mock engine relies on SDK internals (README, Upgrading)`,
+            ).to.equal(installed);
         }
     });
 
@@ -64,12 +80,30 @@ describe("library: components are self-contained and composed by AuroraPostgres"
     });
 
     it("AuroraPostgres applies its defaults inside: a caller may give only what differs", async () => {
-        const run = await runComponent(() => new AuroraPostgres("lib-minimal", { namePrefix: "lib-minimal", region: "eu-west-1", cluster: { readerCount: 1 }, secrets: { proxy: { iamAuth: false } } }));
+        const run = await runComponent(
+            () =>
+                new AuroraPostgres("lib-minimal", {
+                    namePrefix: "lib-minimal",
+                    region: "eu-west-1",
+                    cluster: { readerCount: 1 },
+                    secrets: { proxy: { iamAuth: false } },
+                }),
+        );
         const instances = run.resources.filter((r) => r.type === "aws:rds/clusterInstance:ClusterInstance");
-        expect(instances.map((r) => r.inputs.instanceClass), "writer and one reader, the default class").to.deep.equal(["db.r7g.large", "db.r7g.large"]);
+        expect(
+            instances.map((r) => r.inputs.instanceClass),
+            "writer and one reader, the default class",
+        ).to.deep.equal(["db.r7g.large", "db.r7g.large"]);
         const proxy = run.resources.find((r) => r.type === "aws:rds/proxy:Proxy");
-        expect(proxy?.inputs.auths.map((a: { iamAuth: string }) => a.iamAuth), "proxy kept from the defaults, iamAuth overridden").to.deep.equal(["DISABLED"]);
-        expect(run.resources.find((r) => r.type === "aws:rds/cluster:Cluster")?.inputs).to.include({ engine: "aurora-postgresql", deletionProtection: true, backupRetentionPeriod: 30 });
+        expect(
+            proxy?.inputs.auths.map((a: { iamAuth: string }) => a.iamAuth),
+            "proxy kept from the defaults, iamAuth overridden",
+        ).to.deep.equal(["DISABLED"]);
+        expect(run.resources.find((r) => r.type === "aws:rds/cluster:Cluster")?.inputs).to.include({
+            engine: "aurora-postgresql",
+            deletionProtection: true,
+            backupRetentionPeriod: 30,
+        });
     });
 
     it("component errors name the component's fields, and each field a shared validator names is an aurora:* key to config", () => {
@@ -77,9 +111,18 @@ describe("library: components are self-contained and composed by AuroraPostgres"
         const keys = new Set(CONFIG_KEYS.map((k) => `aurora:${k.key}`));
         const fields = new Set<string>();
         for (const file of validators) {
-            for (const [, field] of fs.readFileSync(path.join(PROJECT_ROOT, "components", file), "utf8").matchAll(/\bname\("([\w.]+)"\)/g)) fields.add(field);
+            for (const [, field] of fs.readFileSync(path.join(PROJECT_ROOT, "components", file), "utf8").matchAll(/\bname\("([\w.]+)"\)/g))
+                fields.add(field);
         }
-        expect(fields, "the validators name nested fields as the caller writes them").to.include.keys("serverless.minCapacity", "proxy.borrowTimeoutSeconds", "schedule", "retentionDays");
-        expect([...fields].filter((f) => !keys.has(keyName(f))), "fields without a config key").to.deep.equal([]);
+        expect(fields, "the validators name nested fields as the caller writes them").to.include.keys(
+            "serverless.minCapacity",
+            "proxy.borrowTimeoutSeconds",
+            "schedule",
+            "retentionDays",
+        );
+        expect(
+            [...fields].filter((f) => !keys.has(keyName(f))),
+            "fields without a config key",
+        ).to.deep.equal([]);
     });
 });

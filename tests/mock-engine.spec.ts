@@ -10,7 +10,9 @@ import { errorOf, one, runComponent } from "./helpers";
 
 describe("the mock engine and stack-file reader the offline preview relies on", () => {
     it("refuses an invoke it has no answer for, so a new data source cannot slip in unmocked", () => {
-        expect(() => engine.call({ token: "aws:ec2/getAmi:getAmi", inputs: {} })).to.throw("The mock engine has no answer for invoke 'aws:ec2/getAmi:getAmi'");
+        expect(() => engine.call({ token: "aws:ec2/getAmi:getAmi", inputs: {} })).to.throw(
+            "The mock engine has no answer for invoke 'aws:ec2/getAmi:getAmi'",
+        );
     });
 
     it("records dependsOn given as an Output as the URNs of the resources it names", async () => {
@@ -18,7 +20,9 @@ describe("the mock engine and stack-file reader the offline preview relies on", 
             const group = new aws.cloudwatch.LogGroup("dep-target", { name: "dep-target" });
             new aws.cloudwatch.LogGroup("dep-source", { name: "dep-source" }, { dependsOn: pulumi.output([group]) });
         });
-        expect(one(run, "aws:cloudwatch/logGroup:LogGroup", "dep-source").options.dependsOn).to.deep.equal([one(run, "aws:cloudwatch/logGroup:LogGroup", "dep-target").urn]);
+        expect(one(run, "aws:cloudwatch/logGroup:LogGroup", "dep-source").options.dependsOn).to.deep.equal([
+            one(run, "aws:cloudwatch/logGroup:LogGroup", "dep-target").urn,
+        ]);
     });
 
     it("refuses a secure value in a stack file: the offline preview cannot decrypt it", async () => {

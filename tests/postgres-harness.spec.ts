@@ -25,7 +25,10 @@ describe("test PostgreSQL server (tests/support/postgres.ts)", () => {
         await verified.end();
         expect(ssl, "pg_stat_ssl.ssl of the adminUrl connection").to.equal(true);
         const plain = new Client({ host: pg.host, port: pg.port, user: pg.superuser.user, password: pg.superuser.password, ssl: false });
-        const error = await plain.connect().then(() => plain.end().then(() => undefined), (e: Error) => e);
+        const error = await plain.connect().then(
+            () => plain.end().then(() => undefined),
+            (e: Error) => e,
+        );
         expect(error?.message, "connection without TLS").to.match(/no pg_hba\.conf entry.*no encryption/);
     });
 });

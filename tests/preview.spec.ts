@@ -10,7 +10,11 @@ import { STACKS, stackConfig, stackRun } from "./helpers";
 async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+    const code = await main(
+        argv,
+        (l) => out.push(l),
+        (l) => err.push(l),
+    );
     return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -30,7 +34,7 @@ describe("offline preview (npm run preview:offline)", () => {
             const keys = 5 + (config.cluster.activityStream || config.protectResources ? 1 : 0) + (config.backup.enabled ? 1 : 0);
             expect(out).to.match(new RegExp(`\\n\\s+${keys} {2}aws:kms/key:Key`));
             expect(out).to.include("Outputs:");
-            expect(out).to.include("vpcId: \"vpc-");
+            expect(out).to.include('vpcId: "vpc-');
         });
     }
 
@@ -41,7 +45,9 @@ describe("offline preview (npm run preview:offline)", () => {
             const advisory = [...new Set(run.policyViolations.map((v) => v.policy))];
             const { cluster, network } = stackConfig(stack);
             const shortRetention = Math.min(cluster.logRetentionDays, network.flowLogsRetentionDays) < 90;
-            expect(advisory, "only a deliberately short log retention (dev's 30 days) is flagged").to.deep.equal(shortRetention ? ["cloudwatch-log-group-retention"] : []);
+            expect(advisory, "only a deliberately short log retention (dev's 30 days) is flagged").to.deep.equal(
+                shortRetention ? ["cloudwatch-log-group-retention"] : [],
+            );
         });
     }
 
@@ -77,15 +83,27 @@ describe("offline preview (npm run preview:offline)", () => {
         expect(doc.policyViolations).to.be.an("array");
         for (const r of doc.resources) {
             // `id` and `state` (added for --against) extend the document; earlier keys keep their order.
-            expect(Object.keys(r)).to.deep.equal(r.custom ? ["urn", "type", "name", "parent", "custom", "inputs", "options", "id", "state"] : ["urn", "type", "name", "parent", "custom", "inputs", "options", "state"]);
+            expect(Object.keys(r)).to.deep.equal(
+                r.custom
+                    ? ["urn", "type", "name", "parent", "custom", "inputs", "options", "id", "state"]
+                    : ["urn", "type", "name", "parent", "custom", "inputs", "options", "state"],
+            );
             expect(r.urn).to.match(/^urn:pulumi:prod::aurora::/);
-            expect(Object.keys(r.options)).to.deep.equal(["protect", "ignoreChanges", "retainOnDelete", "dependsOn", "deleteBeforeReplace"]);
+            expect(Object.keys(r.options)).to.deep.equal([
+                "protect",
+                "ignoreChanges",
+                "retainOnDelete",
+                "dependsOn",
+                "deleteBeforeReplace",
+            ]);
             expect(r.parent === null || typeof r.parent === "string").to.equal(true);
         }
         const key = doc.resources.find((r: any) => r.type === "aws:kms/key:Key");
         expect(key.options.protect).to.equal(true);
         expect(key.parent).to.match(/aurora:kms:KmsKeys::aurora-prod$/);
-        expect(doc.resources.find((r: any) => r.type === "aurora:kms:KmsKeys").parent).to.match(/aurora:index:AuroraPostgres::aurora-prod$/);
+        expect(doc.resources.find((r: any) => r.type === "aurora:kms:KmsKeys").parent).to.match(
+            /aurora:index:AuroraPostgres::aurora-prod$/,
+        );
         expect(doc.resources.find((r: any) => r.type === "aurora:index:AuroraPostgres").parent).to.equal(null);
         expect(doc.outputs.kmsKeyArns.storage).to.match(/^arn:aws:kms:eu-west-1:123456789012:key\//);
     });
@@ -99,7 +117,9 @@ describe("offline preview (npm run preview:offline)", () => {
         const doc = JSON.parse(fs.readFileSync(file, "utf8"));
         expect(doc.mode).to.equal("preview");
         const cluster = doc.resources.find((r: any) => r.type === "aws:rds/cluster:Cluster");
-        expect(cluster.inputs.kmsKeyId, "the storage key's ARN is not known before the key exists").to.equal("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+        expect(cluster.inputs.kmsKeyId, "the storage key's ARN is not known before the key exists").to.equal(
+            "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+        );
         expect(cluster.inputs.clusterIdentifier, "config-derived values stay known").to.equal("aurora-prod");
     });
 
@@ -114,12 +134,20 @@ describe("offline preview (npm run preview:offline)", () => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "staging.json");
         const { code } = await runCli(["--stack", "staging", "--config", "readerCount=3", "--json", file]);
         expect(code).to.equal(0);
-        const instances = JSON.parse(fs.readFileSync(file, "utf8")).resources.filter((r: { type: string }) => r.type === "aws:rds/clusterInstance:ClusterInstance");
-        expect(instances.map((r: { name: string }) => r.name), "writer and three readers").to.have.length(4);
+        const instances = JSON.parse(fs.readFileSync(file, "utf8")).resources.filter(
+            (r: { type: string }) => r.type === "aws:rds/clusterInstance:ClusterInstance",
+        );
+        expect(
+            instances.map((r: { name: string }) => r.name),
+            "writer and three readers",
+        ).to.have.length(4);
         const refused = await runCli(["--stack", "prod", "--config", "azCount=1"]);
         expect(refused.code).to.equal(1);
         expect(refused.err).to.include("aurora:azCount = 1: must be an integer from 2 to 6");
-        expect(namespaced({ readerCount: "3", "aws:region": "eu-west-1" }, "aurora")).to.deep.equal({ "aurora:readerCount": "3", "aws:region": "eu-west-1" });
+        expect(namespaced({ readerCount: "3", "aws:region": "eu-west-1" }, "aurora")).to.deep.equal({
+            "aurora:readerCount": "3",
+            "aws:region": "eu-west-1",
+        });
     });
 
     it("REQ-008: deletion protection off in prod never reaches AWS: the config layer refuses it (exit 1)", async () => {
@@ -131,7 +159,14 @@ describe("offline preview (npm run preview:offline)", () => {
     it("a mandatory policy violation exits 1 and names the policy (staging treated as production by policy config)", async () => {
         const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-")), "config.json");
         fs.writeFileSync(file, JSON.stringify({ "rds-cluster-deletion-protection": { productionEnvironments: ["staging", "prod"] } }));
-        const { code, out, err } = await runCli(["--stack", "staging", "--config", "aurora:deletionProtection=false", "--policy-pack-config", file]);
+        const { code, out, err } = await runCli([
+            "--stack",
+            "staging",
+            "--config",
+            "aurora:deletionProtection=false",
+            "--policy-pack-config",
+            file,
+        ]);
         expect(code).to.equal(1);
         expect(out).to.include("MANDATORY  rds-cluster-deletion-protection");
         expect(out).to.include("Production cluster does not have deletion protection");
@@ -148,7 +183,13 @@ describe("offline preview (npm run preview:offline)", () => {
     });
 
     it("bad usage exits 2 with the usage line", async () => {
-        for (const argv of [[], ["--stack"], ["--bogus", "x"], ["--stack", "dev", "--config", "novalue"], ["--stack", "dev", "--policy-pack-config", "missing.json"]]) {
+        for (const argv of [
+            [],
+            ["--stack"],
+            ["--bogus", "x"],
+            ["--stack", "dev", "--config", "novalue"],
+            ["--stack", "dev", "--policy-pack-config", "missing.json"],
+        ]) {
             const { code, err } = await runCli(argv);
             expect(code, argv.join(" ")).to.equal(2);
             expect(err).to.include(`usage: npm run preview:offline -- --stack <${STACKS.join("|")}>`);
@@ -163,10 +204,14 @@ describe("offline preview (npm run preview:offline)", () => {
 
     it("as a process: exits with code 1 on invalid config (what CI and users see)", function () {
         this.timeout(30000);
-        const result = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/preview.ts", "--stack", "dev", "--config", "aurora:environment=production"], {
-            cwd: PROJECT_ROOT,
-            encoding: "utf8",
-        });
+        const result = spawnSync(
+            process.execPath,
+            ["-r", "./tools/register.js", "tools/preview.ts", "--stack", "dev", "--config", "aurora:environment=production"],
+            {
+                cwd: PROJECT_ROOT,
+                encoding: "utf8",
+            },
+        );
         expect(result.status).to.equal(1);
         expect(result.stderr).to.include('aurora:environment = "production": must be one of');
     });

@@ -59,11 +59,21 @@ describe("components/secrets: rotation without dropped connections, application 
             const secrets = ofType(run, SECRET);
             expect(secrets.map((s) => s.inputs.name)).to.deep.equal([`aurora-${stack}/app/app`, `aurora-${stack}/app/reporting`]);
             expect(secrets.every((s) => s.inputs.kmsKeyId === secretsKeyArn(run))).to.equal(true);
-            for (const [user, version] of [["app", "-app-initial"], ["reporting", "-reporting-initial"]]) {
+            for (const [user, version] of [
+                ["app", "-app-initial"],
+                ["reporting", "-reporting-initial"],
+            ]) {
                 const v = one(run, "aws:secretsmanager/secretVersion:SecretVersion", version);
                 const value = JSON.parse(v.inputs.secretString);
                 expect(Object.keys(value).sort()).to.deep.equal(["dbname", "engine", "host", "masterarn", "password", "port", "username"]);
-                expect(value).to.include({ engine: "postgres", host: run.outputs.writerEndpoint, port: 5432, dbname: "app", username: user, masterarn: run.outputs.masterSecretArn });
+                expect(value).to.include({
+                    engine: "postgres",
+                    host: run.outputs.writerEndpoint,
+                    port: 5432,
+                    dbname: "app",
+                    username: user,
+                    masterarn: run.outputs.masterSecretArn,
+                });
                 expect(value.password).to.equal(one(run, "random:index/randomPassword:RandomPassword", version).state.result);
                 expect(v.options.ignoreChanges).to.deep.equal(["secretString", "versionStages"]);
             }
@@ -76,7 +86,10 @@ describe("components/secrets: rotation without dropped connections, application 
         it(`REQ-004 ${stack}: alternating-users rotation from AWS's SAR application, in the DB subnets, every 30 days`, async () => {
             const run = await stackRun(stack);
             const app = one(run, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack");
-            expect(app.inputs).to.include({ applicationId: ROTATION_APPLICATION.applicationId, semanticVersion: ROTATION_APPLICATION.semanticVersion });
+            expect(app.inputs).to.include({
+                applicationId: ROTATION_APPLICATION.applicationId,
+                semanticVersion: ROTATION_APPLICATION.semanticVersion,
+            });
             expect(app.inputs.capabilities).to.deep.equal(["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"]);
             const rotationGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-rotation-sg");
             expect(app.inputs.parameters).to.deep.equal({
@@ -91,13 +104,19 @@ describe("components/secrets: rotation without dropped connections, application 
             });
             for (const user of ["app", "reporting"]) {
                 const rotation = one(run, ROTATION, `-${user}-rotation`);
-                expect(rotation.inputs.rotationLambdaArn).to.equal(`arn:aws:lambda:eu-west-1:${MOCK_ACCOUNT_ID}:function:aurora-${stack}-rotation`);
+                expect(rotation.inputs.rotationLambdaArn).to.equal(
+                    `arn:aws:lambda:eu-west-1:${MOCK_ACCOUNT_ID}:function:aurora-${stack}-rotation`,
+                );
                 expect(rotation.inputs.rotationRules).to.deep.equal({ automaticallyAfterDays: 30 });
                 expect(rotation.inputs.secretId).to.equal(one(run, SECRET, `-${user}`).id);
-                expect(rotation.options.dependsOn).to.include(one(run, "aws:secretsmanager/secretVersion:SecretVersion", `-${user}-initial`).urn);
+                expect(rotation.options.dependsOn).to.include(
+                    one(run, "aws:secretsmanager/secretVersion:SecretVersion", `-${user}-initial`).urn,
+                );
                 // The user must exist before the first rotation: none on create, and only after the bootstrap ran.
                 expect(rotation.inputs.rotateImmediately, `${rotation.name}.rotateImmediately`).to.equal(false);
-                expect(rotation.options.dependsOn, `${rotation.name} waits for the database bootstrap`).to.include(one(run, "aws:lambda/invocation:Invocation", "-bootstrap").urn);
+                expect(rotation.options.dependsOn, `${rotation.name} waits for the database bootstrap`).to.include(
+                    one(run, "aws:lambda/invocation:Invocation", "-bootstrap").urn,
+                );
             }
         });
 
@@ -105,33 +124,68 @@ describe("components/secrets: rotation without dropped connections, application 
             const run = await stackRun(stack);
             const group = one(run, "aws:ec2/securityGroup:SecurityGroup", "-rotation-sg");
             const dbGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-db-sg");
-            const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.securityGroupId === group.id);
-            expect(egress.map((r) => [r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([
+            const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(
+                (r) => r.inputs.securityGroupId === group.id,
+            );
+            expect(
+                egress.map((r) => [r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort]),
+            ).to.deep.equal([
                 [dbGroup.id, 5432, 5432],
                 [one(run, "aws:ec2/vpc:Vpc").inputs.cidrBlock, 443, 443],
             ]);
-            expect(ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === group.id)).to.be.empty;
+            expect(
+                ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+                    (r) => r.inputs.securityGroupId === group.id,
+                ),
+            ).to.be.empty;
             const dbIngress = one(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "-db-from-rotation");
-            expect(dbIngress.inputs).to.include({ securityGroupId: dbGroup.id, referencedSecurityGroupId: group.id, fromPort: 5432, toPort: 5432 });
+            expect(dbIngress.inputs).to.include({
+                securityGroupId: dbGroup.id,
+                referencedSecurityGroupId: group.id,
+                fromPort: 5432,
+                toPort: 5432,
+            });
         });
 
         it(`REQ-004 ${stack}: RDS Proxy requires TLS and IAM auth, reads only the application secrets, pools within the writer's max_connections`, async () => {
             const run = await stackRun(stack);
             const proxy = one(run, "aws:rds/proxy:Proxy");
-            expect(proxy.inputs).to.include({ name: `aurora-${stack}-proxy`, engineFamily: "POSTGRESQL", requireTls: true, idleClientTimeout: 1800, debugLogging: false });
+            expect(proxy.inputs).to.include({
+                name: `aurora-${stack}-proxy`,
+                engineFamily: "POSTGRESQL",
+                requireTls: true,
+                idleClientTimeout: 1800,
+                debugLogging: false,
+            });
             expect(proxy.inputs.vpcSubnetIds).to.deep.equal(run.outputs.dbSubnetIds);
             const secretArns = ofType(run, SECRET).map((s) => s.state.arn);
             expect(proxy.inputs.auths).to.deep.equal(
-                ["app", "reporting"].map((u, i) => ({ authScheme: "SECRETS", secretArn: secretArns[i], iamAuth: "REQUIRED", clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256", description: `application user ${u}` })),
+                ["app", "reporting"].map((u, i) => ({
+                    authScheme: "SECRETS",
+                    secretArn: secretArns[i],
+                    iamAuth: "REQUIRED",
+                    clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256",
+                    description: `application user ${u}`,
+                })),
             );
             const role = one(run, "aws:iam/role:Role", "-proxy");
             expect(proxy.inputs.roleArn).to.equal(role.state.arn);
             expect(policyDoc(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
-                { Effect: "Allow", Principal: { Service: "rds.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } } },
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "rds.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } },
+                },
             ]);
             const [read, decrypt, ...rest] = policyDoc(one(run, "aws:iam/rolePolicy:RolePolicy", "-proxy").inputs.policy).Statement;
             expect(rest, "nothing beyond the two statements").to.be.empty;
-            expect(read).to.deep.equal({ Sid: "ReadTheApplicationSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns });
+            expect(read).to.deep.equal({
+                Sid: "ReadTheApplicationSecrets",
+                Effect: "Allow",
+                Action: "secretsmanager:GetSecretValue",
+                Resource: secretArns,
+            });
             expect(decrypt).to.deep.equal({
                 Sid: "DecryptThemThroughSecretsManager",
                 Effect: "Allow",
@@ -141,9 +195,17 @@ describe("components/secrets: rotation without dropped connections, application 
             });
             expect(read.Resource, "never the master secret").to.not.include(run.outputs.masterSecretArn);
 
-            expect(one(run, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup").inputs.connectionPoolConfig).to.deep.equal({ maxConnectionsPercent: 75, maxIdleConnectionsPercent: 50, connectionBorrowTimeout: 120 });
+            expect(one(run, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup").inputs.connectionPoolConfig).to.deep.equal({
+                maxConnectionsPercent: 75,
+                maxIdleConnectionsPercent: 50,
+                connectionBorrowTimeout: 120,
+            });
             expect(run.outputs.proxyConnectionBudget).to.equal(Math.floor((1721 * 75) / 100));
-            expect(one(run, "aws:rds/proxyTarget:ProxyTarget").inputs).to.include({ dbProxyName: `aurora-${stack}-proxy`, targetGroupName: "default", dbClusterIdentifier: `aurora-${stack}` });
+            expect(one(run, "aws:rds/proxyTarget:ProxyTarget").inputs).to.include({
+                dbProxyName: `aurora-${stack}-proxy`,
+                targetGroupName: "default",
+                dbClusterIdentifier: `aurora-${stack}`,
+            });
             const readOnly = one(run, "aws:rds/proxyEndpoint:ProxyEndpoint");
             expect(readOnly.inputs).to.include({ targetRole: "READ_ONLY", dbProxyEndpointName: `aurora-${stack}-proxy-ro` });
             expect(run.outputs.proxyEndpoint).to.match(/\.proxy-/);
@@ -156,7 +218,9 @@ describe("components/secrets: rotation without dropped connections, application 
                         Sid: "ConnectThroughTheProxyAsOneUser",
                         Effect: "Allow",
                         Action: "rds-db:connect",
-                        Resource: [user, `${user}_clone`].map((name) => `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${proxyId}/${name}`),
+                        Resource: [user, `${user}_clone`].map(
+                            (name) => `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${proxyId}/${name}`,
+                        ),
                     },
                 ]);
                 expect(run.outputs.proxyConnectPolicyArns[user]).to.equal(connect.state.arn);
@@ -167,11 +231,20 @@ describe("components/secrets: rotation without dropped connections, application 
         it(`REQ-003 ${stack}: the proxy admits the application group and the verifying bootstrap function only, and talks only to the database`, async () => {
             const run = await stackRun(stack);
             const group = one(run, "aws:ec2/securityGroup:SecurityGroup", "-proxy-sg");
-            const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === group.id);
+            const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+                (r) => r.inputs.securityGroupId === group.id,
+            );
             const bootstrapGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-sg").id;
-            expect(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort])).to.have.deep.members([[run.outputs.appSecurityGroupIds[0], 5432], [bootstrapGroup, 5432]]);
-            const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter((r) => r.inputs.securityGroupId === group.id);
-            expect(egress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([[run.outputs.dbSecurityGroupId, 5432, 5432]]);
+            expect(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort])).to.have.deep.members([
+                [run.outputs.appSecurityGroupIds[0], 5432],
+                [bootstrapGroup, 5432],
+            ]);
+            const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(
+                (r) => r.inputs.securityGroupId === group.id,
+            );
+            expect(egress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([
+                [run.outputs.dbSecurityGroupId, 5432, 5432],
+            ]);
         });
     }
 
@@ -184,16 +257,30 @@ describe("components/secrets: rotation without dropped connections, application 
     });
 
     it("proxy ingress covers every application group and private CIDR; password auth when IAM auth is off", async () => {
-        const run = await runComponent(() => new Secrets("sec-rules", componentArgs({ proxy: { ...componentArgs().proxy, iamAuth: false } })));
+        const run = await runComponent(
+            () => new Secrets("sec-rules", componentArgs({ proxy: { ...componentArgs().proxy, iamAuth: false } })),
+        );
         const group = one(run, "aws:ec2/securityGroup:SecurityGroup", "-proxy-sg");
-        const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.inputs.securityGroupId === group.id);
-        expect(ingress.map((r) => r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4)).to.deep.equal(["sg-0000000000000a001", "sg-0000000000000a002", "10.8.0.0/16"]);
+        const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+            (r) => r.inputs.securityGroupId === group.id,
+        );
+        expect(ingress.map((r) => r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4)).to.deep.equal([
+            "sg-0000000000000a001",
+            "sg-0000000000000a002",
+            "10.8.0.0/16",
+        ]);
         expect(one(run, "aws:rds/proxy:Proxy").inputs.auths.every((a: any) => a.iamAuth === "DISABLED")).to.equal(true);
     });
 
     it("the component rejects invalid settings with its own field names", async () => {
         const error = await errorOf(() =>
-            runComponent(() => new Secrets("sec-bad", componentArgs({ appRotationDays: 0, autoPause: true, appUsers: [{ name: "dbadmin", access: "readwrite" }] }))),
+            runComponent(
+                () =>
+                    new Secrets(
+                        "sec-bad",
+                        componentArgs({ appRotationDays: 0, autoPause: true, appUsers: [{ name: "dbadmin", access: "readwrite" }] }),
+                    ),
+            ),
         );
         expect(error.message).to.include("appRotationDays = 0: must be an integer from 1 to 90");
         expect(error.message).to.include("proxy.enabled cannot be combined with Serverless v2 auto-pause");
@@ -216,29 +303,44 @@ describe("config: secrets and proxy validation", () => {
     it("application users: shape, duplicates, reserved names and the _clone length limit", () => {
         expect(problems({ "aurora:appUsers": JSON.stringify([`a${"b".repeat(56)}:readonly`]) })).to.equal("");
         expect(problems({ "aurora:appUsers": JSON.stringify([`a${"b".repeat(57)}:readonly`]) })).to.include("at most 57 characters");
-        expect(problems({ "aurora:appUsers": JSON.stringify(["app:admin"]) })).to.include('aurora:appUsers = "app:admin": each entry must be name:readwrite or name:readonly');
-        expect(problems({ "aurora:appUsers": JSON.stringify(["app:readwrite", "app:readonly"]) })).to.include('aurora:appUsers = "app": is listed twice');
+        expect(problems({ "aurora:appUsers": JSON.stringify(["app:admin"]) })).to.include(
+            'aurora:appUsers = "app:admin": each entry must be name:readwrite or name:readonly',
+        );
+        expect(problems({ "aurora:appUsers": JSON.stringify(["app:readwrite", "app:readonly"]) })).to.include(
+            'aurora:appUsers = "app": is listed twice',
+        );
         for (const reserved of ["postgres", "rds_app", "pg_app", "dbadmin", "iam_admin"]) {
-            expect(problems({ "aurora:appUsers": JSON.stringify([`${reserved}:readwrite`]) })).to.include(`aurora:appUsers = "${reserved}": is reserved`);
+            expect(problems({ "aurora:appUsers": JSON.stringify([`${reserved}:readwrite`]) })).to.include(
+                `aurora:appUsers = "${reserved}": is reserved`,
+            );
         }
         expect(problems({ "aurora:appUsers": JSON.stringify(["App:readwrite"]) })).to.include("must be a lowercase PostgreSQL role name");
     });
 
     it("application users: the group role names and names that collide with a rotation's _clone user are refused", () => {
         for (const group of ["readwrite", "readonly"]) {
-            expect(problems({ "aurora:appUsers": JSON.stringify([`${group}:readonly`]) })).to.include(`aurora:appUsers = "${group}": is reserved`);
+            expect(problems({ "aurora:appUsers": JSON.stringify([`${group}:readonly`]) })).to.include(
+                `aurora:appUsers = "${group}": is reserved`,
+            );
         }
         expect(problems({ "aurora:appUsers": JSON.stringify(["app:readwrite", "app_clone:readonly"]) })).to.include(
             'aurora:appUsers = "app_clone": collides with the _clone user that rotation creates for app',
         );
-        expect(problems({ "aurora:appUsers": JSON.stringify(["app_clone:readonly"]) }), "a _clone name alone collides with nothing").to.equal("");
+        expect(
+            problems({ "aurora:appUsers": JSON.stringify(["app_clone:readonly"]) }),
+            "a _clone name alone collides with nothing",
+        ).to.equal("");
         expect(problems({ "aurora:appUsers": JSON.stringify(["ops:readonly"]), "aurora:iamAdminDbUser": "ops_clone" })).to.include(
             'aurora:appUsers = "ops": its rotation would create ops_clone, which is the master or IAM admin user',
         );
     });
 
     it("rejects the proxy with Serverless v2 auto-pause, and the proxy without application users", () => {
-        const serverless = { "aurora:instanceClass": "db.serverless", "aurora:activityStream": "false", "aurora:serverlessMinCapacity": "0" };
+        const serverless = {
+            "aurora:instanceClass": "db.serverless",
+            "aurora:activityStream": "false",
+            "aurora:serverlessMinCapacity": "0",
+        };
         expect(problems(serverless)).to.include("aurora:proxy cannot be combined with Serverless v2 auto-pause");
         expect(problems({ ...serverless, "aurora:proxy": "false" })).to.equal("");
         expect(problems({ ...serverless, "aurora:serverlessMinCapacity": "0.5" })).to.equal("");
@@ -252,8 +354,12 @@ describe("config: secrets and proxy validation", () => {
 
     it("proxy pool settings: percentages, idle share within the maximum, timeouts", () => {
         expect(problems({ "aurora:proxyMaxConnectionsPercent": "100", "aurora:proxyMaxIdleConnectionsPercent": "100" })).to.equal("");
-        expect(problems({ "aurora:proxyMaxConnectionsPercent": "0" })).to.include("aurora:proxyMaxConnectionsPercent = 0: must be an integer from 1 to 100");
-        expect(problems({ "aurora:proxyMaxConnectionsPercent": "40" })).to.include("aurora:proxyMaxIdleConnectionsPercent = 50: must be an integer from 0 to 40");
+        expect(problems({ "aurora:proxyMaxConnectionsPercent": "0" })).to.include(
+            "aurora:proxyMaxConnectionsPercent = 0: must be an integer from 1 to 100",
+        );
+        expect(problems({ "aurora:proxyMaxConnectionsPercent": "40" })).to.include(
+            "aurora:proxyMaxIdleConnectionsPercent = 50: must be an integer from 0 to 40",
+        );
         expect(problems({ "aurora:proxyIdleClientTimeoutSeconds": "28801" })).to.include("aurora:proxyIdleClientTimeoutSeconds = 28801");
         expect(problems({ "aurora:proxyBorrowTimeoutSeconds": "3601" })).to.include("aurora:proxyBorrowTimeoutSeconds = 3601");
         expect(problems({ "aurora:proxyBorrowTimeoutSeconds": "0" })).to.equal("");
@@ -271,7 +377,9 @@ describe("docs: secrets-rotation.md and connection-management.md match the code"
         for (const secret of ofType(run, SECRET)) {
             expect(doc).to.include(secret.inputs.name.replace(/^aurora-prod/, "aurora-$STACK"));
         }
-        expect(doc).to.include(`/aws/lambda/${one(run, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack").inputs.parameters.functionName}`);
+        expect(doc).to.include(
+            `/aws/lambda/${one(run, "aws:serverlessrepository/cloudFormationStack:CloudFormationStack").inputs.parameters.functionName}`,
+        );
     });
 
     it("the connection budget table holds each stack's computed max_connections and proxy share", async () => {

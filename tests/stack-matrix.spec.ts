@@ -24,7 +24,11 @@ describe("a fourth stack (Pulumi.qa.yaml from docs/state-and-environments.md) ru
         try {
             expect(listStacks()).to.include(STACK);
             // Per-stack tests are titled `<stack>: ...` or `REQ-nnn <stack>: ...`.
-            const child = spawnSync(process.execPath, [require.resolve("mocha/bin/mocha.js"), "--grep", `(^| )${STACK}: `, "--reporter", "dot"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+            const child = spawnSync(
+                process.execPath,
+                [require.resolve("mocha/bin/mocha.js"), "--grep", `(^| )${STACK}: `, "--reporter", "dot"],
+                { cwd: PROJECT_ROOT, encoding: "utf8" },
+            );
             const passing = (out: string) => Number(/(\d+) passing/.exec(out)?.[1]);
             expect(child.status, `child mocha for ${STACK}:\n${child.stdout.slice(-4000)}\n${child.stderr.slice(-2000)}`).to.equal(0);
             // Every test of the per-stack loops (`for (const stack of STACKS)`); only the secrets spec's

@@ -41,14 +41,31 @@ describe("verify: AWS-side checks", () => {
             const bad = [...all.values()].filter((r) => r.status !== "pass" && r.status !== "skipped");
             expect(bad.map((r) => `${r.id}: ${r.status} ${r.evidence}`)).to.deep.equal([]);
             const requirements = new Set([...all.values()].map((r) => r.requirement));
-            for (const req of ["REQ-001", "REQ-002", "REQ-003", "REQ-004", "REQ-005", "REQ-006", "REQ-007", "REQ-008", "REQ-009", "REQ-010"]) {
+            for (const req of [
+                "REQ-001",
+                "REQ-002",
+                "REQ-003",
+                "REQ-004",
+                "REQ-005",
+                "REQ-006",
+                "REQ-007",
+                "REQ-008",
+                "REQ-009",
+                "REQ-010",
+            ]) {
                 expect(requirements, stack).to.include(req);
             }
             const skipped = [...all.values()].filter((r) => r.status === "skipped").map((r) => r.id);
             if (stack === "prod") {
                 expect(skipped, "prod configures everything").to.deep.equal([]);
             } else if (stack === "dev") {
-                expect(skipped).to.include.members(["audit.activity-stream", "pooling.proxy-targets", "backup.primary-vault", "backup.dr-vault-copy", "alerts.subscriptions-confirmed"]);
+                expect(skipped).to.include.members([
+                    "audit.activity-stream",
+                    "pooling.proxy-targets",
+                    "backup.primary-vault",
+                    "backup.dr-vault-copy",
+                    "alerts.subscriptions-confirmed",
+                ]);
                 expect(all.get("audit.activity-stream")!.evidence).to.include("aurora:activityStream is false");
             }
         });
@@ -64,72 +81,321 @@ describe("verify: AWS-side checks", () => {
 
     describe("fails, naming the property, when the deployment differs from the program (prod)", () => {
         const cases: Array<{ name: string; check: string; breaks: (w: World) => void; reason: RegExp }> = [
-            { name: "cluster not available", check: "cluster.available", breaks: (w) => (w.state.cluster.Status = "modifying"), reason: /status is modifying/ },
-            { name: "cluster not Multi-AZ", check: "cluster.available", breaks: (w) => (w.state.cluster.MultiAZ = false), reason: /not Multi-AZ/ },
-            { name: "an instance rebooting", check: "cluster.instances-across-azs", breaks: (w) => (w.state.instances[1].DBInstanceStatus = "rebooting"), reason: /aurora-prod-instance-2 is rebooting/ },
-            { name: "every instance in one AZ", check: "cluster.instances-across-azs", breaks: (w) => w.state.instances.forEach((i) => (i.AvailabilityZone = "eu-west-1a")), reason: /span 1 AZ\(s\).*no reader outside the writer's AZ eu-west-1a/ },
-            { name: "a declared instance missing", check: "cluster.instances-across-azs", breaks: (w) => w.state.instances.pop(), reason: /aurora-prod-instance-3 does not exist/ },
-            { name: "promotion tier changed", check: "cluster.failover-tiers", breaks: (w) => (w.state.instances[1].PromotionTier = 5), reason: /aurora-prod-instance-2 has promotion tier 5, the program declares 1/ },
-            { name: "storage on another key", check: "encryption.storage-cmk", breaks: (w) => (w.state.cluster.KmsKeyId = "arn:aws:kms:eu-west-1:123456789012:key/aws-rds"), reason: /expected the stack's storage key/ },
-            { name: "storage key disabled", check: "encryption.storage-cmk", breaks: (w) => Object.values(w.state.keys).forEach((k) => (k.KeyState = "PendingDeletion")), reason: /is PendingDeletion/ },
-            { name: "rds.force_ssl off", check: "encryption.tls-enforced", breaks: (w) => (w.state.clusterParameters["rds.force_ssl"] = "0"), reason: /rds.force_ssl is 0, expected 1/ },
-            { name: "TLS 1.1 allowed", check: "encryption.tls-enforced", breaks: (w) => delete w.state.clusterParameters.ssl_min_protocol_version, reason: /ssl_min_protocol_version is the engine default/ },
-            { name: "REQ-008: deletion protection off in prod", check: "data-safety.deletion-protection", breaks: (w) => (w.state.cluster.DeletionProtection = false), reason: /DeletionProtection is false, aurora:deletionProtection is true/ },
-            { name: "REQ-003: an instance public", check: "network.not-public", breaks: (w) => (w.state.instances[0].PubliclyAccessible = true), reason: /aurora-prod-instance-1 is publicly accessible/ },
+            {
+                name: "cluster not available",
+                check: "cluster.available",
+                breaks: (w) => (w.state.cluster.Status = "modifying"),
+                reason: /status is modifying/,
+            },
+            {
+                name: "cluster not Multi-AZ",
+                check: "cluster.available",
+                breaks: (w) => (w.state.cluster.MultiAZ = false),
+                reason: /not Multi-AZ/,
+            },
+            {
+                name: "an instance rebooting",
+                check: "cluster.instances-across-azs",
+                breaks: (w) => (w.state.instances[1].DBInstanceStatus = "rebooting"),
+                reason: /aurora-prod-instance-2 is rebooting/,
+            },
+            {
+                name: "every instance in one AZ",
+                check: "cluster.instances-across-azs",
+                breaks: (w) => w.state.instances.forEach((i) => (i.AvailabilityZone = "eu-west-1a")),
+                reason: /span 1 AZ\(s\).*no reader outside the writer's AZ eu-west-1a/,
+            },
+            {
+                name: "a declared instance missing",
+                check: "cluster.instances-across-azs",
+                breaks: (w) => w.state.instances.pop(),
+                reason: /aurora-prod-instance-3 does not exist/,
+            },
+            {
+                name: "promotion tier changed",
+                check: "cluster.failover-tiers",
+                breaks: (w) => (w.state.instances[1].PromotionTier = 5),
+                reason: /aurora-prod-instance-2 has promotion tier 5, the program declares 1/,
+            },
+            {
+                name: "storage on another key",
+                check: "encryption.storage-cmk",
+                breaks: (w) => (w.state.cluster.KmsKeyId = "arn:aws:kms:eu-west-1:123456789012:key/aws-rds"),
+                reason: /expected the stack's storage key/,
+            },
+            {
+                name: "storage key disabled",
+                check: "encryption.storage-cmk",
+                breaks: (w) => Object.values(w.state.keys).forEach((k) => (k.KeyState = "PendingDeletion")),
+                reason: /is PendingDeletion/,
+            },
+            {
+                name: "rds.force_ssl off",
+                check: "encryption.tls-enforced",
+                breaks: (w) => (w.state.clusterParameters["rds.force_ssl"] = "0"),
+                reason: /rds.force_ssl is 0, expected 1/,
+            },
+            {
+                name: "TLS 1.1 allowed",
+                check: "encryption.tls-enforced",
+                breaks: (w) => delete w.state.clusterParameters.ssl_min_protocol_version,
+                reason: /ssl_min_protocol_version is the engine default/,
+            },
+            {
+                name: "REQ-008: deletion protection off in prod",
+                check: "data-safety.deletion-protection",
+                breaks: (w) => (w.state.cluster.DeletionProtection = false),
+                reason: /DeletionProtection is false, aurora:deletionProtection is true/,
+            },
+            {
+                name: "REQ-003: an instance public",
+                check: "network.not-public",
+                breaks: (w) => (w.state.instances[0].PubliclyAccessible = true),
+                reason: /aurora-prod-instance-1 is publicly accessible/,
+            },
             {
                 name: "REQ-003: a database subnet routed to an internet gateway",
                 check: "network.no-internet-route",
-                breaks: (w) => w.state.routeTables.find((t) => t.Associations?.some((a) => a.SubnetId === w.outputs.get<string[]>("dbSubnetIds")[2]))!.Routes!.push({ DestinationCidrBlock: "0.0.0.0/0", GatewayId: "igw-0abc" }),
+                breaks: (w) =>
+                    w.state.routeTables
+                        .find((t) => t.Associations?.some((a) => a.SubnetId === w.outputs.get<string[]>("dbSubnetIds")[2]))!
+                        .Routes!.push({ DestinationCidrBlock: "0.0.0.0/0", GatewayId: "igw-0abc" }),
                 reason: /routes 0\.0\.0\.0\/0 -> igw-0abc/,
             },
             {
                 name: "REQ-003: database port open to the world",
                 check: "network.security-groups",
-                breaks: (w) => w.state.securityGroupRules.push({ SecurityGroupRuleId: "sgr-0open", GroupId: w.outputs.get("dbSecurityGroupId"), IsEgress: false, IpProtocol: "tcp", FromPort: 5432, ToPort: 5432, CidrIpv4: "0.0.0.0/0" }),
+                breaks: (w) =>
+                    w.state.securityGroupRules.push({
+                        SecurityGroupRuleId: "sgr-0open",
+                        GroupId: w.outputs.get("dbSecurityGroupId"),
+                        IsEgress: false,
+                        IpProtocol: "tcp",
+                        FromPort: 5432,
+                        ToPort: 5432,
+                        CidrIpv4: "0.0.0.0/0",
+                    }),
                 reason: /sgr-0open: ingress from 0\.0\.0\.0\/0/,
             },
             {
                 name: "REQ-003: an egress rule on the database group",
                 check: "network.security-groups",
-                breaks: (w) => w.state.securityGroupRules.push({ SecurityGroupRuleId: "sgr-0egress", GroupId: w.outputs.get("dbSecurityGroupId"), IsEgress: true, IpProtocol: "-1", FromPort: -1, ToPort: -1, CidrIpv4: "0.0.0.0/0" }),
+                breaks: (w) =>
+                    w.state.securityGroupRules.push({
+                        SecurityGroupRuleId: "sgr-0egress",
+                        GroupId: w.outputs.get("dbSecurityGroupId"),
+                        IsEgress: true,
+                        IpProtocol: "-1",
+                        FromPort: -1,
+                        ToPort: -1,
+                        CidrIpv4: "0.0.0.0/0",
+                    }),
                 reason: /sgr-0egress: egress to 0\.0\.0\.0\/0/,
             },
-            { name: "REQ-004: rotation disabled", check: "secrets.rotation.master", breaks: (w) => (w.state.secrets[w.outputs.get("masterSecretArn")].RotationEnabled = false), reason: /rotation is not enabled/ },
-            { name: "REQ-004: rotation interval differs", check: "secrets.rotation.app", breaks: (w) => (w.state.secrets[w.outputs.get<Record<string, string>>("appSecretArns").app].RotationRules = { AutomaticallyAfterDays: 90 }), reason: /rotates every 90 days, configured 30/ },
-            { name: "REQ-004: scheduled rotation overdue", check: "secrets.rotation.reporting", breaks: (w) => (w.state.secrets[w.outputs.get<Record<string, string>>("appSecretArns").reporting].LastRotatedDate = new Date(w.now.getTime() - 40 * DAY)), reason: /more than 30 days ago/ },
+            {
+                name: "REQ-004: rotation disabled",
+                check: "secrets.rotation.master",
+                breaks: (w) => (w.state.secrets[w.outputs.get("masterSecretArn")].RotationEnabled = false),
+                reason: /rotation is not enabled/,
+            },
+            {
+                name: "REQ-004: rotation interval differs",
+                check: "secrets.rotation.app",
+                breaks: (w) =>
+                    (w.state.secrets[w.outputs.get<Record<string, string>>("appSecretArns").app].RotationRules = {
+                        AutomaticallyAfterDays: 90,
+                    }),
+                reason: /rotates every 90 days, configured 30/,
+            },
+            {
+                name: "REQ-004: scheduled rotation overdue",
+                check: "secrets.rotation.reporting",
+                breaks: (w) =>
+                    (w.state.secrets[w.outputs.get<Record<string, string>>("appSecretArns").reporting].LastRotatedDate = new Date(
+                        w.now.getTime() - 40 * DAY,
+                    )),
+                reason: /more than 30 days ago/,
+            },
             {
                 name: "REQ-004: last rotation failed (AWSPENDING left behind)",
                 check: "secrets.rotation.app",
-                breaks: (w) => (w.state.secrets[w.outputs.get<Record<string, string>>("appSecretArns").app].VersionIdsToStages!["b0000000-0000-4000-8000-00000000000f"] = ["AWSPENDING"]),
+                breaks: (w) =>
+                    (w.state.secrets[w.outputs.get<Record<string, string>>("appSecretArns").app].VersionIdsToStages![
+                        "b0000000-0000-4000-8000-00000000000f"
+                    ] = ["AWSPENDING"]),
                 reason: /stuck in AWSPENDING/,
             },
-            { name: "REQ-004: never rotated", check: "secrets.rotation.master", breaks: (w) => delete w.state.secrets[w.outputs.get("masterSecretArn")].LastRotatedDate, reason: /has never been rotated/ },
-            { name: "REQ-009: IAM authentication off", check: "iam.database-authentication", breaks: (w) => (w.state.cluster.IAMDatabaseAuthenticationEnabled = false), reason: /IAM database authentication is off/ },
-            { name: "REQ-010: activity stream stopped", check: "audit.activity-stream", breaks: (w) => (w.state.cluster.ActivityStreamStatus = "stopped"), reason: /activity stream is stopped, expected started/ },
-            { name: "REQ-005: retention shortened", check: "backup.retention", breaks: (w) => (w.state.cluster.BackupRetentionPeriod = 7), reason: /BackupRetentionPeriod is 7, aurora:backupRetentionDays is 30/ },
-            { name: "REQ-005: PITR stream behind", check: "backup.point-in-time-recovery", breaks: (w) => (w.state.cluster.LatestRestorableTime = new Date(w.now.getTime() - HOUR)), reason: /latest restorable time is 60 minutes old/ },
-            { name: "REQ-005: no restorable time", check: "backup.point-in-time-recovery", breaks: (w) => delete w.state.cluster.LatestRestorableTime, reason: /no restorable time/ },
-            { name: "backups stopped (newest recovery point too old)", check: "backup.primary-vault", breaks: (w) => (w.state.recoveryPoints = w.state.recoveryPoints.slice(2)), reason: /newest recovery point in aurora-prod-backup is 66 h old, the schedule allows 31 h/ },
-            { name: "no copy in the DR vault", check: "backup.dr-vault-copy", breaks: (w) => (w.state.drRecoveryPoints = []), reason: /aurora-prod-dr \(eu-central-1\) holds no completed recovery point/ },
-            { name: "plan copies elsewhere", check: "backup.dr-vault-copy", breaks: (w) => (w.state.planRule.CopyActions = []), reason: /the plan does not copy to/ },
-            { name: "REQ-006: Enhanced Monitoring slower than configured", check: "monitoring.enhanced-and-insights", breaks: (w) => (w.state.instances[2].MonitoringInterval = 60), reason: /aurora-prod-instance-3: Enhanced Monitoring interval 60s, configured 15s/ },
-            { name: "REQ-006: Performance Insights on the AWS key", check: "monitoring.enhanced-and-insights", breaks: (w) => (w.state.instances[0].PerformanceInsightsKMSKeyId = "arn:aws:kms:eu-west-1:123456789012:key/aws-rds"), reason: /Performance Insights key/ },
-            { name: "REQ-006: log group retention changed", check: "monitoring.log-exports", breaks: (w) => (w.state.logGroups[1].retentionInDays = 1), reason: /keeps events 1 days, configured 365/ },
-            { name: "REQ-006: no recent log events", check: "monitoring.log-exports", breaks: (w) => (w.state.lastLogEvent = w.now.getTime() - 5 * HOUR), reason: /last received an event 300 minutes ago/ },
-            { name: "REQ-006: log type not exported", check: "monitoring.log-exports", breaks: (w) => (w.state.cluster.EnabledCloudwatchLogsExports = ["postgresql"]), reason: /log type iam-db-auth-error is not exported/ },
-            { name: "dashboard deleted", check: "monitoring.dashboard", breaks: (w) => (w.state.dashboardBody = ""), reason: /ResourceNotFound/ },
-            { name: "alarm actions disabled", check: "monitoring.alarms", breaks: (w) => (w.state.alarms[0].ActionsEnabled = false), reason: /has its actions disabled/ },
-            { name: "alarm stuck in INSUFFICIENT_DATA", check: "monitoring.alarms", breaks: (w) => Object.assign(w.state.alarms[3], { StateValue: "INSUFFICIENT_DATA", StateUpdatedTimestamp: new Date(w.now.getTime() - 2 * HOUR) }), reason: /INSUFFICIENT_DATA for 120 minutes/ },
-            { name: "alarm notifies nobody", check: "monitoring.alarms", breaks: (w) => (w.state.alarms[5].AlarmActions = []), reason: /does not notify arn:aws:sns/ },
-            { name: "SNS subscription unconfirmed", check: "alerts.subscriptions-confirmed", breaks: (w) => (w.state.subscriptions[0].SubscriptionArn = "PendingConfirmation"), reason: /data-platform-oncall@example.com is PendingConfirmation/ },
-            { name: "SNS subscription removed", check: "alerts.subscriptions-confirmed", breaks: (w) => (w.state.subscriptions = []), reason: /is not subscribed/ },
-            { name: "REQ-002: topic on the AWS key", check: "alerts.topic-encrypted", breaks: (w) => (w.state.topicAttributes.KmsMasterKeyId = "alias/aws/sns"), reason: /encrypted with alias\/aws\/sns/ },
-            { name: "REQ-007: parameter group pending reboot", check: "parameters.in-sync", breaks: (w) => (w.state.instances[1].DBParameterGroups![0].ParameterApplyStatus = "pending-reboot"), reason: /aurora-prod-instance-2: aurora-prod-instance-aurora-postgresql17 is pending-reboot/ },
-            { name: "REQ-007: cluster member out of sync", check: "parameters.in-sync", breaks: (w) => (w.state.cluster.DBClusterMembers![0].DBClusterParameterGroupStatus = "applying"), reason: /cluster parameter group applying/ },
-            { name: "REQ-007: parameter changed outside the program", check: "parameters.values", breaks: (w) => (w.state.instanceParameters.log_min_duration_statement = "-1"), reason: /log_min_duration_statement is -1, the program sets 1000/ },
-            { name: "REQ-004: proxy target unavailable", check: "pooling.proxy-targets", breaks: (w) => (w.state.proxyTargets[2].TargetHealth = { State: "UNAVAILABLE", Reason: "AUTH_FAILURE", Description: "wrong password" }), reason: /is UNAVAILABLE: AUTH_FAILURE wrong password/ },
-            { name: "REQ-004: proxy writer target unavailable", check: "pooling.proxy-targets", breaks: (w) => (w.state.proxyTargets[1].TargetHealth = { State: "REGISTERING" }), reason: /no available writer target.*is REGISTERING/ },
-            { name: "REQ-002: proxy without TLS", check: "pooling.proxy-targets", breaks: (w) => (w.state.proxy.RequireTLS = false), reason: /does not require TLS/ },
+            {
+                name: "REQ-004: never rotated",
+                check: "secrets.rotation.master",
+                breaks: (w) => delete w.state.secrets[w.outputs.get("masterSecretArn")].LastRotatedDate,
+                reason: /has never been rotated/,
+            },
+            {
+                name: "REQ-009: IAM authentication off",
+                check: "iam.database-authentication",
+                breaks: (w) => (w.state.cluster.IAMDatabaseAuthenticationEnabled = false),
+                reason: /IAM database authentication is off/,
+            },
+            {
+                name: "REQ-010: activity stream stopped",
+                check: "audit.activity-stream",
+                breaks: (w) => (w.state.cluster.ActivityStreamStatus = "stopped"),
+                reason: /activity stream is stopped, expected started/,
+            },
+            {
+                name: "REQ-005: retention shortened",
+                check: "backup.retention",
+                breaks: (w) => (w.state.cluster.BackupRetentionPeriod = 7),
+                reason: /BackupRetentionPeriod is 7, aurora:backupRetentionDays is 30/,
+            },
+            {
+                name: "REQ-005: PITR stream behind",
+                check: "backup.point-in-time-recovery",
+                breaks: (w) => (w.state.cluster.LatestRestorableTime = new Date(w.now.getTime() - HOUR)),
+                reason: /latest restorable time is 60 minutes old/,
+            },
+            {
+                name: "REQ-005: no restorable time",
+                check: "backup.point-in-time-recovery",
+                breaks: (w) => delete w.state.cluster.LatestRestorableTime,
+                reason: /no restorable time/,
+            },
+            {
+                name: "backups stopped (newest recovery point too old)",
+                check: "backup.primary-vault",
+                breaks: (w) => (w.state.recoveryPoints = w.state.recoveryPoints.slice(2)),
+                reason: /newest recovery point in aurora-prod-backup is 66 h old, the schedule allows 31 h/,
+            },
+            {
+                name: "no copy in the DR vault",
+                check: "backup.dr-vault-copy",
+                breaks: (w) => (w.state.drRecoveryPoints = []),
+                reason: /aurora-prod-dr \(eu-central-1\) holds no completed recovery point/,
+            },
+            {
+                name: "plan copies elsewhere",
+                check: "backup.dr-vault-copy",
+                breaks: (w) => (w.state.planRule.CopyActions = []),
+                reason: /the plan does not copy to/,
+            },
+            {
+                name: "REQ-006: Enhanced Monitoring slower than configured",
+                check: "monitoring.enhanced-and-insights",
+                breaks: (w) => (w.state.instances[2].MonitoringInterval = 60),
+                reason: /aurora-prod-instance-3: Enhanced Monitoring interval 60s, configured 15s/,
+            },
+            {
+                name: "REQ-006: Performance Insights on the AWS key",
+                check: "monitoring.enhanced-and-insights",
+                breaks: (w) => (w.state.instances[0].PerformanceInsightsKMSKeyId = "arn:aws:kms:eu-west-1:123456789012:key/aws-rds"),
+                reason: /Performance Insights key/,
+            },
+            {
+                name: "REQ-006: log group retention changed",
+                check: "monitoring.log-exports",
+                breaks: (w) => (w.state.logGroups[1].retentionInDays = 1),
+                reason: /keeps events 1 days, configured 365/,
+            },
+            {
+                name: "REQ-006: no recent log events",
+                check: "monitoring.log-exports",
+                breaks: (w) => (w.state.lastLogEvent = w.now.getTime() - 5 * HOUR),
+                reason: /last received an event 300 minutes ago/,
+            },
+            {
+                name: "REQ-006: log type not exported",
+                check: "monitoring.log-exports",
+                breaks: (w) => (w.state.cluster.EnabledCloudwatchLogsExports = ["postgresql"]),
+                reason: /log type iam-db-auth-error is not exported/,
+            },
+            {
+                name: "dashboard deleted",
+                check: "monitoring.dashboard",
+                breaks: (w) => (w.state.dashboardBody = ""),
+                reason: /ResourceNotFound/,
+            },
+            {
+                name: "alarm actions disabled",
+                check: "monitoring.alarms",
+                breaks: (w) => (w.state.alarms[0].ActionsEnabled = false),
+                reason: /has its actions disabled/,
+            },
+            {
+                name: "alarm stuck in INSUFFICIENT_DATA",
+                check: "monitoring.alarms",
+                breaks: (w) =>
+                    Object.assign(w.state.alarms[3], {
+                        StateValue: "INSUFFICIENT_DATA",
+                        StateUpdatedTimestamp: new Date(w.now.getTime() - 2 * HOUR),
+                    }),
+                reason: /INSUFFICIENT_DATA for 120 minutes/,
+            },
+            {
+                name: "alarm notifies nobody",
+                check: "monitoring.alarms",
+                breaks: (w) => (w.state.alarms[5].AlarmActions = []),
+                reason: /does not notify arn:aws:sns/,
+            },
+            {
+                name: "SNS subscription unconfirmed",
+                check: "alerts.subscriptions-confirmed",
+                breaks: (w) => (w.state.subscriptions[0].SubscriptionArn = "PendingConfirmation"),
+                reason: /data-platform-oncall@example.com is PendingConfirmation/,
+            },
+            {
+                name: "SNS subscription removed",
+                check: "alerts.subscriptions-confirmed",
+                breaks: (w) => (w.state.subscriptions = []),
+                reason: /is not subscribed/,
+            },
+            {
+                name: "REQ-002: topic on the AWS key",
+                check: "alerts.topic-encrypted",
+                breaks: (w) => (w.state.topicAttributes.KmsMasterKeyId = "alias/aws/sns"),
+                reason: /encrypted with alias\/aws\/sns/,
+            },
+            {
+                name: "REQ-007: parameter group pending reboot",
+                check: "parameters.in-sync",
+                breaks: (w) => (w.state.instances[1].DBParameterGroups![0].ParameterApplyStatus = "pending-reboot"),
+                reason: /aurora-prod-instance-2: aurora-prod-instance-aurora-postgresql17 is pending-reboot/,
+            },
+            {
+                name: "REQ-007: cluster member out of sync",
+                check: "parameters.in-sync",
+                breaks: (w) => (w.state.cluster.DBClusterMembers![0].DBClusterParameterGroupStatus = "applying"),
+                reason: /cluster parameter group applying/,
+            },
+            {
+                name: "REQ-007: parameter changed outside the program",
+                check: "parameters.values",
+                breaks: (w) => (w.state.instanceParameters.log_min_duration_statement = "-1"),
+                reason: /log_min_duration_statement is -1, the program sets 1000/,
+            },
+            {
+                name: "REQ-004: proxy target unavailable",
+                check: "pooling.proxy-targets",
+                breaks: (w) =>
+                    (w.state.proxyTargets[2].TargetHealth = {
+                        State: "UNAVAILABLE",
+                        Reason: "AUTH_FAILURE",
+                        Description: "wrong password",
+                    }),
+                reason: /is UNAVAILABLE: AUTH_FAILURE wrong password/,
+            },
+            {
+                name: "REQ-004: proxy writer target unavailable",
+                check: "pooling.proxy-targets",
+                breaks: (w) => (w.state.proxyTargets[1].TargetHealth = { State: "REGISTERING" }),
+                reason: /no available writer target.*is REGISTERING/,
+            },
+            {
+                name: "REQ-002: proxy without TLS",
+                check: "pooling.proxy-targets",
+                breaks: (w) => (w.state.proxy.RequireTLS = false),
+                reason: /does not require TLS/,
+            },
         ];
         for (const c of cases) {
             it(`${c.name} -> ${c.check} fails`, async () => {
@@ -145,11 +411,24 @@ describe("verify: AWS-side checks", () => {
         world = await deployedWorld("prod");
         (world.mocks.rds as AwsClientStub<RDSClient>)
             .on(DescribeDBClustersCommand)
-            .rejects(Object.assign(new Error("User: arn:aws:sts::123456789012:assumed-role/verify/ci is not authorized to perform: rds:DescribeDBClusters"), { name: "AccessDenied" }));
+            .rejects(
+                Object.assign(
+                    new Error(
+                        "User: arn:aws:sts::123456789012:assumed-role/verify/ci is not authorized to perform: rds:DescribeDBClusters",
+                    ),
+                    { name: "AccessDenied" },
+                ),
+            );
         const values = { ...world.outputs.values };
         delete values.dashboardName;
         const all = await results(world, new StackOutputs(values));
-        for (const id of ["cluster.available", "encryption.storage-cmk", "iam.database-authentication", "backup.retention", "parameters.in-sync"]) {
+        for (const id of [
+            "cluster.available",
+            "encryption.storage-cmk",
+            "iam.database-authentication",
+            "backup.retention",
+            "parameters.in-sync",
+        ]) {
             expectStatus(all, id, "not-run", /AccessDenied: User: .* is not authorized to perform: rds:DescribeDBClusters/);
         }
         expectStatus(all, "monitoring.dashboard", "not-run", /stack output 'dashboardName' is missing/);
@@ -157,7 +436,9 @@ describe("verify: AWS-side checks", () => {
     });
 
     it("a missing resource is a failure, not a not-run", () => {
-        expect(statusOfError(Object.assign(new Error("DBCluster x not found."), { name: "DBClusterNotFoundFault" })).status).to.equal("fail");
+        expect(statusOfError(Object.assign(new Error("DBCluster x not found."), { name: "DBClusterNotFoundFault" })).status).to.equal(
+            "fail",
+        );
         expect(statusOfError(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" })).status).to.equal("not-run");
     });
 
@@ -191,11 +472,22 @@ describe("verify: throttling is retried by the SDK (adaptive retry mode)", () =>
                 const throttled = calls.length <= throttles;
                 const body = throttled
                     ? { __type: "ThrottlingException", message: "Rate exceeded" }
-                    : { ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:s", Name: "s", RotationEnabled: true, RotationRules: { AutomaticallyAfterDays: 30 }, LastRotatedDate: Date.now() / 1000 - 86400, KmsKeyId: "k", VersionIdsToStages: { v1: ["AWSCURRENT"] } };
+                    : {
+                          ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:s",
+                          Name: "s",
+                          RotationEnabled: true,
+                          RotationRules: { AutomaticallyAfterDays: 30 },
+                          LastRotatedDate: Date.now() / 1000 - 86400,
+                          KmsKeyId: "k",
+                          VersionIdsToStages: { v1: ["AWSCURRENT"] },
+                      };
                 return {
                     response: {
                         statusCode: throttled ? 400 : 200,
-                        headers: { "content-type": "application/x-amz-json-1.1", ...(throttled ? { "x-amzn-errortype": "ThrottlingException" } : {}) },
+                        headers: {
+                            "content-type": "application/x-amz-json-1.1",
+                            ...(throttled ? { "x-amzn-errortype": "ThrottlingException" } : {}),
+                        },
                         body: new TextEncoder().encode(JSON.stringify(body)),
                     },
                 };

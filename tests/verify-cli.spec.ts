@@ -23,7 +23,13 @@ const FUNCTION_NAME = "aurora-prod-bootstrap";
 function verifyAnswer(status: "pass" | "fail" | "not-run" = "pass"): string {
     return JSON.stringify({
         mode: "verify",
-        checks: IN_DATABASE_ITEMS.map((c) => ({ id: c.id, item: c.item, requirement: c.requirement, status, evidence: `${c.id} observed` })),
+        checks: IN_DATABASE_ITEMS.map((c) => ({
+            id: c.id,
+            item: c.item,
+            requirement: c.requirement,
+            status,
+            evidence: `${c.id} observed`,
+        })),
     });
 }
 
@@ -48,10 +54,19 @@ describe("verify: command line", () => {
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    const deps = () => ({ clients: () => world.clients, now: () => world.now, out: (l: string) => out.push(l), err: (l: string) => err.push(l) });
+    const deps = () => ({
+        clients: () => world.clients,
+        now: () => world.now,
+        out: (l: string) => out.push(l),
+        err: (l: string) => err.push(l),
+    });
 
     it("README/docs command: `npm run verify -- --help` prints the usage and exits 0", () => {
-        const text = execFileSync("npm", ["run", "-s", "verify", "--", "--help"], { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, NODE_NO_WARNINGS: "1" } });
+        const text = execFileSync("npm", ["run", "-s", "verify", "--", "--help"], {
+            cwd: PROJECT_ROOT,
+            encoding: "utf8",
+            env: { ...process.env, NODE_NO_WARNINGS: "1" },
+        });
         expect(text).to.match(/^usage: npm run verify -- --stack <dev\|prod\|staging>/);
         for (const flag of ["--outputs", "--drill", "--yes-prod", "--report", "--rto-seconds", "--ca-bundle", "--dr-subnet-group"]) {
             expect(text).to.include(flag);
@@ -69,7 +84,13 @@ describe("verify: command line", () => {
         const files = fs.readdirSync(path.join(dir, "reports")).sort();
         expect(files).to.deep.equal(["verify-prod-2026-11-30T12-00-00-000Z.json", "verify-prod-2026-11-30T12-00-00-000Z.md"]);
         const json = JSON.parse(fs.readFileSync(path.join(dir, "reports", files[0]), "utf8")) as VerifyReport;
-        expect(json).to.include({ timestamp: "2026-11-30T12:00:00.000Z", stack: "prod", account: "123456789012", region: "eu-west-1", passed: true });
+        expect(json).to.include({
+            timestamp: "2026-11-30T12:00:00.000Z",
+            stack: "prod",
+            account: "123456789012",
+            region: "eu-west-1",
+            passed: true,
+        });
         expect(json.checks.filter((c) => c.source === "in-database").map((c) => c.id)).to.deep.equal(IN_DATABASE_ITEMS.map((c) => c.id));
         for (const c of json.checks) {
             expect(c.evidence, c.id).to.not.equal("");
@@ -82,7 +103,11 @@ describe("verify: command line", () => {
         // prod has a proxy with IAM authentication: the function is told to log each user in through it with a token.
         expect(JSON.parse(Buffer.from(invoke.Payload as Uint8Array).toString())).to.deep.equal({
             mode: "verify",
-            proxy: { host: world.outputs.get("proxyEndpoint"), port: world.outputs.get("port"), iamAuth: world.config.secrets.proxy.iamAuth },
+            proxy: {
+                host: world.outputs.get("proxyEndpoint"),
+                port: world.outputs.get("port"),
+                iamAuth: world.config.secrets.proxy.iamAuth,
+            },
         });
         expect(world.config.secrets.proxy.iamAuth, "prod's proxy requires IAM tokens").to.equal(true);
     });
@@ -113,17 +138,28 @@ describe("verify: command line", () => {
         world.state.lambda = { payload: JSON.stringify({ mode: "bootstrap", applied: [] }) };
         expect((await runInDatabaseChecks(outputs, world.clients))[0].evidence).to.match(/did not answer in verify mode/);
 
-        world.state.lambda = { payload: JSON.stringify({ mode: "verify", checks: [{ id: "db.tls.verify-full", item: "TLS enforced", requirement: "REQ-002", status: "ok" }, { status: "pass" }] }) };
+        world.state.lambda = {
+            payload: JSON.stringify({
+                mode: "verify",
+                checks: [{ id: "db.tls.verify-full", item: "TLS enforced", requirement: "REQ-002", status: "ok" }, { status: "pass" }],
+            }),
+        };
         const odd = await runInDatabaseChecks(outputs, world.clients);
         expect(odd[0]).to.include({ id: "db.tls.verify-full", status: "not-run" });
         expect(odd[1]).to.include({ id: "db.unnamed-2", status: "pass", requirement: "unknown" });
 
-        world.mocks.lambda.on(InvokeCommand).rejects(Object.assign(new Error("not authorized to perform lambda:InvokeFunction"), { name: "AccessDeniedException" }));
+        world.mocks.lambda
+            .on(InvokeCommand)
+            .rejects(Object.assign(new Error("not authorized to perform lambda:InvokeFunction"), { name: "AccessDeniedException" }));
         expect((await runInDatabaseChecks(outputs, world.clients))[0]).to.include({ status: "not-run" });
     });
 
     it("the proxy the function logs in through comes from the stack outputs; a stack without one sends none", () => {
-        expect(proxyTarget(world.outputs, false)).to.deep.equal({ host: world.outputs.get("proxyEndpoint"), port: world.outputs.get("port"), iamAuth: false });
+        expect(proxyTarget(world.outputs, false)).to.deep.equal({
+            host: world.outputs.get("proxyEndpoint"),
+            port: world.outputs.get("port"),
+            iamAuth: false,
+        });
         const { proxyEndpoint: _proxy, ...withoutProxy } = world.outputs.values;
         expect(proxyTarget(new StackOutputs(withoutProxy), true)).to.equal(undefined);
     });
@@ -135,9 +171,24 @@ describe("verify: command line", () => {
     });
 
     it("with --yes-prod a drill runs on prod and lands in the report; a drill that cannot reach the database is not-run (exit 1)", async () => {
-        const code = await main(["--stack", "prod", "--outputs", outputsFile, "--drill", "rotation", "--yes-prod", "--ca-bundle", path.join(dir, "missing.pem")], deps());
+        const code = await main(
+            [
+                "--stack",
+                "prod",
+                "--outputs",
+                outputsFile,
+                "--drill",
+                "rotation",
+                "--yes-prod",
+                "--ca-bundle",
+                path.join(dir, "missing.pem"),
+            ],
+            deps(),
+        );
         expect(code).to.equal(1);
-        expect(out.join("\n")).to.match(/! drill\.rotation \[REQ-004\] not-run: the probe cannot reach the database.*CA bundle .*missing\.pem not found/);
+        expect(out.join("\n")).to.match(
+            /! drill\.rotation \[REQ-004\] not-run: the probe cannot reach the database.*CA bundle .*missing\.pem not found/,
+        );
     });
 
     it("reads the outputs from the Pulumi CLI when no --outputs is given, and exits 2 when neither is available", async () => {
@@ -153,17 +204,43 @@ describe("verify: command line", () => {
         };
         expect(await main(["--stack", "prod"], { ...deps(), runCommand: missing })).to.equal(2);
         expect(err.join("\n")).to.match(/the Pulumi CLI is not installed: pass the outputs with --outputs <file>/);
-        expect(() => readOutputs("prod", undefined, () => { throw new Error("no stack selected"); })).to.throw(/pulumi stack output failed: no stack selected/);
+        expect(() =>
+            readOutputs("prod", undefined, () => {
+                throw new Error("no stack selected");
+            }),
+        ).to.throw(/pulumi stack output failed: no stack selected/);
     });
 
     it("bad usage exits 2 with the reason", async () => {
         expect(await main([], deps())).to.equal(2);
         expect(err.join("\n")).to.match(/error: --stack <name> is required/);
-        expect(parseArgs(["--stack", "prod", "--drill", "chaos"])).to.match(/--drill chaos: drills are failover, rotation, restore, dr-restore/);
+        expect(parseArgs(["--stack", "prod", "--drill", "chaos"])).to.match(
+            /--drill chaos: drills are failover, rotation, restore, dr-restore/,
+        );
         expect(parseArgs(["--stack", "prod", "--rto-seconds", "soon"])).to.match(/must be a positive whole number/);
         expect(parseArgs(["--stack"])).to.equal("--stack needs a value");
         expect(parseArgs(["--stack", "prod", "--frobnicate"])).to.equal("unknown argument '--frobnicate'");
-        expect(parseArgs(["--stack", "staging", "--drill", "restore", "--drill", "rotation", "--rpo-seconds", "60", "--dr-security-group", "sg-1", "--dr-subnet-group", "g", "--report", "r"], { AURORA_CA_BUNDLE: "/etc/rds.pem" })).to.deep.include({
+        expect(
+            parseArgs(
+                [
+                    "--stack",
+                    "staging",
+                    "--drill",
+                    "restore",
+                    "--drill",
+                    "rotation",
+                    "--rpo-seconds",
+                    "60",
+                    "--dr-security-group",
+                    "sg-1",
+                    "--dr-subnet-group",
+                    "g",
+                    "--report",
+                    "r",
+                ],
+                { AURORA_CA_BUNDLE: "/etc/rds.pem" },
+            ),
+        ).to.deep.include({
             stack: "staging",
             drills: ["restore", "rotation"],
             rpoSeconds: 60,
@@ -186,8 +263,14 @@ describe("docs/verify.md and the README stay true to the verifier", () => {
     const verifyDoc = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "verify.md"), "utf8");
 
     it("every `npm run verify` command shown in the README, docs and workflows parses (flags and drills exist)", () => {
-        const sources = ["README.md", "docs/verify.md", ".github/workflows/deploy.yml", ".github/workflows/drills.yml"].map((f) => fs.readFileSync(path.join(PROJECT_ROOT, f), "utf8"));
-        const commands = sources.flatMap((t) => [...t.matchAll(/npm run verify -- ([^\n#`]+)/g)].map((m) => m[1].trim().replace(/<stack>|\$\{\{ matrix\.stack \}\}/g, "staging")));
+        const sources = ["README.md", "docs/verify.md", ".github/workflows/deploy.yml", ".github/workflows/drills.yml"].map((f) =>
+            fs.readFileSync(path.join(PROJECT_ROOT, f), "utf8"),
+        );
+        const commands = sources.flatMap((t) =>
+            [...t.matchAll(/npm run verify -- ([^\n#`]+)/g)].map((m) =>
+                m[1].trim().replace(/<stack>|\$\{\{ matrix\.stack \}\}/g, "staging"),
+            ),
+        );
         expect(commands.length).to.be.greaterThan(6);
         for (const command of commands) {
             const parsed = parseArgs(command.split(/\s+/));
@@ -199,7 +282,10 @@ describe("docs/verify.md and the README stay true to the verifier", () => {
         const world = await deployedWorld("prod");
         try {
             const { awsChecks } = await import("../tools/verify/checks");
-            const checks = [...awsChecks({ stack: "prod", config: world.config, outputs: world.outputs, clients: world.clients, now: () => world.now }), ...IN_DATABASE_ITEMS];
+            const checks = [
+                ...awsChecks({ stack: "prod", config: world.config, outputs: world.outputs, clients: world.clients, now: () => world.now }),
+                ...IN_DATABASE_ITEMS,
+            ];
             for (const c of checks) {
                 const id = c.id.startsWith("secrets.rotation.") ? "secrets.rotation.<master\\|user>" : c.id;
                 expect(verifyDoc, c.id).to.include(`| ${c.item} | \`${id}\` | ${c.requirement} |`);
@@ -213,9 +299,22 @@ describe("docs/verify.md and the README stay true to the verifier", () => {
     });
 
     it("the IAM policy document allows every AWS API the verifier calls", () => {
-        const policy = JSON.parse(/```json\n(\{\n  "Version"[\s\S]*?)```/.exec(verifyDoc)![1]) as { Statement: Array<{ Action: string[] }> };
+        const policy = JSON.parse(/```json\n(\{\n {2}"Version"[\s\S]*?)```/.exec(verifyDoc)![1]) as {
+            Statement: Array<{ Action: string[] }>;
+        };
         const allowed = new Set(policy.Statement.flatMap((s) => s.Action));
-        const prefixes: Record<string, string> = { rds: "rds", ec2: "ec2", "secrets-manager": "secretsmanager", backup: "backup", cloudwatch: "cloudwatch", "cloudwatch-logs": "logs", sns: "sns", kms: "kms", lambda: "lambda", sts: "sts" };
+        const prefixes: Record<string, string> = {
+            rds: "rds",
+            ec2: "ec2",
+            "secrets-manager": "secretsmanager",
+            backup: "backup",
+            cloudwatch: "cloudwatch",
+            "cloudwatch-logs": "logs",
+            sns: "sns",
+            kms: "kms",
+            lambda: "lambda",
+            sts: "sts",
+        };
         const actionNames: Record<string, string> = { "lambda:Invoke": "lambda:InvokeFunction" };
         const called = new Set<string>();
         for (const file of fs.readdirSync(path.join(PROJECT_ROOT, "tools", "verify"))) {
@@ -231,6 +330,9 @@ describe("docs/verify.md and the README stay true to the verifier", () => {
             }
         }
         expect(called.size).to.be.greaterThan(30);
-        expect([...called].filter((a) => !allowed.has(a)), "APIs called but not in the policy").to.deep.equal([]);
+        expect(
+            [...called].filter((a) => !allowed.has(a)),
+            "APIs called but not in the policy",
+        ).to.deep.equal([]);
     });
 });

@@ -83,19 +83,23 @@ describe("verify: drills", () => {
         let cutAt = 0;
         let restoredAt = 0;
         let describes = 0;
-        rds().on(FailoverDBClusterCommand).callsFake(() => {
-            writer.cut();
-            cutAt = clock.now();
-            return { DBCluster: world.state.cluster };
-        });
-        rds().on(DescribeDBClustersCommand).callsFake(() => {
-            if (cutAt > 0 && ++describes === restoreAfter) {
-                world.state.cluster.DBClusterMembers!.forEach((m, i) => (m.IsClusterWriter = i === 1));
-                writer.restore();
-                restoredAt = clock.now();
-            }
-            return { DBClusters: [world.state.cluster] };
-        });
+        rds()
+            .on(FailoverDBClusterCommand)
+            .callsFake(() => {
+                writer.cut();
+                cutAt = clock.now();
+                return { DBCluster: world.state.cluster };
+            });
+        rds()
+            .on(DescribeDBClustersCommand)
+            .callsFake(() => {
+                if (cutAt > 0 && ++describes === restoreAfter) {
+                    world.state.cluster.DBClusterMembers!.forEach((m, i) => (m.IsClusterWriter = i === 1));
+                    writer.restore();
+                    restoredAt = clock.now();
+                }
+                return { DBClusters: [world.state.cluster] };
+            });
         return { cutAt: () => cutAt, restoredAt: () => restoredAt };
     }
 
@@ -107,9 +111,16 @@ describe("verify: drills", () => {
         const value = (name: string) => report.measurements.find((m) => m.name === name)!.value;
         const actual = (outage.restoredAt() - outage.cutAt()) / 1000;
         expect(actual).to.be.greaterThan(2);
-        const withinOneInterval = (reported: number) => Math.abs(Math.round(reported * 1000) - Math.round(actual * 1000)) <= PROBE_INTERVAL_MS;
-        expect(withinOneInterval(value("write via writer endpoint downtime")), `reported ${value("write via writer endpoint downtime")} s for ${actual} s`).to.equal(true);
-        expect(withinOneInterval(value("write via proxy downtime")), `proxy: reported ${value("write via proxy downtime")} s for ${actual} s`).to.equal(true);
+        const withinOneInterval = (reported: number) =>
+            Math.abs(Math.round(reported * 1000) - Math.round(actual * 1000)) <= PROBE_INTERVAL_MS;
+        expect(
+            withinOneInterval(value("write via writer endpoint downtime")),
+            `reported ${value("write via writer endpoint downtime")} s for ${actual} s`,
+        ).to.equal(true);
+        expect(
+            withinOneInterval(value("write via proxy downtime")),
+            `proxy: reported ${value("write via proxy downtime")} s for ${actual} s`,
+        ).to.equal(true);
         expect(value("read via reader endpoint downtime")).to.equal(0);
         expect(value("old writer back as a reader after")).to.be.at.least(actual);
         expect(report.measurements.find((m) => m.name === "write via writer endpoint downtime")!.target).to.equal(60);
@@ -146,7 +157,10 @@ describe("verify: drills", () => {
             const n = (versions.get(input.SecretId) ?? 0) + 1;
             versions.set(input.SecretId, n);
             const done = n >= completeAfterDescribes;
-            return { ...world.state.secrets[input.SecretId], VersionIdsToStages: { [`v-${input.SecretId.length}-new`]: done ? ["AWSCURRENT"] : ["AWSPENDING"] } };
+            return {
+                ...world.state.secrets[input.SecretId],
+                VersionIdsToStages: { [`v-${input.SecretId.length}-new`]: done ? ["AWSCURRENT"] : ["AWSPENDING"] },
+            };
         });
     }
 
@@ -156,9 +170,19 @@ describe("verify: drills", () => {
         const { report, checks } = await runDrill("rotation", context());
         expect(checks[0].status, checks[0].evidence).to.equal("pass");
         const names = report.measurements.map((m) => m.name);
-        expect(names).to.include.members(["app rotation completed after", "reporting rotation completed after", "app via writer endpoint failed connections", "reporting via proxy failed connections"]);
-        expect(report.measurements.find((m) => m.name === "app rotation completed after")!.value).to.be.closeTo(((3 * 5 - 1) * PROBE_INTERVAL_MS) / 1000, 1e-9);
-        expect(world.mocks.secrets.commandCalls(RotateSecretCommand).map((c) => c.args[0].input.SecretId)).to.deep.equal(Object.values(world.outputs.get<Record<string, string>>("appSecretArns")));
+        expect(names).to.include.members([
+            "app rotation completed after",
+            "reporting rotation completed after",
+            "app via writer endpoint failed connections",
+            "reporting via proxy failed connections",
+        ]);
+        expect(report.measurements.find((m) => m.name === "app rotation completed after")!.value).to.be.closeTo(
+            ((3 * 5 - 1) * PROBE_INTERVAL_MS) / 1000,
+            1e-9,
+        );
+        expect(world.mocks.secrets.commandCalls(RotateSecretCommand).map((c) => c.args[0].input.SecretId)).to.deep.equal(
+            Object.values(world.outputs.get<Record<string, string>>("appSecretArns")),
+        );
     });
 
     it("rotation fails when logins fail while a secret rotates", async () => {
@@ -186,19 +210,35 @@ describe("verify: drills", () => {
         const temporary = "aurora-staging-drill-a1b2c3";
         let polls = 0;
         let restored = false;
-        rds().on(DescribeDBClustersCommand).callsFake((input) => {
-            if (input.DBClusterIdentifier === temporary) {
-                if (!restored) throw Object.assign(new Error(`DBCluster ${temporary} not found.`), { name: "DBClusterNotFoundFault" });
-                return { DBClusters: [{ DBClusterIdentifier: temporary, Status: ++polls >= pollsUntilAvailable ? "available" : "creating", Endpoint: `${temporary}.cluster-x.eu-west-1.rds.amazonaws.com` }] };
-            }
-            return { DBClusters: [{ ...world.state.cluster, LatestRestorableTime: new Date(clock.now() - 2000) }] };
-        });
-        rds().on(RestoreDBClusterToPointInTimeCommand).callsFake((input) => {
-            restored = true;
-            return { DBCluster: { DBClusterIdentifier: input.DBClusterIdentifier, Status: "creating" } };
-        });
-        rds().on(CreateDBInstanceCommand).resolves({ DBInstance: { DBInstanceIdentifier: `${temporary}-instance-1`, DBInstanceStatus: "creating" } });
-        rds().on(DescribeDBInstancesCommand, { DBInstanceIdentifier: `${temporary}-instance-1` }).resolves({ DBInstances: [{ DBInstanceIdentifier: `${temporary}-instance-1`, DBInstanceStatus: "available" }] });
+        rds()
+            .on(DescribeDBClustersCommand)
+            .callsFake((input) => {
+                if (input.DBClusterIdentifier === temporary) {
+                    if (!restored) throw Object.assign(new Error(`DBCluster ${temporary} not found.`), { name: "DBClusterNotFoundFault" });
+                    return {
+                        DBClusters: [
+                            {
+                                DBClusterIdentifier: temporary,
+                                Status: ++polls >= pollsUntilAvailable ? "available" : "creating",
+                                Endpoint: `${temporary}.cluster-x.eu-west-1.rds.amazonaws.com`,
+                            },
+                        ],
+                    };
+                }
+                return { DBClusters: [{ ...world.state.cluster, LatestRestorableTime: new Date(clock.now() - 2000) }] };
+            });
+        rds()
+            .on(RestoreDBClusterToPointInTimeCommand)
+            .callsFake((input) => {
+                restored = true;
+                return { DBCluster: { DBClusterIdentifier: input.DBClusterIdentifier, Status: "creating" } };
+            });
+        rds()
+            .on(CreateDBInstanceCommand)
+            .resolves({ DBInstance: { DBInstanceIdentifier: `${temporary}-instance-1`, DBInstanceStatus: "creating" } });
+        rds()
+            .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: `${temporary}-instance-1` })
+            .resolves({ DBInstances: [{ DBInstanceIdentifier: `${temporary}-instance-1`, DBInstanceStatus: "available" }] });
         rds().on(DeleteDBInstanceCommand).resolves({});
         rds().on(DeleteDBClusterCommand).resolves({});
         return temporary;
@@ -211,15 +251,27 @@ describe("verify: drills", () => {
         const { report, checks } = await runDrill("restore", context());
         expect(checks[0].status, checks[0].evidence).to.equal("pass");
         const restore = rds().commandCalls(RestoreDBClusterToPointInTimeCommand)[0].args[0].input;
-        expect(restore).to.include({ SourceDBClusterIdentifier: "aurora-staging", DBClusterIdentifier: temporary, UseLatestRestorableTime: true, DeletionProtection: false, DBSubnetGroupName: "aurora-staging-db" });
+        expect(restore).to.include({
+            SourceDBClusterIdentifier: "aurora-staging",
+            DBClusterIdentifier: temporary,
+            UseLatestRestorableTime: true,
+            DeletionProtection: false,
+            DBSubnetGroupName: "aurora-staging-db",
+        });
         expect(restore.KmsKeyId).to.equal(world.outputs.get<Record<string, string>>("kmsKeyArns").storage);
         const measured = Object.fromEntries(report.measurements.map((m) => [m.name, m]));
         expect(measured["time to available"].value).to.equal((2 * POLL_MS) / 1000);
         expect(measured["time to available"].target).to.equal(7200);
         expect(measured["data loss (RPO)"].target).to.equal(300);
         expect(measured["data loss (RPO)"].value).to.be.within(0, 3);
-        expect(rds().commandCalls(DeleteDBInstanceCommand)[0].args[0].input).to.deep.equal({ DBInstanceIdentifier: `${temporary}-instance-1`, SkipFinalSnapshot: true });
-        expect(rds().commandCalls(DeleteDBClusterCommand)[0].args[0].input).to.deep.equal({ DBClusterIdentifier: temporary, SkipFinalSnapshot: true });
+        expect(rds().commandCalls(DeleteDBInstanceCommand)[0].args[0].input).to.deep.equal({
+            DBInstanceIdentifier: `${temporary}-instance-1`,
+            SkipFinalSnapshot: true,
+        });
+        expect(rds().commandCalls(DeleteDBClusterCommand)[0].args[0].input).to.deep.equal({
+            DBClusterIdentifier: temporary,
+            SkipFinalSnapshot: true,
+        });
     });
 
     it("restore fails without the marker rows and still deletes the temporary cluster when the restore breaks off", async () => {
@@ -232,10 +284,16 @@ describe("verify: drills", () => {
         world.restore();
         world = await deployedWorld("staging");
         const temporary = simulateRestore(1);
-        rds().on(CreateDBInstanceCommand).rejects(Object.assign(new Error("insufficient capacity"), { name: "InsufficientDBInstanceCapacityFault" }));
+        rds()
+            .on(CreateDBInstanceCommand)
+            .rejects(Object.assign(new Error("insufficient capacity"), { name: "InsufficientDBInstanceCapacityFault" }));
         const broken = await runDrill("restore", context());
         expect(broken.checks[0].status).to.equal("not-run");
-        expect(rds().commandCalls(DeleteDBClusterCommand).map((c) => c.args[0].input.DBClusterIdentifier)).to.deep.equal([temporary]);
+        expect(
+            rds()
+                .commandCalls(DeleteDBClusterCommand)
+                .map((c) => c.args[0].input.DBClusterIdentifier),
+        ).to.deep.equal([temporary]);
     });
 
     it("a restore that never becomes available fails after a bounded wait (twice the RTO)", async () => {
@@ -253,27 +311,61 @@ describe("verify: drills", () => {
     /** The on-demand backup completes on its `backupAfter`-th describe, the copy on its third, the restore job runs through `restoreStatuses`. */
     function simulateDrRestore(restoreStatuses: string[], backupAfter = 2, copyStates = ["RUNNING", "RUNNING", "COMPLETED"]) {
         const primary = world.mocks.backup;
-        primary.on(ListBackupSelectionsCommand).resolves({ BackupSelectionsList: [{ SelectionId: "sel-1", SelectionName: "aurora-prod-cluster", BackupPlanId: "plan", IamRoleArn: BACKUP_ROLE }] });
+        primary.on(ListBackupSelectionsCommand).resolves({
+            BackupSelectionsList: [
+                { SelectionId: "sel-1", SelectionName: "aurora-prod-cluster", BackupPlanId: "plan", IamRoleArn: BACKUP_ROLE },
+            ],
+        });
         primary.on(StartBackupJobCommand).resolves({ BackupJobId: "backup-1" });
         let backups = 0;
         primary.on(DescribeBackupJobCommand).callsFake(() =>
             ++backups >= backupAfter
-                ? { BackupJobId: "backup-1", State: "COMPLETED", RecoveryPointArn: "arn:aws:backup:eu-west-1:123456789012:recovery-point:drill" }
+                ? {
+                      BackupJobId: "backup-1",
+                      State: "COMPLETED",
+                      RecoveryPointArn: "arn:aws:backup:eu-west-1:123456789012:recovery-point:drill",
+                  }
                 : { BackupJobId: "backup-1", State: "RUNNING" },
         );
         primary.on(StartCopyJobCommand).resolves({ CopyJobId: "copy-1" });
         let copies = 0;
         primary.on(DescribeCopyJobCommand).callsFake(() => {
             const State = copyStates[Math.min(copies++, copyStates.length - 1)];
-            return { CopyJob: { CopyJobId: "copy-1", State, StatusMessage: "the DR key denies the copy", ...(State === "COMPLETED" ? { DestinationRecoveryPointArn: DR_COPY } : {}) } };
+            return {
+                CopyJob: {
+                    CopyJobId: "copy-1",
+                    State,
+                    StatusMessage: "the DR key denies the copy",
+                    ...(State === "COMPLETED" ? { DestinationRecoveryPointArn: DR_COPY } : {}),
+                },
+            };
         });
         const dr = world.mocks.drBackup;
-        dr.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { Engine: "aurora-postgresql", DBClusterIdentifier: "aurora-prod", DBSubnetGroupName: "aurora-prod-db", KmsKeyId: "arn:aws:kms:eu-central-1:123456789012:key/dr" } });
+        dr.on(GetRecoveryPointRestoreMetadataCommand).resolves({
+            RestoreMetadata: {
+                Engine: "aurora-postgresql",
+                DBClusterIdentifier: "aurora-prod",
+                DBSubnetGroupName: "aurora-prod-db",
+                KmsKeyId: "arn:aws:kms:eu-central-1:123456789012:key/dr",
+            },
+        });
         dr.on(StartRestoreJobCommand).resolves({ RestoreJobId: "job-1" });
         let n = 0;
-        dr.on(DescribeRestoreJobCommand).callsFake(() => ({ RestoreJobId: "job-1", Status: restoreStatuses[Math.min(n++, restoreStatuses.length - 1)], StatusMessage: "the subnet group does not exist" }));
+        dr.on(DescribeRestoreJobCommand).callsFake(() => ({
+            RestoreJobId: "job-1",
+            Status: restoreStatuses[Math.min(n++, restoreStatuses.length - 1)],
+            StatusMessage: "the subnet group does not exist",
+        }));
         const drRds = world.mocks.drRds as AwsClientStub<RDSClient>;
-        drRds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: "aurora-prod-dr-drill-a1b2c3", Status: "available", Endpoint: "dr.cluster-x.eu-central-1.rds.amazonaws.com" }] });
+        drRds.on(DescribeDBClustersCommand).resolves({
+            DBClusters: [
+                {
+                    DBClusterIdentifier: "aurora-prod-dr-drill-a1b2c3",
+                    Status: "available",
+                    Endpoint: "dr.cluster-x.eu-central-1.rds.amazonaws.com",
+                },
+            ],
+        });
         drRds.on(CreateDBInstanceCommand).resolves({});
         drRds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceStatus: "available" }] });
         drRds.on(DeleteDBInstanceCommand).resolves({});
@@ -291,21 +383,36 @@ describe("verify: drills", () => {
         const { report, checks } = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db", drSecurityGroupIds: ["sg-0dr"] }));
         expect(checks[0].status, checks[0].evidence).to.equal("pass");
         const backup = world.mocks.backup.commandCalls(StartBackupJobCommand)[0].args[0].input;
-        expect(backup).to.deep.include({ BackupVaultName: world.outputs.get("backupVaultName"), ResourceArn: world.outputs.get("clusterArn"), IamRoleArn: BACKUP_ROLE });
+        expect(backup).to.deep.include({
+            BackupVaultName: world.outputs.get("backupVaultName"),
+            ResourceArn: world.outputs.get("clusterArn"),
+            IamRoleArn: BACKUP_ROLE,
+        });
         expect(backup.Lifecycle, "on-demand backup lifecycle = the plan rule's").to.deep.equal(world.state.planRule.Lifecycle);
         const copy = world.mocks.backup.commandCalls(StartCopyJobCommand)[0].args[0].input;
-        expect(copy).to.deep.include({ RecoveryPointArn: "arn:aws:backup:eu-west-1:123456789012:recovery-point:drill", DestinationBackupVaultArn: world.outputs.get("drBackupVaultArn"), IamRoleArn: BACKUP_ROLE });
+        expect(copy).to.deep.include({
+            RecoveryPointArn: "arn:aws:backup:eu-west-1:123456789012:recovery-point:drill",
+            DestinationBackupVaultArn: world.outputs.get("drBackupVaultArn"),
+            IamRoleArn: BACKUP_ROLE,
+        });
         expect(copy.Lifecycle, "copy lifecycle = the plan's copy action's").to.deep.equal(world.state.planRule.CopyActions![0].Lifecycle);
         const start = world.mocks.drBackup.commandCalls(StartRestoreJobCommand)[0].args[0].input;
         expect(start).to.deep.include({ RecoveryPointArn: DR_COPY, ResourceType: "Aurora", IamRoleArn: BACKUP_ROLE });
-        expect(start.Metadata).to.include({ DBClusterIdentifier: "aurora-prod-dr-drill-a1b2c3", DBSubnetGroupName: "dr-db", VpcSecurityGroupIds: '["sg-0dr"]', Engine: "aurora-postgresql" });
+        expect(start.Metadata).to.include({
+            DBClusterIdentifier: "aurora-prod-dr-drill-a1b2c3",
+            DBSubnetGroupName: "dr-db",
+            VpcSecurityGroupIds: '["sg-0dr"]',
+            Engine: "aurora-postgresql",
+        });
         const measured = Object.fromEntries(report.measurements.map((m) => [m.name, m]));
         // The backup completes at the second describe (probe tick 2 * POLL_TICKS, the first tick at the start); the copy at the third poll.
         const backupAndCopyMs = (2 * POLL_TICKS - 1) * PROBE_INTERVAL_MS + 2 * POLL_MS;
         expect(measured["backup and copy to the DR vault"].value).to.equal(backupAndCopyMs / 1000);
         expect(measured["data loss (RPO) when the copy became usable"].value).to.equal((backupAndCopyMs - PROBE_INTERVAL_MS) / 1000);
         expect(measured["data loss (RPO) when the copy became usable"].target).to.equal((24 + 7 + 6) * 3600);
-        expect(measured["age of the newest scheduled DR recovery point"].value).to.equal((drillStart - scheduled.CreationDate!.getTime()) / 1000);
+        expect(measured["age of the newest scheduled DR recovery point"].value).to.equal(
+            (drillStart - scheduled.CreationDate!.getTime()) / 1000,
+        );
         expect(measured["time to available"].value).to.equal((2 * POLL_MS) / 1000);
         expect(drRds.commandCalls(DeleteDBClusterCommand)).to.have.length(1);
     });
@@ -345,11 +452,16 @@ describe("verify: drills", () => {
         writer.cut();
         const unreachable = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
         expect(unreachable.checks[0]).to.include({ status: "not-run" });
-        expect(world.mocks.backup.commandCalls(StartBackupJobCommand), "nothing is backed up when the probe cannot reach the database").to.have.length(0);
+        expect(
+            world.mocks.backup.commandCalls(StartBackupJobCommand),
+            "nothing is backed up when the probe cannot reach the database",
+        ).to.have.length(0);
         writer.restore();
 
         world.state.drRecoveryPoints = [];
-        expect((await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }))).checks[0].evidence).to.match(/holds no completed recovery point/);
+        expect((await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }))).checks[0].evidence).to.match(
+            /holds no completed recovery point/,
+        );
 
         world.restore();
         world = await deployedWorld("staging");

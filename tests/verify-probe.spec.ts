@@ -52,7 +52,9 @@ describe("verify: probe and downtime measurement", () => {
         const outage = restoredAt - cutAt;
         const writes = downtimeOf(probe.samples, "writer");
         expect(writes.recovered).to.equal(true);
-        expect(Math.abs(writes.totalMs - outage), `reported ${writes.totalMs} ms for an outage of ${outage} ms`).to.be.at.most(PROBE_INTERVAL_MS);
+        expect(Math.abs(writes.totalMs - outage), `reported ${writes.totalMs} ms for an outage of ${outage} ms`).to.be.at.most(
+            PROBE_INTERVAL_MS,
+        );
         expect(writes.failedAttempts).to.be.within(outage / PROBE_INTERVAL_MS - 1, outage / PROBE_INTERVAL_MS + 1);
         expect(outagesOf(probe.samples, "writer")).to.have.length(1);
         expect(downtimeOf(probe.samples, "reader")).to.include({ totalMs: 0, failedAttempts: 0, attempts: 40, recovered: true });
@@ -60,7 +62,11 @@ describe("verify: probe and downtime measurement", () => {
 
     it("fresh connections (the rotation drill) fail while cut and log in again after", async () => {
         const clock = new FakeClock();
-        const probe = new Probe([{ name: "app", operation: "read", freshConnection: true }], echoConnections(() => writer.port), clock);
+        const probe = new Probe(
+            [{ name: "app", operation: "read", freshConnection: true }],
+            echoConnections(() => writer.port),
+            clock,
+        );
         await probe.run((tick) => {
             if (tick === 3) writer.cut();
             if (tick === 5) writer.restore();
@@ -86,7 +92,11 @@ describe("verify: probe and downtime measurement", () => {
     });
 
     it("stops after maxTicks when the condition never holds (bounded loop)", async () => {
-        const probe = new Probe([{ name: "w", operation: "write" }], echoConnections(() => writer.port), new FakeClock());
+        const probe = new Probe(
+            [{ name: "w", operation: "write" }],
+            echoConnections(() => writer.port),
+            new FakeClock(),
+        );
         expect(await probe.run(() => false, 5)).to.equal(5);
         await probe.close();
         expect(probe.samples).to.have.length(5);

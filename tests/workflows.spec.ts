@@ -118,7 +118,11 @@ describe(".github/workflows", () => {
             for (const job of Object.values(workflow(file).jobs)) {
                 for (const command of commands(job)) {
                     packs.push(...[...command.matchAll(/--policy-pack[ =](\S+)/g)].map((m) => m[1]));
-                    named.push(...[...command.matchAll(/--stack[ =](\S+)/g)].map((m) => m[1]).filter((s) => !s.startsWith("${{") && !s.startsWith('"$')));
+                    named.push(
+                        ...[...command.matchAll(/--stack[ =](\S+)/g)]
+                            .map((m) => m[1])
+                            .filter((s) => !s.startsWith("${{") && !s.startsWith('"$')),
+                    );
                 }
                 for (const step of job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command)) {
                     packs.push(String(step.with!.policyPacks));
@@ -152,13 +156,17 @@ describe(".github/workflows", () => {
     it("tools/stack-matrix.ts lists every Pulumi.<stack>.yaml with its region, in promotion order, prod last", () => {
         const all = stackMatrix().include;
         expect(all.map((e) => e.stack)).to.have.members(stacks);
-        const ranks = all.map((e) => ENVIRONMENTS.indexOf(readStackConfig(e.stack).config["aurora:environment"] as (typeof ENVIRONMENTS)[number]));
+        const ranks = all.map((e) =>
+            ENVIRONMENTS.indexOf(readStackConfig(e.stack).config["aurora:environment"] as (typeof ENVIRONMENTS)[number]),
+        );
         expect(ranks, "promotion order").to.deep.equal([...ranks].sort((a, b) => a - b));
         expect(all[all.length - 1].stack).to.equal("prod");
         for (const entry of all) {
             expect(entry.region, entry.stack).to.equal(readStackConfig(entry.stack).config["aws:region"]);
         }
-        expect(stackMatrix({ beforeProduction: true }).include.map((e) => e.stack)).to.deep.equal(all.map((e) => e.stack).filter((s) => s !== "prod"));
+        expect(stackMatrix({ beforeProduction: true }).include.map((e) => e.stack)).to.deep.equal(
+            all.map((e) => e.stack).filter((s) => s !== "prod"),
+        );
     });
 
     it("pull requests preview every discovered stack with the policy pack, after the tests", () => {
@@ -167,8 +175,12 @@ describe(".github/workflows", () => {
         expect(needsOf(job)).to.include("test");
         expect(job.strategy?.matrix).to.equal("${{ fromJSON(needs.test.outputs.matrix) }}");
         expect(jobs.test.outputs?.matrix).to.equal("${{ steps.stacks.outputs.matrix }}");
-        expect(jobs.test.steps.find((s) => (s as { id?: string }).id === "stacks")?.run).to.include("npx ts-node --transpile-only tools/stack-matrix.ts");
-        expect(commands(jobs.test).join("\n")).to.include('npm run preview:offline -- --stack "$STACK"').and.include("tools/stack-matrix.ts");
+        expect(jobs.test.steps.find((s) => (s as { id?: string }).id === "stacks")?.run).to.include(
+            "npx ts-node --transpile-only tools/stack-matrix.ts",
+        );
+        expect(commands(jobs.test).join("\n"))
+            .to.include('npm run preview:offline -- --stack "$STACK"')
+            .and.include("tools/stack-matrix.ts");
         const preview = job.steps.find((s) => s.uses === "pulumi/actions@v6");
         expect(preview?.with).to.include({ command: "preview", "stack-name": "${{ matrix.stack }}", policyPacks: "policies" });
         expect(commands(job)).to.include("npm ci");
@@ -180,7 +192,11 @@ describe(".github/workflows", () => {
         expect(jobs.stacks.outputs?.["before-production"]).to.equal("${{ steps.stacks.outputs.before-production }}");
         const before = jobs["before-production"];
         expect(needsOf(before)).to.have.members(["test", "stacks"]);
-        expect(before.strategy).to.deep.include({ "max-parallel": 1, "fail-fast": true, matrix: "${{ fromJSON(needs.stacks.outputs.before-production) }}" });
+        expect(before.strategy).to.deep.include({
+            "max-parallel": 1,
+            "fail-fast": true,
+            matrix: "${{ fromJSON(needs.stacks.outputs.before-production) }}",
+        });
         expect(environmentOf(before)).to.equal("${{ matrix.stack }}");
         expect(commands(before)).to.include("pulumi up --yes --stack ${{ matrix.stack }} --policy-pack policies");
         expect(before.concurrency).to.deep.equal({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
@@ -192,7 +208,10 @@ describe(".github/workflows", () => {
         const deployJobs = Object.entries(jobs).filter(([, j]) => commands(j).some((c) => c.startsWith("pulumi up")));
         expect(deployJobs.map(([id]) => id)).to.deep.equal(["before-production", "prod"]);
         for (const job of [before, jobs.prod]) {
-            expect(job.steps.some((s) => s.uses?.startsWith("pulumi/actions@")), "installs the Pulumi CLI").to.equal(true);
+            expect(
+                job.steps.some((s) => s.uses?.startsWith("pulumi/actions@")),
+                "installs the Pulumi CLI",
+            ).to.equal(true);
         }
         expect(raw("deploy.yml")).to.match(/prod.*required reviewers/i);
     });
@@ -236,7 +255,10 @@ describe(".github/workflows: verification after deploy, weekly drills (docs/veri
     it("after each `pulumi up`: a refreshed preview that must plan nothing, then `npm run verify` without drills, its report uploaded", () => {
         const { jobs } = workflow("deploy.yml");
         // Every stack before prod runs in the matrix job, prod in its own.
-        for (const [job, stack] of [["before-production", "${{ matrix.stack }}"], ["prod", "prod"]]) {
+        for (const [job, stack] of [
+            ["before-production", "${{ matrix.stack }}"],
+            ["prod", "prod"],
+        ]) {
             const run = commands(jobs[job]);
             const up = run.indexOf(`pulumi up --yes --stack ${stack} --policy-pack policies`);
             const preview = run.indexOf(`pulumi preview --refresh --expect-no-changes --stack ${stack} --policy-pack policies`);
@@ -266,9 +288,16 @@ describe(".github/workflows: verification after deploy, weekly drills (docs/veri
         const run = commands(job);
         const verify = run.filter((c) => c.startsWith("npm run verify"));
         expect(verify).to.have.length(1);
-        expect(verify[0]).to.include("--stack staging").and.include("--drill rotation").and.include("--drill restore").and.include("--report verify-reports");
+        expect(verify[0])
+            .to.include("--stack staging")
+            .and.include("--drill rotation")
+            .and.include("--drill restore")
+            .and.include("--report verify-reports");
         expect(verify[0]).to.not.include("--yes-prod");
-        expect(run.some((c) => c.startsWith("pulumi up")), "the drills job deploys nothing").to.equal(false);
+        expect(
+            run.some((c) => c.startsWith("pulumi up")),
+            "the drills job deploys nothing",
+        ).to.equal(false);
         expect(run.indexOf("npm ci")).to.be.below(run.indexOf(verify[0]));
         const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
         expect(upload?.with?.path).to.equal("verify-reports");

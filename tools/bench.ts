@@ -10,7 +10,7 @@ import { spawnSync } from "child_process";
 import { listStacks, PROJECT_ROOT } from "./stack-files";
 
 /** What a preview cannot be faster than: loading the two SDKs. */
-const BARE_REQUIRE = ['-e', 'require("@pulumi/aws"); require("@pulumi/pulumi")'];
+const BARE_REQUIRE = ["-e", 'require("@pulumi/aws"); require("@pulumi/pulumi")'];
 export const PREVIEW_TARGET_RATIO = 2.0;
 export const TEST_TARGET_SECONDS = 60;
 
@@ -42,7 +42,9 @@ function main(): void {
             times.push(timed(process.execPath, ["-r", "./tools/register.js", "tools/preview.ts", "--stack", stack]));
         }
         medians[stack] = median(times);
-        console.log(`  ${stack.padEnd(8)} median ${medians[stack].toFixed(2)} s  (min ${Math.min(...times).toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s)`);
+        console.log(
+            `  ${stack.padEnd(8)} median ${medians[stack].toFixed(2)} s  (min ${Math.min(...times).toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s)`,
+        );
     }
     const bareMedian = median(bare);
     console.log(`  bare require of @pulumi/aws and @pulumi/pulumi: median ${bareMedian.toFixed(2)} s`);
@@ -50,7 +52,9 @@ function main(): void {
     console.log(`Preview of prod / bare require: ${ratio.toFixed(2)}x (target at most ${PREVIEW_TARGET_RATIO.toFixed(1)}x)`);
     if (!process.argv.includes("--no-tests")) {
         const seconds = timed("npm", ["test", "--silent"]);
-        console.log(`npm test: ${seconds.toFixed(0)} s, ${(seconds / TEST_TARGET_SECONDS).toFixed(2)}x the ${TEST_TARGET_SECONDS} s target`);
+        console.log(
+            `npm test: ${seconds.toFixed(0)} s, ${(seconds / TEST_TARGET_SECONDS).toFixed(2)}x the ${TEST_TARGET_SECONDS} s target`,
+        );
     }
 }
 

@@ -11,7 +11,9 @@ import { PROJECT_ROOT } from "./stack-files";
 
 const dist = path.join(PROJECT_ROOT, "dist");
 fs.rmSync(dist, { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(PROJECT_ROOT, "tsconfig.build.json")], { stdio: "inherit" });
+execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(PROJECT_ROOT, "tsconfig.build.json")], {
+    stdio: "inherit",
+});
 const bundle = buildBootstrapBundle(path.join(dist, "functions", "bootstrap", "bundle"));
 // stderr: `npm pack --json` runs this as prepack and its stdout must stay JSON.
 console.error(`dist/ built; bootstrap bundle sha256 ${bundle.sha256}`);

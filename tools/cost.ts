@@ -80,7 +80,12 @@ export interface Estimate {
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** The estimate for `resources`, declared for a stack in `stackRegion`. */
-export function estimate(resources: readonly RecordedResource[], stackRegion: string, prices: PriceFile, assumptions: Assumptions = DEFAULT_ASSUMPTIONS): Estimate {
+export function estimate(
+    resources: readonly RecordedResource[],
+    stackRegion: string,
+    prices: PriceFile,
+    assumptions: Assumptions = DEFAULT_ASSUMPTIONS,
+): Estimate {
     const priceRegion = prices.regions[stackRegion] ? stackRegion : Object.keys(prices.regions)[0];
     const p = prices.regions[priceRegion];
     const h = assumptions.hoursPerMonth;
@@ -96,14 +101,22 @@ export function estimate(resources: readonly RecordedResource[], stackRegion: st
         if (cls === SERVERLESS_CLASS) {
             const { minCapacity, maxCapacity } = cluster.inputs.serverlessv2ScalingConfiguration;
             const acu = assumptions.serverlessAverageAcu ?? Math.max(minCapacity, 0.5);
-            add(`${instance.inputs.identifier} (Serverless v2)`, acu * h * p.acuHour, `${acu} ACU on average (range ${minCapacity}-${maxCapacity}) x ${h} h x $${p.acuHour}/ACU-hour`);
+            add(
+                `${instance.inputs.identifier} (Serverless v2)`,
+                acu * h * p.acuHour,
+                `${acu} ACU on average (range ${minCapacity}-${maxCapacity}) x ${h} h x $${p.acuHour}/ACU-hour`,
+            );
         } else {
             const hourly = p.instanceHour[cls];
             if (hourly === undefined) {
                 throw new Error(`no ${priceRegion} price for ${cls} in ${PRICES_PATH} (priced: ${Object.keys(p.instanceHour).join(", ")})`);
             }
             const factor = ioOptimized ? p.ioOptimizedInstanceFactor : 1;
-            add(`${instance.inputs.identifier} (${cls})`, hourly * factor * h, `${h} h x $${hourly}/h${ioOptimized ? ` x ${factor} (I/O-Optimized)` : ""}`);
+            add(
+                `${instance.inputs.identifier} (${cls})`,
+                hourly * factor * h,
+                `${h} h x $${hourly}/h${ioOptimized ? ` x ${factor} (I/O-Optimized)` : ""}`,
+            );
         }
     }
     if (cluster) {
@@ -114,19 +127,31 @@ export function estimate(resources: readonly RecordedResource[], stackRegion: st
             ioOptimized ? 0 : assumptions.ioMillionsPerMonth * p.ioPerMillion,
             ioOptimized ? "included in I/O-Optimized" : `${assumptions.ioMillionsPerMonth} million requests x $${p.ioPerMillion}/million`,
         );
-        add("automated backups", 0, `${cluster.inputs.backupRetentionPeriod}-day retention assumed within the free allowance (backup storage up to the cluster size)`);
+        add(
+            "automated backups",
+            0,
+            `${cluster.inputs.backupRetentionPeriod}-day retention assumed within the free allowance (backup storage up to the cluster size)`,
+        );
     }
 
     const proxies = ofType("aws:rds/proxy:Proxy");
     if (proxies.length > 0) {
         const vcpus = instances.reduce((sum, i) => sum + (CLASS_VCPUS[i.inputs.instanceClass] ?? 0), 0);
-        add("RDS Proxy", Math.max(vcpus, 2) * h * p.rdsProxyVcpuHour * proxies.length, `${Math.max(vcpus, 2)} vCPUs of the instances (minimum 2) x ${h} h x $${p.rdsProxyVcpuHour}/vCPU-hour`);
+        add(
+            "RDS Proxy",
+            Math.max(vcpus, 2) * h * p.rdsProxyVcpuHour * proxies.length,
+            `${Math.max(vcpus, 2)} vCPUs of the instances (minimum 2) x ${h} h x $${p.rdsProxyVcpuHour}/vCPU-hour`,
+        );
     }
 
     const endpoints = ofType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Interface");
     if (endpoints.length > 0) {
         const azHours = endpoints.reduce((sum, e) => sum + (e.inputs.subnetIds?.length ?? 1), 0);
-        add("interface endpoints", azHours * h * p.interfaceEndpointAzHour, `${endpoints.length} endpoints, ${azHours} endpoint-AZs x ${h} h x $${p.interfaceEndpointAzHour}/h (data processed not included)`);
+        add(
+            "interface endpoints",
+            azHours * h * p.interfaceEndpointAzHour,
+            `${endpoints.length} endpoints, ${azHours} endpoint-AZs x ${h} h x $${p.interfaceEndpointAzHour}/h (data processed not included)`,
+        );
     }
 
     const groups = ofType("aws:cloudwatch/logGroup:LogGroup");
@@ -144,10 +169,18 @@ export function estimate(resources: readonly RecordedResource[], stackRegion: st
     const keys = ofType("aws:kms/key:Key").length;
     add("KMS keys", keys * p.kmsKeyMonth, `${keys} keys x $${p.kmsKeyMonth}/month (requests not included)`);
     const secrets = ofType("aws:secretsmanager/secret:Secret").length + (cluster?.inputs.manageMasterUserPassword ? 1 : 0);
-    add("Secrets Manager secrets", secrets * p.secretMonth, `${secrets} secrets (the RDS-managed master secret included) x $${p.secretMonth}/month`);
+    add(
+        "Secrets Manager secrets",
+        secrets * p.secretMonth,
+        `${secrets} secrets (the RDS-managed master secret included) x $${p.secretMonth}/month`,
+    );
     const alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").length;
     const dashboards = ofType("aws:cloudwatch/dashboard:Dashboard").length;
-    add("CloudWatch alarms and dashboard", alarms * p.alarmMonth + dashboards * p.dashboardMonth, `${alarms} alarms x $${p.alarmMonth} + ${dashboards} dashboard x $${p.dashboardMonth}`);
+    add(
+        "CloudWatch alarms and dashboard",
+        alarms * p.alarmMonth + dashboards * p.dashboardMonth,
+        `${alarms} alarms x $${p.alarmMonth} + ${dashboards} dashboard x $${p.dashboardMonth}`,
+    );
 
     const drVaults = ofType("aws:backup/vault:Vault").filter((v) => typeof v.inputs.region === "string" && v.inputs.region !== stackRegion);
     if (drVaults.length > 0) {
@@ -201,10 +234,16 @@ function parseArgs(argv: string[]): { stack: string; assumptions: Assumptions } 
     return stack === undefined ? "--stack <name> is required" : { stack, assumptions: a };
 }
 
-export async function main(argv: string[], out: (l: string) => void = console.log, err: (l: string) => void = console.error): Promise<number> {
+export async function main(
+    argv: string[],
+    out: (l: string) => void = console.log,
+    err: (l: string) => void = console.error,
+): Promise<number> {
     const args = parseArgs(argv);
     if (typeof args === "string") {
-        err(`usage: npm run cost -- --stack <${listStacks().join("|")}> [--storage-gb <n>] [--io-millions <n>] [--acu <n>] [--logs-gb <n>]\n${args}`);
+        err(
+            `usage: npm run cost -- --stack <${listStacks().join("|")}> [--storage-gb <n>] [--io-millions <n>] [--acu <n>] [--logs-gb <n>]\n${args}`,
+        );
         return 2;
     }
     try {

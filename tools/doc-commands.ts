@@ -114,7 +114,9 @@ export function programsOf(text: string): string[] {
     const withoutHeredocs = text.replace(/<<-?\s*'?(\w+)'?[^\n]*\n[\s\S]*?\n\s*\1\s*(\n|$)/g, "\n");
     const withoutStrings = withoutHeredocs.replace(/'[^']*'/g, "''");
     const programs: string[] = [];
-    for (const [, word] of withoutStrings.matchAll(/(?:^|[;&|(\n]|\$\(|\bdo\b|\bthen\b|\belse\b)\s*(?:[A-Za-z_][A-Za-z0-9_]*=(?:[^\s$]|\$(?!\())*\s+)*([A-Za-z][\w.-]*)(?![\w.-]*=)/g)) {
+    for (const [, word] of withoutStrings.matchAll(
+        /(?:^|[;&|(\n]|\$\(|\bdo\b|\bthen\b|\belse\b)\s*(?:[A-Za-z_][A-Za-z0-9_]*=(?:[^\s$]|\$(?!\())*\s+)*([A-Za-z][\w.-]*)(?![\w.-]*=)/g,
+    )) {
         programs.push(word);
     }
     return programs;

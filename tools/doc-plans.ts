@@ -46,7 +46,11 @@ async function run(line: string, workDir: string): Promise<string | undefined> {
         .map((arg) => (arg.endsWith(".json") && !fs.existsSync(path.join(PROJECT_ROOT, arg)) ? path.join(workDir, arg) : arg));
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(argv, (l) => out.push(l), (l) => err.push(l));
+    const code = await main(
+        argv,
+        (l) => out.push(l),
+        (l) => err.push(l),
+    );
     if (code !== 0) {
         throw new Error(`'${line}' exited ${code}: ${err.join(" ")}`);
     }
@@ -76,7 +80,11 @@ export async function renderDocPlans(markdown: string): Promise<string> {
         rendered += markdown.slice(copied, start);
         copied = start + whole.length;
         const previous = blocks[i - 1];
-        const followsRehearsal = previous && previous[1] === "bash" && previous[2].includes(PREVIEW) && markdown.slice(previous.index! + previous[0].length, start).trim() === "";
+        const followsRehearsal =
+            previous &&
+            previous[1] === "bash" &&
+            previous[2].includes(PREVIEW) &&
+            markdown.slice(previous.index! + previous[0].length, start).trim() === "";
         if (language === "text" && followsRehearsal && lastReport !== undefined) {
             rendered += "```text\n" + planOf(lastReport) + "\n```";
             continue;

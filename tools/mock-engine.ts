@@ -136,7 +136,11 @@ export class MockEngine implements pulumi.runtime.Mocks {
         const physicalId = this.idFor(args.type, args.name, inputs);
         const computed = this.computed(args.type, args.name, physicalId, region, inputs);
         if (this.preview) {
-            const unknowns = Object.fromEntries(Object.keys(computed).filter((k) => !(k in inputs)).map((k) => [k, UNKNOWN]));
+            const unknowns = Object.fromEntries(
+                Object.keys(computed)
+                    .filter((k) => !(k in inputs))
+                    .map((k) => [k, UNKNOWN]),
+            );
             this.recorded.set(key, { inputs, id: UNKNOWN, state: { ...inputs, region, id: UNKNOWN, ...unknowns } });
             return { id: undefined, state: { ...args.inputs, region } };
         }
@@ -149,20 +153,43 @@ export class MockEngine implements pulumi.runtime.Mocks {
         const region: string = args.inputs?.region ?? this.region;
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/preview`, id: MOCK_ACCOUNT_ID, userId: "AIDAPREVIEW" };
+                return {
+                    accountId: MOCK_ACCOUNT_ID,
+                    arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/preview`,
+                    id: MOCK_ACCOUNT_ID,
+                    userId: "AIDAPREVIEW",
+                };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
             case "aws:index/getAvailabilityZones:getAvailabilityZones": {
                 const names = availabilityZonesOf(region);
-                return { names, zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`), groupNames: [region], id: region, region };
+                return {
+                    names,
+                    zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`),
+                    groupNames: [region],
+                    id: region,
+                    region,
+                };
             }
             case "aws:rds/getEngineVersion:getEngineVersion": {
                 // The catalog's newest creatable minor stands in for AWS's default minor of the major.
                 const versionActual = newestCreatableMinor(Number(String(args.inputs.version).split(".")[0])) ?? args.inputs.version;
-                return { engine: args.inputs.engine, version: args.inputs.version, versionActual, parameterGroupFamily: `${args.inputs.engine}${String(args.inputs.version).split(".")[0]}`, id: versionActual, region };
+                return {
+                    engine: args.inputs.engine,
+                    version: args.inputs.version,
+                    versionActual,
+                    parameterGroupFamily: `${args.inputs.engine}${String(args.inputs.version).split(".")[0]}`,
+                    id: versionActual,
+                    region,
+                };
             }
             case "aws:ec2/getVpc:getVpc":
-                return { id: args.inputs.id, cidrBlock: "10.90.0.0/16", arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:vpc/${args.inputs.id}`, region };
+                return {
+                    id: args.inputs.id,
+                    cidrBlock: "10.90.0.0/16",
+                    arn: `arn:aws:ec2:${region}:${MOCK_ACCOUNT_ID}:vpc/${args.inputs.id}`,
+                    region,
+                };
             case "aws:ec2/getSubnet:getSubnet": {
                 // The AZ follows the id's last hex digit, so tests can choose subnets in the same or distinct AZs.
                 const zones = availabilityZonesOf(region);
@@ -214,7 +241,13 @@ export class MockEngine implements pulumi.runtime.Mocks {
                     readerEndpoint: `${id}.cluster-ro-${rdsHost}`,
                     port: inputs.port ?? 5432,
                     masterUserSecrets: inputs.manageMasterUserPassword
-                        ? [{ secretArn: `arn:aws:secretsmanager:${region}:${account}:secret:rds!cluster-${uuid(name)}-${hex(name, 6)}`, kmsKeyId: inputs.masterUserSecretKmsKeyId, secretStatus: "active" }]
+                        ? [
+                              {
+                                  secretArn: `arn:aws:secretsmanager:${region}:${account}:secret:rds!cluster-${uuid(name)}-${hex(name, 6)}`,
+                                  kmsKeyId: inputs.masterUserSecretKmsKeyId,
+                                  secretStatus: "active",
+                              },
+                          ]
                         : [],
                 };
             case "aws:rds/clusterInstance:ClusterInstance":
@@ -240,7 +273,10 @@ export class MockEngine implements pulumi.runtime.Mocks {
             case "aws:rds/proxy:Proxy":
                 return { arn: `arn:aws:rds:${region}:${account}:db-proxy:prx-${hex(name, 17)}`, endpoint: `${id}.proxy-${rdsHost}` };
             case "aws:rds/proxyEndpoint:ProxyEndpoint":
-                return { arn: `arn:aws:rds:${region}:${account}:db-proxy-endpoint:prx-endpoint-${hex(name, 17)}`, endpoint: `${id}.endpoint.proxy-${rdsHost}` };
+                return {
+                    arn: `arn:aws:rds:${region}:${account}:db-proxy-endpoint:prx-endpoint-${hex(name, 17)}`,
+                    endpoint: `${id}.endpoint.proxy-${rdsHost}`,
+                };
             case "aws:secretsmanager/secret:Secret":
                 return { arn: `arn:aws:secretsmanager:${region}:${account}:secret:${inputs.name ?? id}-${hex(name, 6)}` };
             case "aws:sns/topic:Topic":
@@ -248,19 +284,43 @@ export class MockEngine implements pulumi.runtime.Mocks {
             case "aws:cloudwatch/metricAlarm:MetricAlarm":
                 return { arn: `arn:aws:cloudwatch:${region}:${account}:alarm:${inputs.name ?? id}` };
             case "aws:lambda/function:Function":
-                return { arn: `arn:aws:lambda:${region}:${account}:function:${id}`, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${region}:${account}:function:${id}/invocations` };
+                return {
+                    arn: `arn:aws:lambda:${region}:${account}:function:${id}`,
+                    invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${region}:${account}:function:${id}/invocations`,
+                };
             case "aws:lambda/invocation:Invocation":
                 // The offline preview never runs the function: say so where its summary would be.
-                return { result: JSON.stringify({ mode: "apply", changes: [], offlinePreview: "not invoked offline; pulumi up returns the function's summary here" }) };
+                return {
+                    result: JSON.stringify({
+                        mode: "apply",
+                        changes: [],
+                        offlinePreview: "not invoked offline; pulumi up returns the function's summary here",
+                    }),
+                };
             case "aws:ec2/vpcEndpoint:VpcEndpoint":
-                return { arn: `arn:aws:ec2:${region}:${account}:vpc-endpoint/${id}`, dnsEntries: [{ dnsName: `${id}-${hex(name, 8)}.${inputs.serviceName.split(".").pop()}.${region}.vpce.amazonaws.com`, hostedZoneId: "Z2MOCKVPCE" }] };
+                return {
+                    arn: `arn:aws:ec2:${region}:${account}:vpc-endpoint/${id}`,
+                    dnsEntries: [
+                        {
+                            dnsName: `${id}-${hex(name, 8)}.${inputs.serviceName.split(".").pop()}.${region}.vpce.amazonaws.com`,
+                            hostedZoneId: "Z2MOCKVPCE",
+                        },
+                    ],
+                };
             case "random:index/randomId:RandomId":
-                return { hex: hex(name, (inputs.byteLength ?? 8) * 2), b64Url: hex(name, 11), b64Std: hex(name, 11), dec: String(parseInt(hex(name, 8), 16)) };
+                return {
+                    hex: hex(name, (inputs.byteLength ?? 8) * 2),
+                    b64Url: hex(name, 11),
+                    b64Std: hex(name, 11),
+                    dec: String(parseInt(hex(name, 8), 16)),
+                };
             case "random:index/randomPassword:RandomPassword":
                 return { result: `preview-${hex(name, 24)}` };
             default:
                 // Some resources take an `arn` input (a topic policy names its topic): the provider echoes it.
-                return inputs.arn !== undefined ? {} : { arn: `arn:aws:${module ?? "unknown"}:${region}:${account}:${(resource ?? type).toLowerCase()}/${id}` };
+                return inputs.arn !== undefined
+                    ? {}
+                    : { arn: `arn:aws:${module ?? "unknown"}:${region}:${account}:${(resource ?? type).toLowerCase()}/${id}` };
         }
     }
 }
@@ -303,7 +363,9 @@ interface RegisterRequest {
  */
 function recordRequestDependencies(): Map<string, { propertyDependencies: Record<string, string[]>; dependencies: string[] }> {
     const seen = new Map<string, { propertyDependencies: Record<string, string[]>; dependencies: string[] }>();
-    const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): { registerResource(req: RegisterRequest, cb: unknown): unknown } }).getMonitor();
+    const monitor = (
+        require("@pulumi/pulumi/runtime/settings") as { getMonitor(): { registerResource(req: RegisterRequest, cb: unknown): unknown } }
+    ).getMonitor();
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
         const propertyDependencies: Record<string, string[]> = {};
@@ -331,7 +393,12 @@ interface Captured {
  */
 export async function runProgram(
     program: () => Promise<Record<string, unknown>> | Record<string, unknown>,
-    settings: { project: string; stack: string; config: Record<string, string>; /** New-stack `pulumi preview` instead of `pulumi up`. */ preview?: boolean },
+    settings: {
+        project: string;
+        stack: string;
+        config: Record<string, string>;
+        /** New-stack `pulumi preview` instead of `pulumi up`. */ preview?: boolean;
+    },
 ): Promise<ProgramRun> {
     await pulumi.runtime.setMocks(engine, settings.project, settings.stack, settings.preview === true);
     pulumi.runtime.setAllConfig(settings.config);

@@ -29,7 +29,9 @@ function cell(text: string): string {
 }
 
 function rows(level: Level, defaults: Readonly<Record<string, ParameterSetting>>): string[] {
-    return Object.entries(defaults).map(([name, s]) => `| \`${name}\` | ${level} | \`${cell(s.value)}\` | \`${applyMethodOf(name)}\` | ${cell(s.why)} |`);
+    return Object.entries(defaults).map(
+        ([name, s]) => `| \`${name}\` | ${level} | \`${cell(s.value)}\` | \`${applyMethodOf(name)}\` | ${cell(s.why)} |`,
+    );
 }
 
 function codeList(names: Iterable<string>): string {

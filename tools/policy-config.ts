@@ -33,7 +33,9 @@ const isLevel = (v: unknown): v is EnforcementLevel => typeof v === "string" && 
 function parseEntry(key: string, value: unknown): ParsedEntry {
     if (typeof value === "string") {
         if (!isLevel(value)) {
-            throw new PolicyConfigError(`parsing enforcement level for "${key}": "${value}" is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`);
+            throw new PolicyConfigError(
+                `parsing enforcement level for "${key}": "${value}" is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`,
+            );
         }
         return { enforcementLevel: value, properties: {} };
     }
@@ -42,7 +44,9 @@ function parseEntry(key: string, value: unknown): ParsedEntry {
     }
     const { enforcementLevel, ...properties } = value as Record<string, unknown>;
     if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
-        throw new PolicyConfigError(`parsing enforcement level for "${key}": ${JSON.stringify(enforcementLevel)} is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`);
+        throw new PolicyConfigError(
+            `parsing enforcement level for "${key}": ${JSON.stringify(enforcementLevel)} is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`,
+        );
     }
     return { enforcementLevel, properties };
 }
@@ -97,7 +101,10 @@ export function reconcilePolicyPackConfig(
         const validate = ajv.compile(validationSchema(policy.configSchema));
         if (!validate({ ...result.properties, enforcementLevel: result.enforcementLevel })) {
             for (const e of validate.errors ?? []) {
-                const property = e.instancePath.replace(/^\//, "").replace(/\//g, ".") || (e.params as { missingProperty?: string }).missingProperty || "(config)";
+                const property =
+                    e.instancePath.replace(/^\//, "").replace(/\//g, ".") ||
+                    (e.params as { missingProperty?: string }).missingProperty ||
+                    "(config)";
                 const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
                 problems.push(`${policy.name}: ${property} ${e.message}${allowed ? ` (${allowed.join(", ")})` : ""}`);
             }

@@ -27,10 +27,12 @@ export type { PolicyViolation } from "./preview";
 export type { PolicyPackConfig } from "./policy-config";
 export { PACK_ENFORCEMENT_LEVEL } from "../policies/policies";
 
-/* eslint-disable @typescript-eslint/no-var-requires */
 const analyzerproto = require("@pulumi/pulumi/proto/analyzer_pb");
-const structproto = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [path.dirname(require.resolve("@pulumi/pulumi/proto/analyzer_pb"))] }));
-/* eslint-enable @typescript-eslint/no-var-requires */
+const structproto = require(
+    require.resolve("google-protobuf/google/protobuf/struct_pb", {
+        paths: [path.dirname(require.resolve("@pulumi/pulumi/proto/analyzer_pb"))],
+    }),
+);
 
 /** The pack version the CLI reads from policies/package.json (it appears in "can't run" messages). */
 export const PACK_VERSION: string = require("../policies/package.json").version;
@@ -120,7 +122,9 @@ interface Dependencies {
  */
 export function dependenciesOf(resources: RecordedResource[]): Map<string, Dependencies> {
     const urns = new Set(resources.map((r) => r.urn));
-    const needles = resources.filter((r) => r.custom).map((r) => ({ urn: r.urn, ids: [r.state.id, r.state.arn].filter((v): v is string => typeof v === "string" && v.length > 0) }));
+    const needles = resources
+        .filter((r) => r.custom)
+        .map((r) => ({ urn: r.urn, ids: [r.state.id, r.state.arn].filter((v): v is string => typeof v === "string" && v.length > 0) }));
     const result = new Map<string, Dependencies>();
     for (const r of resources) {
         if (r.propertyDependencies !== undefined) {
@@ -131,7 +135,9 @@ export function dependenciesOf(resources: RecordedResource[]): Map<string, Depen
         const propertyDependencies: Record<string, string[]> = {};
         for (const [key, value] of Object.entries(r.inputs)) {
             const strings = stringsIn(value);
-            const found = needles.filter((n) => n.urn !== r.urn && n.ids.some((id) => strings.some((s) => mentions(s, id)))).map((n) => n.urn);
+            const found = needles
+                .filter((n) => n.urn !== r.urn && n.ids.some((id) => strings.some((s) => mentions(s, id))))
+                .map((n) => n.urn);
             if (found.length > 0) {
                 propertyDependencies[key] = found;
                 found.forEach((f) => deps.add(f));
@@ -220,7 +226,12 @@ export function violationsOf(response: { getDiagnosticsList(): Diagnostic[] }, r
     return response.getDiagnosticsList().map((d) => {
         const prefix = `${d.getDescription()}\n`;
         const message = d.getMessage().startsWith(prefix) ? d.getMessage().slice(prefix.length) : d.getMessage();
-        return { policy: d.getPolicyname(), enforcementLevel: LEVEL_NAMES[d.getEnforcementlevel()], urn: d.getUrn() || resourceUrn, message };
+        return {
+            policy: d.getPolicyname(),
+            enforcementLevel: LEVEL_NAMES[d.getEnforcementlevel()],
+            urn: d.getUrn() || resourceUrn,
+            message,
+        };
     });
 }
 
@@ -242,14 +253,22 @@ let handlers: Record<string, RpcHandler> | undefined;
 function sdkHandlers(): Record<string, RpcHandler> {
     if (handlers === undefined) {
         const policyDir = path.dirname(require.resolve("@pulumi/policy/package.json"));
-        const grpc = require(require.resolve("@grpc/grpc-js", { paths: [policyDir] })) as { Server: { prototype: Record<string, unknown> } };
+        const grpc = require(require.resolve("@grpc/grpc-js", { paths: [policyDir] })) as {
+            Server: { prototype: Record<string, unknown> };
+        };
         const { addService, bindAsync } = grpc.Server.prototype;
         grpc.Server.prototype.addService = function (_service: unknown, implementation: Record<string, RpcHandler>) {
             handlers = implementation;
         };
         grpc.Server.prototype.bindAsync = () => undefined;
         try {
-            (require("@pulumi/policy/server") as SdkServer).serve(PACK_NAME, PACK_VERSION, PACK_ENFORCEMENT_LEVEL, { policies: guardrails }, undefined);
+            (require("@pulumi/policy/server") as SdkServer).serve(
+                PACK_NAME,
+                PACK_VERSION,
+                PACK_ENFORCEMENT_LEVEL,
+                { policies: guardrails },
+                undefined,
+            );
         } finally {
             Object.assign(grpc.Server.prototype, { addService, bindAsync });
         }
@@ -286,7 +305,11 @@ export interface AnalyzerCalls {
  * Plays the engine's part of one update against `analyzer`: `Configure` (the policy config merged and
  * validated like the CLI), `ConfigureStack`, one `Analyze` per custom resource, then `AnalyzeStack`.
  */
-export async function analyzeWith(analyzer: AnalyzerCalls, resources: RecordedResource[], options: EvaluateOptions = {}): Promise<PolicyViolation[]> {
+export async function analyzeWith(
+    analyzer: AnalyzerCalls,
+    resources: RecordedResource[],
+    options: EvaluateOptions = {},
+): Promise<PolicyViolation[]> {
     const config = reconcilePolicyPackConfig(options.policies ?? guardrails, options.config, PACK_ENFORCEMENT_LEVEL);
     await analyzer.configure(configureRequest(config));
     await analyzer.configureStack(configureStackRequest(options.stackTags ?? {}));

@@ -18,9 +18,13 @@ export function previewWarnings(resources: readonly RecordedResource[]): string[
         );
     }
 
-    const placeholder = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => String(a.inputs.alarmDescription).includes(DEFAULT_RUNBOOK_BASE_URL));
+    const placeholder = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) =>
+        String(a.inputs.alarmDescription).includes(DEFAULT_RUNBOOK_BASE_URL),
+    );
     if (placeholder.length > 0) {
-        warnings.push(`${placeholder.length} alarm description(s) link runbooks under the placeholder ${DEFAULT_RUNBOOK_BASE_URL}: set aurora:runbookBaseUrl to where your docs/ folder is published`);
+        warnings.push(
+            `${placeholder.length} alarm description(s) link runbooks under the placeholder ${DEFAULT_RUNBOOK_BASE_URL}: set aurora:runbookBaseUrl to where your docs/ folder is published`,
+        );
     }
     return warnings;
 }

@@ -67,10 +67,18 @@ export async function previewStack(
     mode: PreviewMode = "up",
 ): Promise<PreviewResult> {
     const { project, config } = readStackConfig(stack);
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const program = require("../index") as () => Promise<Record<string, unknown>>;
-    const run = await runProgram(program, { project, stack, config: { ...config, ...namespaced(overrides, project) }, preview: mode === "preview" });
-    return { ...run, mode, policyViolations: await evaluatePolicies(run.resources, { config: policyConfig, stackTags: stackTagsOf(project) }) };
+    const run = await runProgram(program, {
+        project,
+        stack,
+        config: { ...config, ...namespaced(overrides, project) },
+        preview: mode === "preview",
+    });
+    return {
+        ...run,
+        mode,
+        policyViolations: await evaluatePolicies(run.resources, { config: policyConfig, stackTags: stackTagsOf(project) }),
+    };
 }
 
 /** The JSON document `--json` writes. */
@@ -78,7 +86,17 @@ export function toJson(result: PreviewResult): object {
     return {
         project: result.project,
         stack: result.stack,
-        resources: result.resources.map(({ urn, type, name, parent, custom, inputs, options, id, state }) => ({ urn, type, name, parent, custom, inputs, options, id, state })),
+        resources: result.resources.map(({ urn, type, name, parent, custom, inputs, options, id, state }) => ({
+            urn,
+            type,
+            name,
+            parent,
+            custom,
+            inputs,
+            options,
+            id,
+            state,
+        })),
         outputs: result.outputs,
         policyViolations: result.policyViolations,
         mode: result.mode ?? "up",
@@ -99,7 +117,10 @@ export function formatReport(result: PreviewResult): string {
     const childrenOf = (parent: string | null) => result.resources.filter((r) => r.parent === parent);
     const walk = (parent: string | null, depth: number) => {
         for (const r of childrenOf(parent)) {
-            const flags = [r.options.protect ? "protected" : "", r.options.ignoreChanges.length ? `ignoreChanges: ${r.options.ignoreChanges.join(",")}` : ""].filter(Boolean);
+            const flags = [
+                r.options.protect ? "protected" : "",
+                r.options.ignoreChanges.length ? `ignoreChanges: ${r.options.ignoreChanges.join(",")}` : "",
+            ].filter(Boolean);
             lines.push(`${" ".repeat(4 + depth * 2)}+ ${r.type}  ${r.name}${flags.length ? `  [${flags.join("; ")}]` : ""}`);
             walk(r.urn, depth + 1);
         }
@@ -110,14 +131,22 @@ export function formatReport(result: PreviewResult): string {
     for (const r of result.resources.filter((x) => x.custom)) {
         counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
     }
-    lines.push("", `Resources: ${result.resources.filter((r) => r.custom).length} to create (${result.resources.filter((r) => !r.custom).length} components)`);
+    lines.push(
+        "",
+        `Resources: ${result.resources.filter((r) => r.custom).length} to create (${result.resources.filter((r) => !r.custom).length} components)`,
+    );
     for (const [type, count] of [...counts.entries()].sort()) {
         lines.push(`    ${String(count).padStart(3)}  ${type}`);
     }
-    lines.push("", `Policy pack aurora-guardrails: ${result.policyViolations.length === 0 ? "no violations" : `${result.policyViolations.length} violation(s)`}`);
+    lines.push(
+        "",
+        `Policy pack aurora-guardrails: ${result.policyViolations.length === 0 ? "no violations" : `${result.policyViolations.length} violation(s)`}`,
+    );
     const cannotRun = cannotRunDiagnostics(result.policyViolations).length;
     if (cannotRun > 0) {
-        lines.push(`    ${cannotRun} of them: a policy could not run during preview (it read a value unknown until the update; the CLI reports these as advisory)`);
+        lines.push(
+            `    ${cannotRun} of them: a policy could not run during preview (it read a value unknown until the update; the CLI reports these as advisory)`,
+        );
     }
     const byPolicy = new Map<string, PolicyViolation[]>();
     for (const v of result.policyViolations) {
@@ -207,10 +236,16 @@ function parseArgs(argv: string[]): CliArgs | string {
     return stack === undefined ? "--stack <name> is required" : { stack, json, overrides, policyConfig, mode, previous };
 }
 
-export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
+export async function main(
+    argv: string[],
+    out: (line: string) => void = console.log,
+    err: (line: string) => void = console.error,
+): Promise<number> {
     const args = parseArgs(argv);
     if (typeof args === "string") {
-        err(`usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--preview] [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>] [--refresh | --against <previous.json>]\n${args}`);
+        err(
+            `usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--preview] [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>] [--refresh | --against <previous.json>]\n${args}`,
+        );
         return 2;
     }
     let result: PreviewResult;
@@ -218,7 +253,15 @@ export async function main(argv: string[], out: (line: string) => void = console
         result = await previewStack(args.stack, args.overrides, args.policyConfig, args.mode);
         if (args.previous !== undefined) {
             const earlier = args.previous === "refresh" ? result.resources : args.previous;
-            result = { ...result, plan: planUpdate(refresh(earlier), args.previous === "refresh" ? (await previewStack(args.stack, args.overrides, args.policyConfig)).resources : result.resources) };
+            result = {
+                ...result,
+                plan: planUpdate(
+                    refresh(earlier),
+                    args.previous === "refresh"
+                        ? (await previewStack(args.stack, args.overrides, args.policyConfig)).resources
+                        : result.resources,
+                ),
+            };
         }
     } catch (e) {
         err(`error: ${(e as Error).message}`);

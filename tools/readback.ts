@@ -45,7 +45,10 @@ export interface RefusalRule {
     readonly behaviour: string;
     readonly source: string;
     /** The error AWS returns for this update, or undefined when it accepts it. */
-    refuses(update: { prior: DeployedResource; inputs: Record<string, any>; changed: readonly string[]; ignored: readonly string[] }, stack: readonly DeployedResource[]): string | undefined;
+    refuses(
+        update: { prior: DeployedResource; inputs: Record<string, any>; changed: readonly string[]; ignored: readonly string[] },
+        stack: readonly DeployedResource[],
+    ): string | undefined;
 }
 
 const TF = "hashicorp/terraform-provider-aws";
@@ -62,11 +65,26 @@ export function runningEngineVersion(configured: string): string {
 }
 
 /** Arguments whose change alone does not enter ModifyDBCluster (terraform-provider-aws resourceClusterUpdate). */
-const OUTSIDE_MODIFY = ["allowMajorVersionUpgrade", "deleteAutomatedBackups", "finalSnapshotIdentifier", "globalClusterIdentifier", "iamRoles", "replicationSourceIdentifier", "skipFinalSnapshot", "tags", "tagsAll"];
+const OUTSIDE_MODIFY = [
+    "allowMajorVersionUpgrade",
+    "deleteAutomatedBackups",
+    "finalSnapshotIdentifier",
+    "globalClusterIdentifier",
+    "iamRoles",
+    "replicationSourceIdentifier",
+    "skipFinalSnapshot",
+    "tags",
+    "tagsAll",
+];
 
 /** The AWS Backup rule with continuous backup that selects this cluster, if any. */
-function continuousBackupRuleOf(cluster: DeployedResource, stack: readonly DeployedResource[]): { lifecycle?: { deleteAfter?: number } } | undefined {
-    const selection = stack.find((r) => r.type === "aws:backup/selection:Selection" && (r.inputs.resources ?? []).includes(cluster.state.arn));
+function continuousBackupRuleOf(
+    cluster: DeployedResource,
+    stack: readonly DeployedResource[],
+): { lifecycle?: { deleteAfter?: number } } | undefined {
+    const selection = stack.find(
+        (r) => r.type === "aws:backup/selection:Selection" && (r.inputs.resources ?? []).includes(cluster.state.arn),
+    );
     const plan = selection && stack.find((r) => r.type === "aws:backup/plan:Plan" && r.state.id === selection.inputs.planId);
     return (plan?.inputs.rules ?? []).find((rule: { enableContinuousBackup?: boolean }) => rule.enableContinuousBackup === true);
 }
@@ -84,7 +102,8 @@ export const READ_BACK_RULES: readonly ReadBackRule[] = [
     {
         type: "aws:rds/cluster:Cluster",
         field: "backupRetentionPeriod",
-        behaviour: "Once an AWS Backup plan with continuous backup selects the cluster, AWS Backup sets its backup retention to the rule's retention",
+        behaviour:
+            "Once an AWS Backup plan with continuous backup selects the cluster, AWS Backup sets its backup retention to the rule's retention",
         source: AWS_BACKUP_OWNS,
         readBack: ({ resource, stack }) => {
             const rule = continuousBackupRuleOf(resource, stack);
@@ -103,12 +122,14 @@ export const READ_BACK_RULES: readonly ReadBackRule[] = [
         field: "engineVersionActual",
         behaviour: "The provider reads the running version (after AWS's automatic minor upgrades) into engine_version_actual",
         source: `${TF} internal/service/rds/cluster.go resourceClusterRead -> clusterSetResourceDataEngineVersionFromCluster; the running minor is modelled as one newer than components/data/aurora-postgresql.json knows`,
-        readBack: ({ resource }) => (typeof resource.inputs.engineVersion === "string" ? { value: runningEngineVersion(resource.inputs.engineVersion) } : undefined),
+        readBack: ({ resource }) =>
+            typeof resource.inputs.engineVersion === "string" ? { value: runningEngineVersion(resource.inputs.engineVersion) } : undefined,
     },
     {
         type: "aws:rds/cluster:Cluster",
         field: "engineVersion",
-        behaviour: "engine_version keeps the configured value only while it is a dotted prefix of the running version (\"17\" of \"17.5\"); otherwise it becomes the running version",
+        behaviour:
+            'engine_version keeps the configured value only while it is a dotted prefix of the running version ("17" of "17.5"); otherwise it becomes the running version',
         source: `${TF} internal/service/rds/engine_version.go compareActualEngineVersion`,
         readBack: ({ resource }) => {
             const configured = resource.inputs.engineVersion;
@@ -119,66 +140,87 @@ export const READ_BACK_RULES: readonly ReadBackRule[] = [
             return { value: running.startsWith(`${configured}.`) ? configured : running };
         },
     },
-    ...["aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance"].map(
-        (type): ReadBackRule => ({
-            type,
-            field: "preferredMaintenanceWindow",
-            behaviour: "RDS returns the maintenance window lower-cased",
-            source: `${TF} internal/service/rds/cluster.go and cluster_instance.go schema: preferred_maintenance_window has a StateFunc that lower-cases it (verify.SuppressEquivalentStringCaseInsensitive on instances)`,
-            readBack: ({ resource }) => (typeof resource.state.preferredMaintenanceWindow === "string" ? { value: resource.state.preferredMaintenanceWindow.toLowerCase() } : undefined),
-        }),
-    ),
+    ...["aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance"].map((type): ReadBackRule => ({
+        type,
+        field: "preferredMaintenanceWindow",
+        behaviour: "RDS returns the maintenance window lower-cased",
+        source: `${TF} internal/service/rds/cluster.go and cluster_instance.go schema: preferred_maintenance_window has a StateFunc that lower-cases it (verify.SuppressEquivalentStringCaseInsensitive on instances)`,
+        readBack: ({ resource }) =>
+            typeof resource.state.preferredMaintenanceWindow === "string"
+                ? { value: resource.state.preferredMaintenanceWindow.toLowerCase() }
+                : undefined,
+    })),
     ...(
         [
             ["aws:rds/cluster:Cluster", "kmsKeyId"],
             ["aws:backup/vault:Vault", "kmsKeyArn"],
         ] as const
-    ).map(
-        ([type, field]): ReadBackRule => ({
-            type,
-            field,
-            behaviour: "AWS returns the storage key as a key ARN, whatever reference (alias name or alias ARN) the resource was created with",
-            source: `${TF} internal/service/rds/cluster.go resourceClusterRead (d.Set("kms_key_id", dbc.KmsKeyId)) and internal/service/backup/vault.go resourceVaultRead (EncryptionKeyArn); DescribeDBClusters documents KmsKeyId as the key ARN`,
-            readBack: ({ resource, stack }) => {
-                const reference = resource.state[field];
-                if (typeof reference !== "string" || !/(^alias\/|:alias\/)/.test(reference)) {
-                    return undefined;
-                }
-                const alias = stack.find((r) => r.type === "aws:kms/alias:Alias" && (r.inputs.name === reference || r.state.arn === reference));
-                const key = alias && stack.find((r) => r.type === "aws:kms/key:Key" && (r.state.keyId === alias.inputs.targetKeyId || r.state.arn === alias.inputs.targetKeyId));
-                return key ? { value: key.state.arn } : undefined;
-            },
-        }),
-    ),
+    ).map(([type, field]): ReadBackRule => ({
+        type,
+        field,
+        behaviour: "AWS returns the storage key as a key ARN, whatever reference (alias name or alias ARN) the resource was created with",
+        source: `${TF} internal/service/rds/cluster.go resourceClusterRead (d.Set("kms_key_id", dbc.KmsKeyId)) and internal/service/backup/vault.go resourceVaultRead (EncryptionKeyArn); DescribeDBClusters documents KmsKeyId as the key ARN`,
+        readBack: ({ resource, stack }) => {
+            const reference = resource.state[field];
+            if (typeof reference !== "string" || !/(^alias\/|:alias\/)/.test(reference)) {
+                return undefined;
+            }
+            const alias = stack.find((r) => r.type === "aws:kms/alias:Alias" && (r.inputs.name === reference || r.state.arn === reference));
+            const key =
+                alias &&
+                stack.find(
+                    (r) =>
+                        r.type === "aws:kms/key:Key" &&
+                        (r.state.keyId === alias.inputs.targetKeyId || r.state.arn === alias.inputs.targetKeyId),
+                );
+            return key ? { value: key.state.arn } : undefined;
+        },
+    })),
     {
         type: "aws:secretsmanager/secretRotation:SecretRotation",
         field: "secretId",
-        behaviour: "DescribeSecret returns the secret's ARN, which the provider stores as secret_id even when the rotation was created with the secret's name",
+        behaviour:
+            "DescribeSecret returns the secret's ARN, which the provider stores as secret_id even when the rotation was created with the secret's name",
         source: `${TF} internal/service/secretsmanager/secret_rotation.go resourceSecretRotationRead (d.Set("secret_id", output.ARN)); secret_id is ForceNew`,
         readBack: ({ resource, stack }) => {
-            const secret = stack.find((r) => r.type === "aws:secretsmanager/secret:Secret" && (r.inputs.name === resource.state.secretId || r.state.arn === resource.state.secretId));
+            const secret = stack.find(
+                (r) =>
+                    r.type === "aws:secretsmanager/secret:Secret" &&
+                    (r.inputs.name === resource.state.secretId || r.state.arn === resource.state.secretId),
+            );
             return secret ? { value: secret.state.arn } : undefined;
         },
     },
     {
         type: "aws:rds/proxy:Proxy",
         field: "auths",
-        behaviour: "AWS fills in AuthScheme SECRETS and IAMAuth DISABLED on each auth entry that left them out (they are part of the set's hash)",
+        behaviour:
+            "AWS fills in AuthScheme SECRETS and IAMAuth DISABLED on each auth entry that left them out (they are part of the set's hash)",
         source: `${TF} internal/service/rds/proxy.go flattenUserAuthConfigInfos and the auth block's set hash`,
         readBack: ({ resource }) =>
-            Array.isArray(resource.state.auths) ? { value: resource.state.auths.map((a: Record<string, unknown>) => ({ authScheme: "SECRETS", iamAuth: "DISABLED", ...a })) } : undefined,
+            Array.isArray(resource.state.auths)
+                ? {
+                      value: resource.state.auths.map((a: Record<string, unknown>) => ({
+                          authScheme: "SECRETS",
+                          iamAuth: "DISABLED",
+                          ...a,
+                      })),
+                  }
+                : undefined,
     },
     {
         type: "aws:ec2/flowLog:FlowLog",
         field: "logDestination",
         behaviour: "The provider strips a trailing `:*` from a CloudWatch Logs destination ARN on create and stores it without",
         source: `${TF} internal/service/ec2/vpc_flow_log.go resourceLogFlowCreate/Read (strings.TrimSuffix(logDestination, ":*")); log_destination is ForceNew`,
-        readBack: ({ resource }) => (typeof resource.state.logDestination === "string" ? { value: resource.state.logDestination.replace(/:\*$/, "") } : undefined),
+        readBack: ({ resource }) =>
+            typeof resource.state.logDestination === "string" ? { value: resource.state.logDestination.replace(/:\*$/, "") } : undefined,
     },
     {
         type: "*",
         field: "tagsAll",
-        behaviour: "The provider stores the resource's tags merged with the provider's default tags in tags_all (computed: never diffed against inputs)",
+        behaviour:
+            "The provider stores the resource's tags merged with the provider's default tags in tags_all (computed: never diffed against inputs)",
         source: `${TF} internal/tags (SetTagsDiff, tags_all computed); the program sets no provider default tags`,
         readBack: ({ resource }) => (resource.inputs.tags === undefined ? undefined : { value: { ...resource.inputs.tags } }),
     },
@@ -187,7 +229,8 @@ export const READ_BACK_RULES: readonly ReadBackRule[] = [
 export const REFUSAL_RULES: readonly RefusalRule[] = [
     {
         type: "aws:rds/cluster:Cluster",
-        behaviour: "ModifyDBCluster with a BackupRetentionPeriod other than the current one is refused while AWS Backup manages the cluster",
+        behaviour:
+            "ModifyDBCluster with a BackupRetentionPeriod other than the current one is refused while AWS Backup manages the cluster",
         source: AWS_BACKUP_OWNS,
         refuses: ({ prior, changed }, stack) =>
             changed.includes("backupRetentionPeriod") && continuousBackupRuleOf(prior, stack)
@@ -208,7 +251,9 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
             }
             const [major, minor] = planned.split(".");
             const lower = major === running.split(".")[0] && (minor === undefined || Number(minor) < Number(running.split(".")[1]));
-            return lower ? `InvalidParameterCombination: Cannot upgrade aurora-postgresql from ${running} to ${minor === undefined ? `${planned} (resolved to its default minor)` : planned}` : undefined;
+            return lower
+                ? `InvalidParameterCombination: Cannot upgrade aurora-postgresql from ${running} to ${minor === undefined ? `${planned} (resolved to its default minor)` : planned}`
+                : undefined;
         },
     },
 ];
@@ -219,7 +264,15 @@ function rulesFor<T extends { type: string }>(rules: readonly T[], type: string)
 
 /** The state after `pulumi up` then `pulumi refresh`: created outputs with every read-back rule applied. */
 export function refresh(resources: readonly RecordedResource[]): DeployedResource[] {
-    const created: DeployedResource[] = resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, custom: r.custom, inputs: r.inputs, state: { ...r.state }, options: r.options }));
+    const created: DeployedResource[] = resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        custom: r.custom,
+        inputs: r.inputs,
+        state: { ...r.state },
+        options: r.options,
+    }));
     return created.map((resource) => {
         if (!resource.custom) {
             return resource;

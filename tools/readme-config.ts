@@ -22,7 +22,9 @@ function formatDefault(value: unknown): string {
 }
 
 export function renderConfigTable(): string {
-    const rows = CONFIG_KEYS.map((s) => `| \`aurora:${s.key}\` | ${s.type} | ${formatDefault(s.default)} | ${s.description.replace(/\|/g, "\\|")} |`);
+    const rows = CONFIG_KEYS.map(
+        (s) => `| \`aurora:${s.key}\` | ${s.type} | ${formatDefault(s.default)} | ${s.description.replace(/\|/g, "\\|")} |`,
+    );
     return ["| key | type | default | description |", "|---|---|---|---|", ...rows].join("\n");
 }
 

@@ -18,7 +18,8 @@ const ENGINE = "aurora-postgresql";
 
 export const DATA_PATH = path.join(__dirname, "..", "components", "data", "aurora-postgresql.json");
 
-export const USAGE = "usage: npx ts-node --transpile-only tools/refresh-aws-data.ts <cfn-lint src/cfnlint/data/schemas/extensions folder> <source date YYYY-MM-DD>";
+export const USAGE =
+    "usage: npx ts-node --transpile-only tools/refresh-aws-data.ts <cfn-lint src/cfnlint/data/schemas/extensions folder> <source date YYYY-MM-DD>";
 
 /** cfn-lint's folder for a resource type, under its real name (`aws_rds_dbcluster`) or a copy's (`rds-dbcluster`). */
 export function resourceFolder(sourceDir: string, resource: "dbcluster" | "dbinstance"): string {
@@ -36,7 +37,8 @@ function clauseFor(schema: Schema, engine: string) {
 
 /** The catalog document for `sourceDir`'s data. */
 export function buildCatalog(sourceDir: string, sourceDate: string): object {
-    const read = (resource: "dbcluster" | "dbinstance", file: string) => JSON.parse(fs.readFileSync(path.join(resourceFolder(sourceDir, resource), file), "utf8"));
+    const read = (resource: "dbcluster" | "dbinstance", file: string) =>
+        JSON.parse(fs.readFileSync(path.join(resourceFolder(sourceDir, resource), file), "utf8"));
     const versions: string[] = clauseFor(read("dbcluster", "engine_version.json"), ENGINE)!.then.properties.EngineVersion.enum;
     const deprecated: string[] = clauseFor(read("dbcluster", "engine_version_deprecated.json"), ENGINE)!.if.properties.EngineVersion.enum;
     const classesByRegion: Record<string, string[]> = {};

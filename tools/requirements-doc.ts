@@ -27,7 +27,11 @@ export interface VerifyCheckReference {
 
 /** The rows of docs/verify.md's checks table: checklist item, check id (or drill) and requirement. */
 export function verifyChecks(verifyDoc = fs.readFileSync(VERIFY_DOC_PATH, "utf8")): VerifyCheckReference[] {
-    return [...verifyDoc.matchAll(/^\| ([^|]+) \| `([^`]+)` \| (REQ-\d{3}) \|/gm)].map(([, item, check, requirement]) => ({ item, check: check.replace("\\|", "|"), requirement }));
+    return [...verifyDoc.matchAll(/^\| ([^|]+) \| `([^`]+)` \| (REQ-\d{3}) \|/gm)].map(([, item, check, requirement]) => ({
+        item,
+        check: check.replace("\\|", "|"),
+        requirement,
+    }));
 }
 
 export interface Requirement {
@@ -58,7 +62,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     },
     {
         id: "REQ-003",
-        summary: "Private only: no public instances or internet routes; ingress on the DB port from the application group or private CIDRs; minimal egress.",
+        summary:
+            "Private only: no public instances or internet routes; ingress on the DB port from the application group or private CIDRs; minimal egress.",
         implementedBy: [
             { file: "components/network.ts", what: "isolated subnets, security groups, interface endpoints, stripped default group" },
             { file: "components/secrets.ts", what: "rotation function and proxy security groups limited to the database port and HTTPS" },
@@ -66,7 +71,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     },
     {
         id: "REQ-004",
-        summary: "Credentials in Secrets Manager, rotated automatically (30 days by default) without breaking connections; no password in code or config.",
+        summary:
+            "Credentials in Secrets Manager, rotated automatically (30 days by default) without breaking connections; no password in code or config.",
         implementedBy: [
             { file: "components/cluster.ts", what: "RDS-managed master password (manageMasterUserPassword)" },
             { file: "components/secrets.ts", what: "master rotation schedule, alternating-users application secrets, RDS Proxy" },
@@ -84,10 +90,14 @@ export const REQUIREMENTS: readonly Requirement[] = [
     },
     {
         id: "REQ-006",
-        summary: "Enhanced Monitoring and Performance Insights on every instance; PostgreSQL logs in pre-created, encrypted log groups with retention; alarms.",
+        summary:
+            "Enhanced Monitoring and Performance Insights on every instance; PostgreSQL logs in pre-created, encrypted log groups with retention; alarms.",
         implementedBy: [
             { file: "components/cluster.ts", what: "monitoring role and interval, Performance Insights, log groups and exports" },
-            { file: "components/alarms.ts", what: "alert topic, alarms, RDS event subscriptions, dashboard (planned in alarm-plan.ts, drawn in alarm-dashboard.ts)" },
+            {
+                file: "components/alarms.ts",
+                what: "alert topic, alarms, RDS event subscriptions, dashboard (planned in alarm-plan.ts, drawn in alarm-dashboard.ts)",
+            },
             { file: "components/alarm-settings.ts", what: "threshold computations and validation" },
         ],
     },
@@ -111,7 +121,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     },
     {
         id: "REQ-009",
-        summary: "IAM database authentication with a least-privilege admin policy (rds-db:connect on the cluster resource id and one user).",
+        summary:
+            "IAM database authentication with a least-privilege admin policy (rds-db:connect on the cluster resource id and one user).",
         implementedBy: [{ file: "components/cluster.ts", what: "iamDatabaseAuthenticationEnabled and the IAM admin policy" }],
     },
     {
@@ -160,7 +171,10 @@ export function testsByRequirement(root = ROOT): Map<string, TestReference[]> {
     for (const file of specFiles(path.join(root, "tests")).sort()) {
         const text = fs.readFileSync(file, "utf8");
         for (const [, quoted] of text.matchAll(/\bit\(\s*(`[^`]*`|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/g)) {
-            const title = quoted.slice(1, -1).replace(/\$\{(\w+)\}/g, "<$1>").replace(/\$\{[^}]*\}/g, "…");
+            const title = quoted
+                .slice(1, -1)
+                .replace(/\$\{(\w+)\}/g, "<$1>")
+                .replace(/\$\{[^}]*\}/g, "…");
             for (const id of new Set(title.match(/REQ-\d{3}/g) ?? [])) {
                 found.set(id, [...(found.get(id) ?? []), { file: path.relative(root, file), title }]);
             }
@@ -211,10 +225,18 @@ export function renderRequirementsDoc(root = ROOT): string {
         const enforcing = policies.filter((p) => p.anchors.requirements.includes(r.id)).map((p) => `\`${p.name}\` (${p.enforcementLevel})`);
         lines.push(`<a id="${r.id.toLowerCase()}"></a>`, `## ${r.id}`, "", r.summary, "", "Implemented by:", "");
         lines.push(...r.implementedBy.map((i) => `- \`${i.file}\`: ${i.what}`), "");
-        lines.push(`Enforced by policies: ${enforcing.length > 0 ? enforcing.join(", ") : "none (checked by the tests only)"}.`, "", "Tested by:", "");
+        lines.push(
+            `Enforced by policies: ${enforcing.length > 0 ? enforcing.join(", ") : "none (checked by the tests only)"}.`,
+            "",
+            "Tested by:",
+            "",
+        );
         lines.push(...(tests.get(r.id) ?? []).map((t) => `- \`${t.file}\`: ${t.title.replace(/\|/g, "\\|")}`), "");
         const verifiedBy = checksOf(r.id).map((c) => `\`${c.check}\` (${c.item})`);
-        lines.push(`Verified on a deployed stack by: ${verifiedBy.length > 0 ? verifiedBy.join(", ") : "no `npm run verify` check (proven by the tests and policies above)"}.`, "");
+        lines.push(
+            `Verified on a deployed stack by: ${verifiedBy.length > 0 ? verifiedBy.join(", ") : "no `npm run verify` check (proven by the tests and policies above)"}.`,
+            "",
+        );
     }
     return lines.join("\n");
 }

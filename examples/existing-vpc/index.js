@@ -8,7 +8,11 @@ const config = new pulumi.Config();
 const network = {
     mode: "existing",
     existingVpcId: config.get("vpcId") ?? "vpc-0a1b2c3d4e5f60789",
-    existingDbSubnetIds: config.getObject("dbSubnetIds") ?? ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"],
+    existingDbSubnetIds: config.getObject("dbSubnetIds") ?? [
+        "subnet-0aaaaaaaaaaaaaaa1",
+        "subnet-0bbbbbbbbbbbbbbb2",
+        "subnet-0ccccccccccccccc3",
+    ],
     appSecurityGroupIds: config.getObject("appSecurityGroupIds") ?? ["sg-0123456789abcdef0"],
     vpcEndpoints: false,
 };

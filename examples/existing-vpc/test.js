@@ -6,12 +6,24 @@ const pulumi = require("@pulumi/pulumi");
 
 const resources = [];
 const invokes = {
-    "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/test", userId: "AIDATEST" }),
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({
+        accountId: "123456789012",
+        arn: "arn:aws:iam::123456789012:user/test",
+        userId: "AIDATEST",
+    }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com" }),
     "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({ names: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }),
-    "aws:rds/getEngineVersion:getEngineVersion": (inputs) => ({ ...inputs, versionActual: "17.5", parameterGroupFamily: "aurora-postgresql17" }),
+    "aws:rds/getEngineVersion:getEngineVersion": (inputs) => ({
+        ...inputs,
+        versionActual: "17.5",
+        parameterGroupFamily: "aurora-postgresql17",
+    }),
     "aws:ec2/getVpc:getVpc": (inputs) => ({ id: inputs.id, cidrBlock: "10.90.0.0/16" }),
-    "aws:ec2/getSubnet:getSubnet": (inputs) => ({ id: inputs.id, vpcId: "vpc-0a1b2c3d4e5f60789", availabilityZone: `eu-west-1${"abc"[Number(inputs.id.slice(-1)) - 1]}` }),
+    "aws:ec2/getSubnet:getSubnet": (inputs) => ({
+        id: inputs.id,
+        vpcId: "vpc-0a1b2c3d4e5f60789",
+        availabilityZone: `eu-west-1${"abc"[Number(inputs.id.slice(-1)) - 1]}`,
+    }),
 };
 
 pulumi.runtime.setMocks(
@@ -21,8 +33,15 @@ pulumi.runtime.setMocks(
             // AWS ids: the cluster identifier for clusters (instances refer to it), the name where there is one.
             const id = inputs.clusterIdentifier ?? inputs.identifier ?? `${name}-id`;
             const state = { ...inputs, id, arn: `arn:aws:${type.split(":")[1]}:eu-west-1:123456789012:${name}`, name: inputs.name ?? name };
-            if (type === "aws:rds/cluster:Cluster") Object.assign(state, { endpoint: `${inputs.clusterIdentifier}.cluster-x.eu-west-1.rds.amazonaws.com`, readerEndpoint: `${inputs.clusterIdentifier}.cluster-ro-x.eu-west-1.rds.amazonaws.com`, clusterResourceId: `cluster-${name}`, masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-master` }] });
-            if (type === "aws:rds/proxy:Proxy" || type === "aws:rds/proxyEndpoint:ProxyEndpoint") state.endpoint = `${name}.proxy-x.eu-west-1.rds.amazonaws.com`;
+            if (type === "aws:rds/cluster:Cluster")
+                Object.assign(state, {
+                    endpoint: `${inputs.clusterIdentifier}.cluster-x.eu-west-1.rds.amazonaws.com`,
+                    readerEndpoint: `${inputs.clusterIdentifier}.cluster-ro-x.eu-west-1.rds.amazonaws.com`,
+                    clusterResourceId: `cluster-${name}`,
+                    masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-master` }],
+                });
+            if (type === "aws:rds/proxy:Proxy" || type === "aws:rds/proxyEndpoint:ProxyEndpoint")
+                state.endpoint = `${name}.proxy-x.eu-west-1.rds.amazonaws.com`;
             if (type === "aws:lambda/invocation:Invocation") state.result = JSON.stringify({ mode: "apply", changes: [] });
             if (type === "aws:kms/key:Key") state.keyId = id;
             return { id, state };
@@ -45,7 +64,7 @@ const ofType = (type) => resources.filter((r) => r.type === type);
 // Resources register as the outputs they depend on resolve; under mocks nothing waits on I/O, so the
 // program is fully declared once a few turns of the event loop register nothing new.
 async function declared() {
-    for (let quiet = 0; quiet < 5; ) {
+    for (let quiet = 0; quiet < 5;) {
         const before = resources.length;
         await new Promise((resolve) => setTimeout(resolve, 10));
         quiet = resources.length === before ? quiet + 1 : 0;
@@ -56,16 +75,28 @@ test("two clusters in the VPC given, no VPC, subnets or interface endpoints of t
     await declared();
     assert.equal(await value(program.ordersWriterEndpoint), "orders.cluster-x.eu-west-1.rds.amazonaws.com");
     assert.equal(await value(program.reportingWriterEndpoint), "reporting.cluster-x.eu-west-1.rds.amazonaws.com");
-    assert.deepEqual(ofType("aws:rds/cluster:Cluster").map((c) => c.inputs.clusterIdentifier).sort(), ["orders", "reporting"]);
+    assert.deepEqual(
+        ofType("aws:rds/cluster:Cluster")
+            .map((c) => c.inputs.clusterIdentifier)
+            .sort(),
+        ["orders", "reporting"],
+    );
     assert.deepEqual([...ofType("aws:ec2/vpc:Vpc"), ...ofType("aws:ec2/subnet:Subnet"), ...ofType("aws:ec2/vpcEndpoint:VpcEndpoint")], []);
     for (const group of ofType("aws:rds/subnetGroup:SubnetGroup")) {
-        assert.deepEqual(group.inputs.subnetIds, ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"], group.name);
+        assert.deepEqual(
+            group.inputs.subnetIds,
+            ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2", "subnet-0ccccccccccccccc3"],
+            group.name,
+        );
     }
 });
 
 test("orders keeps the production defaults: a proxy, AWS Backup, encrypted storage, deletion protection, two readers", async () => {
     assert.match(await value(program.ordersProxyEndpoint), /^orders-proxy\.proxy-x\./);
-    assert.deepEqual(ofType("aws:rds/proxy:Proxy").map((p) => p.inputs.name), ["orders-proxy"]);
+    assert.deepEqual(
+        ofType("aws:rds/proxy:Proxy").map((p) => p.inputs.name),
+        ["orders-proxy"],
+    );
     const cluster = ofType("aws:rds/cluster:Cluster").find((c) => c.inputs.clusterIdentifier === "orders");
     assert.equal(cluster.inputs.storageEncrypted, true);
     assert.equal(cluster.inputs.deletionProtection, true);

@@ -84,7 +84,10 @@ async function catalogSnapshot(client: Client, roles: string[], schema: string):
 }
 
 async function roleExists(client: Client, name: string): Promise<{ login: boolean; comment: string | null } | undefined> {
-    const { rows } = await client.query("SELECT rolcanlogin AS login, shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1", [name]);
+    const { rows } = await client.query(
+        "SELECT rolcanlogin AS login, shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1",
+        [name],
+    );
     return rows[0];
 }
 
@@ -93,7 +96,11 @@ async function roleExists(client: Client, name: string): Promise<{ login: boolea
  * `secretOf` returns a user's current secret value. On any error the transaction rolls back and the
  * error propagates with the database's message: what earlier runs created stays as it was.
  */
-export async function applyDesiredState(client: Client, settings: BootstrapSettings, secretOf: (arn: string) => Promise<UserSecret>): Promise<ApplySummary> {
+export async function applyDesiredState(
+    client: Client,
+    settings: BootstrapSettings,
+    secretOf: (arn: string) => Promise<UserSecret>,
+): Promise<ApplySummary> {
     const schema = settings.schema;
     const s = ident(client, schema);
     const db = ident(client, settings.database);
@@ -104,7 +111,14 @@ export async function applyDesiredState(client: Client, settings: BootstrapSetti
         [APP_USER_COMMENT_PREFIX],
     );
     const removed = managed.map((r) => r.name).filter((name) => !desired.has(name));
-    const watched = [...GROUP_ROLES, "rds_pgaudit", settings.iamAdminUser, ...settings.appUsers.map((u) => u.name), ...removed, ...[...desired, ...removed].map((n) => n + CLONE_SUFFIX)];
+    const watched = [
+        ...GROUP_ROLES,
+        "rds_pgaudit",
+        settings.iamAdminUser,
+        ...settings.appUsers.map((u) => u.name),
+        ...removed,
+        ...[...desired, ...removed].map((n) => n + CLONE_SUFFIX),
+    ];
 
     const step = async (description: string, run: () => Promise<unknown>) => {
         const before = await catalogSnapshot(client, watched, schema);
@@ -164,7 +178,9 @@ export async function applyDesiredState(client: Client, settings: BootstrapSetti
             if (!existing) {
                 const secret = await secretOf(user.secretArn);
                 await step(`created user ${user.name} (${user.access}) with the password of its secret`, () =>
-                    client.query(`CREATE ROLE ${name} LOGIN PASSWORD ${client.escapeLiteral(scramVerifier(secret.password))} IN ROLE ${user.access}`),
+                    client.query(
+                        `CREATE ROLE ${name} LOGIN PASSWORD ${client.escapeLiteral(scramVerifier(secret.password))} IN ROLE ${user.access}`,
+                    ),
                 );
                 state = "created";
             } else if (!existing.login) {
@@ -203,7 +219,9 @@ export async function applyDesiredState(client: Client, settings: BootstrapSetti
             );
             const clone = await roleExists(client, user.name + CLONE_SUFFIX);
             if (state === "login restored" && clone && !clone.login) {
-                await step(`restored LOGIN of ${user.name}${CLONE_SUFFIX}`, () => client.query(`ALTER ROLE ${ident(client, user.name + CLONE_SUFFIX)} LOGIN`));
+                await step(`restored LOGIN of ${user.name}${CLONE_SUFFIX}`, () =>
+                    client.query(`ALTER ROLE ${ident(client, user.name + CLONE_SUFFIX)} LOGIN`),
+                );
             }
             users.push({ name: user.name, access: user.access, state });
         }
@@ -214,7 +232,9 @@ export async function applyDesiredState(client: Client, settings: BootstrapSetti
             for (const role of [name, name + CLONE_SUFFIX]) {
                 const existing = await roleExists(client, role);
                 if (existing?.login) {
-                    await step(`revoked LOGIN of ${role} (no longer in aurora:appUsers; its objects and grants stay)`, () => client.query(`ALTER ROLE ${ident(client, role)} NOLOGIN`));
+                    await step(`revoked LOGIN of ${role} (no longer in aurora:appUsers; its objects and grants stay)`, () =>
+                        client.query(`ALTER ROLE ${ident(client, role)} NOLOGIN`),
+                    );
                 }
             }
             removedUsers.push({ name, login: changes.length > before ? "revoked" : "already revoked" });

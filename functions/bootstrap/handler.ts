@@ -48,12 +48,22 @@ export function tlsClientConfig(settings: BootstrapSettings): VerifyDeps["tlsCon
     });
 }
 
-export async function runBootstrap(event: BootstrapEvent | undefined, settings: BootstrapSettings, deps: HandlerDeps): Promise<ApplySummary | VerifyResult> {
+export async function runBootstrap(
+    event: BootstrapEvent | undefined,
+    settings: BootstrapSettings,
+    deps: HandlerDeps,
+): Promise<ApplySummary | VerifyResult> {
     const mode = event?.mode ?? "apply";
     const tlsConfig = tlsClientConfig(settings);
     const masterSecret = () => deps.getSecret(settings.masterSecretArn);
     if (mode === "verify") {
-        const verifyDeps: VerifyDeps = { tlsConfig, masterSecret, secretOf: deps.getSecret, iamToken: deps.iamToken, findAuditLine: deps.findAuditLine };
+        const verifyDeps: VerifyDeps = {
+            tlsConfig,
+            masterSecret,
+            secretOf: deps.getSecret,
+            iamToken: deps.iamToken,
+            findAuditLine: deps.findAuditLine,
+        };
         return verifyDatabase(settings, verifyDeps, event?.proxy);
     }
     if (mode !== "apply") {
@@ -72,7 +82,8 @@ export async function runBootstrap(event: BootstrapEvent | undefined, settings: 
 /** The AWS-backed sources of secrets, tokens and audit lines. */
 export function awsDeps(settings: BootstrapSettings, region: string): HandlerDeps {
     const secrets = new SecretsManagerClient({ region, endpoint: settings.secretsManagerEndpoint });
-    const signer = (user: string, { host, port }: { host: string; port: number }) => new Signer({ hostname: host, port, username: user, region });
+    const signer = (user: string, { host, port }: { host: string; port: number }) =>
+        new Signer({ hostname: host, port, username: user, region });
     const logs = settings.auditLogGroup ? new CloudWatchLogsClient({ region }) : undefined;
     return {
         getSecret: async (arn) => {
@@ -85,7 +96,14 @@ export function awsDeps(settings: BootstrapSettings, region: string): HandlerDep
                   const startTime = Date.now() - 60_000;
                   // Exported PostgreSQL logs arrive with a delay: poll for up to a minute.
                   for (let attempt = 0; attempt < 12; attempt++) {
-                      const found = await logs.send(new FilterLogEventsCommand({ logGroupName: settings.auditLogGroup, startTime, filterPattern: `"AUDIT" "${marker}"`, limit: 1 }));
+                      const found = await logs.send(
+                          new FilterLogEventsCommand({
+                              logGroupName: settings.auditLogGroup,
+                              startTime,
+                              filterPattern: `"AUDIT" "${marker}"`,
+                              limit: 1,
+                          }),
+                      );
                       if (found.events?.[0]?.message) {
                           return found.events[0].message;
                       }

@@ -75,13 +75,21 @@ export function normaliseSetting(value: string): string {
     if (["0", "off", "false", "no"].includes(v)) {
         return "off";
     }
-    return v.includes(",") ? v.split(",").map((p) => p.trim()).sort().join(",") : v;
+    return v.includes(",")
+        ? v
+              .split(",")
+              .map((p) => p.trim())
+              .sort()
+              .join(",")
+        : v;
 }
 
 /** Aurora adds its own libraries (e.g. rdsutils) to shared_preload_libraries: every configured one must be loaded. */
 function preloads(actual: string, expected: string): boolean {
     const loaded = new Set(normaliseSetting(actual).split(","));
-    return normaliseSetting(expected).split(",").every((library) => loaded.has(library));
+    return normaliseSetting(expected)
+        .split(",")
+        .every((library) => loaded.has(library));
 }
 
 /** Can the connected user write to the schema's first table? A rolled-back lock probe, no data touched. */
@@ -95,7 +103,10 @@ async function writeProbe(client: Client, schema: string): Promise<{ table?: str
             "SELECT EXISTS (SELECT 1 FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace, aclexplode(d.defaclacl) a WHERE n.nspname = $1 AND d.defaclobjtype = 'r' AND a.privilege_type = 'INSERT' AND pg_has_role(a.grantee, 'USAGE')) AS insert",
             [schema],
         );
-        return { canWrite: privs[0].insert, detail: `no table in ${schema} yet; default privileges ${privs[0].insert ? "grant" : "do not grant"} INSERT on future tables` };
+        return {
+            canWrite: privs[0].insert,
+            detail: `no table in ${schema} yet; default privileges ${privs[0].insert ? "grant" : "do not grant"} INSERT on future tables`,
+        };
     }
     const table = rows[0].name;
     await client.query("BEGIN");
@@ -113,7 +124,11 @@ async function writeProbe(client: Client, schema: string): Promise<{ table?: str
 export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDeps, proxy?: ProxyTarget): Promise<VerifyResult> {
     const checks: VerifyCheck[] = [];
     /** Runs one check of `item`; `detail` (a user, a login path) makes its id unique within the item. */
-    const check = async (item: InDatabaseItem, detail: string | undefined, run: () => Promise<{ status: CheckStatus; evidence: string }>) => {
+    const check = async (
+        item: InDatabaseItem,
+        detail: string | undefined,
+        run: () => Promise<{ status: CheckStatus; evidence: string }>,
+    ) => {
         const { id: itemId, ...rest } = IN_DATABASE_ITEMS[item];
         const id = detail === undefined ? itemId : `${itemId}.${detail}`;
         try {
@@ -128,7 +143,10 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
     await check("tls", "verify-full", () =>
         withClient(masterConfig, async (client) => {
             const { rows } = await client.query("SELECT version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
-            return { status: "pass", evidence: `connected to ${settings.host}:${settings.port} as ${master.username}, certificate verified for the host; ${rows[0].version} ${rows[0].cipher}` };
+            return {
+                status: "pass",
+                evidence: `connected to ${settings.host}:${settings.port} as ${master.username}, certificate verified for the host; ${rows[0].version} ${rows[0].cipher}`,
+            };
         }),
     );
     await check("tls", "non-tls-refused", async () => {
@@ -143,10 +161,19 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
     });
 
     /** Logs in as `user` with `password` at `target` and checks it can write exactly as its access says. */
-    const accessCheck = (user: BootstrapSettings["appUsers"][number], username: string, password: string, how: string, through?: ProxyTarget) =>
+    const accessCheck = (
+        user: BootstrapSettings["appUsers"][number],
+        username: string,
+        password: string,
+        how: string,
+        through?: ProxyTarget,
+    ) =>
         withClient(deps.tlsConfig(username, password, through), async (client) => {
             const probe = await writeProbe(client, settings.schema);
-            const { rows } = await client.query<{ create: boolean }>("SELECT has_schema_privilege('public', 'CREATE') OR has_schema_privilege($1, 'CREATE') AS create", [settings.schema]);
+            const { rows } = await client.query<{ create: boolean }>(
+                "SELECT has_schema_privilege('public', 'CREATE') OR has_schema_privilege($1, 'CREATE') AS create",
+                [settings.schema],
+            );
             const ok = probe.canWrite === (user.access === "readwrite") && !rows[0].create;
             return {
                 status: ok ? ("pass" as const) : ("fail" as const),
@@ -163,7 +190,13 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
             await check("applicationUsers", `${user.name}.proxy`, async () => {
                 const secret = await deps.secretOf(user.secretArn);
                 const password = proxy.iamAuth ? await deps.iamToken(secret.username, proxy) : secret.password;
-                return accessCheck(user, secret.username, password, `through the proxy ${proxy.host} with ${proxy.iamAuth ? "an IAM token" : "the secret's password"}`, proxy);
+                return accessCheck(
+                    user,
+                    secret.username,
+                    password,
+                    `through the proxy ${proxy.host} with ${proxy.iamAuth ? "an IAM token" : "the secret's password"}`,
+                    proxy,
+                );
             });
         }
     }
@@ -171,9 +204,14 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
     await check("iamAdmin", undefined, async () => {
         const token = await deps.iamToken(settings.iamAdminUser);
         return withClient(deps.tlsConfig(settings.iamAdminUser, token), async (client) => {
-            const { rows } = await client.query<{ iam: boolean; admin: boolean }>("SELECT pg_has_role('rds_iam', 'MEMBER') AS iam, pg_has_role('rds_superuser', 'MEMBER') AS admin");
+            const { rows } = await client.query<{ iam: boolean; admin: boolean }>(
+                "SELECT pg_has_role('rds_iam', 'MEMBER') AS iam, pg_has_role('rds_superuser', 'MEMBER') AS admin",
+            );
             const ok = rows[0].iam && rows[0].admin;
-            return { status: ok ? "pass" : "fail", evidence: `${settings.iamAdminUser} logged in with an IAM token; member of rds_iam: ${rows[0].iam}, of rds_superuser: ${rows[0].admin}` };
+            return {
+                status: ok ? "pass" : "fail",
+                evidence: `${settings.iamAdminUser} logged in with an IAM token; member of rds_iam: ${rows[0].iam}, of rds_superuser: ${rows[0].admin}`,
+            };
         });
     });
 
@@ -193,7 +231,9 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
                 skipped.push(name); // a formula of the instance class: max_connections has its own check
             } else if (actual === undefined) {
                 problems.push(`${name}: not known to the server`);
-            } else if (name === "shared_preload_libraries" ? !preloads(actual, expected) : normaliseSetting(actual) !== normaliseSetting(expected)) {
+            } else if (
+                name === "shared_preload_libraries" ? !preloads(actual, expected) : normaliseSetting(actual) !== normaliseSetting(expected)
+            ) {
                 problems.push(`${name}: expected ${expected}, server has ${actual}`);
             } else {
                 matched++;
@@ -215,10 +255,16 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
         const server = await settingsOnServer();
         const libraries = (server.get("shared_preload_libraries") ?? "").split(",").map((l) => l.trim());
         if (!libraries.includes("pgaudit") || !server.has("pgaudit.log")) {
-            return { status: "not-run", evidence: `pgaudit is not loaded on this server (shared_preload_libraries = '${libraries.join(",")}'): community PostgreSQL has no pgaudit` };
+            return {
+                status: "not-run",
+                evidence: `pgaudit is not loaded on this server (shared_preload_libraries = '${libraries.join(",")}'): community PostgreSQL has no pgaudit`,
+            };
         }
         if (!deps.findAuditLine) {
-            return { status: "not-run", evidence: "the PostgreSQL log group is not readable from this function (no CloudWatch Logs endpoint on this stack)" };
+            return {
+                status: "not-run",
+                evidence: "the PostgreSQL log group is not readable from this function (no CloudWatch Logs endpoint on this stack)",
+            };
         }
         const marker = `aurora_verify_${crypto.randomBytes(6).toString("hex")}`;
         await withClient(masterConfig, async (client) => {

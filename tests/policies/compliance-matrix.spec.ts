@@ -12,8 +12,12 @@ describe("compliance matrix (docs/compliance.md)", () => {
         const md = renderComplianceMatrix(policies);
         const rows = md.split("\n").filter((l) => /^\| REQ-\d{3} \|/.test(l));
         expect(rows).to.have.length(policies.reduce((n, p) => n + p.anchors.requirements.length, 0));
-        expect(md).to.include("| REQ-002 | `rds-cluster-storage-encrypted-cmk` | resource | mandatory | high | RDS.27 | rds-cluster-encrypted-at-rest | CKV_AWS_96, CKV_AWS_327 | HIPAA, PCI DSS |");
-        expect(md).to.include("| REQ-001 | `aurora-cluster-multi-az` | stack | mandatory | high | RDS.15 | rds-cluster-multi-az-enabled | — | HIPAA |");
+        expect(md).to.include(
+            "| REQ-002 | `rds-cluster-storage-encrypted-cmk` | resource | mandatory | high | RDS.27 | rds-cluster-encrypted-at-rest | CKV_AWS_96, CKV_AWS_327 | HIPAA, PCI DSS |",
+        );
+        expect(md).to.include(
+            "| REQ-001 | `aurora-cluster-multi-az` | stack | mandatory | high | RDS.15 | rds-cluster-multi-az-enabled | — | HIPAA |",
+        );
         expect(md).to.include("| REQ-006 | `cloudwatch-log-group-retention` | resource | advisory | low |");
     });
 

@@ -30,10 +30,18 @@ describe("the pack on a new stack (preview unknowns) and in pulumi up", () => {
         for (const { policy, fault, message } of MANDATORY_FAULTS) {
             it(`${mode}: mandatory ${policy} still catches its fault, without "can't run"`, async () => {
                 const faulty = fault(s);
-                const violations = await check(byName(policy), as(Array.isArray(faulty) ? faulty : stackOf(faulty)), { stackTags: { Environment: "prod" } });
-                expect(cannotRunDiagnostics(violations).map((v) => v.message), "can't run diagnostics").to.deep.equal([]);
+                const violations = await check(byName(policy), as(Array.isArray(faulty) ? faulty : stackOf(faulty)), {
+                    stackTags: { Environment: "prod" },
+                });
+                expect(
+                    cannotRunDiagnostics(violations).map((v) => v.message),
+                    "can't run diagnostics",
+                ).to.deep.equal([]);
                 const caught = mandatoryViolations(violations).filter((v) => v.policy === policy);
-                expect(caught.map((v) => v.message).join("\n"), `${policy} in ${mode}: ${JSON.stringify(violations.map((v) => v.message))}`).to.include(message);
+                expect(
+                    caught.map((v) => v.message).join("\n"),
+                    `${policy} in ${mode}: ${JSON.stringify(violations.map((v) => v.message))}`,
+                ).to.include(message);
             });
         }
     }
@@ -43,7 +51,9 @@ describe("the pack on a new stack (preview unknowns) and in pulumi up", () => {
         expect(mandatoryViolations(await evaluatePolicies(fromTopic)).map((v) => v.message)).to.deep.equal([
             "kmsKeyId of aws:cloudwatch/logGroup:LogGroup 'pg-logs' is unknown until the update and comes from aws:sns/topic:Topic 'alarms', not a KMS key: it cannot be a customer-managed key of this stack.",
         ]);
-        const orphan = asNewStackPreview(stackOf(s)).map((r) => (r.urn === s.logGroup.urn ? { ...r, propertyDependencies: { ...r.propertyDependencies, kmsKeyId: [] } } : r));
+        const orphan = asNewStackPreview(stackOf(s)).map((r) =>
+            r.urn === s.logGroup.urn ? { ...r, propertyDependencies: { ...r.propertyDependencies, kmsKeyId: [] } } : r,
+        );
         expect(mandatoryViolations(await evaluatePolicies(orphan)).map((v) => v.message)).to.deep.equal([
             "kmsKeyId of aws:cloudwatch/logGroup:LogGroup 'pg-logs' is unknown until the update and comes from no resource of this stack, not a KMS key: it cannot be a customer-managed key of this stack.",
         ]);
@@ -56,7 +66,10 @@ describe("the pack on a new stack (preview unknowns) and in pulumi up", () => {
             const run = await stackPreview(stack);
             expect(cannotRunDiagnostics(run.policyViolations)).to.deep.equal([]);
             expect(mandatoryViolations(run.policyViolations)).to.deep.equal([]);
-            expect(run.resources.filter((r) => r.custom).every((r) => r.id === UNKNOWN), "every id is unknown in a new-stack preview").to.equal(true);
+            expect(
+                run.resources.filter((r) => r.custom).every((r) => r.id === UNKNOWN),
+                "every id is unknown in a new-stack preview",
+            ).to.equal(true);
         });
     }
 

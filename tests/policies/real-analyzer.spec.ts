@@ -31,13 +31,26 @@ describe("the real analyzer protocol (policies/ run by @pulumi/pulumi's run-poli
         expect(info.getName()).to.equal(PACK_NAME);
         expect(info.getVersion()).to.equal(PACK_VERSION);
         expect(info.getSupportsconfig()).to.equal(true);
-        const served = info.getPoliciesList().map((p: any) => ({ name: p.getName(), level: p.getEnforcementlevel(), schema: p.getConfigschema()?.getProperties()?.toJavaScript() ?? null }));
+        const served = info.getPoliciesList().map((p: any) => ({
+            name: p.getName(),
+            level: p.getEnforcementlevel(),
+            schema: p.getConfigschema()?.getProperties()?.toJavaScript() ?? null,
+        }));
         const levels: Record<string, number> = { advisory: 0, mandatory: 1, remediate: 2, disabled: 3 };
-        expect(served).to.deep.equal(policies.map((p) => ({ name: p.name, level: levels[p.enforcementLevel], schema: p.configSchema ? JSON.parse(JSON.stringify(p.configSchema.properties)) : null })));
+        expect(served).to.deep.equal(
+            policies.map((p) => ({
+                name: p.name,
+                level: levels[p.enforcementLevel],
+                schema: p.configSchema ? JSON.parse(JSON.stringify(p.configSchema.properties)) : null,
+            })),
+        );
     });
 
     for (const stack of listStacks()) {
-        for (const [mode, run] of [["pulumi up", stackRun], ["new-stack pulumi preview", stackPreview]] as const) {
+        for (const [mode, run] of [
+            ["pulumi up", stackRun],
+            ["new-stack pulumi preview", stackPreview],
+        ] as const) {
             it(`${stack}, ${mode}: in-process evaluation and the real server report the same diagnostics (policy, resource, level, message)`, async () => {
                 const result = await run(stack);
                 const real = await analyzer.evaluate(result.resources, { stackTags: stackTagsOf(result.project) });
@@ -46,7 +59,7 @@ describe("the real analyzer protocol (policies/ run by @pulumi/pulumi's run-poli
         }
     }
 
-    it("both modes, every mandatory fault at once, with a config file: the same diagnostics, none of them \"can't run\"", async () => {
+    it('both modes, every mandatory fault at once, with a config file: the same diagnostics, none of them "can\'t run"', async () => {
         const s = compliantStack("prod");
         let composed: Partial<Stack> = s;
         const extra: RecordedResource[] = [];
@@ -59,7 +72,13 @@ describe("the real analyzer protocol (policies/ run by @pulumi/pulumi's run-poli
             }
         }
         const faulty = [...stackOf(composed), ...extra];
-        const options = { stackTags: { Environment: "prod" }, config: { all: "advisory" as const, "secrets-rotation-enabled": { enforcementLevel: "mandatory" as const, maximumRotationDays: 5 } } };
+        const options = {
+            stackTags: { Environment: "prod" },
+            config: {
+                all: "advisory" as const,
+                "secrets-rotation-enabled": { enforcementLevel: "mandatory" as const, maximumRotationDays: 5 },
+            },
+        };
         for (const resources of [faulty, asNewStackPreview(faulty)]) {
             const local = await evaluatePolicies(resources, options);
             // Some faults mask others (a removed stream has no key to check); most still show.

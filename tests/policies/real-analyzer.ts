@@ -16,12 +16,10 @@ import { AnalyzerCalls, EvaluateOptions, analyzeWith } from "../../tools/policy-
 import type { RecordedResource } from "../../tools/mock-engine";
 import { PROJECT_ROOT } from "../../tools/stack-files";
 
-/* eslint-disable @typescript-eslint/no-var-requires */
 const protoDir = path.dirname(require.resolve("@pulumi/pulumi/proto/analyzer_grpc_pb"));
 const grpc = require(require.resolve("@grpc/grpc-js", { paths: [protoDir] }));
 const services = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
 const { Empty } = require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [protoDir] }));
-/* eslint-enable @typescript-eslint/no-var-requires */
 
 export interface RealAnalyzer {
     /** The raw gRPC call, promisified (getAnalyzerInfo, getPluginInfo, configure, analyze, ...). */
@@ -39,7 +37,11 @@ function start(): Promise<RealAnalyzer> {
     // The engine address is dropped by run-policy-pack; the program is the pack folder.
     const env: NodeJS.ProcessEnv = { ...process.env, PULUMI_PROJECT: "aurora", PULUMI_DRY_RUN: "true" };
     delete env.NODE_V8_COVERAGE;
-    const proc = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], { cwd: path.join(PROJECT_ROOT, "policies"), env, stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", "."], {
+        cwd: path.join(PROJECT_ROOT, "policies"),
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
     child = proc;
     return new Promise((resolve, reject) => {
         let stdout = "";
@@ -56,7 +58,9 @@ function start(): Promise<RealAnalyzer> {
             const c = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
             client = c;
             const rpc = (method: string, request: unknown = new Empty()) =>
-                new Promise<any>((res, rej) => c[method](request, (err: Error | null, response: unknown) => (err ? rej(err) : res(response))));
+                new Promise<any>((res, rej) =>
+                    c[method](request, (err: Error | null, response: unknown) => (err ? rej(err) : res(response))),
+                );
             const calls: AnalyzerCalls = {
                 configure: (req) => rpc("configure", req),
                 configureStack: (req) => rpc("configureStack", req),

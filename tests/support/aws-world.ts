@@ -5,10 +5,24 @@
  * mutable: a test breaks one property and expects the matching check to fail. Every list is served in
  * pages of two, so every test goes through the SDK paginators; unmocked commands reject.
  */
-import { BackupClient, GetBackupPlanCommand, ListRecoveryPointsByBackupVaultCommand, RecoveryPointByBackupVault, BackupRule as Rule } from "@aws-sdk/client-backup";
+import {
+    BackupClient,
+    GetBackupPlanCommand,
+    ListRecoveryPointsByBackupVaultCommand,
+    RecoveryPointByBackupVault,
+    BackupRule as Rule,
+} from "@aws-sdk/client-backup";
 import { CloudWatchClient, DescribeAlarmsCommand, GetDashboardCommand, MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, DescribeLogStreamsCommand, LogGroup } from "@aws-sdk/client-cloudwatch-logs";
-import { DescribeRouteTablesCommand, DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, EC2Client, RouteTable, SecurityGroup, SecurityGroupRule } from "@aws-sdk/client-ec2";
+import {
+    DescribeRouteTablesCommand,
+    DescribeSecurityGroupRulesCommand,
+    DescribeSecurityGroupsCommand,
+    EC2Client,
+    RouteTable,
+    SecurityGroup,
+    SecurityGroupRule,
+} from "@aws-sdk/client-ec2";
 import { DescribeKeyCommand, KMSClient, KeyMetadata } from "@aws-sdk/client-kms";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
@@ -107,11 +121,17 @@ function ofType(resources: RecordedResource[], type: string): RecordedResource[]
 }
 
 function parameterValues(resource: RecordedResource | undefined): Record<string, string> {
-    return Object.fromEntries(((resource?.inputs.parameters ?? []) as Array<{ name: string; value: string }>).map((p) => [p.name, p.value]));
+    return Object.fromEntries(
+        ((resource?.inputs.parameters ?? []) as Array<{ name: string; value: string }>).map((p) => [p.name, p.value]),
+    );
 }
 
 /** The describe answers of a healthy, freshly verified deployment of `stack`. */
-export function healthyState(run: { resources: RecordedResource[]; outputs: Record<string, any> }, config: StackConfig, now: Date): AwsState {
+export function healthyState(
+    run: { resources: RecordedResource[]; outputs: Record<string, any> },
+    config: StackConfig,
+    now: Date,
+): AwsState {
     const { resources, outputs: o } = run;
     const t = (ms: number) => new Date(now.getTime() - ms);
     const clusterInputs = ofType(resources, "aws:rds/cluster:Cluster")[0].inputs;
@@ -156,13 +176,33 @@ export function healthyState(run: { resources: RecordedResource[]; outputs: Reco
         LatestRestorableTime: t(4 * MINUTE),
         EnabledCloudwatchLogsExports: clusterInputs.enabledCloudwatchLogsExports,
         DBClusterParameterGroup: o.clusterParameterGroupName,
-        DBClusterMembers: instances.map((i, n) => ({ DBInstanceIdentifier: i.DBInstanceIdentifier, IsClusterWriter: n === 0, DBClusterParameterGroupStatus: "in-sync", PromotionTier: i.PromotionTier })),
+        DBClusterMembers: instances.map((i, n) => ({
+            DBInstanceIdentifier: i.DBInstanceIdentifier,
+            IsClusterWriter: n === 0,
+            DBClusterParameterGroupStatus: "in-sync",
+            PromotionTier: i.PromotionTier,
+        })),
         ...(stream
-            ? { ActivityStreamStatus: "started", ActivityStreamMode: stream.inputs.mode, ActivityStreamKmsKeyId: stream.inputs.kmsKeyId, ActivityStreamKinesisStreamName: o.activityStreamKinesisStreamName }
+            ? {
+                  ActivityStreamStatus: "started",
+                  ActivityStreamMode: stream.inputs.mode,
+                  ActivityStreamKmsKeyId: stream.inputs.kmsKeyId,
+                  ActivityStreamKinesisStreamName: o.activityStreamKinesisStreamName,
+              }
             : { ActivityStreamStatus: "stopped" }),
     };
     const keys = Object.fromEntries(
-        Object.values(o.kmsKeyArns as Record<string, string>).map((arn) => [arn, { KeyId: arn.split("/")[1], Arn: arn, KeyManager: "CUSTOMER", KeyState: "Enabled", Enabled: true, AWSAccountId: MOCK_ACCOUNT_ID } satisfies KeyMetadata]),
+        Object.values(o.kmsKeyArns as Record<string, string>).map((arn) => [
+            arn,
+            {
+                KeyId: arn.split("/")[1],
+                Arn: arn,
+                KeyManager: "CUSTOMER",
+                KeyState: "Enabled",
+                Enabled: true,
+                AWSAccountId: MOCK_ACCOUNT_ID,
+            } satisfies KeyMetadata,
+        ]),
     );
 
     const associations = ofType(resources, "aws:ec2/routeTableAssociation:RouteTableAssociation");
@@ -170,10 +210,22 @@ export function healthyState(run: { resources: RecordedResource[]; outputs: Reco
         RouteTableId: r.id,
         VpcId: r.inputs.vpcId,
         Routes: [{ DestinationCidrBlock: config.network.vpcCidr, GatewayId: "local", Origin: "CreateRouteTable", State: "active" }],
-        Associations: associations.filter((a) => a.inputs.routeTableId === r.id).map((a) => ({ RouteTableAssociationId: a.id, RouteTableId: r.id, SubnetId: a.inputs.subnetId, Main: false })),
+        Associations: associations
+            .filter((a) => a.inputs.routeTableId === r.id)
+            .map((a) => ({ RouteTableAssociationId: a.id, RouteTableId: r.id, SubnetId: a.inputs.subnetId, Main: false })),
     }));
-    routeTables.push({ RouteTableId: "rtb-0main000000000000", VpcId: o.vpcId, Routes: [{ DestinationCidrBlock: config.network.vpcCidr, GatewayId: "local" }], Associations: [{ Main: true, RouteTableId: "rtb-0main000000000000" }] });
-    const securityGroups: SecurityGroup[] = ofType(resources, "aws:ec2/securityGroup:SecurityGroup").map((r) => ({ GroupId: r.id, GroupName: r.inputs.name, VpcId: o.vpcId, Description: r.inputs.description }));
+    routeTables.push({
+        RouteTableId: "rtb-0main000000000000",
+        VpcId: o.vpcId,
+        Routes: [{ DestinationCidrBlock: config.network.vpcCidr, GatewayId: "local" }],
+        Associations: [{ Main: true, RouteTableId: "rtb-0main000000000000" }],
+    });
+    const securityGroups: SecurityGroup[] = ofType(resources, "aws:ec2/securityGroup:SecurityGroup").map((r) => ({
+        GroupId: r.id,
+        GroupName: r.inputs.name,
+        VpcId: o.vpcId,
+        Description: r.inputs.description,
+    }));
     const ruleOf = (r: RecordedResource, egress: boolean): SecurityGroupRule => ({
         SecurityGroupRuleId: r.id,
         GroupId: r.inputs.securityGroupId,
@@ -204,7 +256,10 @@ export function healthyState(run: { resources: RecordedResource[]; outputs: Reco
             RotationRules: { AutomaticallyAfterDays: rotation.inputs.rotationRules.automaticallyAfterDays },
             LastRotatedDate: t(3 * DAY),
             NextRotationDate: t(3 * DAY - rotation.inputs.rotationRules.automaticallyAfterDays * DAY),
-            VersionIdsToStages: { "a1b2c3d4-0000-4000-8000-000000000001": ["AWSCURRENT"], "a1b2c3d4-0000-4000-8000-000000000000": ["AWSPREVIOUS"] },
+            VersionIdsToStages: {
+                "a1b2c3d4-0000-4000-8000-000000000001": ["AWSCURRENT"],
+                "a1b2c3d4-0000-4000-8000-000000000000": ["AWSPREVIOUS"],
+            },
         };
     }
 
@@ -217,7 +272,10 @@ export function healthyState(run: { resources: RecordedResource[]; outputs: Reco
               StartWindowMinutes: plan.startWindow,
               CompletionWindowMinutes: plan.completionWindow,
               EnableContinuousBackup: plan.enableContinuousBackup,
-              CopyActions: plan.copyActions.map((c: any) => ({ DestinationBackupVaultArn: c.destinationVaultArn, Lifecycle: { DeleteAfterDays: c.lifecycle.deleteAfter } })),
+              CopyActions: plan.copyActions.map((c: any) => ({
+                  DestinationBackupVaultArn: c.destinationVaultArn,
+                  Lifecycle: { DeleteAfterDays: c.lifecycle.deleteAfter },
+              })),
           }
         : { RuleName: "none", TargetBackupVaultName: "none" };
     const point = (vault: string, region: string, id: string, ageMs: number): RecoveryPointByBackupVault => ({
@@ -247,7 +305,12 @@ export function healthyState(run: { resources: RecordedResource[]; outputs: Reco
         Threshold: r.inputs.threshold,
     }));
     const dashboard = ofType(resources, "aws:cloudwatch/dashboard:Dashboard")[0];
-    const logGroups: LogGroup[] = ofType(resources, "aws:cloudwatch/logGroup:LogGroup").map((r) => ({ logGroupName: r.inputs.name, kmsKeyId: r.inputs.kmsKeyId, retentionInDays: r.inputs.retentionInDays, arn: `arn:aws:logs:${config.region}:${MOCK_ACCOUNT_ID}:log-group:${r.inputs.name}:*` }));
+    const logGroups: LogGroup[] = ofType(resources, "aws:cloudwatch/logGroup:LogGroup").map((r) => ({
+        logGroupName: r.inputs.name,
+        kmsKeyId: r.inputs.kmsKeyId,
+        retentionInDays: r.inputs.retentionInDays,
+        arn: `arn:aws:logs:${config.region}:${MOCK_ACCOUNT_ID}:log-group:${r.inputs.name}:*`,
+    }));
     const subscriptions: Subscription[] = ofType(resources, "aws:sns/topicSubscription:TopicSubscription").map((r, i) => ({
         SubscriptionArn: `${topic}:0d1e2f3a-0000-4000-8000-00000000000${i}`,
         Owner: MOCK_ACCOUNT_ID,
@@ -276,11 +339,26 @@ export function healthyState(run: { resources: RecordedResource[]; outputs: Reco
         lastLogEvent: now.getTime() - 5 * MINUTE,
         topicAttributes: { TopicArn: topic, KmsMasterKeyId: topicResource.inputs.kmsMasterKeyId },
         subscriptions,
-        proxy: proxyResource ? { DBProxyName: proxyResource.inputs.name, Status: "available", RequireTLS: proxyResource.inputs.requireTls, EngineFamily: "POSTGRESQL", Endpoint: o.proxyEndpoint } : {},
+        proxy: proxyResource
+            ? {
+                  DBProxyName: proxyResource.inputs.name,
+                  Status: "available",
+                  RequireTLS: proxyResource.inputs.requireTls,
+                  EngineFamily: "POSTGRESQL",
+                  Endpoint: o.proxyEndpoint,
+              }
+            : {},
         proxyTargets: proxyResource
             ? [
                   { Type: "TRACKED_CLUSTER", RdsResourceId: o.clusterIdentifier, TargetHealth: undefined },
-                  ...instances.map((i) => ({ Type: "RDS_INSTANCE" as const, RdsResourceId: i.DBInstanceIdentifier, Endpoint: i.Endpoint?.Address, Port: o.port, Role: i === instances[0] ? ("READ_WRITE" as const) : ("READ_ONLY" as const), TargetHealth: { State: "AVAILABLE" as const } })),
+                  ...instances.map((i) => ({
+                      Type: "RDS_INSTANCE" as const,
+                      RdsResourceId: i.DBInstanceIdentifier,
+                      Endpoint: i.Endpoint?.Address,
+                      Port: o.port,
+                      Role: i === instances[0] ? ("READ_WRITE" as const) : ("READ_ONLY" as const),
+                      TargetHealth: { State: "AVAILABLE" as const },
+                  })),
               ]
             : [],
         lambda: { payload: "" },
@@ -296,17 +374,23 @@ export function mockAws(state: AwsState, region: string, drRegion: string): { cl
     }
     const notFound = (name: string, message: string) => Object.assign(new Error(message), { name });
     mocks.rds.on(DescribeDBClustersCommand).callsFake((input) => {
-        if (input.DBClusterIdentifier !== state.cluster.DBClusterIdentifier) throw notFound("DBClusterNotFoundFault", `DBCluster ${input.DBClusterIdentifier} not found.`);
+        if (input.DBClusterIdentifier !== state.cluster.DBClusterIdentifier)
+            throw notFound("DBClusterNotFoundFault", `DBCluster ${input.DBClusterIdentifier} not found.`);
         return { DBClusters: [state.cluster] };
     });
     mocks.rds.on(DescribeDBInstancesCommand).callsFake((input) => {
-        const filtered = input.DBInstanceIdentifier ? state.instances.filter((i) => i.DBInstanceIdentifier === input.DBInstanceIdentifier) : state.instances.filter((i) => i.DBClusterIdentifier === input.Filters?.[0]?.Values?.[0]);
+        const filtered = input.DBInstanceIdentifier
+            ? state.instances.filter((i) => i.DBInstanceIdentifier === input.DBInstanceIdentifier)
+            : state.instances.filter((i) => i.DBClusterIdentifier === input.Filters?.[0]?.Values?.[0]);
         const p = page(filtered, input.Marker);
         return { DBInstances: p.items, Marker: p.next };
     });
     const parameters = (values: Record<string, string>, marker: string | undefined) => {
         const p = page(Object.entries(values), marker);
-        return { Parameters: p.items.map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue, Source: "user" })), Marker: p.next };
+        return {
+            Parameters: p.items.map(([ParameterName, ParameterValue]) => ({ ParameterName, ParameterValue, Source: "user" })),
+            Marker: p.next,
+        };
     };
     mocks.rds.on(DescribeDBClusterParametersCommand).callsFake((input) => parameters(state.clusterParameters, input.Marker));
     mocks.rds.on(DescribeDBParametersCommand).callsFake((input) => parameters(state.instanceParameters, input.Marker));
@@ -321,16 +405,25 @@ export function mockAws(state: AwsState, region: string, drRegion: string): { cl
         return { KeyMetadata: key };
     });
     mocks.ec2.on(DescribeRouteTablesCommand).callsFake((input) => {
-        const p = page(state.routeTables.filter((r) => r.VpcId === input.Filters?.[0]?.Values?.[0]), input.NextToken);
+        const p = page(
+            state.routeTables.filter((r) => r.VpcId === input.Filters?.[0]?.Values?.[0]),
+            input.NextToken,
+        );
         return { RouteTables: p.items, NextToken: p.next };
     });
     mocks.ec2.on(DescribeSecurityGroupsCommand).callsFake((input) => {
         const names: string[] = input.Filters.find((f: any) => f.Name === "group-name").Values;
-        const p = page(state.securityGroups.filter((g) => names.includes(g.GroupName!)), input.NextToken);
+        const p = page(
+            state.securityGroups.filter((g) => names.includes(g.GroupName!)),
+            input.NextToken,
+        );
         return { SecurityGroups: p.items, NextToken: p.next };
     });
     mocks.ec2.on(DescribeSecurityGroupRulesCommand).callsFake((input) => {
-        const p = page(state.securityGroupRules.filter((r) => r.GroupId === input.Filters[0].Values[0]), input.NextToken);
+        const p = page(
+            state.securityGroupRules.filter((r) => r.GroupId === input.Filters[0].Values[0]),
+            input.NextToken,
+        );
         return { SecurityGroupRules: p.items, NextToken: p.next };
     });
     mocks.secrets.on(DescribeSecretCommand).callsFake((input) => {
@@ -338,35 +431,68 @@ export function mockAws(state: AwsState, region: string, drRegion: string): { cl
         if (!secret) throw notFound("ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
         return secret;
     });
-    mocks.backup.on(GetBackupPlanCommand).callsFake((input) => ({ BackupPlanId: input.BackupPlanId, BackupPlan: { BackupPlanName: "plan", Rules: [state.planRule] } }));
+    mocks.backup
+        .on(GetBackupPlanCommand)
+        .callsFake((input) => ({ BackupPlanId: input.BackupPlanId, BackupPlan: { BackupPlanName: "plan", Rules: [state.planRule] } }));
     const points = (list: RecoveryPointByBackupVault[], input: any) => {
-        const p = page(list.filter((r) => r.BackupVaultName === input.BackupVaultName && (!input.ByResourceArn || r.ResourceArn === input.ByResourceArn)), input.NextToken);
+        const p = page(
+            list.filter(
+                (r) => r.BackupVaultName === input.BackupVaultName && (!input.ByResourceArn || r.ResourceArn === input.ByResourceArn),
+            ),
+            input.NextToken,
+        );
         return { RecoveryPoints: p.items, NextToken: p.next };
     };
     mocks.backup.on(ListRecoveryPointsByBackupVaultCommand).callsFake((input) => points(state.recoveryPoints, input));
     mocks.drBackup.on(ListRecoveryPointsByBackupVaultCommand).callsFake((input) => points(state.drRecoveryPoints, input));
     mocks.cloudwatch.on(DescribeAlarmsCommand).callsFake((input) => {
-        const p = page(state.alarms.filter((a) => a.AlarmName!.startsWith(input.AlarmNamePrefix ?? "")), input.NextToken);
+        const p = page(
+            state.alarms.filter((a) => a.AlarmName!.startsWith(input.AlarmNamePrefix ?? "")),
+            input.NextToken,
+        );
         return { MetricAlarms: p.items, NextToken: p.next };
     });
     mocks.cloudwatch.on(GetDashboardCommand).callsFake((input) => {
         if (input.DashboardName !== undefined && state.dashboardBody === "") throw notFound("ResourceNotFound", "Dashboard does not exist");
-        return { DashboardName: input.DashboardName, DashboardBody: state.dashboardBody, DashboardArn: `arn:aws:cloudwatch::${MOCK_ACCOUNT_ID}:dashboard/${input.DashboardName}` };
+        return {
+            DashboardName: input.DashboardName,
+            DashboardBody: state.dashboardBody,
+            DashboardArn: `arn:aws:cloudwatch::${MOCK_ACCOUNT_ID}:dashboard/${input.DashboardName}`,
+        };
     });
     mocks.logs.on(DescribeLogGroupsCommand).callsFake((input) => {
-        const p = page(state.logGroups.filter((g) => g.logGroupName!.startsWith(input.logGroupNamePrefix)), input.nextToken);
+        const p = page(
+            state.logGroups.filter((g) => g.logGroupName!.startsWith(input.logGroupNamePrefix)),
+            input.nextToken,
+        );
         return { logGroups: p.items, nextToken: p.next };
     });
     mocks.logs.on(DescribeLogStreamsCommand).callsFake(() => ({
-        logStreams: state.lastLogEvent === undefined ? [] : [{ logStreamName: "aurora-prod-instance-1.0", lastEventTimestamp: state.lastLogEvent, creationTime: state.lastLogEvent - DAY }],
+        logStreams:
+            state.lastLogEvent === undefined
+                ? []
+                : [
+                      {
+                          logStreamName: "aurora-prod-instance-1.0",
+                          lastEventTimestamp: state.lastLogEvent,
+                          creationTime: state.lastLogEvent - DAY,
+                      },
+                  ],
     }));
     mocks.sns.on(GetTopicAttributesCommand).callsFake(() => ({ Attributes: state.topicAttributes }));
     mocks.sns.on(ListSubscriptionsByTopicCommand).callsFake((input) => {
         const p = page(state.subscriptions, input.NextToken);
         return { Subscriptions: p.items, NextToken: p.next };
     });
-    mocks.lambda.on(InvokeCommand).callsFake(() => ({ StatusCode: 200, FunctionError: state.lambda.functionError, Payload: new TextEncoder().encode(state.lambda.payload), ExecutedVersion: "$LATEST" }));
-    mocks.sts.on(GetCallerIdentityCommand).resolves({ Account: MOCK_ACCOUNT_ID, Arn: `arn:aws:sts::${MOCK_ACCOUNT_ID}:assumed-role/verify/ci`, UserId: "AROATEST:ci" });
+    mocks.lambda.on(InvokeCommand).callsFake(() => ({
+        StatusCode: 200,
+        FunctionError: state.lambda.functionError,
+        Payload: new TextEncoder().encode(state.lambda.payload),
+        ExecutedVersion: "$LATEST",
+    }));
+    mocks.sts
+        .on(GetCallerIdentityCommand)
+        .resolves({ Account: MOCK_ACCOUNT_ID, Arn: `arn:aws:sts::${MOCK_ACCOUNT_ID}:assumed-role/verify/ci`, UserId: "AROATEST:ci" });
     return { clients, mocks };
 }
 

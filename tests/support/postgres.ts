@@ -65,11 +65,44 @@ export async function stopPostgres(): Promise<void> {
 function writeCertificates(dir: string): { caCertPath: string; serverCertPath: string; serverKeyPath: string } {
     const file = (name: string) => path.join(dir, name);
     const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=aurora test CA", "-keyout", file("ca.key"), "-out", file("ca.pem"),
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=aurora test CA",
+        "-keyout",
+        file("ca.key"),
+        "-out",
+        file("ca.pem"),
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+    );
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${HOST}`, "-keyout", file("server.key"), "-out", file("server.csr"));
     fs.writeFileSync(file("server.ext"), `subjectAltName=DNS:${HOST},IP:127.0.0.1\nextendedKeyUsage=serverAuth\n`);
-    openssl("x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", file("server.ext"), "-out", file("server.pem"));
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        file("server.csr"),
+        "-CA",
+        file("ca.pem"),
+        "-CAkey",
+        file("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        file("server.ext"),
+        "-out",
+        file("server.pem"),
+    );
     return { caCertPath: file("ca.pem"), serverCertPath: file("server.pem"), serverKeyPath: file("server.key") };
 }
 
@@ -95,13 +128,20 @@ async function start(): Promise<Running> {
         createPostgresUser: process.getuid?.() === 0,
         initdbFlags: ["--encoding=UTF8"],
         postgresFlags: [
-            "-c", "listen_addresses=127.0.0.1",
-            "-c", "unix_socket_directories=",
-            "-c", "ssl=on",
-            "-c", `ssl_cert_file=${certs.serverCertPath}`,
-            "-c", `ssl_key_file=${certs.serverKeyPath}`,
-            "-c", "password_encryption=scram-sha-256",
-            "-c", "shared_preload_libraries=pg_stat_statements",
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "unix_socket_directories=",
+            "-c",
+            "ssl=on",
+            "-c",
+            `ssl_cert_file=${certs.serverCertPath}`,
+            "-c",
+            `ssl_key_file=${certs.serverKeyPath}`,
+            "-c",
+            "password_encryption=scram-sha-256",
+            "-c",
+            "shared_preload_libraries=pg_stat_statements",
         ],
         onLog: (message: unknown) => log.push(String(message)),
         onError: (message: unknown) => log.push(String(message)),
@@ -111,7 +151,12 @@ async function start(): Promise<Running> {
         // Only TLS with SCRAM, from anywhere; nothing else (the harness itself connects the same way).
         fs.writeFileSync(
             path.join(dataDir, "pg_hba.conf"),
-            ["# written by tests/support/postgres.ts: TLS and SCRAM only, like rds.force_ssl=1", "hostssl all all 0.0.0.0/0 scram-sha-256", "hostssl all all ::/0 scram-sha-256", ""].join("\n"),
+            [
+                "# written by tests/support/postgres.ts: TLS and SCRAM only, like rds.force_ssl=1",
+                "hostssl all all 0.0.0.0/0 scram-sha-256",
+                "hostssl all all ::/0 scram-sha-256",
+                "",
+            ].join("\n"),
         );
         const { uid, gid } = ownerOf(dataDir);
         for (const file of [certs.serverCertPath, certs.serverKeyPath]) {
@@ -122,7 +167,10 @@ async function start(): Promise<Running> {
         await server.start();
     } catch (error) {
         await server.stop().catch(() => undefined);
-        throw new Error(`the test PostgreSQL server did not start: ${error instanceof Error ? error.message : String(error)}\n${log.join("")}`);
+        throw new Error(
+            `the test PostgreSQL server did not start: ${error instanceof Error ? error.message : String(error)}\n${log.join("")}`,
+            { cause: error },
+        );
     }
 
     const caCert = fs.readFileSync(certs.caCertPath, "utf8");

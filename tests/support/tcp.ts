@@ -116,46 +116,51 @@ export function echoConnections(portOf: (target: string) => number): ConnectionF
     return (target) => {
         const socket = net.connect(portOf(target.name), "127.0.0.1");
         return bounded(
-        new Promise<ProbeConnection>((resolve, reject) => {
-            let buffered = "";
-            let pending: { resolve: () => void; reject: (e: Error) => void } | undefined;
-            const fail = (e: Error) => {
-                pending?.reject(e);
-                pending = undefined;
-            };
-            socket.on("data", (data) => {
-                buffered += data.toString("utf8");
-                if (buffered.includes("\n")) {
-                    buffered = "";
-                    pending?.resolve();
+            new Promise<ProbeConnection>((resolve, reject) => {
+                let buffered = "";
+                let pending: { resolve: () => void; reject: (e: Error) => void } | undefined;
+                const fail = (e: Error) => {
+                    pending?.reject(e);
                     pending = undefined;
-                }
-            });
-            socket.on("error", (e) => {
-                reject(e);
-                fail(e);
-            });
-            socket.on("close", () => {
-                reject(new Error("connection closed"));
-                fail(new Error("connection closed by the server"));
-            });
-            socket.on("connect", () =>
-                resolve({
-                    run: (operation) =>
-                        bounded(new Promise<void>((ok, ko) => {
-                            if (socket.destroyed) {
-                                ko(new Error("connection closed by the server"));
-                                return;
-                            }
-                            pending = { resolve: ok, reject: ko };
-                            socket.write(`${operation}\n`);
-                        }), socket),
-                    close: async () => {
-                        socket.destroy();
-                    },
-                }),
-            );
-        }), socket);
+                };
+                socket.on("data", (data) => {
+                    buffered += data.toString("utf8");
+                    if (buffered.includes("\n")) {
+                        buffered = "";
+                        pending?.resolve();
+                        pending = undefined;
+                    }
+                });
+                socket.on("error", (e) => {
+                    reject(e);
+                    fail(e);
+                });
+                socket.on("close", () => {
+                    reject(new Error("connection closed"));
+                    fail(new Error("connection closed by the server"));
+                });
+                socket.on("connect", () =>
+                    resolve({
+                        run: (operation) =>
+                            bounded(
+                                new Promise<void>((ok, ko) => {
+                                    if (socket.destroyed) {
+                                        ko(new Error("connection closed by the server"));
+                                        return;
+                                    }
+                                    pending = { resolve: ok, reject: ko };
+                                    socket.write(`${operation}\n`);
+                                }),
+                                socket,
+                            ),
+                        close: async () => {
+                            socket.destroy();
+                        },
+                    }),
+                );
+            }),
+            socket,
+        );
     };
 }
 

@@ -3,10 +3,20 @@
  * stack with what the program declared: identifiers from the stack outputs, settings from the stack's
  * configuration through the program's own config layer and component functions.
  */
-import { GetBackupPlanCommand, GetBackupPlanCommandOutput, RecoveryPointByBackupVault, paginateListRecoveryPointsByBackupVault } from "@aws-sdk/client-backup";
+import {
+    GetBackupPlanCommand,
+    GetBackupPlanCommandOutput,
+    RecoveryPointByBackupVault,
+    paginateListRecoveryPointsByBackupVault,
+} from "@aws-sdk/client-backup";
 import { GetDashboardCommand, paginateDescribeAlarms } from "@aws-sdk/client-cloudwatch";
 import { DescribeLogStreamsCommand, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
-import { RouteTable, paginateDescribeRouteTables, paginateDescribeSecurityGroupRules, paginateDescribeSecurityGroups } from "@aws-sdk/client-ec2";
+import {
+    RouteTable,
+    paginateDescribeRouteTables,
+    paginateDescribeSecurityGroupRules,
+    paginateDescribeSecurityGroups,
+} from "@aws-sdk/client-ec2";
 import { DescribeKeyCommand } from "@aws-sdk/client-kms";
 import {
     DBCluster,
@@ -97,7 +107,10 @@ export class AwsFacts {
     instances(): Promise<DBInstance[]> {
         return this.once("instances", () =>
             collect(
-                paginateDescribeDBInstances({ client: this.ctx.clients.rds }, { Filters: [{ Name: "db-cluster-id", Values: [this.ctx.outputs.get("clusterIdentifier")] }] }),
+                paginateDescribeDBInstances(
+                    { client: this.ctx.clients.rds },
+                    { Filters: [{ Name: "db-cluster-id", Values: [this.ctx.outputs.get("clusterIdentifier")] }] },
+                ),
                 (p) => p.DBInstances,
             ),
         );
@@ -107,7 +120,10 @@ export class AwsFacts {
     clusterParameters(): Promise<Record<string, string>> {
         return this.once("cluster-parameters", async () => {
             const list = await collect(
-                paginateDescribeDBClusterParameters({ client: this.ctx.clients.rds }, { DBClusterParameterGroupName: this.ctx.outputs.get("clusterParameterGroupName"), Source: "user" }),
+                paginateDescribeDBClusterParameters(
+                    { client: this.ctx.clients.rds },
+                    { DBClusterParameterGroupName: this.ctx.outputs.get("clusterParameterGroupName"), Source: "user" },
+                ),
                 (p) => p.Parameters,
             );
             return Object.fromEntries(list.map((p) => [p.ParameterName!, p.ParameterValue ?? ""]));
@@ -117,7 +133,10 @@ export class AwsFacts {
     instanceParameters(): Promise<Record<string, string>> {
         return this.once("instance-parameters", async () => {
             const list = await collect(
-                paginateDescribeDBParameters({ client: this.ctx.clients.rds }, { DBParameterGroupName: this.ctx.outputs.get("instanceParameterGroupName"), Source: "user" }),
+                paginateDescribeDBParameters(
+                    { client: this.ctx.clients.rds },
+                    { DBParameterGroupName: this.ctx.outputs.get("instanceParameterGroupName"), Source: "user" },
+                ),
                 (p) => p.Parameters,
             );
             return Object.fromEntries(list.map((p) => [p.ParameterName!, p.ParameterValue ?? ""]));
@@ -165,7 +184,9 @@ type PlanRule = NonNullable<NonNullable<GetBackupPlanCommandOutput["BackupPlan"]
 
 /** The oldest the newest primary recovery point may be: one schedule interval plus the start and completion windows. */
 export function backupMaxAgeHours(rule: PlanRule): number {
-    return scheduleIntervalHours(rule.ScheduleExpression ?? "") + ((rule.StartWindowMinutes ?? 0) + (rule.CompletionWindowMinutes ?? 0)) / 60;
+    return (
+        scheduleIntervalHours(rule.ScheduleExpression ?? "") + ((rule.StartWindowMinutes ?? 0) + (rule.CompletionWindowMinutes ?? 0)) / 60
+    );
 }
 
 /** The same for its copy in the DR vault: a copy starts after its backup completes and may take as long again. */
@@ -174,7 +195,9 @@ export function copyMaxAgeHours(rule: PlanRule): number {
 }
 
 export function newestCompleted(points: RecoveryPointByBackupVault[]): RecoveryPointByBackupVault | undefined {
-    return points.filter((p) => p.Status === "COMPLETED" && p.CreationDate).sort((a, b) => b.CreationDate!.getTime() - a.CreationDate!.getTime())[0];
+    return points
+        .filter((p) => p.Status === "COMPLETED" && p.CreationDate)
+        .sort((a, b) => b.CreationDate!.getTime() - a.CreationDate!.getTime())[0];
 }
 
 function hoursSince(now: Date, then: Date): number {
@@ -196,7 +219,14 @@ function isInternetRoute(route: NonNullable<RouteTable["Routes"]>[number]): bool
 
 function describeRoute(route: NonNullable<RouteTable["Routes"]>[number]): string {
     const destination = route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock ?? route.DestinationPrefixListId;
-    const target = route.GatewayId ?? route.NatGatewayId ?? route.EgressOnlyInternetGatewayId ?? route.TransitGatewayId ?? route.VpcPeeringConnectionId ?? route.NetworkInterfaceId ?? "?";
+    const target =
+        route.GatewayId ??
+        route.NatGatewayId ??
+        route.EgressOnlyInternetGatewayId ??
+        route.TransitGatewayId ??
+        route.VpcPeeringConnectionId ??
+        route.NetworkInterfaceId ??
+        "?";
     return `${destination} -> ${target}`;
 }
 
@@ -216,7 +246,10 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const problems = [];
                 if (c.Status !== "available") problems.push(`cluster status is ${c.Status}, expected available`);
                 if (c.MultiAZ !== true) problems.push("cluster is not Multi-AZ (no reader in another AZ)");
-                return outcome(problems, `${c.DBClusterIdentifier}: status ${c.Status}, MultiAZ ${c.MultiAZ}, engine ${c.Engine} ${c.EngineVersion}`);
+                return outcome(
+                    problems,
+                    `${c.DBClusterIdentifier}: status ${c.Status}, MultiAZ ${c.MultiAZ}, engine ${c.Engine} ${c.EngineVersion}`,
+                );
             },
         },
         {
@@ -239,7 +272,10 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 } else if (!instances.some((i) => i !== writer && i.AvailabilityZone !== writer.AvailabilityZone)) {
                     problems.push(`no reader outside the writer's AZ ${writer.AvailabilityZone}`);
                 }
-                const list = instances.map((i) => `${i.DBInstanceIdentifier}${i.DBInstanceIdentifier === writerId ? " (writer)" : ""} ${i.DBInstanceStatus} in ${i.AvailabilityZone}`);
+                const list = instances.map(
+                    (i) =>
+                        `${i.DBInstanceIdentifier}${i.DBInstanceIdentifier === writerId ? " (writer)" : ""} ${i.DBInstanceStatus} in ${i.AvailabilityZone}`,
+                );
                 return outcome(problems, list.join("; "));
             },
         },
@@ -255,7 +291,9 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 for (const instance of instances) {
                     const plan = planned.find((p) => instance.DBInstanceIdentifier === `${outputs.get("clusterIdentifier")}-${p.name}`);
                     if (plan && instance.PromotionTier !== plan.promotionTier) {
-                        problems.push(`${instance.DBInstanceIdentifier} has promotion tier ${instance.PromotionTier}, the program declares ${plan.promotionTier}`);
+                        problems.push(
+                            `${instance.DBInstanceIdentifier} has promotion tier ${instance.PromotionTier}, the program declares ${plan.promotionTier}`,
+                        );
                     }
                 }
                 if (instances.length < 2) problems.push("no reader to fail over to");
@@ -273,9 +311,13 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 if (c.StorageEncrypted !== true) problems.push("storage is not encrypted");
                 if (c.KmsKeyId !== expected) problems.push(`storage key is ${c.KmsKeyId}, expected the stack's storage key ${expected}`);
                 const key = (await clients.kms.send(new DescribeKeyCommand({ KeyId: expected }))).KeyMetadata;
-                if (key?.KeyManager !== "CUSTOMER") problems.push(`key ${expected} is ${key?.KeyManager}-managed, expected customer-managed`);
+                if (key?.KeyManager !== "CUSTOMER")
+                    problems.push(`key ${expected} is ${key?.KeyManager}-managed, expected customer-managed`);
                 if (key?.KeyState !== "Enabled") problems.push(`key ${expected} is ${key?.KeyState}`);
-                return outcome(problems, `StorageEncrypted ${c.StorageEncrypted}, KmsKeyId ${c.KmsKeyId} (${key?.KeyManager}, ${key?.KeyState})`);
+                return outcome(
+                    problems,
+                    `StorageEncrypted ${c.StorageEncrypted}, KmsKeyId ${c.KmsKeyId} (${key?.KeyManager}, ${key?.KeyState})`,
+                );
             },
         },
         {
@@ -285,9 +327,16 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
             run: async () => {
                 const values = await facts.clusterParameters();
                 const problems: string[] = [];
-                if (values["rds.force_ssl"] !== "1") problems.push(`rds.force_ssl is ${values["rds.force_ssl"] ?? "the engine default (0)"}, expected 1`);
-                if (!["TLSv1.2", "TLSv1.3"].includes(values.ssl_min_protocol_version)) problems.push(`ssl_min_protocol_version is ${values.ssl_min_protocol_version ?? "the engine default"}, expected TLSv1.2 or TLSv1.3`);
-                return outcome(problems, `${outputs.get("clusterParameterGroupName")}: rds.force_ssl=${values["rds.force_ssl"]}, ssl_min_protocol_version=${values.ssl_min_protocol_version}`);
+                if (values["rds.force_ssl"] !== "1")
+                    problems.push(`rds.force_ssl is ${values["rds.force_ssl"] ?? "the engine default (0)"}, expected 1`);
+                if (!["TLSv1.2", "TLSv1.3"].includes(values.ssl_min_protocol_version))
+                    problems.push(
+                        `ssl_min_protocol_version is ${values.ssl_min_protocol_version ?? "the engine default"}, expected TLSv1.2 or TLSv1.3`,
+                    );
+                return outcome(
+                    problems,
+                    `${outputs.get("clusterParameterGroupName")}: rds.force_ssl=${values["rds.force_ssl"]}, ssl_min_protocol_version=${values.ssl_min_protocol_version}`,
+                );
             },
         },
         {
@@ -296,8 +345,14 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
             requirement: "REQ-008",
             run: async () => {
                 const c = await facts.cluster();
-                const problems = c.DeletionProtection === cfg.deletionProtection ? [] : [`DeletionProtection is ${c.DeletionProtection}, aurora:deletionProtection is ${cfg.deletionProtection}`];
-                return outcome(problems, `DeletionProtection ${c.DeletionProtection} (configured ${cfg.deletionProtection}${config.isProduction ? ", required in prod" : ""})`);
+                const problems =
+                    c.DeletionProtection === cfg.deletionProtection
+                        ? []
+                        : [`DeletionProtection is ${c.DeletionProtection}, aurora:deletionProtection is ${cfg.deletionProtection}`];
+                return outcome(
+                    problems,
+                    `DeletionProtection ${c.DeletionProtection} (configured ${cfg.deletionProtection}${config.isProduction ? ", required in prod" : ""})`,
+                );
             },
         },
         {
@@ -310,7 +365,10 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 for (const i of instances.filter((x) => x.PubliclyAccessible !== false)) {
                     problems.push(`${i.DBInstanceIdentifier} is publicly accessible`);
                 }
-                return outcome(problems, instances.map((i) => `${i.DBInstanceIdentifier} PubliclyAccessible ${i.PubliclyAccessible}`).join("; "));
+                return outcome(
+                    problems,
+                    instances.map((i) => `${i.DBInstanceIdentifier} PubliclyAccessible ${i.PubliclyAccessible}`).join("; "),
+                );
             },
         },
         {
@@ -320,7 +378,10 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
             run: async () => {
                 const vpcId = outputs.get("vpcId");
                 const subnets = outputs.get<string[]>("dbSubnetIds");
-                const tables = await collect(paginateDescribeRouteTables({ client: clients.ec2 }, { Filters: [{ Name: "vpc-id", Values: [vpcId] }] }), (p) => p.RouteTables);
+                const tables = await collect(
+                    paginateDescribeRouteTables({ client: clients.ec2 }, { Filters: [{ Name: "vpc-id", Values: [vpcId] }] }),
+                    (p) => p.RouteTables,
+                );
                 const main = tables.find((t) => t.Associations?.some((a) => a.Main));
                 const problems: string[] = [];
                 const evidence: string[] = [];
@@ -347,12 +408,26 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const groupId = outputs.get("dbSecurityGroupId");
                 const port = outputs.get<number>("port");
                 const stackGroups = await collect(
-                    paginateDescribeSecurityGroups({ client: clients.ec2 }, { Filters: [{ Name: "vpc-id", Values: [outputs.get("vpcId")] }, { Name: "group-name", Values: [`${prefix}-proxy`, `${prefix}-rotation`, `${prefix}-bootstrap`, `${prefix}-operator-access`] }] }),
+                    paginateDescribeSecurityGroups(
+                        { client: clients.ec2 },
+                        {
+                            Filters: [
+                                { Name: "vpc-id", Values: [outputs.get("vpcId")] },
+                                {
+                                    Name: "group-name",
+                                    Values: [`${prefix}-proxy`, `${prefix}-rotation`, `${prefix}-bootstrap`, `${prefix}-operator-access`],
+                                },
+                            ],
+                        },
+                    ),
                     (p) => p.SecurityGroups,
                 );
                 const allowedGroups = new Set([...outputs.get<string[]>("appSecurityGroupIds"), ...stackGroups.map((g) => g.GroupId!)]);
                 const allowedCidrs = new Set(config.network.allowedCidrs);
-                const rules = await collect(paginateDescribeSecurityGroupRules({ client: clients.ec2 }, { Filters: [{ Name: "group-id", Values: [groupId] }] }), (p) => p.SecurityGroupRules);
+                const rules = await collect(
+                    paginateDescribeSecurityGroupRules({ client: clients.ec2 }, { Filters: [{ Name: "group-id", Values: [groupId] }] }),
+                    (p) => p.SecurityGroupRules,
+                );
                 const problems: string[] = [];
                 const evidence: string[] = [];
                 for (const rule of rules) {
@@ -360,11 +435,15 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                     const ports = `${rule.IpProtocol} ${rule.FromPort}-${rule.ToPort}`;
                     evidence.push(`${rule.IsEgress ? "egress to" : "ingress from"} ${source} ${ports}`);
                     if (rule.IsEgress) {
-                        problems.push(`${rule.SecurityGroupRuleId}: egress to ${source} (${ports}); the database group has no egress rules by design`);
+                        problems.push(
+                            `${rule.SecurityGroupRuleId}: egress to ${source} (${ports}); the database group has no egress rules by design`,
+                        );
                     } else if (rule.IpProtocol !== "tcp" || rule.FromPort !== port || rule.ToPort !== port) {
                         problems.push(`${rule.SecurityGroupRuleId}: ingress ${ports} from ${source}, only tcp ${port} is allowed`);
                     } else if (!(allowedGroups.has(source) || allowedCidrs.has(source))) {
-                        problems.push(`${rule.SecurityGroupRuleId}: ingress from ${source}, which is neither an application, proxy, rotation, bootstrap or operator-access group nor an aurora:allowedCidrs range`);
+                        problems.push(
+                            `${rule.SecurityGroupRuleId}: ingress from ${source}, which is neither an application, proxy, rotation, bootstrap or operator-access group nor an aurora:allowedCidrs range`,
+                        );
                     }
                 }
                 return outcome(problems, `${groupId}: ${evidence.join("; ") || "no rules"}`);
@@ -377,7 +456,10 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
             requirement: "REQ-009",
             run: async () => {
                 const c = await facts.cluster();
-                return outcome(c.IAMDatabaseAuthenticationEnabled === true ? [] : ["IAM database authentication is off"], `IAMDatabaseAuthenticationEnabled ${c.IAMDatabaseAuthenticationEnabled}`);
+                return outcome(
+                    c.IAMDatabaseAuthenticationEnabled === true ? [] : ["IAM database authentication is off"],
+                    `IAMDatabaseAuthenticationEnabled ${c.IAMDatabaseAuthenticationEnabled}`,
+                );
             },
         },
         {
@@ -390,11 +472,19 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const expectedKey = outputs.get<Record<string, string>>("kmsKeyArns")["activity-stream"];
                 const problems: string[] = [];
                 if (c.ActivityStreamStatus !== "started") problems.push(`activity stream is ${c.ActivityStreamStatus}, expected started`);
-                if (c.ActivityStreamMode !== cfg.activityStreamMode) problems.push(`mode is ${c.ActivityStreamMode}, configured ${cfg.activityStreamMode}`);
+                if (c.ActivityStreamMode !== cfg.activityStreamMode)
+                    problems.push(`mode is ${c.ActivityStreamMode}, configured ${cfg.activityStreamMode}`);
                 // AWS reports the stream's key as a bare key id (the stack outputs key ARNs).
-                if (keyIdOf(c.ActivityStreamKmsKeyId ?? "") !== keyIdOf(expectedKey)) problems.push(`stream key is ${c.ActivityStreamKmsKeyId}, expected ${expectedKey}`);
-                if (c.ActivityStreamKinesisStreamName !== outputs.get("activityStreamKinesisStreamName")) problems.push(`Kinesis stream is ${c.ActivityStreamKinesisStreamName}, the stack output says ${outputs.get("activityStreamKinesisStreamName")}`);
-                return outcome(problems, `ActivityStreamStatus ${c.ActivityStreamStatus}, mode ${c.ActivityStreamMode}, stream ${c.ActivityStreamKinesisStreamName}`);
+                if (keyIdOf(c.ActivityStreamKmsKeyId ?? "") !== keyIdOf(expectedKey))
+                    problems.push(`stream key is ${c.ActivityStreamKmsKeyId}, expected ${expectedKey}`);
+                if (c.ActivityStreamKinesisStreamName !== outputs.get("activityStreamKinesisStreamName"))
+                    problems.push(
+                        `Kinesis stream is ${c.ActivityStreamKinesisStreamName}, the stack output says ${outputs.get("activityStreamKinesisStreamName")}`,
+                    );
+                return outcome(
+                    problems,
+                    `ActivityStreamStatus ${c.ActivityStreamStatus}, mode ${c.ActivityStreamMode}, stream ${c.ActivityStreamKinesisStreamName}`,
+                );
             },
         },
         {
@@ -403,7 +493,10 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
             requirement: "REQ-005",
             run: async () => {
                 const c = await facts.cluster();
-                const problems = c.BackupRetentionPeriod === cfg.backupRetentionDays ? [] : [`BackupRetentionPeriod is ${c.BackupRetentionPeriod}, aurora:backupRetentionDays is ${cfg.backupRetentionDays}`];
+                const problems =
+                    c.BackupRetentionPeriod === cfg.backupRetentionDays
+                        ? []
+                        : [`BackupRetentionPeriod is ${c.BackupRetentionPeriod}, aurora:backupRetentionDays is ${cfg.backupRetentionDays}`];
                 return outcome(problems, `BackupRetentionPeriod ${c.BackupRetentionPeriod} days, window ${c.PreferredBackupWindow}`);
             },
         },
@@ -416,13 +509,23 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const now = ctx.now();
                 const problems: string[] = [];
                 if (!c.LatestRestorableTime || !c.EarliestRestorableTime) {
-                    return outcome(["the cluster reports no restorable time (point-in-time recovery is not available)"], "EarliestRestorableTime/LatestRestorableTime absent");
+                    return outcome(
+                        ["the cluster reports no restorable time (point-in-time recovery is not available)"],
+                        "EarliestRestorableTime/LatestRestorableTime absent",
+                    );
                 }
                 const lagMinutes = (now.getTime() - c.LatestRestorableTime.getTime()) / 60_000;
-                if (lagMinutes > PITR_MAX_LAG_MINUTES) problems.push(`latest restorable time is ${Math.round(lagMinutes)} minutes old (more than ${PITR_MAX_LAG_MINUTES})`);
+                if (lagMinutes > PITR_MAX_LAG_MINUTES)
+                    problems.push(`latest restorable time is ${Math.round(lagMinutes)} minutes old (more than ${PITR_MAX_LAG_MINUTES})`);
                 const windowDays = (now.getTime() - c.EarliestRestorableTime.getTime()) / DAY_MS;
-                if (windowDays > cfg.backupRetentionDays + 1) problems.push(`earliest restorable time is ${windowDays.toFixed(1)} days old, beyond the ${cfg.backupRetentionDays}-day retention`);
-                return outcome(problems, `restorable from ${c.EarliestRestorableTime.toISOString()} to ${c.LatestRestorableTime.toISOString()} (${Math.round(lagMinutes)} min behind, ${windowDays.toFixed(1)} days of ${cfg.backupRetentionDays})`);
+                if (windowDays > cfg.backupRetentionDays + 1)
+                    problems.push(
+                        `earliest restorable time is ${windowDays.toFixed(1)} days old, beyond the ${cfg.backupRetentionDays}-day retention`,
+                    );
+                return outcome(
+                    problems,
+                    `restorable from ${c.EarliestRestorableTime.toISOString()} to ${c.LatestRestorableTime.toISOString()} (${Math.round(lagMinutes)} min behind, ${windowDays.toFixed(1)} days of ${cfg.backupRetentionDays})`,
+                );
             },
         },
         ...backupVaultChecks(ctx),
@@ -436,14 +539,23 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const piKey = outputs.get<Record<string, string>>("kmsKeyArns")["performance-insights"];
                 for (const i of instances) {
                     const id = i.DBInstanceIdentifier;
-                    if (i.MonitoringInterval !== cfg.monitoringIntervalSeconds) problems.push(`${id}: Enhanced Monitoring interval ${i.MonitoringInterval}s, configured ${cfg.monitoringIntervalSeconds}s`);
+                    if (i.MonitoringInterval !== cfg.monitoringIntervalSeconds)
+                        problems.push(
+                            `${id}: Enhanced Monitoring interval ${i.MonitoringInterval}s, configured ${cfg.monitoringIntervalSeconds}s`,
+                        );
                     if (!i.MonitoringRoleArn) problems.push(`${id}: no Enhanced Monitoring role`);
                     if (i.PerformanceInsightsEnabled !== true) problems.push(`${id}: Performance Insights is off`);
-                    else if (i.PerformanceInsightsKMSKeyId !== piKey) problems.push(`${id}: Performance Insights key ${i.PerformanceInsightsKMSKeyId}, expected ${piKey}`);
+                    else if (i.PerformanceInsightsKMSKeyId !== piKey)
+                        problems.push(`${id}: Performance Insights key ${i.PerformanceInsightsKMSKeyId}, expected ${piKey}`);
                 }
                 return outcome(
                     problems,
-                    instances.map((i) => `${i.DBInstanceIdentifier}: monitoring ${i.MonitoringInterval}s, PI ${i.PerformanceInsightsEnabled} (${i.PerformanceInsightsRetentionPeriod} days), Database Insights ${i.DatabaseInsightsMode ?? "standard"}`).join("; "),
+                    instances
+                        .map(
+                            (i) =>
+                                `${i.DBInstanceIdentifier}: monitoring ${i.MonitoringInterval}s, PI ${i.PerformanceInsightsEnabled} (${i.PerformanceInsightsRetentionPeriod} days), Database Insights ${i.DatabaseInsightsMode ?? "standard"}`,
+                        )
+                        .join("; "),
                 );
             },
         },
@@ -457,24 +569,38 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const logsKey = outputs.get<Record<string, string>>("kmsKeyArns").logs;
                 const problems: string[] = [];
                 const exported = c.EnabledCloudwatchLogsExports ?? [];
-                for (const type of EXPORTED_LOG_TYPES.filter((t) => !exported.includes(t))) problems.push(`log type ${type} is not exported`);
-                const groups = await collect(paginateDescribeLogGroups({ client: clients.logs }, { logGroupNamePrefix: `/aws/rds/cluster/${clusterId}/` }), (p) => p.logGroups);
+                for (const type of EXPORTED_LOG_TYPES.filter((t) => !exported.includes(t)))
+                    problems.push(`log type ${type} is not exported`);
+                const groups = await collect(
+                    paginateDescribeLogGroups({ client: clients.logs }, { logGroupNamePrefix: `/aws/rds/cluster/${clusterId}/` }),
+                    (p) => p.logGroups,
+                );
                 for (const type of EXPORTED_LOG_TYPES) {
                     const group = groups.find((g) => g.logGroupName === `/aws/rds/cluster/${clusterId}/${type}`);
                     if (!group) {
                         problems.push(`log group /aws/rds/cluster/${clusterId}/${type} does not exist`);
                         continue;
                     }
-                    if (group.kmsKeyId !== logsKey) problems.push(`${group.logGroupName} is encrypted with ${group.kmsKeyId ?? "no CMK"}, expected ${logsKey}`);
-                    if (group.retentionInDays !== cfg.logRetentionDays) problems.push(`${group.logGroupName} keeps events ${group.retentionInDays ?? "forever"} days, configured ${cfg.logRetentionDays}`);
+                    if (group.kmsKeyId !== logsKey)
+                        problems.push(`${group.logGroupName} is encrypted with ${group.kmsKeyId ?? "no CMK"}, expected ${logsKey}`);
+                    if (group.retentionInDays !== cfg.logRetentionDays)
+                        problems.push(
+                            `${group.logGroupName} keeps events ${group.retentionInDays ?? "forever"} days, configured ${cfg.logRetentionDays}`,
+                        );
                 }
                 const postgresql = outputs.get("postgresqlLogGroupName");
-                const streams = await clients.logs.send(new DescribeLogStreamsCommand({ logGroupName: postgresql, orderBy: "LastEventTime", descending: true, limit: 1 }));
+                const streams = await clients.logs.send(
+                    new DescribeLogStreamsCommand({ logGroupName: postgresql, orderBy: "LastEventTime", descending: true, limit: 1 }),
+                );
                 const last = streams.logStreams?.[0]?.lastEventTimestamp;
                 const silentMinutes = last === undefined ? undefined : Math.round((ctx.now().getTime() - last) / 60_000);
                 if (silentMinutes === undefined) problems.push(`${postgresql} has received no events`);
-                else if (silentMinutes > LOG_SILENCE_MINUTES) problems.push(`${postgresql} last received an event ${silentMinutes} minutes ago (more than ${LOG_SILENCE_MINUTES})`);
-                return outcome(problems, `exports ${exported.join(", ")}; ${postgresql} last event ${last === undefined ? "never" : `${new Date(last).toISOString()} (${silentMinutes} min ago)`}`);
+                else if (silentMinutes > LOG_SILENCE_MINUTES)
+                    problems.push(`${postgresql} last received an event ${silentMinutes} minutes ago (more than ${LOG_SILENCE_MINUTES})`);
+                return outcome(
+                    problems,
+                    `exports ${exported.join(", ")}; ${postgresql} last event ${last === undefined ? "never" : `${new Date(last).toISOString()} (${silentMinutes} min ago)`}`,
+                );
             },
         },
         {
@@ -486,7 +612,9 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const dashboard = await clients.cloudwatch.send(new GetDashboardCommand({ DashboardName: name }));
                 const widgets = (JSON.parse(dashboard.DashboardBody ?? "{}").widgets ?? []) as unknown[];
                 const clusterId = outputs.get("clusterIdentifier");
-                const problems = dashboard.DashboardBody?.includes(clusterId) ? [] : [`dashboard ${name} does not show cluster ${clusterId}`];
+                const problems = dashboard.DashboardBody?.includes(clusterId)
+                    ? []
+                    : [`dashboard ${name} does not show cluster ${clusterId}`];
                 return outcome(problems, `${dashboard.DashboardName}: ${widgets.length} widgets`);
             },
         },
@@ -500,10 +628,17 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const expected = planAlarms(config.alarms, {
                     namePrefix: prefix,
                     clusterIdentifier: outputs.get("clusterIdentifier"),
-                    instances: Object.keys(classes).map((identifier) => ({ identifier, instanceClass: classes[identifier], maxConnections: maxConnections[identifier] })),
+                    instances: Object.keys(classes).map((identifier) => ({
+                        identifier,
+                        instanceClass: classes[identifier],
+                        maxConnections: maxConnections[identifier],
+                    })),
                     serverless: cfg.serverless,
                 }).map((s) => s.name);
-                const alarms = await collect(paginateDescribeAlarms({ client: clients.cloudwatch }, { AlarmNamePrefix: prefix, AlarmTypes: ["MetricAlarm"] }), (p) => p.MetricAlarms);
+                const alarms = await collect(
+                    paginateDescribeAlarms({ client: clients.cloudwatch }, { AlarmNamePrefix: prefix, AlarmTypes: ["MetricAlarm"] }),
+                    (p) => p.MetricAlarms,
+                );
                 const topic = outputs.get("alertTopicArn");
                 const now = ctx.now().getTime();
                 const problems: string[] = [];
@@ -519,10 +654,15 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                     if (!alarm.AlarmActions?.includes(topic)) problems.push(`${name} does not notify ${topic}`);
                     const stuckMinutes = alarm.StateUpdatedTimestamp ? (now - alarm.StateUpdatedTimestamp.getTime()) / 60_000 : Infinity;
                     if (alarm.StateValue === "INSUFFICIENT_DATA" && stuckMinutes > INSUFFICIENT_DATA_GRACE_MINUTES) {
-                        problems.push(`${name} has been INSUFFICIENT_DATA for ${Number.isFinite(stuckMinutes) ? `${Math.round(stuckMinutes)} minutes` : "ever"}`);
+                        problems.push(
+                            `${name} has been INSUFFICIENT_DATA for ${Number.isFinite(stuckMinutes) ? `${Math.round(stuckMinutes)} minutes` : "ever"}`,
+                        );
                     }
                 }
-                return outcome(problems, `${expected.length - problems.filter((p) => p.endsWith("is missing")).length}/${expected.length} expected alarms present; states ${[...states].map(([s, n]) => `${s} ${n}`).join(", ")}`);
+                return outcome(
+                    problems,
+                    `${expected.length - problems.filter((p) => p.endsWith("is missing")).length}/${expected.length} expected alarms present; states ${[...states].map(([s, n]) => `${s} ${n}`).join(", ")}`,
+                );
             },
         },
         {
@@ -533,25 +673,46 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const topic = outputs.get("alertTopicArn");
                 const expected = outputs.get<Record<string, string>>("kmsKeyArns").alerts;
                 const key = (await clients.sns.send(new GetTopicAttributesCommand({ TopicArn: topic }))).Attributes?.KmsMasterKeyId;
-                return outcome(key === expected ? [] : [`topic ${topic} is encrypted with ${key ?? "nothing"}, expected ${expected}`], `${topic} KmsMasterKeyId ${key}`);
+                return outcome(
+                    key === expected ? [] : [`topic ${topic} is encrypted with ${key ?? "nothing"}, expected ${expected}`],
+                    `${topic} KmsMasterKeyId ${key}`,
+                );
             },
         },
         {
             id: "alerts.subscriptions-confirmed",
             item: "SNS delivering",
             requirement: "REQ-006",
-            skip: config.alarms.alarmEmails.length + config.alarms.alarmHttpsEndpoints.length === 0 ? "no aurora:alarmEmails or aurora:alarmHttpsEndpoints configured for this stack" : undefined,
+            skip:
+                config.alarms.alarmEmails.length + config.alarms.alarmHttpsEndpoints.length === 0
+                    ? "no aurora:alarmEmails or aurora:alarmHttpsEndpoints configured for this stack"
+                    : undefined,
             run: async () => {
                 const topic = outputs.get("alertTopicArn");
-                const subscriptions = await collect(paginateListSubscriptionsByTopic({ client: clients.sns }, { TopicArn: topic }), (p) => p.Subscriptions);
-                const expected = [...config.alarms.alarmEmails.map((e) => ["email", e]), ...config.alarms.alarmHttpsEndpoints.map((e) => ["https", e])];
+                const subscriptions = await collect(
+                    paginateListSubscriptionsByTopic({ client: clients.sns }, { TopicArn: topic }),
+                    (p) => p.Subscriptions,
+                );
+                const expected = [
+                    ...config.alarms.alarmEmails.map((e) => ["email", e]),
+                    ...config.alarms.alarmHttpsEndpoints.map((e) => ["https", e]),
+                ];
                 const problems: string[] = [];
                 for (const [protocol, endpoint] of expected) {
                     const sub = subscriptions.find((s) => s.Protocol === protocol && s.Endpoint === endpoint);
                     if (!sub) problems.push(`${protocol} ${endpoint} is not subscribed`);
-                    else if (!sub.SubscriptionArn?.startsWith("arn:")) problems.push(`${protocol} ${endpoint} is ${sub.SubscriptionArn} (not confirmed: nobody receives the alerts)`);
+                    else if (!sub.SubscriptionArn?.startsWith("arn:"))
+                        problems.push(`${protocol} ${endpoint} is ${sub.SubscriptionArn} (not confirmed: nobody receives the alerts)`);
                 }
-                return outcome(problems, subscriptions.map((s) => `${s.Protocol} ${s.Endpoint}: ${s.SubscriptionArn?.startsWith("arn:") ? "confirmed" : s.SubscriptionArn}`).join("; "));
+                return outcome(
+                    problems,
+                    subscriptions
+                        .map(
+                            (s) =>
+                                `${s.Protocol} ${s.Endpoint}: ${s.SubscriptionArn?.startsWith("arn:") ? "confirmed" : s.SubscriptionArn}`,
+                        )
+                        .join("; "),
+                );
             },
         },
         {
@@ -564,14 +725,20 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const instances = declaredInstances(outputs, all, problems);
                 const clusterGroup = outputs.get("clusterParameterGroupName");
                 const instanceGroup = outputs.get("instanceParameterGroupName");
-                if (c.DBClusterParameterGroup !== clusterGroup) problems.push(`cluster uses ${c.DBClusterParameterGroup}, expected ${clusterGroup}`);
+                if (c.DBClusterParameterGroup !== clusterGroup)
+                    problems.push(`cluster uses ${c.DBClusterParameterGroup}, expected ${clusterGroup}`);
                 for (const m of c.DBClusterMembers ?? []) {
-                    if (m.DBClusterParameterGroupStatus !== "in-sync") problems.push(`${m.DBInstanceIdentifier}: cluster parameter group ${m.DBClusterParameterGroupStatus}`);
+                    if (m.DBClusterParameterGroupStatus !== "in-sync")
+                        problems.push(`${m.DBInstanceIdentifier}: cluster parameter group ${m.DBClusterParameterGroupStatus}`);
                 }
                 for (const i of instances) {
                     const group = i.DBParameterGroups?.find((g) => g.DBParameterGroupName === instanceGroup);
-                    if (!group) problems.push(`${i.DBInstanceIdentifier} does not use ${instanceGroup} (${i.DBParameterGroups?.map((g) => g.DBParameterGroupName).join(", ")})`);
-                    else if (group.ParameterApplyStatus !== "in-sync") problems.push(`${i.DBInstanceIdentifier}: ${instanceGroup} is ${group.ParameterApplyStatus} (reboot to apply)`);
+                    if (!group)
+                        problems.push(
+                            `${i.DBInstanceIdentifier} does not use ${instanceGroup} (${i.DBParameterGroups?.map((g) => g.DBParameterGroupName).join(", ")})`,
+                        );
+                    else if (group.ParameterApplyStatus !== "in-sync")
+                        problems.push(`${i.DBInstanceIdentifier}: ${instanceGroup} is ${group.ParameterApplyStatus} (reboot to apply)`);
                 }
                 return outcome(problems, `${clusterGroup} on the cluster, ${instanceGroup} on ${instances.length} instance(s)`);
             },
@@ -585,12 +752,21 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const problems: string[] = [];
                 const compare = (group: string, expected: ReturnType<typeof buildParameters>, actual: Record<string, string>) => {
                     for (const p of expected) {
-                        if (actual[p.name] !== p.value) problems.push(`${group}: ${p.name} is ${actual[p.name] ?? "unset"}, the program sets ${p.value}`);
+                        if (actual[p.name] !== p.value)
+                            problems.push(`${group}: ${p.name} is ${actual[p.name] ?? "unset"}, the program sets ${p.value}`);
                     }
                     return expected.length;
                 };
-                const n = compare(outputs.get("clusterParameterGroupName"), buildParameters(CLUSTER_PARAMETER_DEFAULTS, cfg.clusterParameters), clusterValues);
-                const m = compare(outputs.get("instanceParameterGroupName"), buildParameters(INSTANCE_PARAMETER_DEFAULTS, cfg.instanceParameters), instanceValues);
+                const n = compare(
+                    outputs.get("clusterParameterGroupName"),
+                    buildParameters(CLUSTER_PARAMETER_DEFAULTS, cfg.clusterParameters),
+                    clusterValues,
+                );
+                const m = compare(
+                    outputs.get("instanceParameterGroupName"),
+                    buildParameters(INSTANCE_PARAMETER_DEFAULTS, cfg.instanceParameters),
+                    instanceValues,
+                );
                 return outcome(problems, `${n} cluster and ${m} instance parameters compared`);
             },
         },
@@ -603,17 +779,26 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 // The proxy endpoint is `<proxy name>.proxy-<id>.<region>.rds.amazonaws.com`.
                 const proxyName = outputs.get("proxyEndpoint").split(".")[0];
                 const proxy = (await clients.rds.send(new DescribeDBProxiesCommand({ DBProxyName: proxyName }))).DBProxies?.[0];
-                const targets = await collect(paginateDescribeDBProxyTargets({ client: clients.rds }, { DBProxyName: proxyName }), (p) => p.Targets);
+                const targets = await collect(
+                    paginateDescribeDBProxyTargets({ client: clients.rds }, { DBProxyName: proxyName }),
+                    (p) => p.Targets,
+                );
                 const problems: string[] = [];
                 if (proxy?.RequireTLS !== true) problems.push(`proxy ${proxyName} does not require TLS`);
                 if (proxy?.Status !== "available") problems.push(`proxy ${proxyName} is ${proxy?.Status}`);
                 // An Aurora target group lists the cluster (TRACKED_CLUSTER, without health) and one RDS_INSTANCE target per instance.
                 const instances = targets.filter((t) => t.Type === "RDS_INSTANCE");
-                if (!instances.some((t) => t.Role === "READ_WRITE" && t.TargetHealth?.State === "AVAILABLE")) problems.push(`proxy ${proxyName} has no available writer target`);
+                if (!instances.some((t) => t.Role === "READ_WRITE" && t.TargetHealth?.State === "AVAILABLE"))
+                    problems.push(`proxy ${proxyName} has no available writer target`);
                 for (const t of instances.filter((x) => x.TargetHealth?.State !== "AVAILABLE")) {
-                    problems.push(`target ${t.RdsResourceId} (${t.Type}) is ${t.TargetHealth?.State}: ${t.TargetHealth?.Reason ?? ""} ${t.TargetHealth?.Description ?? ""}`.trim());
+                    problems.push(
+                        `target ${t.RdsResourceId} (${t.Type}) is ${t.TargetHealth?.State}: ${t.TargetHealth?.Reason ?? ""} ${t.TargetHealth?.Description ?? ""}`.trim(),
+                    );
                 }
-                return outcome(problems, `${proxyName} ${proxy?.Status}, RequireTLS ${proxy?.RequireTLS}; ${targets.map((t) => `${t.RdsResourceId} ${t.Type} ${t.TargetHealth?.State}`).join("; ")}`);
+                return outcome(
+                    problems,
+                    `${proxyName} ${proxy?.Status}, RequireTLS ${proxy?.RequireTLS}; ${targets.map((t) => `${t.RdsResourceId} ${t.Type} ${t.TargetHealth?.State}`).join("; ")}`,
+                );
             },
         },
     ];
@@ -645,18 +830,28 @@ function secretChecks(ctx: VerifyContext): AwsCheck[] {
             const expectedKey = outputs.get<Record<string, string>>("kmsKeyArns").secrets;
             const problems: string[] = [];
             if (secret.RotationEnabled !== true) problems.push("rotation is not enabled");
-            if (secret.RotationRules?.AutomaticallyAfterDays !== s.days) problems.push(`rotates every ${secret.RotationRules?.AutomaticallyAfterDays ?? "?"} days, configured ${s.days}`);
-            if (secret.KmsKeyId !== expectedKey) problems.push(`encrypted with ${secret.KmsKeyId ?? "the AWS managed key"}, expected ${expectedKey}`);
+            if (secret.RotationRules?.AutomaticallyAfterDays !== s.days)
+                problems.push(`rotates every ${secret.RotationRules?.AutomaticallyAfterDays ?? "?"} days, configured ${s.days}`);
+            if (secret.KmsKeyId !== expectedKey)
+                problems.push(`encrypted with ${secret.KmsKeyId ?? "the AWS managed key"}, expected ${expectedKey}`);
             const now = ctx.now();
             if (!secret.LastRotatedDate) {
                 problems.push("has never been rotated");
             } else if (now.getTime() - secret.LastRotatedDate.getTime() > (s.days + ROTATION_GRACE_DAYS) * DAY_MS) {
-                problems.push(`last rotated ${secret.LastRotatedDate.toISOString()}, more than ${s.days} days ago: the scheduled rotation did not complete`);
+                problems.push(
+                    `last rotated ${secret.LastRotatedDate.toISOString()}, more than ${s.days} days ago: the scheduled rotation did not complete`,
+                );
             }
             // A version still labelled AWSPENDING without AWSCURRENT is a rotation that started and never finished.
-            const pending = Object.entries(secret.VersionIdsToStages ?? {}).filter(([, stages]) => stages.includes("AWSPENDING") && !stages.includes("AWSCURRENT"));
-            if (pending.length > 0) problems.push(`version ${pending.map(([v]) => v).join(", ")} is stuck in AWSPENDING (the last rotation failed)`);
-            return outcome(problems, `${secret.Name}: RotationEnabled ${secret.RotationEnabled}, every ${secret.RotationRules?.AutomaticallyAfterDays} days, last ${secret.LastRotatedDate?.toISOString() ?? "never"}, next ${secret.NextRotationDate?.toISOString() ?? "?"}`);
+            const pending = Object.entries(secret.VersionIdsToStages ?? {}).filter(
+                ([, stages]) => stages.includes("AWSPENDING") && !stages.includes("AWSCURRENT"),
+            );
+            if (pending.length > 0)
+                problems.push(`version ${pending.map(([v]) => v).join(", ")} is stuck in AWSPENDING (the last rotation failed)`);
+            return outcome(
+                problems,
+                `${secret.Name}: RotationEnabled ${secret.RotationEnabled}, every ${secret.RotationRules?.AutomaticallyAfterDays} days, last ${secret.LastRotatedDate?.toISOString() ?? "never"}, next ${secret.NextRotationDate?.toISOString() ?? "?"}`,
+            );
         },
     }));
 }
@@ -666,12 +861,18 @@ function backupVaultChecks(ctx: VerifyContext): AwsCheck[] {
     const { config, outputs, clients } = ctx;
     const skip = config.backup.enabled ? undefined : "aurora:drBackup is false for this stack";
     const plan = async () => {
-        const rule = (await clients.backup.send(new GetBackupPlanCommand({ BackupPlanId: outputs.get("backupPlanId") }))).BackupPlan?.Rules?.[0];
+        const rule = (await clients.backup.send(new GetBackupPlanCommand({ BackupPlanId: outputs.get("backupPlanId") }))).BackupPlan
+            ?.Rules?.[0];
         if (!rule) throw new NotRunError(`backup plan ${outputs.get("backupPlanId")} has no rule`);
         return rule;
     };
     const newest = async (client: AwsClients["backup"], vault: string) =>
-        newestCompleted(await collect(paginateListRecoveryPointsByBackupVault({ client }, { BackupVaultName: vault, ByResourceArn: outputs.get("clusterArn") }), (p) => p.RecoveryPoints));
+        newestCompleted(
+            await collect(
+                paginateListRecoveryPointsByBackupVault({ client }, { BackupVaultName: vault, ByResourceArn: outputs.get("clusterArn") }),
+                (p) => p.RecoveryPoints,
+            ),
+        );
     const ageCheck = (point: RecoveryPointByBackupVault | undefined, vault: string, maxHours: number, problems: string[]) => {
         if (!point) {
             problems.push(`${vault} holds no completed recovery point of the cluster`);
@@ -690,10 +891,16 @@ function backupVaultChecks(ctx: VerifyContext): AwsCheck[] {
             run: async () => {
                 const rule = await plan();
                 const problems: string[] = [];
-                if (rule.ScheduleExpression !== config.backup.schedule) problems.push(`plan schedule is ${rule.ScheduleExpression}, configured ${config.backup.schedule}`);
+                if (rule.ScheduleExpression !== config.backup.schedule)
+                    problems.push(`plan schedule is ${rule.ScheduleExpression}, configured ${config.backup.schedule}`);
                 if (rule.EnableContinuousBackup !== true) problems.push("continuous backup (point-in-time restore from AWS Backup) is off");
                 const maxHours = backupMaxAgeHours(rule);
-                const evidence = ageCheck(await newest(clients.backup, outputs.get("backupVaultName")), outputs.get("backupVaultName"), maxHours, problems);
+                const evidence = ageCheck(
+                    await newest(clients.backup, outputs.get("backupVaultName")),
+                    outputs.get("backupVaultName"),
+                    maxHours,
+                    problems,
+                );
                 return outcome(problems, evidence);
             },
         },
@@ -706,10 +913,16 @@ function backupVaultChecks(ctx: VerifyContext): AwsCheck[] {
                 const rule = await plan();
                 const drVaultArn = outputs.get("drBackupVaultArn");
                 const problems: string[] = [];
-                if (!rule.CopyActions?.some((a) => a.DestinationBackupVaultArn === drVaultArn)) problems.push(`the plan does not copy to ${drVaultArn}`);
+                if (!rule.CopyActions?.some((a) => a.DestinationBackupVaultArn === drVaultArn))
+                    problems.push(`the plan does not copy to ${drVaultArn}`);
                 const maxHours = copyMaxAgeHours(rule);
                 const vault = drVaultArn.split(":backup-vault:")[1];
-                const evidence = ageCheck(await newest(clients.drBackup, vault), `${vault} (${config.backup.drRegion})`, maxHours, problems);
+                const evidence = ageCheck(
+                    await newest(clients.drBackup, vault),
+                    `${vault} (${config.backup.drRegion})`,
+                    maxHours,
+                    problems,
+                );
                 return outcome(problems, evidence);
             },
         },
@@ -726,7 +939,11 @@ export async function runAwsChecks(checks: readonly AwsCheck[]): Promise<CheckRe
             }
             try {
                 const { problems, evidence } = await check.run();
-                return { ...base, status: problems.length === 0 ? "pass" : "fail", evidence: problems.length === 0 ? evidence : `${problems.join("; ")} [observed: ${evidence}]` };
+                return {
+                    ...base,
+                    status: problems.length === 0 ? "pass" : "fail",
+                    evidence: problems.length === 0 ? evidence : `${problems.join("; ")} [observed: ${evidence}]`,
+                };
             } catch (e) {
                 return { ...base, ...statusOfError(e) };
             }

@@ -51,10 +51,25 @@ export interface CliArgs {
     drSecurityGroupIds: string[];
 }
 
-const VALUE_FLAGS = ["--stack", "--outputs", "--drill", "--report", "--rto-seconds", "--rpo-seconds", "--ca-bundle", "--dr-subnet-group", "--dr-security-group"];
+const VALUE_FLAGS = [
+    "--stack",
+    "--outputs",
+    "--drill",
+    "--report",
+    "--rto-seconds",
+    "--rpo-seconds",
+    "--ca-bundle",
+    "--dr-subnet-group",
+    "--dr-security-group",
+];
 
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliArgs | "help" | string {
-    const args: Partial<CliArgs> & { drills: DrillName[]; drSecurityGroupIds: string[] } = { drills: [], drSecurityGroupIds: [], yesProd: false, caBundle: env.AURORA_CA_BUNDLE ?? "global-bundle.pem" };
+    const args: Partial<CliArgs> & { drills: DrillName[]; drSecurityGroupIds: string[] } = {
+        drills: [],
+        drSecurityGroupIds: [],
+        yesProd: false,
+        caBundle: env.AURORA_CA_BUNDLE ?? "global-bundle.pem",
+    };
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
         if (flag === "--help" || flag === "-h") return "help";
@@ -113,7 +128,10 @@ export interface Dependencies {
 /** Drill probes against the stack's databases with pg (TLS verify-full). */
 const postgresDatabase: NonNullable<Dependencies["database"]> = (clients, region, caBundlePath, drillId) => {
     const options = { caBundlePath, region, secrets: clients.secrets, timeoutMs: 2000, drillId };
-    return { connections: (endpoints) => postgresConnections(endpoints, options), newestMarker: (endpoint) => newestMarker(endpoint, options) };
+    return {
+        connections: (endpoints) => postgresConnections(endpoints, options),
+        newestMarker: (endpoint) => newestMarker(endpoint, options),
+    };
 };
 
 async function accountOf(clients: AwsClients): Promise<string> {
@@ -146,14 +164,20 @@ export async function main(argv: readonly string[], deps: Dependencies = {}): Pr
         return 2;
     }
     if (args.drills.length > 0 && config.isProduction && !args.yesProd) {
-        err(`error: ${args.stack} is a production stack: the drills ${args.drills.join(", ")} disturb it (failover, rotation, restores). Pass --yes-prod to run them anyway.`);
+        err(
+            `error: ${args.stack} is a production stack: the drills ${args.drills.join(", ")} disturb it (failover, rotation, restores). Pass --yes-prod to run them anyway.`,
+        );
         return 2;
     }
     const clients = (deps.clients ?? ((r, dr) => createClients(r, dr)))(config.region, config.backup.drRegion);
     const now = deps.now ?? (() => new Date());
     const ctx = { stack: args.stack, config, outputs, clients, now };
     const started = now();
-    const [account, aws, inDatabase] = await Promise.all([accountOf(clients), runAwsChecks(awsChecks(ctx)), runInDatabaseChecks(outputs, clients, proxyTarget(outputs, config.secrets.proxy.iamAuth))]);
+    const [account, aws, inDatabase] = await Promise.all([
+        accountOf(clients),
+        runAwsChecks(awsChecks(ctx)),
+        runInDatabaseChecks(outputs, clients, proxyTarget(outputs, config.secrets.proxy.iamAuth)),
+    ]);
     const checks: CheckResult[] = [...aws, ...inDatabase];
     const drills: DrillReport[] = [];
     const runId = randomBytes(3).toString("hex");

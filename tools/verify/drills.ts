@@ -124,7 +124,13 @@ async function tolerant<T>(call: () => Promise<T>): Promise<T | undefined> {
 }
 
 /** Polls `condition` every `intervalMs` until it holds (returns the time) or `maxPolls` ran out (throws). */
-async function waitFor(clock: Clock, what: string, condition: () => Promise<boolean>, intervalMs: number, maxPolls: number): Promise<number> {
+async function waitFor(
+    clock: Clock,
+    what: string,
+    condition: () => Promise<boolean>,
+    intervalMs: number,
+    maxPolls: number,
+): Promise<number> {
     for (let i = 0; i < maxPolls; i++) {
         if (await condition()) {
             return clock.now();
@@ -156,14 +162,23 @@ function endpoint(ctx: DrillContext, host: string, login: Endpoint["login"]): En
 }
 
 function drillCheck(drill: DrillName, item: string, requirement: string, problems: string[], evidence: string): CheckResult {
-    return { id: `drill.${drill}`, item, requirement, source: "drill", status: problems.length === 0 ? "pass" : "fail", evidence: problems.length === 0 ? evidence : `${problems.join("; ")} [${evidence}]` };
+    return {
+        id: `drill.${drill}`,
+        item,
+        requirement,
+        source: "drill",
+        status: problems.length === 0 ? "pass" : "fail",
+        evidence: problems.length === 0 ? evidence : `${problems.join("; ")} [${evidence}]`,
+    };
 }
 
 /** Runs a probe tick before anything is disturbed: a probe that cannot reach the database makes the drill not-run. */
 async function preflight(probe: Probe): Promise<void> {
     if (!(await probe.tick())) {
         const errors = probe.samples.filter((s) => !s.ok).map((s) => `${s.target}: ${s.error}`);
-        throw new NotRunError(`the probe cannot reach the database before the drill (run it from a host inside the VPC): ${errors.join("; ")}`);
+        throw new NotRunError(
+            `the probe cannot reach the database before the drill (run it from a host inside the VPC): ${errors.join("; ")}`,
+        );
     }
 }
 
@@ -197,33 +212,56 @@ export async function failoverDrill(ctx: DrillContext): Promise<DrillOutcome> {
         let newWriter: string | undefined;
         let oldWriterReaderAt: number | undefined;
         const recovered = () => targets.every((x) => probe.samples.filter((s) => s.target === x.name).pop()?.ok === true);
-        await probe.run(async (tick) => {
-            if (tick % POLL_TICKS === 0 && oldWriterReaderAt === undefined) {
-                const writer = await tolerant(() => writerOf(clients.rds, clusterId));
-                if (writer !== undefined && writer !== oldWriter) {
-                    newWriter = writer;
-                    const old = (await tolerant(() => clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: oldWriter }))))?.DBInstances?.[0];
-                    if (old?.DBInstanceStatus === "available") {
-                        oldWriterReaderAt = clock.now();
-                        t.note(`${newWriter} is the writer; ${oldWriter} is available as a reader`);
+        await probe.run(
+            async (tick) => {
+                if (tick % POLL_TICKS === 0 && oldWriterReaderAt === undefined) {
+                    const writer = await tolerant(() => writerOf(clients.rds, clusterId));
+                    if (writer !== undefined && writer !== oldWriter) {
+                        newWriter = writer;
+                        const old = (
+                            await tolerant(() => clients.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: oldWriter })))
+                        )?.DBInstances?.[0];
+                        if (old?.DBInstanceStatus === "available") {
+                            oldWriterReaderAt = clock.now();
+                            t.note(`${newWriter} is the writer; ${oldWriter} is available as a reader`);
+                        }
                     }
                 }
-            }
-            return oldWriterReaderAt !== undefined && recovered();
-        }, polls(rto, probe.intervalMs));
-        const measurements: Measurement[] = targets.map((x) => ({ name: `${x.name} downtime`, value: seconds(downtimeOf(probe.samples, x.name).totalMs), unit: "s", target: x.operation === "write" ? rto : undefined }));
-        measurements.push({ name: "old writer back as a reader after", value: oldWriterReaderAt === undefined ? -1 : seconds(oldWriterReaderAt - started), unit: "s" });
+                return oldWriterReaderAt !== undefined && recovered();
+            },
+            polls(rto, probe.intervalMs),
+        );
+        const measurements: Measurement[] = targets.map((x) => ({
+            name: `${x.name} downtime`,
+            value: seconds(downtimeOf(probe.samples, x.name).totalMs),
+            unit: "s",
+            target: x.operation === "write" ? rto : undefined,
+        }));
+        measurements.push({
+            name: "old writer back as a reader after",
+            value: oldWriterReaderAt === undefined ? -1 : seconds(oldWriterReaderAt - started),
+            unit: "s",
+        });
         const problems: string[] = [];
         for (const x of targets) {
             const d = downtimeOf(probe.samples, x.name);
             if (!d.recovered) problems.push(`${x.name} had not recovered when the drill ended`);
-            if (x.operation === "write" && d.totalMs > rto * 1000) problems.push(`${x.name} was down ${seconds(d.totalMs)} s, more than the RTO of ${rto} s`);
+            if (x.operation === "write" && d.totalMs > rto * 1000)
+                problems.push(`${x.name} was down ${seconds(d.totalMs)} s, more than the RTO of ${rto} s`);
         }
         if (oldWriterReaderAt === undefined) problems.push(`${oldWriter} did not come back as a reader within ${2 * rto} s`);
         t.note(measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join("; "));
         return {
             report: { drill: "failover", measurements, events: t.events },
-            checks: [drillCheck("failover", "Failover", "REQ-001", problems, `${oldWriter} -> ${newWriter}; ${measurements.map((m) => `${m.name} ${m.value} s`).join(", ")}; ${probe.samples.length} probe attempts`)],
+            checks: [
+                drillCheck(
+                    "failover",
+                    "Failover",
+                    "REQ-001",
+                    problems,
+                    `${oldWriter} -> ${newWriter}; ${measurements.map((m) => `${m.name} ${m.value} s`).join(", ")}; ${probe.samples.length} probe attempts`,
+                ),
+            ],
         };
     } finally {
         await probe.close();
@@ -235,14 +273,20 @@ export async function rotationDrill(ctx: DrillContext): Promise<DrillOutcome> {
     const t = timeline(ctx);
     const rto = ctx.rtoSeconds ?? DEFAULT_TARGETS.rotation.rtoSeconds;
     if (config.secrets.appUsers.length === 0) {
-        throw new NotRunError("the stack has no application users (aurora:appUsers is empty), so there is no alternating-users rotation to drill");
+        throw new NotRunError(
+            "the stack has no application users (aurora:appUsers is empty), so there is no alternating-users rotation to drill",
+        );
     }
     const arns = outputs.get<Record<string, string>>("appSecretArns");
     const endpoints: Record<string, Endpoint> = {};
     for (const user of config.secrets.appUsers) {
         endpoints[`${user.name} via writer endpoint`] = endpoint(ctx, outputs.get("writerEndpoint"), { secretArn: arns[user.name] });
         if (config.secrets.proxy.enabled) {
-            endpoints[`${user.name} via proxy`] = endpoint(ctx, outputs.get("proxyEndpoint"), config.secrets.proxy.iamAuth ? { iamUser: user.name } : { secretArn: arns[user.name] });
+            endpoints[`${user.name} via proxy`] = endpoint(
+                ctx,
+                outputs.get("proxyEndpoint"),
+                config.secrets.proxy.iamAuth ? { iamUser: user.name } : { secretArn: arns[user.name] },
+            );
         }
     }
     // A new login per attempt: each reads the secret again, as an application opening a pool would.
@@ -257,30 +301,49 @@ export async function rotationDrill(ctx: DrillContext): Promise<DrillOutcome> {
             const { VersionId } = await clients.secrets.send(new RotateSecretCommand({ SecretId: arns[user.name] }));
             t.note(`RotateSecret ${arns[user.name]} (new version ${VersionId})`);
             let completedAt: number | undefined;
-            await probe.run(async (tick) => {
-                if (tick % POLL_TICKS === 0) {
-                    const secret = await tolerant(() => clients.secrets.send(new DescribeSecretCommand({ SecretId: arns[user.name] })));
-                    if (VersionId !== undefined && secret?.VersionIdsToStages?.[VersionId]?.includes("AWSCURRENT")) {
-                        completedAt = clock.now();
+            await probe.run(
+                async (tick) => {
+                    if (tick % POLL_TICKS === 0) {
+                        const secret = await tolerant(() => clients.secrets.send(new DescribeSecretCommand({ SecretId: arns[user.name] })));
+                        if (VersionId !== undefined && secret?.VersionIdsToStages?.[VersionId]?.includes("AWSCURRENT")) {
+                            completedAt = clock.now();
+                        }
                     }
-                }
-                return completedAt !== undefined;
-            }, polls(rto, probe.intervalMs));
+                    return completedAt !== undefined;
+                },
+                polls(rto, probe.intervalMs),
+            );
             if (completedAt === undefined) {
                 problems.push(`rotation of ${user.name} did not complete within ${2 * rto} s`);
             } else {
                 t.note(`rotation of ${user.name} completed`);
             }
-            measurements.push({ name: `${user.name} rotation completed after`, value: completedAt === undefined ? -1 : seconds(completedAt - started), unit: "s", target: rto });
+            measurements.push({
+                name: `${user.name} rotation completed after`,
+                value: completedAt === undefined ? -1 : seconds(completedAt - started),
+                unit: "s",
+                target: rto,
+            });
         }
         for (const x of targets) {
             const failed = downtimeOf(probe.samples, x.name).failedAttempts;
             measurements.push({ name: `${x.name} failed connections`, value: failed, unit: "connections", target: 0 });
-            if (failed > 0) problems.push(`${failed} connection(s) ${x.name} failed during rotation: ${probe.samples.find((s) => s.target === x.name && !s.ok)?.error}`);
+            if (failed > 0)
+                problems.push(
+                    `${failed} connection(s) ${x.name} failed during rotation: ${probe.samples.find((s) => s.target === x.name && !s.ok)?.error}`,
+                );
         }
         return {
             report: { drill: "rotation", measurements, events: t.events },
-            checks: [drillCheck("rotation", "Rotation working", "REQ-004", problems, `${probe.samples.length} logins, ${probe.samples.filter((s) => !s.ok).length} failed`)],
+            checks: [
+                drillCheck(
+                    "rotation",
+                    "Rotation working",
+                    "REQ-004",
+                    problems,
+                    `${probe.samples.length} logins, ${probe.samples.filter((s) => !s.ok).length} failed`,
+                ),
+            ],
         };
     } finally {
         await probe.close();
@@ -290,15 +353,48 @@ export async function rotationDrill(ctx: DrillContext): Promise<DrillOutcome> {
 /** Waits for a temporary cluster and its instance, then deletes both (in the caller's finally). */
 class TemporaryCluster {
     instanceId: string;
-    constructor(readonly rds: RDSClient, readonly clusterId: string, readonly t: Timeline) {
+    constructor(
+        readonly rds: RDSClient,
+        readonly clusterId: string,
+        readonly t: Timeline,
+    ) {
         this.instanceId = `${clusterId}-instance-1`;
     }
 
-    async addInstanceAndWait(ctx: DrillContext, instanceClass: string, parameterGroup: string | undefined, maxPolls: number): Promise<string> {
-        await waitFor(ctx.clock, `${this.clusterId} available`, async () => (await this.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: this.clusterId }))).DBClusters?.[0]?.Status === "available", POLL_MS, maxPolls);
+    async addInstanceAndWait(
+        ctx: DrillContext,
+        instanceClass: string,
+        parameterGroup: string | undefined,
+        maxPolls: number,
+    ): Promise<string> {
+        await waitFor(
+            ctx.clock,
+            `${this.clusterId} available`,
+            async () =>
+                (await this.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: this.clusterId }))).DBClusters?.[0]?.Status ===
+                "available",
+            POLL_MS,
+            maxPolls,
+        );
         this.t.note(`${this.clusterId} available; creating ${this.instanceId}`);
-        await this.rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: this.instanceId, DBClusterIdentifier: this.clusterId, Engine: ENGINE, DBInstanceClass: instanceClass, DBParameterGroupName: parameterGroup }));
-        await waitFor(ctx.clock, `${this.instanceId} available`, async () => (await this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: this.instanceId }))).DBInstances?.[0]?.DBInstanceStatus === "available", POLL_MS, maxPolls);
+        await this.rds.send(
+            new CreateDBInstanceCommand({
+                DBInstanceIdentifier: this.instanceId,
+                DBClusterIdentifier: this.clusterId,
+                Engine: ENGINE,
+                DBInstanceClass: instanceClass,
+                DBParameterGroupName: parameterGroup,
+            }),
+        );
+        await waitFor(
+            ctx.clock,
+            `${this.instanceId} available`,
+            async () =>
+                (await this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: this.instanceId }))).DBInstances?.[0]
+                    ?.DBInstanceStatus === "available",
+            POLL_MS,
+            maxPolls,
+        );
         const cluster = (await this.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: this.clusterId }))).DBClusters?.[0];
         this.t.note(`${this.instanceId} available; endpoint ${cluster?.Endpoint}`);
         return cluster?.Endpoint ?? "";
@@ -313,8 +409,12 @@ class TemporaryCluster {
                 if (!/NotFound/.test((e as Error).name)) throw e;
             }
         };
-        await ignoringMissing(() => this.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: this.instanceId, SkipFinalSnapshot: true })));
-        await ignoringMissing(() => this.rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: this.clusterId, SkipFinalSnapshot: true })));
+        await ignoringMissing(() =>
+            this.rds.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: this.instanceId, SkipFinalSnapshot: true })),
+        );
+        await ignoringMissing(() =>
+            this.rds.send(new DeleteDBClusterCommand({ DBClusterIdentifier: this.clusterId, SkipFinalSnapshot: true })),
+        );
         this.t.note(`deleted ${this.instanceId} and ${this.clusterId}`);
     }
 }
@@ -340,11 +440,15 @@ export async function restoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
         const firstMarker = clock.now();
         t.note(`writing marker rows every ${probe.intervalMs} ms until the cluster's latest restorable time passes the first one`);
         // Markers keep being written until the latest restorable time covers the first one, so the restore point has markers on both sides.
-        await probe.run(async (tick) => {
-            if (tick % POLL_TICKS !== 0) return false;
-            const latest = (await clients.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: clusterId }))).DBClusters?.[0]?.LatestRestorableTime;
-            return latest !== undefined && latest.getTime() > firstMarker;
-        }, polls(rpo, probe.intervalMs));
+        await probe.run(
+            async (tick) => {
+                if (tick % POLL_TICKS !== 0) return false;
+                const latest = (await clients.rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: clusterId }))).DBClusters?.[0]
+                    ?.LatestRestorableTime;
+                return latest !== undefined && latest.getTime() > firstMarker;
+            },
+            polls(rpo, probe.intervalMs),
+        );
         await probe.close();
         const requested = clock.now();
         created = true;
@@ -363,23 +467,40 @@ export async function restoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
             }),
         );
         t.note(`RestoreDBClusterToPointInTime ${clusterId} -> ${temporary.clusterId} (latest restorable time)`);
-        const host = await temporary.addInstanceAndWait(ctx, writerClass(ctx), outputs.get("instanceParameterGroupName"), polls(rto, POLL_MS));
+        const host = await temporary.addInstanceAndWait(
+            ctx,
+            writerClass(ctx),
+            outputs.get("instanceParameterGroupName"),
+            polls(rto, POLL_MS),
+        );
         const available = clock.now();
         const marker = await ctx.database.newestMarker(endpoint(ctx, host, masterLogin));
         const measurements: Measurement[] = [{ name: "time to available", value: seconds(available - requested), unit: "s", target: rto }];
         const problems: string[] = [];
-        if (available - requested > rto * 1000) problems.push(`restore took ${seconds(available - requested)} s, more than the RTO of ${rto} s`);
+        if (available - requested > rto * 1000)
+            problems.push(`restore took ${seconds(available - requested)} s, more than the RTO of ${rto} s`);
         if (marker === undefined) {
             problems.push("the restored cluster holds no marker row: data written before the restore point is missing");
         } else {
             const loss = seconds(Math.max(0, requested - marker.getTime()));
             measurements.push({ name: "data loss (RPO)", value: loss, unit: "s", target: rpo });
-            if (loss > rpo) problems.push(`the newest marker in the restored cluster is ${loss} s older than the restore request, more than the RPO of ${rpo} s`);
+            if (loss > rpo)
+                problems.push(
+                    `the newest marker in the restored cluster is ${loss} s older than the restore request, more than the RPO of ${rpo} s`,
+                );
         }
         t.note(measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join("; "));
         return {
             report: { drill: "restore", measurements, events: t.events },
-            checks: [drillCheck("restore", "Backups and PITR", "REQ-005", problems, measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join(", "))],
+            checks: [
+                drillCheck(
+                    "restore",
+                    "Backups and PITR",
+                    "REQ-005",
+                    problems,
+                    measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join(", "),
+                ),
+            ],
         };
     } finally {
         await probe.close();
@@ -406,7 +527,9 @@ export async function drRestoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
         throw new NotRunError("aurora:drBackup is false for this stack: there is no DR vault to restore from");
     }
     if (ctx.drSubnetGroup === undefined) {
-        throw new NotRunError(`--dr-subnet-group is required: a DB subnet group in ${config.backup.drRegion} (docs/disaster-recovery.md, prerequisites)`);
+        throw new NotRunError(
+            `--dr-subnet-group is required: a DB subnet group in ${config.backup.drRegion} (docs/disaster-recovery.md, prerequisites)`,
+        );
     }
     const rto = ctx.rtoSeconds ?? DEFAULT_TARGETS["dr-restore"].rtoSeconds;
     const planId = outputs.get("backupPlanId");
@@ -415,35 +538,65 @@ export async function drRestoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
     const drVaultArn = outputs.get("drBackupVaultArn");
     const drVault = drVaultArn.split(":backup-vault:")[1];
     const clusterArn = outputs.get("clusterArn");
-    const scheduled = newestCompleted(await collect(paginateListRecoveryPointsByBackupVault({ client: clients.drBackup }, { BackupVaultName: drVault, ByResourceArn: clusterArn }), (p) => p.RecoveryPoints));
+    const scheduled = newestCompleted(
+        await collect(
+            paginateListRecoveryPointsByBackupVault({ client: clients.drBackup }, { BackupVaultName: drVault, ByResourceArn: clusterArn }),
+            (p) => p.RecoveryPoints,
+        ),
+    );
     if (!scheduled) {
-        return { report: { drill: "dr-restore", measurements: [], events: t.events }, checks: [drillCheck("dr-restore", "Cross-region copy", "REQ-005", [`${drVault} holds no completed recovery point of the cluster`], drVault)] };
+        return {
+            report: { drill: "dr-restore", measurements: [], events: t.events },
+            checks: [
+                drillCheck(
+                    "dr-restore",
+                    "Cross-region copy",
+                    "REQ-005",
+                    [`${drVault} holds no completed recovery point of the cluster`],
+                    drVault,
+                ),
+            ],
+        };
     }
     const scheduledAge = seconds(clock.now() - scheduled.CreationDate!.getTime());
-    const role = (await clients.backup.send(new ListBackupSelectionsCommand({ BackupPlanId: planId }))).BackupSelectionsList?.[0]?.IamRoleArn;
+    const role = (await clients.backup.send(new ListBackupSelectionsCommand({ BackupPlanId: planId }))).BackupSelectionsList?.[0]
+        ?.IamRoleArn;
     if (role === undefined) {
         throw new NotRunError(`backup plan ${planId} has no selection: there is no backup role to run the on-demand backup with`);
     }
     const masterLogin = { secretArn: outputs.get("masterSecretArn") };
-    const probe = new Probe([{ name: "marker", operation: "mark" }], ctx.database.connections({ marker: endpoint(ctx, outputs.get("writerEndpoint"), masterLogin) }), clock);
+    const probe = new Probe(
+        [{ name: "marker", operation: "mark" }],
+        ctx.database.connections({ marker: endpoint(ctx, outputs.get("writerEndpoint"), masterLogin) }),
+        clock,
+    );
     const temporary = new TemporaryCluster(clients.drRds, `${outputs.get("clusterIdentifier")}-dr-drill-${ctx.runId}`.slice(0, 63), t);
     let created = false;
     try {
         await preflight(probe);
         const started = clock.now();
         const { BackupJobId } = await clients.backup.send(
-            new StartBackupJobCommand({ BackupVaultName: outputs.get("backupVaultName"), ResourceArn: clusterArn, IamRoleArn: role, Lifecycle: rule?.Lifecycle }),
+            new StartBackupJobCommand({
+                BackupVaultName: outputs.get("backupVaultName"),
+                ResourceArn: clusterArn,
+                IamRoleArn: role,
+                Lifecycle: rule?.Lifecycle,
+            }),
         );
         t.note(`StartBackupJob ${BackupJobId} of ${clusterArn}; writing marker rows every ${probe.intervalMs} ms until it completes`);
         let backedUp: string | undefined;
         // Markers keep being written until the backup completes, so the snapshot has markers on both sides of its time.
-        await probe.run(async (tick) => {
-            if (tick % POLL_TICKS !== 0) return false;
-            const job = await tolerant(() => clients.backup.send(new DescribeBackupJobCommand({ BackupJobId })));
-            if (job?.State && JOB_GAVE_UP.has(job.State)) throw new DrillFailure(`backup job ${BackupJobId} ${job.State}: ${job.StatusMessage}`);
-            backedUp = job?.State === "COMPLETED" ? job.RecoveryPointArn : undefined;
-            return backedUp !== undefined;
-        }, polls(rto, probe.intervalMs));
+        await probe.run(
+            async (tick) => {
+                if (tick % POLL_TICKS !== 0) return false;
+                const job = await tolerant(() => clients.backup.send(new DescribeBackupJobCommand({ BackupJobId })));
+                if (job?.State && JOB_GAVE_UP.has(job.State))
+                    throw new DrillFailure(`backup job ${BackupJobId} ${job.State}: ${job.StatusMessage}`);
+                backedUp = job?.State === "COMPLETED" ? job.RecoveryPointArn : undefined;
+                return backedUp !== undefined;
+            },
+            polls(rto, probe.intervalMs),
+        );
         await probe.close();
         if (backedUp === undefined) throw new DrillFailure(`backup job ${BackupJobId} did not complete within ${2 * rto} s`);
         const { CopyJobId } = await clients.backup.send(
@@ -462,14 +615,17 @@ export async function drRestoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
             `copy job ${CopyJobId}`,
             async () => {
                 const job = (await clients.backup.send(new DescribeCopyJobCommand({ CopyJobId }))).CopyJob;
-                if (job?.State && JOB_GAVE_UP.has(job.State)) throw new DrillFailure(`copy job ${CopyJobId} ${job.State}: ${job.StatusMessage}`);
+                if (job?.State && JOB_GAVE_UP.has(job.State))
+                    throw new DrillFailure(`copy job ${CopyJobId} ${job.State}: ${job.StatusMessage}`);
                 point = job?.State === "COMPLETED" ? job.DestinationRecoveryPointArn : undefined;
                 return point !== undefined;
             },
             POLL_MS,
             polls(rto, POLL_MS),
         );
-        const metadata = (await clients.drBackup.send(new GetRecoveryPointRestoreMetadataCommand({ BackupVaultName: drVault, RecoveryPointArn: point }))).RestoreMetadata ?? {};
+        const metadata =
+            (await clients.drBackup.send(new GetRecoveryPointRestoreMetadataCommand({ BackupVaultName: drVault, RecoveryPointArn: point })))
+                .RestoreMetadata ?? {};
         const requested = clock.now();
         created = true;
         const { RestoreJobId } = await clients.drBackup.send(
@@ -492,7 +648,8 @@ export async function drRestoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
             `restore job ${RestoreJobId}`,
             async () => {
                 const job = await clients.drBackup.send(new DescribeRestoreJobCommand({ RestoreJobId }));
-                if (job.Status === "FAILED" || job.Status === "ABORTED") throw new DrillFailure(`restore job ${RestoreJobId} ${job.Status}: ${job.StatusMessage}`);
+                if (job.Status === "FAILED" || job.Status === "ABORTED")
+                    throw new DrillFailure(`restore job ${RestoreJobId} ${job.Status}: ${job.StatusMessage}`);
                 return job.Status === "COMPLETED";
             },
             POLL_MS,
@@ -507,19 +664,32 @@ export async function drRestoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
             { name: "age of the newest scheduled DR recovery point", value: scheduledAge, unit: "s", target: rpo },
         ];
         const problems: string[] = [];
-        if (available - requested > rto * 1000) problems.push(`DR restore took ${seconds(available - requested)} s, more than the RTO of ${rto} s`);
-        if (scheduledAge > rpo) problems.push(`the newest scheduled DR recovery point is ${scheduledAge} s old, more than the RPO of ${rpo} s`);
+        if (available - requested > rto * 1000)
+            problems.push(`DR restore took ${seconds(available - requested)} s, more than the RTO of ${rto} s`);
+        if (scheduledAge > rpo)
+            problems.push(`the newest scheduled DR recovery point is ${scheduledAge} s old, more than the RPO of ${rpo} s`);
         if (marker === undefined) {
             problems.push("the restored DR cluster holds no marker row: data written before the backup is missing");
         } else {
             const loss = seconds(Math.max(0, copied - marker.getTime()));
             measurements.push({ name: "data loss (RPO) when the copy became usable", value: loss, unit: "s", target: rpo });
-            if (loss > rpo) problems.push(`the newest marker in the restored DR cluster is ${loss} s older than the copy, more than the RPO of ${rpo} s`);
+            if (loss > rpo)
+                problems.push(
+                    `the newest marker in the restored DR cluster is ${loss} s older than the copy, more than the RPO of ${rpo} s`,
+                );
         }
         t.note(measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join("; "));
         return {
             report: { drill: "dr-restore", measurements, events: t.events },
-            checks: [drillCheck("dr-restore", "Cross-region copy", "REQ-005", problems, measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join(", "))],
+            checks: [
+                drillCheck(
+                    "dr-restore",
+                    "Cross-region copy",
+                    "REQ-005",
+                    problems,
+                    measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join(", "),
+                ),
+            ],
         };
     } finally {
         await probe.close();
@@ -550,7 +720,9 @@ export async function runDrill(name: DrillName, ctx: DrillContext): Promise<Dril
     } catch (e) {
         const { status, evidence } = e instanceof DrillFailure ? { status: "fail" as const, evidence: e.message } : statusOfError(e);
         ctx.log(`drill ${name}: ${evidence}`);
-        return { report: { drill: name, measurements: [], events: [evidence] }, checks: [{ id: `drill.${name}`, ...ITEMS[name], source: "drill", status, evidence }] };
+        return {
+            report: { drill: name, measurements: [], events: [evidence] },
+            checks: [{ id: `drill.${name}`, ...ITEMS[name], source: "drill", status, evidence }],
+        };
     }
 }
-

@@ -31,7 +31,12 @@ function notRun(reason: string): CheckResult[] {
 /** Validates one entry of the function's answer; anything malformed is a not-run, never a pass. */
 function toResult(entry: FunctionCheck, index: number): CheckResult {
     const id = typeof entry.id === "string" ? entry.id : `db.unnamed-${index + 1}`;
-    const base = { id, item: String(entry.item ?? "In-database check"), requirement: String(entry.requirement ?? "unknown"), source: "in-database" as const };
+    const base = {
+        id,
+        item: String(entry.item ?? "In-database check"),
+        requirement: String(entry.requirement ?? "unknown"),
+        source: "in-database" as const,
+    };
     const status = STATUSES.find((s) => s === entry.status);
     if (status === undefined) {
         return { ...base, status: "not-run", evidence: `the bootstrap function reported status ${JSON.stringify(entry.status)}` };
@@ -48,11 +53,19 @@ export function proxyTarget(outputs: StackOutputs, iamAuth: boolean): ProxyTarge
 export async function runInDatabaseChecks(outputs: StackOutputs, clients: AwsClients, proxy?: ProxyTarget): Promise<CheckResult[]> {
     const functionName = outputs.optional("bootstrapFunctionName");
     if (functionName === undefined) {
-        return notRun("stack output 'bootstrapFunctionName' is missing: the stack has no bootstrap function to run the in-database checks inside the VPC");
+        return notRun(
+            "stack output 'bootstrapFunctionName' is missing: the stack has no bootstrap function to run the in-database checks inside the VPC",
+        );
     }
     const event: BootstrapEvent = { mode: "verify", ...(proxy ? { proxy } : {}) };
     try {
-        const response = await clients.lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: Buffer.from(JSON.stringify(event)) }));
+        const response = await clients.lambda.send(
+            new InvokeCommand({
+                FunctionName: functionName,
+                InvocationType: "RequestResponse",
+                Payload: Buffer.from(JSON.stringify(event)),
+            }),
+        );
         const text = Buffer.from(response.Payload ?? new Uint8Array()).toString("utf8");
         if (response.FunctionError !== undefined) {
             return notRun(`${functionName} failed (${response.FunctionError}): ${text.slice(0, 500)}`);

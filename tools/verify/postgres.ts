@@ -56,7 +56,9 @@ async function credentials(endpoint: Endpoint, options: PostgresOptions): Promis
 
 function readBundle(path: string): string {
     if (!fs.existsSync(path)) {
-        throw new NotRunError(`CA bundle ${path} not found: download https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem or pass --ca-bundle <file>`);
+        throw new NotRunError(
+            `CA bundle ${path} not found: download https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem or pass --ca-bundle <file>`,
+        );
     }
     return fs.readFileSync(path, "utf8");
 }
@@ -90,7 +92,9 @@ export function postgresConnections(endpoints: Readonly<Record<string, Endpoint>
         const connection: ProbeConnection = {
             run: async (operation) => {
                 if (operation === "mark" && !markerTableReady) {
-                    await client.query(`CREATE TABLE IF NOT EXISTS ${MARKER_TABLE} (id bigserial PRIMARY KEY, drill text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+                    await client.query(
+                        `CREATE TABLE IF NOT EXISTS ${MARKER_TABLE} (id bigserial PRIMARY KEY, drill text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+                    );
                     markerTableReady = true;
                 }
                 await client.query(OPERATION_SQL[operation], operation === "mark" ? [options.drillId] : []);

@@ -83,11 +83,18 @@ export function formatMarkdown(report: VerifyReport): string {
         "",
         "| | Check | Checklist item | Requirement | Source | Status | Evidence |",
         "|---|---|---|---|---|---|---|",
-        ...report.checks.map((c) => `| ${SYMBOLS[c.status]} | \`${c.id}\` | ${cell(c.item)} | ${c.requirement} | ${c.source} | ${c.status} | ${cell(c.evidence)} |`),
+        ...report.checks.map(
+            (c) =>
+                `| ${SYMBOLS[c.status]} | \`${c.id}\` | ${cell(c.item)} | ${c.requirement} | ${c.source} | ${c.status} | ${cell(c.evidence)} |`,
+        ),
     ];
     for (const d of report.drills) {
         lines.push("", `## Drill: ${d.drill}`, "", "| Measurement | Value | Target |", "|---|---|---|");
-        lines.push(...d.measurements.map((m) => `| ${m.name} | ${m.value} ${m.unit} | ${m.target === undefined ? "—" : `${m.target} ${m.unit}`} |`));
+        lines.push(
+            ...d.measurements.map(
+                (m) => `| ${m.name} | ${m.value} ${m.unit} | ${m.target === undefined ? "—" : `${m.target} ${m.unit}`} |`,
+            ),
+        );
         lines.push("", "Timeline:", "", ...d.events.map((e) => `- ${e}`));
     }
     return lines.join("\n") + "\n";

@@ -47,7 +47,12 @@ export function readOutputs(stack: string, outputsFile: string | undefined, run:
         text = run("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack]);
     } catch (e) {
         const code = (e as { code?: string }).code;
-        throw new Error(code === "ENOENT" ? "the Pulumi CLI is not installed: pass the outputs with --outputs <file> (pulumi stack output --json --show-secrets > file)" : `pulumi stack output failed: ${(e as Error).message}`);
+        throw new Error(
+            code === "ENOENT"
+                ? "the Pulumi CLI is not installed: pass the outputs with --outputs <file> (pulumi stack output --json --show-secrets > file)"
+                : `pulumi stack output failed: ${(e as Error).message}`,
+            { cause: e },
+        );
     }
     return new StackOutputs(JSON.parse(text));
 }
