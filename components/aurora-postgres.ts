@@ -352,4 +352,16 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         };
         this.registerOutputs(this.outputs);
     }
+
+    /**
+     * Lets a client (an application's security group, declared anywhere) reach the database: on the
+     * database port of the cluster's group and, when there is one, of the proxy's; `clientName`
+     * (lowercase letters, digits, hyphens) names the rules.
+     */
+    allowClient(clientName: string, securityGroupId: pulumi.Input<string>): void {
+        this.network.allowClient(clientName, securityGroupId);
+        if (this.secrets.proxySecurityGroupId !== undefined) {
+            this.secrets.allowProxyClient(clientName, securityGroupId);
+        }
+    }
 }

@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, checkIntegerRange, checkLogRetention, checkOneOf, checkPrivateCidr, subnetCidrs } from "./validation";
+import { Problems, checkClientName, checkIntegerRange, checkLogRetention, checkOneOf, checkPrivateCidr, subnetCidrs } from "./validation";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 
 /** AWS services that private workloads (rotation functions, the proxy, monitoring) reach through endpoints. */
@@ -189,6 +189,7 @@ export class Network extends pulumi.ComponentResource {
     public readonly endpointSecurityGroupId: pulumi.Output<string | undefined>;
     /** The VPC's CIDR block. */
     public readonly vpcCidr: pulumi.Output<string>;
+    private readonly admit: (clientName: string, securityGroupId: pulumi.Input<string>) => aws.vpc.SecurityGroupIngressRule;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aurora:network:Network", name, {}, opts);
@@ -366,6 +367,20 @@ export class Network extends pulumi.ComponentResource {
             { parent: this },
         );
         this.dbSecurityGroupId = dbSecurityGroup.id;
+        this.admit = (clientName, securityGroupId) =>
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-db-from-${clientName}`,
+                {
+                    securityGroupId: dbSecurityGroup.id,
+                    referencedSecurityGroupId: securityGroupId,
+                    ipProtocol: "tcp",
+                    fromPort: args.dbPort,
+                    toPort: args.dbPort,
+                    description: `PostgreSQL from ${clientName}`,
+                    tags: tags(`db-from-${clientName}`),
+                },
+                { parent: this },
+            );
         for (let i = 0; i < this.appSecurityGroupCount; i++) {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-db-from-app-${i}`,
@@ -483,6 +498,17 @@ export class Network extends pulumi.ComponentResource {
                 { parent: this, dependsOn: attachment ? [attachment] : [] },
             );
         });
+    }
+
+    /**
+     * Admits a client's security group (a service declared elsewhere, e.g. an ECS service or a Lambda
+     * function) on the database port, with its own described rule; `clientName` names the rule.
+     */
+    allowClient(clientName: string, securityGroupId: pulumi.Input<string>): aws.vpc.SecurityGroupIngressRule {
+        const problems = new Problems();
+        problems.check("clientName", clientName, checkClientName(clientName));
+        problems.throwIfAny(this, `Invalid Network.allowClient arguments:`);
+        return this.admit(clientName, securityGroupId);
     }
 
     private createEndpoints(

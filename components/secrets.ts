@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Problems } from "./validation";
+import { Problems, checkClientName } from "./validation";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 import { AppUserAccess, CLONE_SUFFIX, SecretsSettings, validateSecretsSettings } from "./secrets-settings";
 
@@ -87,6 +87,7 @@ export class Secrets extends pulumi.ComponentResource {
     public readonly proxyReadOnlyEndpoint: pulumi.Output<string> | undefined;
     /** The proxy's security group (undefined without a proxy): clients are admitted to it. */
     public readonly proxySecurityGroupId: pulumi.Output<string> | undefined;
+    private admitToProxy: ((clientName: string, securityGroupId: pulumi.Input<string>) => aws.vpc.SecurityGroupIngressRule) | undefined;
     /** Per application user, an IAM policy allowing `rds-db:connect` through the proxy as that user only. */
     public readonly proxyConnectPolicyArns: Record<string, pulumi.Output<string>> = {};
     /** Connections the proxy may open to the writer: the configured share of its max_connections. */
@@ -276,6 +277,17 @@ export class Secrets extends pulumi.ComponentResource {
         });
     }
 
+    /** Admits a client's security group to the RDS Proxy on the database port; `clientName` names the rule. */
+    allowProxyClient(clientName: string, securityGroupId: pulumi.Input<string>): aws.vpc.SecurityGroupIngressRule {
+        const problems = new Problems();
+        problems.check("clientName", clientName, checkClientName(clientName));
+        if (this.admitToProxy === undefined) {
+            problems.add("proxy.enabled is false: there is no proxy to admit a client to");
+        }
+        problems.throwIfAny(this, "Invalid Secrets.allowProxyClient arguments:");
+        return this.admitToProxy!(clientName, securityGroupId);
+    }
+
     private createProxy(
         name: string,
         args: SecretsArgs,
@@ -305,6 +317,8 @@ export class Secrets extends pulumi.ComponentResource {
                 { securityGroupId: proxyGroup.id, ...source, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description, tags },
                 { parent: this },
             );
+        this.admitToProxy = (clientName, securityGroupId) =>
+            proxyIngress(`proxy-from-${clientName}`, { referencedSecurityGroupId: securityGroupId }, `PostgreSQL from ${clientName}`);
         const clientGroups = pulumi.output(args.clientSecurityGroupIds);
         for (let i = 0; i < args.clientSecurityGroupCount; i++) {
             proxyIngress(

@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from "../tools/stack-files";
 import { ALARM_DEFAULTS, AuroraPostgres, BACKUP_DEFAULTS, CLUSTER_DEFAULTS, NETWORK_DEFAULTS, SECRETS_DEFAULTS } from "../components";
 import { keyName, parseStackConfig } from "../config";
 import { CONFIG_KEYS } from "../config/schema";
-import { STACKS, runComponent, stackRun } from "./helpers";
+import { STACKS, errorOf, runComponent, stackRun } from "./helpers";
 
 const TOP_LEVEL = "aurora:index:AuroraPostgres";
 
@@ -124,5 +124,28 @@ describe("library: components are self-contained and composed by AuroraPostgres"
             [...fields].filter((f) => !keys.has(keyName(f))),
             "fields without a config key",
         ).to.deep.equal([]);
+    });
+
+    it("REQ-003 allowClient admits a client's security group to the database and the proxy, one described rule each", async () => {
+        const client = "sg-0c11e47000000000a";
+        const run = await runComponent(() => {
+            const db = new AuroraPostgres("lib-client", { namePrefix: "lib-client", region: "eu-west-1" });
+            db.allowClient("billing", client);
+            return db;
+        });
+        const groupOf = (suffix: string) => run.resources.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.name.endsWith(suffix))!.id;
+        const fromClient = run.resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.referencedSecurityGroupId === client);
+        expect(fromClient.map((r) => [r.inputs.securityGroupId, r.inputs.fromPort, r.inputs.description])).to.have.deep.members([
+            [groupOf("-db-sg"), 5432, "PostgreSQL from billing"],
+            [groupOf("-proxy-sg"), 5432, "PostgreSQL from billing"],
+        ]);
+        const error = await errorOf(() =>
+            runComponent(() => {
+                const db = new AuroraPostgres("lib-client-bad", { namePrefix: "lib-client-bad", region: "eu-west-1", secrets: { proxy: { enabled: false } } });
+                db.secrets.allowProxyClient("Billing Service", client);
+                return db;
+            }),
+        );
+        expect(error.message).to.include('clientName = "Billing Service": must be 1 to 40 lowercase letters').and.include("proxy.enabled is false");
     });
 });

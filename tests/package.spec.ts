@@ -132,6 +132,6 @@ describe("the published package (npm pack) and an example that consumes it", fun
             env: { ...process.env, NODE_OPTIONS: "" },
         });
         expect(run.status, `${run.stdout}\n${run.stderr}`).to.equal(0);
-        expect(run.stdout).to.match(/# pass 3\n/);
+        expect(run.stdout).to.match(/# pass 4\n/);
     });
 });

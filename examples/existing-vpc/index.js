@@ -28,6 +28,9 @@ const orders = new AuroraPostgres("orders", {
     backup: {},
 });
 
+// The billing service lives in another stack; its security group may reach orders (database and proxy).
+orders.allowClient("billing", config.get("billingSecurityGroupId") ?? "sg-0b111100000000001");
+
 const reporting = new AuroraPostgres("reporting", {
     namePrefix: "reporting",
     region: "eu-west-1",

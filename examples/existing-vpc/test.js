@@ -104,6 +104,13 @@ test("orders keeps the production defaults: a proxy, AWS Backup, encrypted stora
     assert.equal(ofType("aws:backup/plan:Plan").length, 1);
 });
 
+test("the billing service's security group reaches orders' database and proxy, and nothing of reporting", async () => {
+    const fromBilling = ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+        (r) => r.inputs.referencedSecurityGroupId === "sg-0b111100000000001",
+    );
+    assert.deepEqual(fromBilling.map((r) => r.name).sort(), ["orders-db-from-billing", "orders-proxy-from-billing"]);
+});
+
 test("reporting has no proxy and one reader", async () => {
     assert.equal(program.reportingProxyEndpoint, undefined);
     assert.equal(ofType("aws:rds/clusterInstance:ClusterInstance").filter((i) => i.inputs.clusterIdentifier === "reporting").length, 2);
