@@ -133,19 +133,28 @@ describe("library: components are self-contained and composed by AuroraPostgres"
             db.allowClient("billing", client);
             return db;
         });
-        const groupOf = (suffix: string) => run.resources.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.name.endsWith(suffix))!.id;
-        const fromClient = run.resources.filter((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.referencedSecurityGroupId === client);
+        const groupOf = (suffix: string) =>
+            run.resources.find((r) => r.type === "aws:ec2/securityGroup:SecurityGroup" && r.name.endsWith(suffix))!.id;
+        const fromClient = run.resources.filter(
+            (r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" && r.inputs.referencedSecurityGroupId === client,
+        );
         expect(fromClient.map((r) => [r.inputs.securityGroupId, r.inputs.fromPort, r.inputs.description])).to.have.deep.members([
             [groupOf("-db-sg"), 5432, "PostgreSQL from billing"],
             [groupOf("-proxy-sg"), 5432, "PostgreSQL from billing"],
         ]);
         const error = await errorOf(() =>
             runComponent(() => {
-                const db = new AuroraPostgres("lib-client-bad", { namePrefix: "lib-client-bad", region: "eu-west-1", secrets: { proxy: { enabled: false } } });
+                const db = new AuroraPostgres("lib-client-bad", {
+                    namePrefix: "lib-client-bad",
+                    region: "eu-west-1",
+                    secrets: { proxy: { enabled: false } },
+                });
                 db.secrets.allowProxyClient("Billing Service", client);
                 return db;
             }),
         );
-        expect(error.message).to.include('clientName = "Billing Service": must be 1 to 40 lowercase letters').and.include("proxy.enabled is false");
+        expect(error.message)
+            .to.include('clientName = "Billing Service": must be 1 to 40 lowercase letters')
+            .and.include("proxy.enabled is false");
     });
 });
