@@ -12,7 +12,7 @@ import { Alarms, AlarmsArgs } from "../components/alarms";
 import { MOCK_ACCOUNT_ID, ProgramRun, RecordedResource } from "../tools/mock-engine";
 import { previewStack } from "../tools/preview";
 import { PROJECT_ROOT, readStackConfig } from "../tools/stack-files";
-import { STACKS, stackConfig, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
+import { STACKS, expectEvery, stackConfig, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const TOPIC = "aws:sns/topic:Topic";
@@ -620,10 +620,7 @@ describe("docs: runbooks and performance baseline match the alarms", () => {
 
     it("the baseline documents every alarm config key, each stack's computed thresholds and the event categories", () => {
         const alarmKeys = Object.keys(DEFAULTS);
-        expect(
-            alarmKeys.every((k) => CONFIG_KEYS.some((s) => s.key === k)),
-            "settings fields are config keys",
-        ).to.equal(true);
+        expectEvery(alarmKeys, (k) => CONFIG_KEYS.some((s) => s.key === k), "settings fields that are not config keys");
         for (const key of alarmKeys.filter((k) => !k.startsWith("alarm"))) {
             expect(baseline, key).to.include(`\`${key}\``);
         }

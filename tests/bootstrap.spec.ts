@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { DatabaseBootstrap, DatabaseBootstrapArgs } from "../components/bootstrap";
 import { ENV } from "../functions/bootstrap/settings";
 import { MOCK_ACCOUNT_ID, ProgramRun } from "../tools/mock-engine";
-import { STACKS, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
+import { STACKS, errorOf, expectEvery, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
 
 const FUNCTION = "aws:lambda/function:Function";
 const INVOCATION = "aws:lambda/invocation:Invocation";
@@ -101,8 +101,10 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
                 wildcard.map((s) => s.Sid),
                 "only the ENI actions, which have no resource scope",
             ).to.deep.equal(["AttachToTheDatabaseSubnets"]);
-            expect(wildcard[0].Action.every((a: string) => a.startsWith("ec2:") && /NetworkInterface|PrivateIpAddresses/.test(a))).to.equal(
-                true,
+            expectEvery(
+                wildcard[0].Action as string[],
+                (a) => a.startsWith("ec2:") && /NetworkInterface|PrivateIpAddresses/.test(a),
+                "wildcard actions other than ENI management",
             );
         });
 

@@ -11,7 +11,7 @@ import {
 } from "../components/parameters";
 import { MOCK_ACCOUNT_ID, ProgramRun } from "../tools/mock-engine";
 import { readStackConfig } from "../tools/stack-files";
-import { STACKS, stackConfig, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
+import { STACKS, expectEvery, stackConfig, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
 const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
@@ -57,7 +57,7 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
                 for (const reader of instances.slice(1)) {
                     expect(reader.options.dependsOn, "readers wait for the writer").to.include(writer.urn);
                 }
-                expect(instances.every((i) => i.inputs.clusterIdentifier === `aurora-${stack}`)).to.equal(true);
+                expectEvery(instances, (i) => i.inputs.clusterIdentifier === `aurora-${stack}`);
             });
 
             it(`REQ-002 ${stack}: storage, PI and master secret encrypted with the customer-managed keys; TLS 1.2+ enforced`, async () => {
@@ -85,7 +85,7 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
 
             it(`REQ-003 ${stack}: instances are never publicly accessible; the cluster uses the isolated subnet group and DB security group`, async () => {
                 const run = await stackRun(stack);
-                expect(ofType(run, INSTANCE).every((i) => i.inputs.publiclyAccessible === false)).to.equal(true);
+                expectEvery(ofType(run, INSTANCE), (i) => i.inputs.publiclyAccessible === false);
                 const cluster = one(run, CLUSTER);
                 expect(cluster.inputs.dbSubnetGroupName).to.equal(`aurora-${stack}-db`);
                 expect(cluster.inputs.vpcSecurityGroupIds).to.deep.equal([one(run, "aws:ec2/securityGroup:SecurityGroup", "-db-sg").id]);
@@ -160,7 +160,7 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
                     "idle_in_transaction_session_timeout",
                 );
                 expect(clusterParams).to.include.keys("pgaudit.log");
-                expect(ofType(run, INSTANCE).every((i) => i.inputs.dbParameterGroupName === instanceGroup.inputs.name)).to.equal(true);
+                expectEvery(ofType(run, INSTANCE), (i) => i.inputs.dbParameterGroupName === instanceGroup.inputs.name);
             });
 
             it(`REQ-008 ${stack}: a final snapshot with a unique valid identifier; deletion protection and protect as configured`, async () => {
@@ -243,7 +243,7 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
             maxCapacity: 4,
             secondsUntilAutoPause: 300,
         });
-        expect(ofType(run, INSTANCE).every((i) => i.inputs.instanceClass === "db.serverless")).to.equal(true);
+        expectEvery(ofType(run, INSTANCE), (i) => i.inputs.instanceClass === "db.serverless");
         expect(run.outputs.maxConnections).to.deep.equal({ "aurora-dev-instance-1": 823, "aurora-dev-instance-2": 823 });
     });
 

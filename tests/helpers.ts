@@ -85,3 +85,16 @@ export function configProblems(overrides: Record<string, string>, stack = "prod"
         return (e as Error).message;
     }
 }
+
+/**
+ * Asserts `predicate` holds for every item, naming the items it fails for (resources by name), so
+ * a failure says which resource or key broke the rule rather than "expected false to equal true".
+ */
+export function expectEvery<T>(
+    items: readonly T[],
+    predicate: (item: T) => unknown,
+    message?: string,
+    nameOf: (item: T) => string = (item) => String((item as { name?: string }).name ?? item),
+): void {
+    expect(items.filter((item) => !predicate(item)).map(nameOf), message ?? "items breaking the rule").to.deep.equal([]);
+}

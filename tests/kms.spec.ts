@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { KEY_PURPOSES, KeyPolicyPurpose, KmsKeys, keyPolicy } from "../components/kms";
 import { MOCK_ACCOUNT_ID } from "../tools/mock-engine";
 import { previewStack } from "../tools/preview";
-import { STACKS, errorOf, ofType, one, policyDoc, runComponent, stackConfig, stackRun } from "./helpers";
+import { STACKS, expectEvery, errorOf, ofType, one, policyDoc, runComponent, stackConfig, stackRun } from "./helpers";
 
 const ctx = { partition: "aws", accountId: MOCK_ACCOUNT_ID, region: "eu-west-1" };
 const root = `arn:aws:iam::${MOCK_ACCOUNT_ID}:root`;
@@ -50,7 +50,7 @@ describe("components/kms: customer-managed keys (REQ-002)", () => {
         const prod = ofType(await stackRun("prod"), "aws:kms/key:Key");
         expect(prod).to.have.length(7, "six stack keys and the DR region's backup key");
         const dev = ofType(await stackRun("dev"), "aws:kms/key:Key");
-        expect(prod.every((k) => k.options.protect)).to.equal(true);
+        expectEvery(prod, (k) => k.options.protect);
         expect(dev.some((k) => k.options.protect)).to.equal(false);
     });
 

@@ -3,7 +3,7 @@ import { ENDPOINT_SERVICES, Network, NetworkArgs, selectZones } from "../compone
 import { outputValue } from "../tools/mock-engine";
 import { previewStack } from "../tools/preview";
 import { NETWORK_DEFAULTS } from "../components/defaults";
-import { STACKS, configProblems, stackConfig, errorOf, ofType, one, runComponent, stackRun } from "./helpers";
+import { STACKS, expectEvery, configProblems, stackConfig, errorOf, ofType, one, runComponent, stackRun } from "./helpers";
 
 const base: NetworkArgs = {
     ...NETWORK_DEFAULTS,
@@ -40,7 +40,7 @@ describe("components/network: private, isolated network (REQ-003)", () => {
                     expect(table.inputs.routes ?? [], table.name).to.be.empty;
                 }
                 const subnets = ofType(run, "aws:ec2/subnet:Subnet");
-                expect(subnets.every((s) => s.inputs.mapPublicIpOnLaunch === false)).to.equal(true);
+                expectEvery(subnets, (s) => s.inputs.mapPublicIpOnLaunch === false);
             });
 
             it(`REQ-001 ${stack}: one database subnet per AZ in 3 distinct AZs, all in the DB subnet group`, async () => {
@@ -137,7 +137,7 @@ describe("components/network: private, isolated network (REQ-003)", () => {
             expect(endpoints.map((e) => e.inputs.serviceName).sort()).to.deep.equal(
                 ENDPOINT_SERVICES.map((s) => `com.amazonaws.eu-west-1.${s}`).sort(),
             );
-            expect(endpoints.every((e) => e.inputs.privateDnsEnabled && e.inputs.vpcEndpointType === "Interface")).to.equal(true);
+            expectEvery(endpoints, (e) => e.inputs.privateDnsEnabled && e.inputs.vpcEndpointType === "Interface");
             const endpointGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-endpoints-sg");
             const rules = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
                 (r) => r.inputs.securityGroupId === endpointGroup.id,
@@ -169,7 +169,7 @@ describe("components/network: private, isolated network (REQ-003)", () => {
             ["10.60.0.0/16", 6432, 6432],
             ["192.168.1.0/24", 6432, 6432],
         ]);
-        expect(rules.every((r) => r.inputs.description.includes("private range"))).to.equal(true);
+        expectEvery(rules, (r) => r.inputs.description.includes("private range"));
     });
 
     it("splits the VPC into sixteenths: database subnets first, application subnets from the ninth", async () => {
@@ -199,11 +199,11 @@ describe("components/network: private, isolated network (REQ-003)", () => {
             ...existing.appSecurityGroupIds,
             ...existing.allowedCidrs,
         ]);
-        expect(
-            ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint").every(
-                (e) => JSON.stringify(e.inputs.subnetIds) === JSON.stringify(existing.existingDbSubnetIds),
-            ),
-        ).to.equal(true);
+        expectEvery(
+            ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint"),
+            (e) => JSON.stringify(e.inputs.subnetIds) === JSON.stringify(existing.existingDbSubnetIds),
+            "endpoints outside the database subnets",
+        );
         expect(await outputValue(network!.dbSubnetAzs)).to.deep.equal(["eu-west-1a", "eu-west-1b"]);
         expect(await outputValue(network!.vpcCidr)).to.equal("10.90.0.0/16");
         expect(await outputValue(network!.appSubnetIds)).to.deep.equal([]);

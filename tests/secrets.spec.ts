@@ -3,7 +3,7 @@ import { parseStackConfig } from "../config";
 import { ROTATION_APPLICATION, Secrets, SecretsArgs } from "../components/secrets";
 import { MOCK_ACCOUNT_ID, ProgramRun } from "../tools/mock-engine";
 import { readStackConfig } from "../tools/stack-files";
-import { STACKS, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
+import { STACKS, expectEvery, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
 
 const SECRET = "aws:secretsmanager/secret:Secret";
 const ROTATION = "aws:secretsmanager/secretRotation:SecretRotation";
@@ -58,7 +58,7 @@ describe("components/secrets: rotation without dropped connections, application 
             const run = await stackRun(stack);
             const secrets = ofType(run, SECRET);
             expect(secrets.map((s) => s.inputs.name)).to.deep.equal([`aurora-${stack}/app/app`, `aurora-${stack}/app/reporting`]);
-            expect(secrets.every((s) => s.inputs.kmsKeyId === secretsKeyArn(run))).to.equal(true);
+            expectEvery(secrets, (s) => s.inputs.kmsKeyId === secretsKeyArn(run));
             for (const [user, version] of [
                 ["app", "-app-initial"],
                 ["reporting", "-reporting-initial"],
@@ -269,7 +269,12 @@ describe("components/secrets: rotation without dropped connections, application 
             "sg-0000000000000a002",
             "10.8.0.0/16",
         ]);
-        expect(one(run, "aws:rds/proxy:Proxy").inputs.auths.every((a: any) => a.iamAuth === "DISABLED")).to.equal(true);
+        expectEvery(
+            one(run, "aws:rds/proxy:Proxy").inputs.auths,
+            (a: { iamAuth: string; description: string }) => a.iamAuth === "DISABLED",
+            "proxy auths requiring IAM",
+            (a: { description: string }) => a.description,
+        );
     });
 
     it("the component rejects invalid settings with its own field names", async () => {
