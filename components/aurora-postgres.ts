@@ -12,9 +12,9 @@ import {
     ALARM_DEFAULTS,
     BACKUP_DEFAULTS,
     CLUSTER_DEFAULTS,
-    NETWORK_DEFAULTS,
     PartialSettings,
     SECRETS_DEFAULTS,
+    networkWithDefaults,
     withDefaults,
 } from "./defaults";
 import { DatabaseBootstrap } from "./bootstrap";
@@ -95,7 +95,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
     constructor(name: string, args: AuroraPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aurora:index:AuroraPostgres", name, {}, opts);
         const settings = {
-            network: withDefaults(NETWORK_DEFAULTS, args.network),
+            network: networkWithDefaults(args.network),
             cluster: withDefaults(CLUSTER_DEFAULTS, args.cluster),
             secrets: withDefaults(SECRETS_DEFAULTS, args.secrets),
             alarms: withDefaults(ALARM_DEFAULTS, args.alarms),

@@ -6,7 +6,7 @@
 import { AlarmSettings, DEFAULT_RUNBOOK_BASE_URL } from "./alarm-settings";
 import { BackupSettings } from "./backup";
 import { ClusterSettings } from "./cluster-settings";
-import { NetworkSettings } from "./network";
+import { ExistingVpcSettings, NetworkSettings, NewVpcSettings } from "./network";
 import { SecretsSettings } from "./secrets-settings";
 
 /** A settings object with every field optional; nested objects (serverless, proxy) may be given in part. */
@@ -15,13 +15,10 @@ export type PartialSettings<T> = {
 };
 
 /** A new, isolated VPC over three AZs with interface endpoints and full flow logs kept a year. */
-export const NETWORK_DEFAULTS: NetworkSettings = {
+export const NETWORK_DEFAULTS: NewVpcSettings = {
     mode: "new",
     vpcCidr: "10.40.0.0/16",
     azCount: 3,
-    existingVpcId: "",
-    existingDbSubnetIds: [],
-    appSecurityGroupIds: [],
     allowedCidrs: [],
     dbPort: 5432,
     flowLogsTrafficType: "ALL",
@@ -116,4 +113,23 @@ export function withDefaults<T extends object>(defaults: T, given: PartialSettin
         merged[key] = isPlainObject(base) && Object.keys(base).length > 0 && isPlainObject(value) ? { ...base, ...value } : value;
     }
     return merged as T;
+}
+
+/**
+ * The network with its defaults: an existing VPC takes the settings both kinds share (port, flow
+ * logs, endpoints, allowed CIDRs); anything else is a new VPC.
+ */
+export function networkWithDefaults(given: PartialSettings<NetworkSettings> | undefined): NetworkSettings {
+    if (given?.mode === "existing") {
+        const {
+            mode: _mode,
+            vpcCidr: _cidr,
+            azCount: _azs,
+            transitGatewayId: _tgw,
+            vpcPeeringConnectionId: _pcx,
+            ...shared
+        } = NETWORK_DEFAULTS;
+        return { ...shared, existingVpcId: "", existingDbSubnetIds: [], appSecurityGroupIds: [], ...given } as ExistingVpcSettings;
+    }
+    return withDefaults(NETWORK_DEFAULTS, given as PartialSettings<NewVpcSettings> | undefined);
 }

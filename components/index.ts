@@ -6,7 +6,7 @@
 export { AuroraPostgres, AuroraPostgresArgs } from "./aurora-postgres";
 export { ALARM_DEFAULTS, BACKUP_DEFAULTS, CLUSTER_DEFAULTS, NETWORK_DEFAULTS, SECRETS_DEFAULTS, PartialSettings } from "./defaults";
 export { KmsKeys, KmsKeysArgs, KEY_PURPOSES, KeyPurpose } from "./kms";
-export { Network, NetworkArgs, NetworkSettings, ENDPOINT_SERVICES } from "./network";
+export { Network, NetworkArgs, NetworkSettings, NewVpcSettings, ExistingVpcSettings, ENDPOINT_SERVICES } from "./network";
 export { AuroraCluster, AuroraClusterArgs, ClusterKeyArns } from "./cluster";
 export { ClusterSettings, ServerlessCapacity, PlannedInstance, planInstances, canAutoPause } from "./cluster-settings";
 export { Secrets, SecretsArgs } from "./secrets";

@@ -10,23 +10,8 @@ import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 /** AWS services that private workloads (rotation functions, the proxy, monitoring) reach through endpoints. */
 export const ENDPOINT_SERVICES = ["secretsmanager", "kms", "logs", "monitoring", "rds"] as const;
 
-export interface NetworkArgs {
-    /** Prefix of every physical name, e.g. `aurora-prod`. */
-    readonly namePrefix: string;
-    /** Region of the stack (endpoint service names are regional). */
-    readonly region: string;
-    /** `new` creates an isolated VPC; `existing` uses `existingVpcId` and `existingDbSubnetIds`. */
-    readonly mode: "new" | "existing";
-    /** CIDR of the new VPC (private, /16 to /24). Split into sixteenths: database subnets first, application subnets from the ninth. */
-    readonly vpcCidr: string;
-    /** Availability Zones used by a new VPC (2 to 6; one database and one application subnet each). */
-    readonly azCount: number;
-    /** Existing VPC id (existing mode). */
-    readonly existingVpcId: string;
-    /** Existing isolated subnets for the database, at least two in distinct AZs (existing mode). */
-    readonly existingDbSubnetIds: readonly string[];
-    /** Application security groups allowed to connect (existing mode; a new VPC creates one). */
-    readonly appSecurityGroupIds: readonly string[];
+/** What every network has, new VPC or existing. */
+interface NetworkCommonSettings {
     /** Private CIDRs allowed to connect on the database port. Default none. */
     readonly allowedCidrs: readonly string[];
     /** Database port (1150 to 65535). */
@@ -35,28 +20,58 @@ export interface NetworkArgs {
     readonly flowLogsTrafficType: "ALL" | "REJECT";
     /** Flow log group retention in days (a CloudWatch Logs retention value). */
     readonly flowLogsRetentionDays: number;
-    /** KMS key ARN that encrypts the flow log group (the logs key). */
-    readonly logsKmsKeyArn: pulumi.Input<string>;
     /** Create interface endpoints for ENDPOINT_SERVICES. */
     readonly vpcEndpoints: boolean;
+}
+
+/** A new, isolated VPC the component creates. */
+export interface NewVpcSettings extends NetworkCommonSettings {
+    readonly mode: "new";
+    /** CIDR of the new VPC (private, /16 to /24). Split into sixteenths: database subnets first, application subnets from the ninth. */
+    readonly vpcCidr: string;
+    /** Availability Zones used (2 to 6; one database and one application subnet each). */
+    readonly azCount: number;
     /**
-     * Workloads in other VPCs through a transit gateway (new VPC only): the database subnets are
-     * attached to it and `allowedCidrs` are routed to it from the database route table only.
+     * Workloads in other VPCs through a transit gateway: the database subnets are attached to it and
+     * `allowedCidrs` are routed to it from the database route table only.
      * @default "" (none)
      */
     readonly transitGatewayId?: string;
     /**
-     * Workloads in a peered VPC (new VPC only): an accepted peering connection that `allowedCidrs` are
-     * routed through from the database route table only.
+     * Workloads in a peered VPC: an accepted peering connection that `allowedCidrs` are routed
+     * through from the database route table only.
      * @default "" (none)
      */
     readonly vpcPeeringConnectionId?: string;
+}
+
+/** Subnets of a VPC that another team or stack owns (its routes, endpoints and peering are theirs). */
+export interface ExistingVpcSettings extends NetworkCommonSettings {
+    readonly mode: "existing";
+    /** The VPC (vpc-...). */
+    readonly existingVpcId: string;
+    /** Isolated subnets for the database, at least two in distinct AZs. */
+    readonly existingDbSubnetIds: readonly string[];
+    /** Application security groups allowed to connect (a new VPC creates its own). */
+    readonly appSecurityGroupIds: readonly string[];
+}
+
+/** The network's settings: a new VPC or an existing one, told apart by `mode`. */
+export type NetworkSettings = NewVpcSettings | ExistingVpcSettings;
+
+/** The wiring every network needs besides its settings. */
+interface NetworkWiring {
+    /** Prefix of every physical name, e.g. `aurora-prod`. */
+    readonly namePrefix: string;
+    /** Region of the stack (endpoint service names are regional). */
+    readonly region: string;
+    /** KMS key ARN that encrypts the flow log group (the logs key). */
+    readonly logsKmsKeyArn: pulumi.Input<string>;
     /** Tags applied to every taggable resource. */
     readonly tags: Record<string, string>;
 }
 
-/** The network's settings: its arguments that are not wiring (names, region, keys, tags). */
-export type NetworkSettings = Omit<NetworkArgs, "namePrefix" | "region" | "logsKmsKeyArn" | "tags">;
+export type NetworkArgs = NetworkSettings & NetworkWiring;
 
 /**
  * Whether workloads in the database subnets (rotation functions, the proxy) reach AWS APIs: a new VPC
@@ -71,7 +86,8 @@ export function reachesAwsApisPrivately(network: NetworkSettings): boolean {
  * loading checks the stack file with it; `name` maps a field to the caller's name for it.
  */
 export function validateNetworkSettings(s: NetworkSettings, problems: Problems, name: (field: string) => string): void {
-    problems.check(name("azCount"), s.azCount, checkIntegerRange(s.azCount, 2, 6));
+    // Plain-JavaScript callers are not held to the union: fields of the other mode are refused, not ignored.
+    const given = s as Partial<Omit<NewVpcSettings, "mode"> & Omit<ExistingVpcSettings, "mode">>;
     for (const cidr of s.allowedCidrs) {
         problems.check(name("allowedCidrs"), cidr, checkPrivateCidr(cidr));
     }
@@ -79,6 +95,7 @@ export function validateNetworkSettings(s: NetworkSettings, problems: Problems, 
     problems.check(name("flowLogsTrafficType"), s.flowLogsTrafficType, checkOneOf(s.flowLogsTrafficType, ["ALL", "REJECT"]));
     problems.check(name("flowLogsRetentionDays"), s.flowLogsRetentionDays, checkLogRetention(s.flowLogsRetentionDays));
     if (s.mode === "new") {
+        problems.check(name("azCount"), s.azCount, checkIntegerRange(s.azCount, 2, 6));
         const cidrProblem = checkPrivateCidr(s.vpcCidr);
         const prefix = Number(s.vpcCidr.split("/")[1]);
         // Each tier's subnets are /prefix+4 blocks; a /24 VPC gives /28 subnets, AWS's smallest.
@@ -90,7 +107,7 @@ export function validateNetworkSettings(s: NetworkSettings, problems: Problems, 
                     ? undefined
                     : "must be a /16 to /24 block (it is split into one database and one application subnet per AZ)"),
         );
-        if (s.existingDbSubnetIds.length > 0 || s.appSecurityGroupIds.length > 0) {
+        if ((given.existingDbSubnetIds ?? []).length > 0 || (given.appSecurityGroupIds ?? []).length > 0) {
             problems.add(
                 `${name("existingDbSubnetIds")} and ${name("appSecurityGroupIds")} only apply with ${name("existingVpcId")}; a new VPC creates its own subnets and application security group`,
             );
@@ -123,12 +140,26 @@ export function validateNetworkSettings(s: NetworkSettings, problems: Problems, 
             );
         }
     }
-    validateRemoteNetwork(s, problems, name);
+    validateRemoteNetwork(
+        {
+            mode: s.mode,
+            allowedCidrs: s.allowedCidrs,
+            transitGatewayId: given.transitGatewayId,
+            vpcPeeringConnectionId: given.vpcPeeringConnectionId,
+        },
+        problems,
+        name,
+    );
 }
 
 /** Rules for reaching the database from other VPCs; `name` maps a field to the caller's name for it. */
 export function validateRemoteNetwork(
-    s: Pick<NetworkArgs, "mode" | "allowedCidrs" | "transitGatewayId" | "vpcPeeringConnectionId">,
+    s: {
+        readonly mode: NetworkSettings["mode"];
+        readonly allowedCidrs: readonly string[];
+        readonly transitGatewayId?: string;
+        readonly vpcPeeringConnectionId?: string;
+    },
     problems: Problems,
     name: (field: string) => string,
 ): void {
@@ -474,8 +505,9 @@ export class Network extends pulumi.ComponentResource {
         dbRouteTable: aws.ec2.RouteTable,
         tags: (suffix: string) => Record<string, string>,
     ): void {
-        const transitGatewayId = args.transitGatewayId ?? "";
-        const vpcPeeringConnectionId = args.vpcPeeringConnectionId ?? "";
+        // Only a new VPC's routes are ours to set (validateRemoteNetwork refuses them for an existing one).
+        const transitGatewayId = args.mode === "new" ? (args.transitGatewayId ?? "") : "";
+        const vpcPeeringConnectionId = args.mode === "new" ? (args.vpcPeeringConnectionId ?? "") : "";
         if (transitGatewayId === "" && vpcPeeringConnectionId === "") {
             return;
         }

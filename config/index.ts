@@ -185,25 +185,26 @@ function parseNetwork(reader: RawReader): NetworkSettings {
     const dbPort = reader.integer("dbPort");
     const flowLogsTrafficType = reader.string("flowLogsTrafficType") as NetworkSettings["flowLogsTrafficType"];
     const flowLogsRetentionDays = reader.integer("flowLogsRetentionDays");
+    const transitGatewayId = reader.string("transitGatewayId");
+    const vpcPeeringConnectionId = reader.string("vpcPeeringConnectionId");
+    const shared = { allowedCidrs, dbPort, flowLogsTrafficType, flowLogsRetentionDays, vpcEndpoints: reader.boolean("vpcEndpoints") };
     const mode = existingVpcId === "" ? "new" : "existing";
-
-    const settings: NetworkSettings = {
+    // Every key the stack file sets is checked, those that do not apply to its kind of VPC included.
+    const everyKey = {
         mode,
         vpcCidr,
         azCount,
         existingVpcId,
         existingDbSubnetIds,
         appSecurityGroupIds,
-        allowedCidrs,
-        dbPort,
-        flowLogsTrafficType,
-        flowLogsRetentionDays,
-        vpcEndpoints: reader.boolean("vpcEndpoints"),
-        transitGatewayId: reader.string("transitGatewayId"),
-        vpcPeeringConnectionId: reader.string("vpcPeeringConnectionId"),
+        transitGatewayId,
+        vpcPeeringConnectionId,
+        ...shared,
     };
-    validateNetworkSettings(settings, problems, keyName);
-    return settings;
+    validateNetworkSettings(everyKey as NetworkSettings, problems, keyName);
+    return mode === "new"
+        ? { mode, vpcCidr, azCount, transitGatewayId, vpcPeeringConnectionId, ...shared }
+        : { mode, existingVpcId, existingDbSubnetIds, appSecurityGroupIds, ...shared };
 }
 
 function parseAcu(reader: RawReader, key: string): number {

@@ -6,7 +6,15 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../tools/stack-files";
-import { ALARM_DEFAULTS, AuroraPostgres, BACKUP_DEFAULTS, CLUSTER_DEFAULTS, NETWORK_DEFAULTS, SECRETS_DEFAULTS } from "../components";
+import {
+    ALARM_DEFAULTS,
+    AuroraPostgres,
+    NetworkSettings,
+    BACKUP_DEFAULTS,
+    CLUSTER_DEFAULTS,
+    NETWORK_DEFAULTS,
+    SECRETS_DEFAULTS,
+} from "../components";
 import { keyName, parseStackConfig } from "../config";
 import { CONFIG_KEYS } from "../config/schema";
 import { STACKS, errorOf, runComponent, stackRun } from "./helpers";
@@ -156,5 +164,24 @@ describe("library: components are self-contained and composed by AuroraPostgres"
         expect(error.message)
             .to.include('clientName = "Billing Service": must be 1 to 40 lowercase letters')
             .and.include("proxy.enabled is false");
+    });
+
+    it("NetworkSettings is a discriminated union on mode: an existing VPC has no vpcCidr, a new one no existingVpcId (tsc checks this file)", () => {
+        const existingVpc: NetworkSettings = {
+            mode: "existing",
+            existingVpcId: "vpc-0123456789abcdef0",
+            existingDbSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+            appSecurityGroupIds: ["sg-0123456789abcdef0"],
+            allowedCidrs: [],
+            dbPort: 5432,
+            flowLogsTrafficType: "ALL",
+            flowLogsRetentionDays: 365,
+            vpcEndpoints: false,
+            // @ts-expect-error a CIDR is a new VPC's setting
+            vpcCidr: "10.0.0.0/16",
+        };
+        // @ts-expect-error an existing VPC's id is not a new VPC's setting
+        const newVpc: NetworkSettings = { ...NETWORK_DEFAULTS, existingVpcId: "vpc-0123456789abcdef0" };
+        expect([existingVpc.mode, newVpc.mode]).to.deep.equal(["existing", "new"]);
     });
 });

@@ -5,17 +5,21 @@ import { previewStack } from "../tools/preview";
 import { NETWORK_DEFAULTS } from "../components/defaults";
 import { STACKS, expectEvery, configProblems, stackConfig, errorOf, ofType, one, runComponent, stackRun } from "./helpers";
 
-const base: NetworkArgs = {
-    ...NETWORK_DEFAULTS,
+const wiring = {
     namePrefix: "t-net",
     region: "eu-west-1",
-    vpcCidr: "10.50.0.0/16",
     logsKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/logs",
     tags: { Environment: "test" },
 };
 
-const existing: NetworkArgs = {
-    ...base,
+const base: Extract<NetworkArgs, { mode: "new" }> = { ...NETWORK_DEFAULTS, ...wiring, vpcCidr: "10.50.0.0/16" };
+
+const existing: Extract<NetworkArgs, { mode: "existing" }> = {
+    ...wiring,
+    dbPort: NETWORK_DEFAULTS.dbPort,
+    flowLogsTrafficType: NETWORK_DEFAULTS.flowLogsTrafficType,
+    flowLogsRetentionDays: NETWORK_DEFAULTS.flowLogsRetentionDays,
+    vpcEndpoints: NETWORK_DEFAULTS.vpcEndpoints,
     mode: "existing",
     existingVpcId: "vpc-0123456789abcdef0",
     existingDbSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
@@ -366,12 +370,15 @@ describe("components/network: workloads in other VPCs (transit gateway or peerin
         ];
         for (const [i, [overrides, message]] of cases.entries()) {
             const error = await errorOf(() =>
-                runComponent(() => new Network(`net-remote-bad-${i}`, { ...base, namePrefix: `t-rb${i}`, ...overrides })),
+                runComponent(() => new Network(`net-remote-bad-${i}`, { ...base, namePrefix: `t-rb${i}`, ...overrides } as NetworkArgs)),
             );
             expect(error.message, message).to.include(message);
         }
         const existingVpc = await errorOf(() =>
-            runComponent(() => new Network("net-remote-existing", { ...existing, vpcPeeringConnectionId: "pcx-0123456789abcdef0" })),
+            // What a plain-JavaScript caller can pass despite the types: refused, not ignored.
+            runComponent(
+                () => new Network("net-remote-existing", { ...existing, vpcPeeringConnectionId: "pcx-0123456789abcdef0" } as NetworkArgs),
+            ),
         );
         expect(existingVpc.message).to.include("vpcPeeringConnectionId applies only to a new VPC");
     });

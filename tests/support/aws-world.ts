@@ -205,11 +205,13 @@ export function healthyState(
         ]),
     );
 
+    // The mock engine answers getVpc with 10.90.0.0/16 for an existing VPC (tools/mock-engine.ts).
+    const vpcCidr = config.network.mode === "new" ? config.network.vpcCidr : "10.90.0.0/16";
     const associations = ofType(resources, "aws:ec2/routeTableAssociation:RouteTableAssociation");
     const routeTables: RouteTable[] = ofType(resources, "aws:ec2/routeTable:RouteTable").map((r) => ({
         RouteTableId: r.id,
         VpcId: r.inputs.vpcId,
-        Routes: [{ DestinationCidrBlock: config.network.vpcCidr, GatewayId: "local", Origin: "CreateRouteTable", State: "active" }],
+        Routes: [{ DestinationCidrBlock: vpcCidr, GatewayId: "local", Origin: "CreateRouteTable", State: "active" }],
         Associations: associations
             .filter((a) => a.inputs.routeTableId === r.id)
             .map((a) => ({ RouteTableAssociationId: a.id, RouteTableId: r.id, SubnetId: a.inputs.subnetId, Main: false })),
@@ -217,7 +219,7 @@ export function healthyState(
     routeTables.push({
         RouteTableId: "rtb-0main000000000000",
         VpcId: o.vpcId,
-        Routes: [{ DestinationCidrBlock: config.network.vpcCidr, GatewayId: "local" }],
+        Routes: [{ DestinationCidrBlock: vpcCidr, GatewayId: "local" }],
         Associations: [{ Main: true, RouteTableId: "rtb-0main000000000000" }],
     });
     const securityGroups: SecurityGroup[] = ofType(resources, "aws:ec2/securityGroup:SecurityGroup").map((r) => ({
