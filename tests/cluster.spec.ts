@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { parseStackConfig } from "../config";
 import { AuroraCluster, AuroraClusterArgs } from "../components/cluster";
+import { CLUSTER_DEFAULTS } from "../components/defaults";
 import { newestCreatableMinor } from "../components/aurora-catalog";
 import { ClusterSettings, planInstances } from "../components/cluster-settings";
 import {
@@ -24,11 +25,10 @@ function params(run: ProgramRun, type: string): Record<string, { value: string; 
     return Object.fromEntries(one(run, type).inputs.parameters.map((p: any) => [p.name, { value: p.value, applyMethod: p.applyMethod }]));
 }
 
-/** Component arguments from the prod stack's config, for direct component tests. */
+/** Production component arguments built in code (the components' defaults), for direct component tests. */
 function prodArgs(overrides: Partial<AuroraClusterArgs> = {}): AuroraClusterArgs {
-    const config = parseStackConfig(readStackConfig("prod").config, { project: "aurora", stack: "prod" });
     return {
-        ...config.cluster,
+        ...CLUSTER_DEFAULTS,
         clusterIdentifier: "t-cluster",
         region: "eu-west-1",
         isProduction: true,

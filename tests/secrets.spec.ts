@@ -1,8 +1,7 @@
 import { expect } from "chai";
-import { parseStackConfig } from "../config";
+import { SECRETS_DEFAULTS } from "../components/defaults";
 import { ROTATION_APPLICATION, Secrets, SecretsArgs } from "../components/secrets";
 import { MOCK_ACCOUNT_ID, ProgramRun } from "../tools/mock-engine";
-import { readStackConfig } from "../tools/stack-files";
 import { STACKS, expectEvery, configProblems, errorOf, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
 
 const SECRET = "aws:secretsmanager/secret:Secret";
@@ -12,10 +11,14 @@ function secretsKeyArn(run: ProgramRun): string {
     return ofType(run, "aws:kms/key:Key").find((k) => k.inputs.tags.Purpose === "secrets")!.state.arn;
 }
 
+/** Component arguments built in code: the defaults with prod's two application users. */
 function componentArgs(overrides: Partial<SecretsArgs> = {}): SecretsArgs {
-    const config = parseStackConfig(readStackConfig("prod").config, { project: "aurora", stack: "prod" });
     return {
-        ...config.secrets,
+        ...SECRETS_DEFAULTS,
+        appUsers: [
+            { name: "app", access: "readwrite" },
+            { name: "reporting", access: "readonly" },
+        ],
         namePrefix: "t-sec",
         region: "eu-west-1",
         masterSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-x",
