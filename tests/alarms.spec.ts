@@ -22,8 +22,6 @@ const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
 const SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription";
 
 const PROD_ALARMS: AlarmSettings = parseStackConfig(readStackConfig("prod").config, { project: "aurora", stack: "prod" }).alarms;
-/** The prod thresholds without subscriptions, for component-level runs. */
-const DEFAULTS: AlarmSettings = { ...PROD_ALARMS, alarmEmails: [] };
 
 /** The computed per-instance thresholds each stack's class must produce (docs/performance-baseline.md). */
 const EXPECTED: Record<string, { connections: number; memory: number; storage: number; serverless: boolean }> = {
@@ -78,7 +76,7 @@ function componentArgs(
     );
     const catalog: Record<string, number> = { "db.r7g.large": 1721, "db.r7g.xlarge": 3442, "db.t4g.medium": 405, "db.serverless": 5000 };
     return {
-        ...DEFAULTS,
+        ...ALARM_DEFAULTS,
         namePrefix: "t-cluster",
         region: "eu-west-1",
         alertsKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/alerts",
@@ -619,7 +617,7 @@ describe("docs: runbooks and performance baseline match the alarms", () => {
     });
 
     it("the baseline documents every alarm config key, each stack's computed thresholds and the event categories", () => {
-        const alarmKeys = Object.keys(DEFAULTS);
+        const alarmKeys = Object.keys(ALARM_DEFAULTS);
         expectEvery(alarmKeys, (k) => CONFIG_KEYS.some((s) => s.key === k), "settings fields that are not config keys");
         for (const key of alarmKeys.filter((k) => !k.startsWith("alarm"))) {
             expect(baseline, key).to.include(`\`${key}\``);
