@@ -31,14 +31,27 @@ export interface FunctionBundle {
 let bundled: FunctionBundle | undefined;
 
 function bundleOf(dir: string, code: Uint8Array): FunctionBundle {
-    return { dir, sha256: crypto.createHash("sha256").update(code).digest("hex") };
+    return { dir, sha256: sha256(code) };
+}
+
+/** What a bundle was built from: esbuild's version and the sha256 of every input file (esbuild's metafile). */
+interface BundleInputs {
+    readonly esbuild: string;
+    readonly inputs: Record<string, string>;
+}
+
+const INPUTS_FILE = "inputs.json";
+
+function sha256(content: Uint8Array | string): string {
+    return crypto.createHash("sha256").update(content).digest("hex");
 }
 
 /**
  * Bundles the handler and its dependencies (pg, the AWS SDK clients) into `<outDir>/index.js` with
- * esbuild; the same source always gives the same file, so its hash is stable.
+ * esbuild; the same inputs always give the same file, so its hash is stable. The inputs are
+ * recorded beside it, so that a later run can tell whether the bundle is still what it would build.
  */
-export function buildBootstrapBundle(outDir: string): FunctionBundle {
+export function buildBootstrapBundle(outDir: string, options: { recordInputs: boolean } = { recordInputs: true }): FunctionBundle {
     // Loaded on demand: only a build, or a program run from source, needs esbuild.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, needed only here
     const esbuild = require("esbuild") as typeof import("esbuild");
@@ -53,18 +66,45 @@ export function buildBootstrapBundle(outDir: string): FunctionBundle {
         external: ["pg-native"], // pg's optional native binding: never used
         outfile: path.join(outDir, "index.js"),
         write: false,
+        metafile: true,
     });
     const code = result.outputFiles[0].contents;
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, "index.js"), code);
+    if (options.recordInputs) {
+        const inputs = Object.fromEntries(
+            Object.keys(result.metafile!.inputs).map((file) => [path.resolve(file), sha256(fs.readFileSync(file))]),
+        );
+        fs.writeFileSync(path.join(outDir, INPUTS_FILE), JSON.stringify({ esbuild: esbuild.version, inputs } satisfies BundleInputs));
+    }
     return bundleOf(outDir, code);
 }
 
-/** The bootstrap function's bundle, once per process: the library's prebuilt one, or built from source. */
+/** The bundle in `dir` if every file it was built from is unchanged (same esbuild, same contents), else undefined. */
+export function unchangedBundle(dir: string): FunctionBundle | undefined {
+    try {
+        const recorded = JSON.parse(fs.readFileSync(path.join(dir, INPUTS_FILE), "utf8")) as BundleInputs;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- as in buildBootstrapBundle
+        const esbuild = require("esbuild") as typeof import("esbuild");
+        const same =
+            recorded.esbuild === esbuild.version &&
+            Object.entries(recorded.inputs).every(([file, hash]) => sha256(fs.readFileSync(file)) === hash);
+        return same ? bundleOf(dir, fs.readFileSync(path.join(dir, "index.js"))) : undefined;
+    } catch {
+        return undefined; // never built here, or an input is gone: build again
+    }
+}
+
+/**
+ * The bootstrap function's bundle, once per process: the library's prebuilt one; or, run from
+ * source, the last bundle built here when none of its inputs changed, otherwise a new one.
+ */
 export function bundleBootstrapFunction(): FunctionBundle {
     if (!bundled) {
         const prebuilt = path.join(PREBUILT_DIR, "index.js");
-        bundled = fs.existsSync(prebuilt) ? bundleOf(PREBUILT_DIR, fs.readFileSync(prebuilt)) : buildBootstrapBundle(BUNDLE_DIR);
+        bundled = fs.existsSync(prebuilt)
+            ? bundleOf(PREBUILT_DIR, fs.readFileSync(prebuilt))
+            : (unchangedBundle(BUNDLE_DIR) ?? buildBootstrapBundle(BUNDLE_DIR));
     }
     return bundled;
 }

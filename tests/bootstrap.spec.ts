@@ -4,7 +4,10 @@
  * handler against a real PostgreSQL 17.
  */
 import { expect } from "chai";
-import { DatabaseBootstrap, DatabaseBootstrapArgs } from "../components/bootstrap";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { DatabaseBootstrap, DatabaseBootstrapArgs, buildBootstrapBundle, unchangedBundle } from "../components/bootstrap";
 import { ENV } from "../functions/bootstrap/settings";
 import { MOCK_ACCOUNT_ID, ProgramRun } from "../tools/mock-engine";
 import { STACKS, errorOf, expectEvery, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
@@ -140,6 +143,23 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
             expect(size, "Lambda allows 4 KB of environment variables").to.be.below(4096);
         });
     }
+
+    it("the bundle is reused only while every file it was built from is unchanged (esbuild's inputs, hashed)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bootstrap-bundle-"));
+        const built = buildBootstrapBundle(dir);
+        expect(unchangedBundle(dir), "unchanged inputs: the same bundle").to.deep.equal(built);
+        const recordFile = path.join(dir, "inputs.json");
+        const record = JSON.parse(fs.readFileSync(recordFile, "utf8")) as { esbuild: string; inputs: Record<string, string> };
+        const handler = Object.keys(record.inputs).find((f) => f.endsWith("functions/bootstrap/handler.ts"))!;
+        expect(Object.keys(record.inputs), "pg and the AWS SDK are inputs too")
+            .to.include.members([handler])
+            .and.satisfy((files: string[]) => files.some((f) => f.includes("node_modules/pg/")));
+        fs.writeFileSync(recordFile, JSON.stringify({ ...record, inputs: { ...record.inputs, [handler]: "0".repeat(64) } }));
+        expect(unchangedBundle(dir), "a changed input: build again").to.equal(undefined);
+        fs.writeFileSync(recordFile, JSON.stringify({ ...record, esbuild: "0.0.0" }));
+        expect(unchangedBundle(dir), "another esbuild: build again").to.equal(undefined);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     it("dev (no VPC endpoints): one Secrets Manager endpoint in one subnet, without private DNS, whose own name the function is given", async () => {
         const run = await stackRun("dev");

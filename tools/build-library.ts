@@ -14,6 +14,7 @@ fs.rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(PROJECT_ROOT, "tsconfig.build.json")], {
     stdio: "inherit",
 });
-const bundle = buildBootstrapBundle(path.join(dist, "functions", "bootstrap", "bundle"));
+// No inputs record in the package: it names this machine's files, and the prebuilt bundle is used as it is.
+const bundle = buildBootstrapBundle(path.join(dist, "functions", "bootstrap", "bundle"), { recordInputs: false });
 // stderr: `npm pack --json` runs this as prepack and its stdout must stay JSON.
 console.error(`dist/ built; bootstrap bundle sha256 ${bundle.sha256}`);
