@@ -37,11 +37,33 @@ describe("the published package (npm pack) and an example that consumes it", fun
     let packed: PackResult;
     let manifest: Manifest;
 
+    /** A consumer program with the tarball installed and the example's files beside it. */
+    const app = path.join(consumer, "app");
+
     before(() => {
         fs.rmSync(consumer, { recursive: true, force: true });
         fs.mkdirSync(consumer);
         packed = (JSON.parse(npm(["pack", "--json", "--pack-destination", consumer], PROJECT_ROOT)) as PackResult[])[0];
         manifest = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as Manifest;
+        const example = path.join(PROJECT_ROOT, "examples", "existing-vpc");
+        fs.mkdirSync(app);
+        fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+        // --legacy-peer-deps: the peers (@pulumi/*) come from the node_modules above, as a consumer's own would.
+        npm(
+            [
+                "install",
+                "--offline",
+                "--no-audit",
+                "--no-fund",
+                "--no-package-lock",
+                "--legacy-peer-deps",
+                "--ignore-scripts",
+                path.join(consumer, packed.filename),
+            ],
+            app,
+        );
+        for (const file of ["index.js", "test.js", "mocks.js", "Pulumi.yaml"])
+            fs.copyFileSync(path.join(example, file), path.join(app, file));
     });
     after(() => fs.rmSync(consumer, { recursive: true, force: true }));
 
@@ -105,25 +127,6 @@ describe("the published package (npm pack) and an example that consumes it", fun
     });
 
     it("examples/existing-vpc, installed from the tarball, runs with plain node under mocks: two clusters in an existing VPC, one without a proxy", () => {
-        const example = path.join(PROJECT_ROOT, "examples", "existing-vpc");
-        const app = path.join(consumer, "app");
-        fs.mkdirSync(app);
-        fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer", private: true }));
-        // --legacy-peer-deps: the peers (@pulumi/*) come from the node_modules above, as a consumer's own would.
-        npm(
-            [
-                "install",
-                "--offline",
-                "--no-audit",
-                "--no-fund",
-                "--no-package-lock",
-                "--legacy-peer-deps",
-                "--ignore-scripts",
-                path.join(consumer, packed.filename),
-            ],
-            app,
-        );
-        for (const file of ["index.js", "test.js", "Pulumi.yaml"]) fs.copyFileSync(path.join(example, file), path.join(app, file));
         const installed = path.join(app, "node_modules", manifest.name);
         expect(fs.readdirSync(installed).sort()).to.deep.equal(["CHANGELOG.md", "README.md", "dist", "package.json"]);
         const run = spawnSync(process.execPath, ["--test", "test.js"], {
@@ -133,5 +136,33 @@ describe("the published package (npm pack) and an example that consumes it", fun
         });
         expect(run.status, `${run.stdout}\n${run.stderr}`).to.equal(0);
         expect(run.stdout).to.match(/# pass 4\n/);
+    });
+
+    it("the README's snippet runs as written against the installed package (the example's mocks)", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+        const snippet = /## Using the components in your own program[\s\S]*?```js\n([\s\S]*?)```/.exec(readme)![1];
+        fs.writeFileSync(path.join(app, "readme-snippet.js"), snippet);
+        const check = [
+            'const { resources, declared } = require("./mocks.js");',
+            'require("./readme-snippet.js");',
+            "declared().then(() => {",
+            '    const clusters = resources.filter((r) => r.type === "aws:rds/cluster:Cluster").map((r) => r.inputs.clusterIdentifier);',
+            '    const proxies = resources.filter((r) => r.type === "aws:rds/proxy:Proxy");',
+            '    const vpcs = resources.filter((r) => r.type === "aws:ec2/vpc:Vpc");',
+            "    console.log(JSON.stringify({ clusters, proxies: proxies.length, vpcs: vpcs.length }));",
+            "});",
+        ].join("\n");
+        fs.writeFileSync(path.join(app, "run-snippet.js"), check);
+        const run = spawnSync(process.execPath, ["run-snippet.js"], {
+            cwd: app,
+            encoding: "utf8",
+            env: { ...process.env, NODE_OPTIONS: "" },
+        });
+        expect(run.status, run.stderr).to.equal(0);
+        expect(JSON.parse(run.stdout.trim().split("\n").pop()!), "one cluster, no proxy, no VPC of its own").to.deep.equal({
+            clusters: ["reporting"],
+            proxies: 0,
+            vpcs: 0,
+        });
     });
 });
