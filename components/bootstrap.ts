@@ -35,12 +35,29 @@ function bundleOf(dir: string, code: Uint8Array): FunctionBundle {
 }
 
 /** What a bundle was built from: esbuild's version and the sha256 of every input file (esbuild's metafile). */
+/** esbuild's settings for the bundle (besides where it writes): part of what a reused bundle must match. */
+const BUILD_OPTIONS = {
+    entryPoints: [HANDLER_ENTRY],
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "cjs",
+    minify: true,
+    legalComments: "none",
+    external: ["pg-native"], // pg's optional native binding: never used
+} as const;
+
+/** What a bundle was built from: esbuild's version and settings, and the sha256 of every input file (esbuild's metafile). */
 interface BundleInputs {
     readonly esbuild: string;
+    readonly options: string;
     readonly inputs: Record<string, string>;
 }
 
-const INPUTS_FILE = "inputs.json";
+/** Beside the bundle's folder, not in it: the folder is what Lambda receives, and the record names this machine's files. */
+function inputsRecord(dir: string): string {
+    return `${dir}.inputs.json`;
+}
 
 function sha256(content: Uint8Array | string): string {
     return crypto.createHash("sha256").update(content).digest("hex");
@@ -48,22 +65,17 @@ function sha256(content: Uint8Array | string): string {
 
 /**
  * Bundles the handler and its dependencies (pg, the AWS SDK clients) into `<outDir>/index.js` with
- * esbuild; the same inputs always give the same file, so its hash is stable. The inputs are
- * recorded beside it, so that a later run can tell whether the bundle is still what it would build.
+ * esbuild; the same inputs always give the same file, so its hash is stable. Unless told not to, it
+ * records what it was built from, so that a later run can tell whether it is still what it would build.
  */
 export function buildBootstrapBundle(outDir: string, options: { recordInputs: boolean } = { recordInputs: true }): FunctionBundle {
     // Loaded on demand: only a build, or a program run from source, needs esbuild.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer, needed only here
     const esbuild = require("esbuild") as typeof import("esbuild");
     const result = esbuild.buildSync({
-        entryPoints: [HANDLER_ENTRY],
-        bundle: true,
-        platform: "node",
-        target: "node22",
-        format: "cjs",
-        minify: true,
-        legalComments: "none",
-        external: ["pg-native"], // pg's optional native binding: never used
+        ...BUILD_OPTIONS,
+        entryPoints: [...BUILD_OPTIONS.entryPoints],
+        external: [...BUILD_OPTIONS.external],
         outfile: path.join(outDir, "index.js"),
         write: false,
         metafile: true,
@@ -75,19 +87,21 @@ export function buildBootstrapBundle(outDir: string, options: { recordInputs: bo
         const inputs = Object.fromEntries(
             Object.keys(result.metafile!.inputs).map((file) => [path.resolve(file), sha256(fs.readFileSync(file))]),
         );
-        fs.writeFileSync(path.join(outDir, INPUTS_FILE), JSON.stringify({ esbuild: esbuild.version, inputs } satisfies BundleInputs));
+        const record: BundleInputs = { esbuild: esbuild.version, options: JSON.stringify(BUILD_OPTIONS), inputs };
+        fs.writeFileSync(inputsRecord(outDir), JSON.stringify(record));
     }
     return bundleOf(outDir, code);
 }
 
-/** The bundle in `dir` if every file it was built from is unchanged (same esbuild, same contents), else undefined. */
+/** The bundle in `dir` if it was built by this esbuild with these settings from files that are all unchanged, else undefined. */
 export function unchangedBundle(dir: string): FunctionBundle | undefined {
     try {
-        const recorded = JSON.parse(fs.readFileSync(path.join(dir, INPUTS_FILE), "utf8")) as BundleInputs;
+        const recorded = JSON.parse(fs.readFileSync(inputsRecord(dir), "utf8")) as BundleInputs;
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- as in buildBootstrapBundle
         const esbuild = require("esbuild") as typeof import("esbuild");
         const same =
             recorded.esbuild === esbuild.version &&
+            recorded.options === JSON.stringify(BUILD_OPTIONS) &&
             Object.entries(recorded.inputs).every(([file, hash]) => sha256(fs.readFileSync(file)) === hash);
         return same ? bundleOf(dir, fs.readFileSync(path.join(dir, "index.js"))) : undefined;
     } catch {

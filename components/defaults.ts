@@ -129,7 +129,10 @@ export function networkWithDefaults(given: PartialSettings<NetworkSettings> | un
             vpcPeeringConnectionId: _pcx,
             ...shared
         } = NETWORK_DEFAULTS;
-        return { ...shared, existingVpcId: "", existingDbSubnetIds: [], appSecurityGroupIds: [], ...given } as ExistingVpcSettings;
+        return withDefaults(
+            { ...shared, mode: "existing", existingVpcId: "", existingDbSubnetIds: [], appSecurityGroupIds: [] } as ExistingVpcSettings,
+            given as PartialSettings<ExistingVpcSettings>,
+        );
     }
     return withDefaults(NETWORK_DEFAULTS, given as PartialSettings<NewVpcSettings> | undefined);
 }

@@ -189,7 +189,8 @@ function parseNetwork(reader: RawReader): NetworkSettings {
     const vpcPeeringConnectionId = reader.string("vpcPeeringConnectionId");
     const shared = { allowedCidrs, dbPort, flowLogsTrafficType, flowLogsRetentionDays, vpcEndpoints: reader.boolean("vpcEndpoints") };
     const mode = existingVpcId === "" ? "new" : "existing";
-    // Every key the stack file sets is checked, those that do not apply to its kind of VPC included.
+    // The keys of the other kind of VPC are checked too, so that a stack file setting them hears why they
+    // do not apply (vpcCidr and azCount have defaults, so with an existing VPC they are simply unused).
     const everyKey = {
         mode,
         vpcCidr,

@@ -148,8 +148,13 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bootstrap-bundle-"));
         const built = buildBootstrapBundle(dir);
         expect(unchangedBundle(dir), "unchanged inputs: the same bundle").to.deep.equal(built);
-        const recordFile = path.join(dir, "inputs.json");
-        const record = JSON.parse(fs.readFileSync(recordFile, "utf8")) as { esbuild: string; inputs: Record<string, string> };
+        expect(fs.readdirSync(dir), "only the bundle is in the folder Lambda receives").to.deep.equal(["index.js"]);
+        const recordFile = `${dir}.inputs.json`;
+        const record = JSON.parse(fs.readFileSync(recordFile, "utf8")) as {
+            esbuild: string;
+            options: string;
+            inputs: Record<string, string>;
+        };
         const handler = Object.keys(record.inputs).find((f) => f.endsWith("functions/bootstrap/handler.ts"))!;
         expect(Object.keys(record.inputs), "pg and the AWS SDK are inputs too")
             .to.include.members([handler])
@@ -158,7 +163,10 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
         expect(unchangedBundle(dir), "a changed input: build again").to.equal(undefined);
         fs.writeFileSync(recordFile, JSON.stringify({ ...record, esbuild: "0.0.0" }));
         expect(unchangedBundle(dir), "another esbuild: build again").to.equal(undefined);
+        fs.writeFileSync(recordFile, JSON.stringify({ ...record, options: record.options.replace('"minify":true', '"minify":false') }));
+        expect(unchangedBundle(dir), "other build settings: build again").to.equal(undefined);
         fs.rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(recordFile, { force: true });
     });
 
     it("dev (no VPC endpoints): one Secrets Manager endpoint in one subnet, without private DNS, whose own name the function is given", async () => {

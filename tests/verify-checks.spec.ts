@@ -268,6 +268,20 @@ describe("verify: AWS-side checks", () => {
                 reason: /newest recovery point in aurora-prod-backup is 66 h old, the schedule allows 31 h/,
             },
             {
+                name: "scheduled copies stopped, hidden by a newer on-demand copy (a dr-restore drill's)",
+                check: "backup.dr-vault-copy",
+                breaks: (w) =>
+                    (w.state.drRecoveryPoints = [
+                        {
+                            ...w.state.drRecoveryPoints[0],
+                            RecoveryPointArn: `${w.state.drRecoveryPoints[0].RecoveryPointArn}-drill`,
+                            CreatedBy: undefined,
+                        },
+                        ...w.state.drRecoveryPoints.slice(2),
+                    ]),
+                reason: /newest recovery point in aurora-prod-dr \(eu-central-1\) is \d+(\.\d)? h old, the schedule allows/,
+            },
+            {
                 name: "no copy in the DR vault",
                 check: "backup.dr-vault-copy",
                 breaks: (w) => (w.state.drRecoveryPoints = []),

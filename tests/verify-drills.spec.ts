@@ -29,6 +29,7 @@ import { DescribeSecretCommand, RotateSecretCommand } from "@aws-sdk/client-secr
 import { AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { DrillContext, DrillName, POLL_MS, POLL_TICKS, runDrill } from "../tools/verify/drills";
+import type { Endpoint } from "../tools/verify/postgres";
 import { PROBE_INTERVAL_MS } from "../tools/verify/probe";
 import { World, deployedWorld } from "./support/aws-world";
 import { CuttableProxy, FakeClock, cuttableProxy, echoConnections, echoServer } from "./support/tcp";
@@ -167,8 +168,17 @@ describe("verify: drills", () => {
     it("REQ-004 rotation: every application secret rotates with zero failed logins", async () => {
         world = await deployedWorld("staging");
         simulateRotation(3);
-        const { report, checks } = await runDrill("rotation", context());
+        let logins: Readonly<Record<string, Endpoint>> = {};
+        const database = context().database;
+        const { report, checks } = await runDrill(
+            "rotation",
+            context({ database: { ...database, connections: (endpoints) => ((logins = endpoints), database.connections(endpoints)) } }),
+        );
         expect(checks[0].status, checks[0].evidence).to.equal("pass");
+        // Through the proxy each login reads the secret for its username (app or app_clone) and signs a token for it.
+        const secretArns = world.outputs.get<Record<string, string>>("appSecretArns");
+        expect(logins["app via proxy"]?.login).to.deep.equal({ secretArn: secretArns.app, iamToken: true });
+        expect(logins["app via writer endpoint"]?.login).to.deep.equal({ secretArn: secretArns.app });
         const names = report.measurements.map((m) => m.name);
         expect(names).to.include.members([
             "app rotation completed after",
@@ -377,6 +387,13 @@ describe("verify: drills", () => {
         world = await deployedWorld("prod");
         const drRds = simulateDrRestore(["RUNNING", "RUNNING", "COMPLETED"]);
         const scheduled = world.state.drRecoveryPoints[0];
+        // An earlier drill's on-demand copy, newer than any scheduled one: not evidence of the schedule.
+        world.state.drRecoveryPoints.unshift({
+            ...scheduled,
+            RecoveryPointArn: `${scheduled.RecoveryPointArn}-on-demand`,
+            CreatedBy: undefined,
+            CreationDate: new Date(clock.now()),
+        });
         const drillStart = clock.now();
         // The newest marker the restored cluster holds: written one probe interval after the drill started.
         marker = new Date(drillStart + PROBE_INTERVAL_MS);

@@ -288,6 +288,8 @@ export function healthyState(
         Status: "COMPLETED",
         CreationDate: t(ageMs),
         CompletionDate: t(ageMs - 20 * MINUTE),
+        // What AWS Backup records for the plan's backups and their copies (on-demand ones have no plan).
+        CreatedBy: { BackupPlanId: o.backupPlanId, BackupRuleId: "rule" },
     });
     const drVault = (o.drBackupVaultArn as string | undefined)?.split(":backup-vault:")[1] ?? "none";
     const recoveryPoints = [1, 2, 3].map((d) => point(o.backupVaultName, config.region, `awsbackup-job-${d}`, d * DAY - 6 * HOUR));

@@ -194,9 +194,13 @@ export function copyMaxAgeHours(rule: PlanRule): number {
     return backupMaxAgeHours(rule) + (rule.CompletionWindowMinutes ?? 0) / 60;
 }
 
-export function newestCompleted(points: RecoveryPointByBackupVault[]): RecoveryPointByBackupVault | undefined {
+/**
+ * The newest completed recovery point the backup plan made (its backups and their copies record the
+ * plan in `CreatedBy`): on-demand ones, such as the dr-restore drill's, say nothing about the schedule.
+ */
+export function newestScheduled(points: RecoveryPointByBackupVault[], planId: string): RecoveryPointByBackupVault | undefined {
     return points
-        .filter((p) => p.Status === "COMPLETED" && p.CreationDate)
+        .filter((p) => p.Status === "COMPLETED" && p.CreationDate && p.CreatedBy?.BackupPlanId === planId)
         .sort((a, b) => b.CreationDate!.getTime() - a.CreationDate!.getTime())[0];
 }
 
@@ -867,15 +871,16 @@ function backupVaultChecks(ctx: VerifyContext): AwsCheck[] {
         return rule;
     };
     const newest = async (client: AwsClients["backup"], vault: string) =>
-        newestCompleted(
+        newestScheduled(
             await collect(
                 paginateListRecoveryPointsByBackupVault({ client }, { BackupVaultName: vault, ByResourceArn: outputs.get("clusterArn") }),
                 (p) => p.RecoveryPoints,
             ),
+            outputs.get("backupPlanId"),
         );
     const ageCheck = (point: RecoveryPointByBackupVault | undefined, vault: string, maxHours: number, problems: string[]) => {
         if (!point) {
-            problems.push(`${vault} holds no completed recovery point of the cluster`);
+            problems.push(`${vault} holds no completed recovery point of the cluster made by backup plan ${outputs.get("backupPlanId")}`);
             return "none";
         }
         const age = hoursSince(ctx.now(), point.CreationDate!);

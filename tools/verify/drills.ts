@@ -33,7 +33,7 @@ import {
 import { DescribeSecretCommand, RotateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { ENGINE } from "../../components/aurora-catalog";
 import { collect } from "./aws";
-import { VerifyContext, copyMaxAgeHours, newestCompleted } from "./checks";
+import { VerifyContext, copyMaxAgeHours, newestScheduled } from "./checks";
 import { CheckResult, NotRunError, statusOfError } from "./model";
 import type { Endpoint } from "./postgres";
 import { Clock, ConnectionFactory, Probe, ProbeTarget, downtimeOf } from "./probe";
@@ -153,7 +153,9 @@ function probeLogins(ctx: DrillContext): { writerLogin: Endpoint["login"]; proxy
         return { writerLogin: { secretArn: outputs.get("masterSecretArn") }, user: config.cluster.masterUsername };
     }
     const secretArn = outputs.get<Record<string, string>>("appSecretArns")[user.name];
-    const proxyLogin = config.secrets.proxy.enabled ? (config.secrets.proxy.iamAuth ? { iamUser: user.name } : { secretArn }) : undefined;
+    const proxyLogin = config.secrets.proxy.enabled
+        ? { secretArn, ...(config.secrets.proxy.iamAuth ? { iamToken: true as const } : {}) }
+        : undefined;
     return { writerLogin: { secretArn }, proxyLogin, user: user.name };
 }
 
@@ -282,11 +284,10 @@ export async function rotationDrill(ctx: DrillContext): Promise<DrillOutcome> {
     for (const user of config.secrets.appUsers) {
         endpoints[`${user.name} via writer endpoint`] = endpoint(ctx, outputs.get("writerEndpoint"), { secretArn: arns[user.name] });
         if (config.secrets.proxy.enabled) {
-            endpoints[`${user.name} via proxy`] = endpoint(
-                ctx,
-                outputs.get("proxyEndpoint"),
-                config.secrets.proxy.iamAuth ? { iamUser: user.name } : { secretArn: arns[user.name] },
-            );
+            endpoints[`${user.name} via proxy`] = endpoint(ctx, outputs.get("proxyEndpoint"), {
+                secretArn: arns[user.name],
+                ...(config.secrets.proxy.iamAuth ? { iamToken: true as const } : {}),
+            });
         }
     }
     // A new login per attempt: each reads the secret again, as an application opening a pool would.
@@ -538,11 +539,12 @@ export async function drRestoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
     const drVaultArn = outputs.get("drBackupVaultArn");
     const drVault = drVaultArn.split(":backup-vault:")[1];
     const clusterArn = outputs.get("clusterArn");
-    const scheduled = newestCompleted(
+    const scheduled = newestScheduled(
         await collect(
             paginateListRecoveryPointsByBackupVault({ client: clients.drBackup }, { BackupVaultName: drVault, ByResourceArn: clusterArn }),
             (p) => p.RecoveryPoints,
         ),
+        planId,
     );
     if (!scheduled) {
         return {
@@ -552,7 +554,7 @@ export async function drRestoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
                     "dr-restore",
                     "Cross-region copy",
                     "REQ-005",
-                    [`${drVault} holds no completed recovery point of the cluster`],
+                    [`${drVault} holds no completed recovery point of the cluster made by backup plan ${planId}`],
                     drVault,
                 ),
             ],

@@ -16,8 +16,12 @@ export interface Endpoint {
     readonly host: string;
     readonly port: number;
     readonly database: string;
-    /** A secret holding `username` and `password` (RDS-managed or application secret), or an IAM token for `user`. */
-    readonly login: { readonly secretArn: string } | { readonly iamUser: string };
+    /**
+     * A secret holding `username` and `password` (RDS-managed or application secret); with `iamToken`,
+     * the secret's current username and an IAM token for it instead of the password (through the
+     * proxy: after an alternating-users rotation the secret names `<user>_clone`, as clients read it).
+     */
+    readonly login: { readonly secretArn: string; readonly iamToken?: true };
 }
 
 /** The table the restore drills write markers into (created by the master user in the initial database). */
@@ -45,13 +49,14 @@ export interface PostgresOptions {
 }
 
 async function credentials(endpoint: Endpoint, options: PostgresOptions): Promise<{ user: string; password: string }> {
-    if ("secretArn" in endpoint.login) {
-        const value = await options.secrets.send(new GetSecretValueCommand({ SecretId: endpoint.login.secretArn }));
-        const secret = JSON.parse(value.SecretString ?? "{}") as { username?: string; password?: string };
-        return { user: secret.username ?? "", password: secret.password ?? "" };
+    const value = await options.secrets.send(new GetSecretValueCommand({ SecretId: endpoint.login.secretArn }));
+    const secret = JSON.parse(value.SecretString ?? "{}") as { username?: string; password?: string };
+    const user = secret.username ?? "";
+    if (!endpoint.login.iamToken) {
+        return { user, password: secret.password ?? "" };
     }
-    const signer = new Signer({ hostname: endpoint.host, port: endpoint.port, username: endpoint.login.iamUser, region: options.region });
-    return { user: endpoint.login.iamUser, password: await signer.getAuthToken() };
+    const signer = new Signer({ hostname: endpoint.host, port: endpoint.port, username: user, region: options.region });
+    return { user, password: await signer.getAuthToken() };
 }
 
 function readBundle(path: string): string {
