@@ -425,6 +425,28 @@ function writerClass(ctx: DrillContext): string {
     return classes[ctx.outputs.get<string[]>("instanceIdentifiers")[0]];
 }
 
+/**
+ * Data loss from the newest marker row a restored cluster holds: the time from it to `asOf` (when the
+ * restored data would have been needed), measured and held against the RPO; no marker at all fails.
+ */
+function markerDataLoss(
+    marker: Date | undefined,
+    asOf: number,
+    rpo: number,
+    measurements: Measurement[],
+    problems: string[],
+    words: { cluster: string; before: string; asOf: string; measurement: string },
+): void {
+    if (marker === undefined) {
+        problems.push(`${words.cluster} holds no marker row: data written before ${words.before} is missing`);
+        return;
+    }
+    const loss = seconds(Math.max(0, asOf - marker.getTime()));
+    measurements.push({ name: words.measurement, value: loss, unit: "s", target: rpo });
+    if (loss > rpo)
+        problems.push(`the newest marker in ${words.cluster} is ${loss} s older than ${words.asOf}, more than the RPO of ${rpo} s`);
+}
+
 export async function restoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
     const { outputs, clients, clock } = ctx;
     const t = timeline(ctx);
@@ -480,16 +502,12 @@ export async function restoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
         const problems: string[] = [];
         if (available - requested > rto * 1000)
             problems.push(`restore took ${seconds(available - requested)} s, more than the RTO of ${rto} s`);
-        if (marker === undefined) {
-            problems.push("the restored cluster holds no marker row: data written before the restore point is missing");
-        } else {
-            const loss = seconds(Math.max(0, requested - marker.getTime()));
-            measurements.push({ name: "data loss (RPO)", value: loss, unit: "s", target: rpo });
-            if (loss > rpo)
-                problems.push(
-                    `the newest marker in the restored cluster is ${loss} s older than the restore request, more than the RPO of ${rpo} s`,
-                );
-        }
+        markerDataLoss(marker, requested, rpo, measurements, problems, {
+            cluster: "the restored cluster",
+            before: "the restore point",
+            asOf: "the restore request",
+            measurement: "data loss (RPO)",
+        });
         t.note(measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join("; "));
         return {
             report: { drill: "restore", measurements, events: t.events },
@@ -670,16 +688,12 @@ export async function drRestoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
             problems.push(`DR restore took ${seconds(available - requested)} s, more than the RTO of ${rto} s`);
         if (scheduledAge > rpo)
             problems.push(`the newest scheduled DR recovery point is ${scheduledAge} s old, more than the RPO of ${rpo} s`);
-        if (marker === undefined) {
-            problems.push("the restored DR cluster holds no marker row: data written before the backup is missing");
-        } else {
-            const loss = seconds(Math.max(0, copied - marker.getTime()));
-            measurements.push({ name: "data loss (RPO) when the copy became usable", value: loss, unit: "s", target: rpo });
-            if (loss > rpo)
-                problems.push(
-                    `the newest marker in the restored DR cluster is ${loss} s older than the copy, more than the RPO of ${rpo} s`,
-                );
-        }
+        markerDataLoss(marker, copied, rpo, measurements, problems, {
+            cluster: "the restored DR cluster",
+            before: "the backup",
+            asOf: "the copy",
+            measurement: "data loss (RPO) when the copy became usable",
+        });
         t.note(measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join("; "));
         return {
             report: { drill: "dr-restore", measurements, events: t.events },
