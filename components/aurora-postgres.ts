@@ -250,6 +250,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         );
 
         if (secrets.proxySecurityGroupId !== undefined) {
+            secrets.allowProxyClient("bootstrap", bootstrap!.securityGroupId);
             bootstrap!.verifyThroughProxy({
                 securityGroupId: secrets.proxySecurityGroupId,
                 connectPolicyArns: settings.secrets.proxy.iamAuth ? secrets.proxyConnectPolicyArns : undefined,

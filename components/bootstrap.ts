@@ -34,7 +34,6 @@ function bundleOf(dir: string, code: Uint8Array): FunctionBundle {
     return { dir, sha256: sha256(code) };
 }
 
-/** What a bundle was built from: esbuild's version and the sha256 of every input file (esbuild's metafile). */
 /** esbuild's settings for the bundle (besides where it writes): part of what a reused bundle must match. */
 const BUILD_OPTIONS = {
     entryPoints: [HANDLER_ENTRY],
@@ -183,7 +182,8 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
     public readonly result: pulumi.Output<Record<string, unknown>>;
     /** The invocation the application users' rotations wait for. */
     public readonly invocation: aws.lambda.Invocation;
-    private readonly securityGroup: aws.ec2.SecurityGroup;
+    /** The function's security group (the proxy admits it for verify mode). */
+    public readonly securityGroupId: pulumi.Output<string>;
     private readonly role: aws.iam.Role;
     private readonly args: DatabaseBootstrapArgs;
     private readonly resourceName: string;
@@ -460,7 +460,7 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
             { parent: this, dependsOn: [...args.instances, ...args.appSecrets.map((s) => s.initialVersion)] },
         );
         this.result = this.invocation.result.apply((text) => JSON.parse(text) as Record<string, unknown>);
-        this.securityGroup = group;
+        this.securityGroupId = group.id;
         this.role = role;
         this.args = args;
         this.resourceName = name;
@@ -469,9 +469,10 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
 
     /**
      * Lets the verify mode log in through the RDS Proxy as each application user, as the applications
-     * do: PostgreSQL from the function to the proxy and, with IAM authentication, the same per-user
-     * `rds-db:connect` policies the applications are given (so verify also proves those policies).
-     * The proxy is created after the users, hence a method rather than an argument.
+     * do: PostgreSQL from the function to the proxy (the proxy admits `securityGroupId` itself, with
+     * `Secrets.allowProxyClient`) and, with IAM authentication, the same per-user `rds-db:connect`
+     * policies the applications are given (so verify also proves those policies). The proxy is
+     * created after the users, hence a method rather than an argument.
      */
     verifyThroughProxy(proxy: { securityGroupId: pulumi.Input<string>; connectPolicyArns?: Record<string, pulumi.Input<string>> }): void {
         const { port, tags } = this.args;
@@ -479,25 +480,12 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-bootstrap-to-proxy`,
             {
-                securityGroupId: this.securityGroup.id,
+                securityGroupId: this.securityGroupId,
                 referencedSecurityGroupId: proxy.securityGroupId,
                 ipProtocol: "tcp",
                 fromPort: port,
                 toPort: port,
                 description: "PostgreSQL to the RDS Proxy (verify mode)",
-                tags,
-            },
-            { parent: this },
-        );
-        new aws.vpc.SecurityGroupIngressRule(
-            `${name}-proxy-from-bootstrap`,
-            {
-                securityGroupId: proxy.securityGroupId,
-                referencedSecurityGroupId: this.securityGroup.id,
-                ipProtocol: "tcp",
-                fromPort: port,
-                toPort: port,
-                description: "PostgreSQL from the database bootstrap function (verify mode)",
                 tags,
             },
             { parent: this },

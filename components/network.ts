@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, checkClientName, checkIntegerRange, checkLogRetention, checkOneOf, checkPrivateCidr, subnetCidrs } from "./validation";
+import { Problems, checkIdentifier, checkIntegerRange, checkLogRetention, checkOneOf, checkPrivateCidr, subnetCidrs } from "./validation";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 
 /** AWS services that private workloads (rotation functions, the proxy, monitoring) reach through endpoints. */
@@ -153,7 +153,7 @@ export function validateNetworkSettings(s: NetworkSettings, problems: Problems, 
 }
 
 /** Rules for reaching the database from other VPCs; `name` maps a field to the caller's name for it. */
-export function validateRemoteNetwork(
+function validateRemoteNetwork(
     s: {
         readonly mode: NetworkSettings["mode"];
         readonly allowedCidrs: readonly string[];
@@ -538,7 +538,7 @@ export class Network extends pulumi.ComponentResource {
      */
     allowClient(clientName: string, securityGroupId: pulumi.Input<string>): aws.vpc.SecurityGroupIngressRule {
         const problems = new Problems();
-        problems.check("clientName", clientName, checkClientName(clientName));
+        problems.check("clientName", clientName, checkIdentifier(clientName, 40));
         problems.throwIfAny(this, `Invalid Network.allowClient arguments:`);
         return this.admit(clientName, securityGroupId);
     }

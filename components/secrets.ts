@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Problems, checkClientName } from "./validation";
+import { Problems, checkIdentifier } from "./validation";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 import { AppUserAccess, CLONE_SUFFIX, SecretsSettings, validateSecretsSettings } from "./secrets-settings";
 
@@ -280,7 +280,7 @@ export class Secrets extends pulumi.ComponentResource {
     /** Admits a client's security group to the RDS Proxy on the database port; `clientName` names the rule. */
     allowProxyClient(clientName: string, securityGroupId: pulumi.Input<string>): aws.vpc.SecurityGroupIngressRule {
         const problems = new Problems();
-        problems.check("clientName", clientName, checkClientName(clientName));
+        problems.check("clientName", clientName, checkIdentifier(clientName, 40));
         if (this.admitToProxy === undefined) {
             problems.add("proxy.enabled is false: there is no proxy to admit a client to");
         }

@@ -63,13 +63,6 @@ export function checkOneOf<T>(value: T, allowed: readonly T[]): Check {
     return allowed.includes(value) ? undefined : `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`;
 }
 
-/** A client's name in the logical names of the rules that admit it: lowercase letters, digits and hyphens. */
-export function checkClientName(value: string): Check {
-    return /^[a-z][a-z0-9-]{0,39}$/.test(value)
-        ? undefined
-        : "must be 1 to 40 lowercase letters, digits or hyphens, starting with a letter";
-}
-
 export function checkNonEmpty(value: string): Check {
     return value.trim().length > 0 ? undefined : "must be a non-empty string";
 }

@@ -162,7 +162,9 @@ describe("library: components are self-contained and composed by AuroraPostgres"
             }),
         );
         expect(error.message)
-            .to.include('clientName = "Billing Service": must be 1 to 40 lowercase letters')
+            .to.include(
+                'clientName = "Billing Service": must start with a lowercase letter and contain only lowercase letters, digits and hyphens',
+            )
             .and.include("proxy.enabled is false");
     });
 
