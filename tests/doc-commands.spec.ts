@@ -74,9 +74,21 @@ describe("docs/: every fenced command that needs neither AWS nor the Pulumi CLI 
             reason: "needs the Pulumi CLI and a state backend",
         });
         expect(of("npm test")).to.deep.include({ run: false });
+        expect(of("npm run test:policies")).to.deep.include({ run: false });
         expect(of("cd policies && npm install && cd ..")).to.deep.equal({ run: false, reason: "needs the npm registry" });
         expect(programsOf("A=1 env | sort")).to.deep.equal(["env", "sort"]);
         expect(programsOf("B=$(date +%s)")).to.deep.equal(["date"]);
+    });
+
+    it("`npm run test:policies`, not run here, is npm test's own settings with only specs npm test also runs", () => {
+        const suite = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".mocharc.json"), "utf8"));
+        const policies = require(path.join(PROJECT_ROOT, "tests/policies/mocharc.js"));
+        expect(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts["test:policies"]).to.equal(
+            "mocha --config tests/policies/mocharc.js",
+        );
+        expect({ ...policies, spec: suite.spec }, "tests/policies/mocharc.js besides its spec").to.deep.equal(suite);
+        expect(policies.spec).to.deep.equal(["tests/policies/**/*.spec.ts"]);
+        expect(suite.spec, ".mocharc.json spec").to.deep.equal(["tests/**/*.spec.ts"]);
     });
 
     it("splits blocks into commands as the shell does (continuations, loops, here-documents, comments)", () => {

@@ -32,4 +32,19 @@ describe("the mock engine and stack-file reader the offline preview relies on", 
         const error = await errorOf(() => readStackConfig("x", root));
         expect(error.message).to.include("aurora:team is a secure value, which the offline preview cannot decrypt");
     });
+
+    it("skips the SDK's per-promise stack traces, which it reads only when PULUMI_DEBUG_PROMISE_LEAKS is set", async () => {
+        const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+        const traceOf = () => {
+            const promise = Promise.resolve(1) as Promise<number> & { _debugStackTrace?: string };
+            return debuggable.debuggablePromise(promise, "test").then(() => promise._debugStackTrace);
+        };
+        expect(await traceOf(), "trace stored without PULUMI_DEBUG_PROMISE_LEAKS").to.equal("Error");
+        debuggable.debugPromiseLeaks = true;
+        try {
+            expect(await traceOf(), "trace stored with PULUMI_DEBUG_PROMISE_LEAKS").to.match(/^Error\n\s+at /);
+        } finally {
+            debuggable.debugPromiseLeaks = false;
+        }
+    });
 });

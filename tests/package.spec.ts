@@ -7,7 +7,9 @@ import { expect } from "chai";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import { builtinModules } from "module";
+import * as os from "os";
 import * as path from "path";
+import { buildInputsHash } from "../tools/build-library";
 import { PROJECT_ROOT } from "../tools/stack-files";
 
 interface PackResult {
@@ -83,6 +85,26 @@ describe("the published package (npm pack) and an example that consumes it", fun
             files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
             "no TypeScript sources",
         ).to.deep.equal([]);
+    });
+
+    it("`npm run build` reuses dist/ only while nothing it is built from changed: sources, TypeScript settings, lock file, build script", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "build-inputs-"));
+        const write = (file: string, text: string) => {
+            fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+            fs.writeFileSync(path.join(root, file), text);
+        };
+        const inputs = ["components/index.ts", "components/data/x.json", "functions/bootstrap/handler.ts", "tsconfig.json"];
+        for (const file of [...inputs, "tsconfig.build.json", "package-lock.json", "tools/build-library.ts"]) {
+            write(file, "1");
+        }
+        const built = buildInputsHash(root);
+        write("README.md", "not an input");
+        expect(buildInputsHash(root), "after editing README.md").to.equal(built);
+        for (const file of [...inputs, "package-lock.json", "components/new.ts"]) {
+            write(file, "2");
+            expect(buildInputsHash(root), `after editing ${file}`).to.not.equal(built);
+            write(file, "1");
+        }
     });
 
     it("is publishable: named, versioned with a CHANGELOG entry, not private, its entry points in the tarball", () => {

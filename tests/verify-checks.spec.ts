@@ -9,6 +9,7 @@ import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { expect } from "chai";
 import { AwsClientStub } from "aws-sdk-client-mock";
+import * as sinon from "sinon";
 import { MAX_ATTEMPTS, createClients } from "../tools/verify/aws";
 import { AwsCheck, awsChecks, runAwsChecks, scheduleIntervalHours } from "../tools/verify/checks";
 import { CheckResult, statusOfError } from "../tools/verify/model";
@@ -523,9 +524,24 @@ describe("verify: throttling is retried by the SDK (adaptive retry mode)", () =>
         };
     }
 
+    /** Runs the checks on a fake clock: the SDK's back-off between attempts is real-time seconds otherwise. */
+    async function onFakeClock(checks: AwsCheck[]): Promise<CheckResult[]> {
+        const clock = sinon.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+        try {
+            let results: CheckResult[] | undefined;
+            const running = runAwsChecks(checks).then((r) => (results = r));
+            while (results === undefined) {
+                await clock.tickAsync(1000);
+            }
+            return await running;
+        } finally {
+            clock.restore();
+        }
+    }
+
     it("retries ThrottlingException and passes once AWS answers", async () => {
         const { calls, handler } = secretsManager(2);
-        const [result] = await runAwsChecks([check({ requestHandler: handler })]);
+        const [result] = await onFakeClock([check({ requestHandler: handler })]);
         expect(result.status, result.evidence).to.equal("pass");
         expect(calls).to.deep.equal(["secretsmanager.DescribeSecret", "secretsmanager.DescribeSecret", "secretsmanager.DescribeSecret"]);
         expect(MAX_ATTEMPTS).to.be.greaterThan(3);
@@ -533,7 +549,7 @@ describe("verify: throttling is retried by the SDK (adaptive retry mode)", () =>
 
     it("reports not-run (not pass, not fail) when throttling outlasts the attempts", async () => {
         const { calls, handler } = secretsManager(100);
-        const [result] = await runAwsChecks([check({ requestHandler: handler, maxAttempts: 2 })]);
+        const [result] = await onFakeClock([check({ requestHandler: handler, maxAttempts: 2 })]);
         expect(result.status).to.equal("not-run");
         expect(result.evidence).to.match(/ThrottlingException: Rate exceeded/);
         expect(calls).to.have.length(2);

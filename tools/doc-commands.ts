@@ -127,6 +127,10 @@ export function classify(command: DocCommand): Classification {
     if (/^npm test\b/.test(text)) {
         return { run: false, reason: "is the test suite itself (running it from a test would recurse)" };
     }
+    if (/^npm run test:policies\b/.test(text)) {
+        // Its specs, settings and all, are a part of npm test's (a test checks the config): running them twice proves nothing more.
+        return { run: false, reason: "is a part of the test suite itself (npm test runs the same specs)" };
+    }
     if (/\bnpm (install|ci)\b/.test(text)) {
         return { run: false, reason: "needs the npm registry" };
     }
