@@ -90,6 +90,13 @@ export function buildDashboardBody(input: DashboardInput): DashboardBody {
             annotations: { horizontal: [{ label: "alarm", value: s.cpuAlarmPercent, color: RED }] },
         },
         {
+            // Published by Performance Insights (on for every instance): what Database Insights charts as DB load.
+            title: "Database load (average active sessions)",
+            stat: "Average",
+            period: 60,
+            metrics: [...perInstance("DBLoadCPU"), ...perInstance("DBLoadNonCPU")],
+        },
+        {
             title: "Connections against max_connections",
             stat: "Maximum",
             period: 60,

@@ -32,7 +32,7 @@ export const ALARM_KINDS = {
         title: "CPU high",
         meaning: "the instance is CPU-bound, so queries slow down and connections pile up",
         firstResponse:
-            "find the top SQL by CPU in Performance Insights or pg_stat_statements and cancel runaway queries; scale the class up if the load is legitimate",
+            "find the top SQL by CPU in Database Insights or pg_stat_statements and cancel runaway queries; scale the class up if the load is legitimate",
     },
     connections: {
         anchor: "connections-high",
@@ -46,7 +46,7 @@ export const ALARM_KINDS = {
         title: "Freeable memory low",
         meaning: "the instance is short of memory and the engine may restart out of memory",
         firstResponse:
-            "look for many connections and large sorts or hashes (work_mem) in pg_stat_activity and Performance Insights; reduce them or scale the class up",
+            "look for many connections and large sorts or hashes (work_mem) in pg_stat_activity and Database Insights; reduce them or scale the class up",
     },
     freeLocalStorage: {
         anchor: "free-local-storage-low",
@@ -86,7 +86,7 @@ export const ALARM_KINDS = {
         anchor: "acu-utilization-high",
         title: "Serverless ACU utilisation high",
         meaning: "a Serverless v2 instance runs near its maximum capacity and can no longer scale up, so latency rises",
-        firstResponse: "check the top SQL in Performance Insights; raise aurora:serverlessMaxCapacity if the load is legitimate",
+        firstResponse: "check the top SQL in Database Insights; raise aurora:serverlessMaxCapacity if the load is legitimate",
     },
 } as const satisfies Record<string, AlarmKind>;
 

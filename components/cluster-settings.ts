@@ -57,8 +57,15 @@ export interface ClusterSettings {
     readonly applyImmediately: boolean;
     /** `aurora` (pay per I/O) or `aurora-iopt1` (I/O-Optimized). */
     readonly storageType: string;
-    /** Performance Insights retention in days: 7, 31 x n (n = 1..23) or 731. */
+    /** Performance Insights retention in days: 7, 31 x n (n = 1..23) or 731; at least 465 for the Advanced Database Insights mode. */
     readonly performanceInsightsRetentionDays: number;
+    /**
+     * CloudWatch Database Insights mode of the cluster: `standard` (free; what remains of Performance
+     * Insights since its console's end of life) or `advanced` (billed per vCPU-hour, or ACU-hour on
+     * Serverless v2, by CloudWatch: execution plans, lock analysis, fleet views, 15 months of data).
+     * @default "standard"
+     */
+    readonly databaseInsightsMode: string;
     /** Enhanced Monitoring interval in seconds: 1, 5, 10, 15, 30 or 60. */
     readonly monitoringIntervalSeconds: number;
     /** Retention of the exported PostgreSQL log groups, in days (a CloudWatch Logs value). */
@@ -82,6 +89,10 @@ export interface ClusterSettings {
 }
 
 export const CA_CERTIFICATES = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"] as const;
+
+export const DATABASE_INSIGHTS_MODES = ["standard", "advanced"] as const;
+/** Performance Insights retention that Database Insights' Advanced mode requires, in days (15 months). */
+export const ADVANCED_INSIGHTS_RETENTION_DAYS = 465;
 
 /** Reserved master user names: AWS refuses these (verified deployments) or PostgreSQL reserves them. */
 const RESERVED_USERNAMES = new Set([
@@ -392,6 +403,13 @@ export function validateClusterSettings(
     const pi = s.performanceInsightsRetentionDays;
     if (!(pi === 7 || pi === 731 || (Number.isInteger(pi) && pi % 31 === 0 && pi >= 31 && pi <= 713))) {
         problems.check(name("performanceInsightsRetentionDays"), pi, "must be 7, a multiple of 31 up to 713 (31 x 1..23 months), or 731");
+    }
+    problems.check(name("databaseInsightsMode"), s.databaseInsightsMode, checkOneOf(s.databaseInsightsMode, DATABASE_INSIGHTS_MODES));
+    if (s.databaseInsightsMode === "advanced" && pi < ADVANCED_INSIGHTS_RETENTION_DAYS) {
+        // AWS's Aurora guide, "Considerations for Database Insights"; ModifyDBCluster refuses it otherwise.
+        problems.add(
+            `${name("databaseInsightsMode")} = "advanced" requires ${name("performanceInsightsRetentionDays")} of at least ${ADVANCED_INSIGHTS_RETENTION_DAYS} (15 months; 465, 496, ... 713 or 731), got ${pi}`,
+        );
     }
     problems.check(
         name("monitoringIntervalSeconds"),

@@ -216,6 +216,13 @@ export class AuroraCluster extends pulumi.ComponentResource {
                 skipFinalSnapshot: false,
                 finalSnapshotIdentifier: pulumi.interpolate`${id}-final-${snapshotSuffix.hex}`,
                 enabledCloudwatchLogsExports: [...EXPORTED_LOG_TYPES],
+                // Database Insights is a cluster setting; its instances must all share these Performance
+                // Insights settings (set on each below too). Enhanced Monitoring stays per instance:
+                // ModifyDBCluster accepts MonitoringInterval for Multi-AZ DB clusters only.
+                databaseInsightsMode: args.databaseInsightsMode,
+                performanceInsightsEnabled: true,
+                performanceInsightsKmsKeyId: args.kmsKeyArns.performanceInsights,
+                performanceInsightsRetentionPeriod: args.performanceInsightsRetentionDays,
                 serverlessv2ScalingConfiguration: usesServerless
                     ? {
                           minCapacity: args.serverless.minCapacity,

@@ -46,6 +46,7 @@ export const CLUSTER_DEFAULTS: ClusterSettings = {
     applyImmediately: false,
     storageType: "aurora",
     performanceInsightsRetentionDays: 7,
+    databaseInsightsMode: "standard",
     monitoringIntervalSeconds: 15,
     logRetentionDays: 365,
     activityStream: true,

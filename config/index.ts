@@ -257,6 +257,7 @@ function parseCluster(reader: RawReader, context: { region: string; isProduction
         applyImmediately: reader.boolean("applyImmediately"),
         storageType: reader.string("storageType"),
         performanceInsightsRetentionDays: reader.integer("performanceInsightsRetentionDays"),
+        databaseInsightsMode: reader.string("databaseInsightsMode"),
         monitoringIntervalSeconds: reader.integer("monitoringIntervalSeconds"),
         logRetentionDays: reader.integer("logRetentionDays"),
         activityStream: reader.boolean("activityStream"),

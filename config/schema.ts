@@ -233,7 +233,13 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         key: "performanceInsightsRetentionDays",
         type: "integer",
         default: 7,
-        description: "Performance Insights retention: 7 (free), 31 x n up to 713, or 731.",
+        description: "Performance Insights retention: 7 (free), 31 x n up to 713, or 731 (at least 465 for advanced Database Insights).",
+    },
+    {
+        key: "databaseInsightsMode",
+        type: "string",
+        default: "standard",
+        description: "CloudWatch Database Insights: standard (free) or advanced (billed per vCPU-hour; needs 465+ days of retention).",
     },
     {
         key: "monitoringIntervalSeconds",

@@ -331,7 +331,7 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                 }
             });
 
-            it(`REQ-006 ${stack}: the dashboard body parses and shows every instance, max_connections lines and every alarm's state`, async () => {
+            it(`REQ-006 ${stack}: the dashboard body parses and shows every instance, max_connections lines, DB load and every alarm's state`, async () => {
                 const run = await stackRun(stack);
                 const dashboard = one(run, DASHBOARD);
                 expect(dashboard.inputs.dashboardName).to.equal(`aurora-${stack}-database`);
@@ -359,6 +359,18 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                         id,
                         { label: `${id} DatabaseConnections` },
                     ]);
+                }
+                const load = metricWidget(body, "Database load (average active sessions)");
+                for (const id of ids) {
+                    for (const metric of ["DBLoadCPU", "DBLoadNonCPU"]) {
+                        expect(load.properties.metrics, `${id} ${metric}`).to.deep.include([
+                            "AWS/RDS",
+                            metric,
+                            "DBInstanceIdentifier",
+                            id,
+                            { label: `${id} ${metric}` },
+                        ]);
+                    }
                 }
                 const titles = body.widgets.filter((w) => w.type === "metric").map((w) => (w as MetricWidget).properties.title);
                 expect(titles).to.include.members([
@@ -637,6 +649,6 @@ describe("docs: runbooks and performance baseline match the alarms", () => {
             }
         }
         expect(baseline).to.include("pg_stat_statements");
-        expect(baseline).to.include("Performance Insights");
+        expect(baseline).to.include("Database Insights");
     });
 });

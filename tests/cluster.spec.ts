@@ -111,14 +111,26 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
                 expect(one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-monitoring").inputs.policyArn).to.equal(
                     "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
                 );
+                const settings = stackConfig(stack).cluster;
+                const cluster = one(run, CLUSTER);
+                const insights = {
+                    performanceInsightsEnabled: true,
+                    performanceInsightsKmsKeyId: cluster.inputs.performanceInsightsKmsKeyId,
+                    performanceInsightsRetentionPeriod: settings.performanceInsightsRetentionDays,
+                };
+                expect(cluster.inputs, "the cluster's Database Insights settings").to.include({
+                    ...insights,
+                    databaseInsightsMode: settings.databaseInsightsMode,
+                });
+                expect(cluster.inputs.performanceInsightsKmsKeyId).to.match(/^arn:aws:kms:/);
                 for (const instance of ofType(run, INSTANCE)) {
-                    expect(instance.inputs).to.include({
-                        monitoringInterval: stackConfig(stack).cluster.monitoringIntervalSeconds,
+                    // Database Insights needs every instance to share the cluster's monitoring settings.
+                    expect(instance.inputs, instance.name).to.include({
+                        ...insights,
+                        monitoringInterval: settings.monitoringIntervalSeconds,
                         monitoringRoleArn: role.state.arn,
-                        performanceInsightsRetentionPeriod: 7,
                     });
                 }
-                const cluster = one(run, CLUSTER);
                 expect(cluster.inputs.enabledCloudwatchLogsExports).to.deep.equal(["postgresql", "iam-db-auth-error"]);
                 for (const type of ["postgresql", "iam-db-auth-error"]) {
                     const group = one(run, "aws:cloudwatch/logGroup:LogGroup", `-${type}`);
@@ -588,10 +600,23 @@ describe("config: cluster settings validation", () => {
         rejected({ "aurora:deletionProtection": "false" }, "aurora:deletionProtection = false: must be true in prod (REQ-008)");
     });
 
-    it("REQ-006: PI retention 7, 31 x n or 731; monitoring intervals; log retention values; storage type; CA", () => {
+    it("REQ-006: PI retention 7, 31 x n or 731 (465+ for advanced Database Insights); Database Insights modes; monitoring intervals; log retention values; storage type; CA", () => {
         for (const v of ["7", "31", "713", "731"]) {
-            accepted({ "aurora:performanceInsightsRetentionDays": v });
+            accepted({ "aurora:performanceInsightsRetentionDays": v, "aurora:databaseInsightsMode": "standard" });
         }
+        for (const v of ["465", "713", "731"]) {
+            accepted({ "aurora:performanceInsightsRetentionDays": v, "aurora:databaseInsightsMode": "advanced" });
+        }
+        for (const v of ["7", "434"]) {
+            rejected(
+                { "aurora:performanceInsightsRetentionDays": v, "aurora:databaseInsightsMode": "advanced" },
+                `aurora:databaseInsightsMode = "advanced" requires aurora:performanceInsightsRetentionDays of at least 465 (15 months; 465, 496, ... 713 or 731), got ${v}`,
+            );
+        }
+        rejected(
+            { "aurora:databaseInsightsMode": "Advanced" },
+            'aurora:databaseInsightsMode = "Advanced": must be one of "standard", "advanced"',
+        );
         for (const v of ["0", "30", "94", "744"]) {
             rejected(
                 { "aurora:performanceInsightsRetentionDays": v },

@@ -190,7 +190,17 @@ export function estimate(
             `one ${assumptions.storageGb} GB copy kept in ${drVaults[0].inputs.region} x $${p.backupGbMonth}/GB-month, plus its transfer x $${p.interRegionTransferGb}/GB`,
         );
     }
-    add("Performance Insights / Database Insights", 0, `7-day retention (the free tier)`);
+    const insightsMode = cluster?.inputs.databaseInsightsMode ?? "standard";
+    const insightsRetention = cluster?.inputs.performanceInsightsRetentionPeriod ?? 7;
+    add(
+        "Performance Insights / Database Insights",
+        0,
+        insightsMode === "advanced"
+            ? "not estimated: the Advanced mode is billed by CloudWatch per vCPU-hour (ACU-hour on Serverless v2); no committed price"
+            : insightsRetention > 7
+              ? `not estimated: ${insightsRetention}-day retention is billed per vCPU-month; no committed price`
+              : "standard mode, 7-day retention (the free tier)",
+    );
     if (ofType("aws:rds/clusterActivityStream:ClusterActivityStream").length > 0) {
         add("Database Activity Stream", 0, "not estimated: the Kinesis stream RDS creates is billed by Kinesis per shard-hour and volume");
     }
