@@ -150,6 +150,8 @@ export function planAlarms(
         clusterIdentifier: pulumi.Input<string>;
         instances: readonly InstanceTarget[];
         serverless: ServerlessBounds;
+        /** max_connections of the readers Aurora Auto Scaling adds, when it is on (they have no instance alarms). */
+        autoScaledReaderMaxConnections?: number;
     },
 ): AlarmSpec[] {
     const describe = describer(s);
@@ -282,6 +284,31 @@ export function planAlarms(
         treatMissingData: "notBreaching",
         description: describe("replicaLag", prefix, `maximum replica lag above ${s.replicaLagAlarmMs} ms for 3 minutes`),
     });
+    if (target.autoScaledReaderMaxConnections !== undefined) {
+        // Readers AWS adds are not in the plan; the cluster's READER-role metric includes them (Aurora
+        // guide, "Amazon CloudWatch metrics for Amazon Aurora": DBClusterIdentifier, Role dimensions).
+        const max = target.autoScaledReaderMaxConnections;
+        const threshold = connectionsThreshold(max, s.connectionsAlarmPercent);
+        specs.push({
+            key: "readers-connections",
+            name: `${prefix}-readers-connections-high`,
+            kind: "connections",
+            metricName: "DatabaseConnections",
+            dimensions: { ...cluster, Role: "READER" },
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 3,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold,
+            treatMissingData: "notBreaching",
+            description: describe(
+                "connections",
+                `${prefix} readers (those Aurora Auto Scaling adds included)`,
+                `more than ${threshold} connections (${s.connectionsAlarmPercent}% of max_connections ${max}) for 3 minutes`,
+            ),
+        });
+    }
     // Deadlocks happen on whichever instance is the writer: the cluster aggregate follows failovers.
     // No data means no deadlocks reported: notBreaching.
     specs.push({

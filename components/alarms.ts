@@ -11,7 +11,7 @@
 import * as crypto from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Problems, checkIdentifier } from "./validation";
+import { Problems, checkIdentifier, checkIntegerRange } from "./validation";
 import { deploymentAccount } from "./iam";
 import { AlarmSettings, ServerlessBounds, validateAlarmSettings } from "./alarm-settings";
 import { buildDashboardBody } from "./alarm-dashboard";
@@ -33,6 +33,11 @@ export interface AlarmsArgs extends AlarmSettings {
     readonly instanceClasses: Readonly<Record<string, string>>;
     /** max_connections per instance identifier (same keys as instanceClasses); connection thresholds are a share of it. */
     readonly maxConnections: Readonly<Record<string, number>>;
+    /**
+     * max_connections of the readers Aurora Auto Scaling adds (the smallest of any instance that may be
+     * writer, whose class they copy); set when auto scaling is on, to alarm on the cluster's readers.
+     */
+    readonly autoScaledReaderMaxConnections?: number;
     /** Serverless v2 capacity bounds, ACU (memory thresholds of db.serverless instances, ACU alarm description). */
     readonly serverless: ServerlessBounds;
     /** Name of the instance parameter group (the db-parameter-group event source). */
@@ -61,6 +66,13 @@ export class Alarms extends pulumi.ComponentResource {
         const problems = new Problems();
         problems.check("namePrefix", args.namePrefix, checkIdentifier(args.namePrefix, 40));
         validateAlarmSettings(args, problems, (field) => field);
+        if (args.autoScaledReaderMaxConnections !== undefined) {
+            problems.check(
+                "autoScaledReaderMaxConnections",
+                args.autoScaledReaderMaxConnections,
+                checkIntegerRange(args.autoScaledReaderMaxConnections, 1, 262143),
+            );
+        }
         const ids = Object.keys(args.maxConnections);
         if (ids.length === 0 || ids.sort().join() !== Object.keys(args.instanceClasses).sort().join()) {
             problems.check(
@@ -132,6 +144,7 @@ export class Alarms extends pulumi.ComponentResource {
             clusterIdentifier: args.cluster.clusterIdentifier,
             instances,
             serverless: args.serverless,
+            autoScaledReaderMaxConnections: args.autoScaledReaderMaxConnections,
         });
         this.alarms = {};
         for (const spec of specs) {

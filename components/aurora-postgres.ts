@@ -173,6 +173,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 instances: db.instances,
                 instanceClasses: db.instanceClasses,
                 maxConnections: db.maxConnections,
+                autoScaledReaderMaxConnections: db.autoScaledReaderMaxConnections,
                 serverless: settings.cluster.serverless,
                 instanceParameterGroupName: db.instanceParameterGroup.name,
                 tags,

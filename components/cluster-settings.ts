@@ -17,6 +17,27 @@ import {
 } from "./aurora-catalog";
 import { checkParameterOverrides } from "./parameters";
 
+/** The metrics Aurora Auto Scaling tracks for readers (Application Auto Scaling's predefined metric types for RDS). */
+export const READER_SCALING_METRICS = ["RDSReaderAverageCPUUtilization", "RDSReaderAverageDatabaseConnections"] as const;
+
+/**
+ * Aurora Auto Scaling of the readers. Its floor is `readerCount`: AWS removes only the readers it
+ * added (Aurora guide, "Amazon Aurora Auto Scaling with Aurora Replicas"), so the declared readers
+ * always stay, and a floor above them would be readers better declared.
+ */
+export interface ReaderAutoScalingSettings {
+    /** Most readers, declared and added by AWS together (readerCount + 1 to 15); 0 turns auto scaling off. @default 0 */
+    readonly maxReaders: number;
+    /** What to track: the readers' average CPU or average connections. @default "RDSReaderAverageCPUUtilization" */
+    readonly metric: string;
+    /** Target of the metric: percent CPU (10 to 90), or connections per reader (1 to the smallest max_connections). @default 60 */
+    readonly targetValue: number;
+    /** Seconds after a scale-in before the next one (0 to 86,400). @default 300 */
+    readonly scaleInCooldownSeconds: number;
+    /** Seconds after a scale-out before the next one (0 to 86,400). @default 300 */
+    readonly scaleOutCooldownSeconds: number;
+}
+
 export interface ServerlessCapacity {
     /** Minimum ACU (0 to 256 in steps of 0.5; 0 pauses the instance when idle). */
     readonly minCapacity: number;
@@ -41,6 +62,8 @@ export interface ClusterSettings {
     readonly instanceClassOverrides: Readonly<Record<string, string>>;
     /** Serverless v2 capacity (applies to `db.serverless` instances). */
     readonly serverless: ServerlessCapacity;
+    /** Aurora Auto Scaling of the readers (Application Auto Scaling target tracking); off unless `maxReaders` is set. */
+    readonly readerAutoScaling: ReaderAutoScalingSettings;
     /** Initial database name. */
     readonly databaseName: string;
     /** Master (administration only) user; its password is generated and kept by RDS in Secrets Manager. */
@@ -89,6 +112,9 @@ export interface ClusterSettings {
 }
 
 export const CA_CERTIFICATES = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"] as const;
+
+/** The largest max_connections Aurora PostgreSQL accepts. */
+const MAX_CONNECTIONS_LIMIT = 262143;
 
 export const DATABASE_INSIGHTS_MODES = ["standard", "advanced"] as const;
 /** Performance Insights retention that Database Insights' Advanced mode requires, in days (15 months). */
@@ -258,6 +284,43 @@ function checkCapacityStep(value: number, min: number): string | undefined {
 }
 
 /**
+ * max_connections of a reader Aurora Auto Scaling adds: it copies the writer's class, and any planned
+ * instance may be the writer after a failover, so the smallest planned value (undefined if none is known).
+ */
+export function autoScaledReaderMaxConnections(plan: readonly PlannedInstance[]): number | undefined {
+    const known = plan.flatMap((i) => (i.maxConnections === undefined ? [] : [i.maxConnections]));
+    return known.length > 0 ? Math.min(...known) : undefined;
+}
+
+function validateReaderAutoScaling(s: ClusterSettings, problems: Problems, name: (field: string) => string): void {
+    const a = s.readerAutoScaling;
+    // The other settings are checked even while auto scaling is off, so that turning it on cannot fail on them.
+    if (a.maxReaders !== 0 && (!Number.isInteger(a.maxReaders) || a.maxReaders <= s.readerCount || a.maxReaders > 15)) {
+        problems.add(
+            `${name("readerAutoScaling.maxReaders")} = ${a.maxReaders}: must be 0 (off) or above ${name("readerCount")} (${s.readerCount}), ` +
+                "at most 15 (Aurora's replica limit): it counts the declared readers too",
+        );
+    }
+    problems.check(name("readerAutoScaling.metric"), a.metric, checkOneOf(a.metric, READER_SCALING_METRICS));
+    if (a.metric === "RDSReaderAverageCPUUtilization") {
+        problems.check(name("readerAutoScaling.targetValue"), a.targetValue, checkIntegerRange(a.targetValue, 10, 90));
+    } else if (a.metric === "RDSReaderAverageDatabaseConnections") {
+        const smallest = autoScaledReaderMaxConnections(planInstances(s)) ?? MAX_CONNECTIONS_LIMIT;
+        problems.check(name("readerAutoScaling.targetValue"), a.targetValue, checkIntegerRange(a.targetValue, 1, smallest));
+    }
+    problems.check(
+        name("readerAutoScaling.scaleInCooldownSeconds"),
+        a.scaleInCooldownSeconds,
+        checkIntegerRange(a.scaleInCooldownSeconds, 0, 86400),
+    );
+    problems.check(
+        name("readerAutoScaling.scaleOutCooldownSeconds"),
+        a.scaleOutCooldownSeconds,
+        checkIntegerRange(a.scaleOutCooldownSeconds, 0, 86400),
+    );
+}
+
+/**
  * Checks every rule and records each problem with the offending field's name (`name(field)`).
  * `region` selects the instance class catalog; `isProduction` adds the production-only rules.
  */
@@ -270,6 +333,7 @@ export function validateClusterSettings(
     problems.check(name("engineVersion"), s.engineVersion, checkEngineVersion(s.engineVersion));
     const version = parseEngineVersion(s.engineVersion);
     problems.check(name("readerCount"), s.readerCount, checkIntegerRange(s.readerCount, 1, 15));
+    validateReaderAutoScaling(s, problems, name);
 
     const offered = instanceClassesIn(context.region);
     const instances = planInstances(s);
@@ -422,6 +486,6 @@ export function validateClusterSettings(
     checkParameterOverrides(s.clusterParameters, name("clusterParameters"), problems);
     checkParameterOverrides(s.instanceParameters, name("instanceParameters"), problems);
     if (s.maxConnections !== 0) {
-        problems.check(name("maxConnections"), s.maxConnections, checkIntegerRange(s.maxConnections, 6, 262143));
+        problems.check(name("maxConnections"), s.maxConnections, checkIntegerRange(s.maxConnections, 6, MAX_CONNECTIONS_LIMIT));
     }
 }

@@ -9,9 +9,10 @@ import * as random from "@pulumi/random";
 import { Problems, checkIdentifier, checkIntegerRange } from "./validation";
 import { ENGINE, SERVERLESS_CLASS, parseEngineVersion } from "./aurora-catalog";
 import { keyIdOf } from "./kms";
-import { ClusterSettings, canAutoPause, planInstances, validateClusterSettings } from "./cluster-settings";
+import { ClusterSettings, autoScaledReaderMaxConnections, canAutoPause, planInstances, validateClusterSettings } from "./cluster-settings";
 import { assumeRolePolicy, deploymentAccount, policyDocument, serviceRolePolicyArn } from "./iam";
 import { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, buildParameters } from "./parameters";
+import { ReaderAutoScaling } from "./reader-autoscaling";
 
 /** Log types exported to CloudWatch Logs (IAM authentication failures need IAM auth on, which it always is). */
 export const EXPORTED_LOG_TYPES = ["postgresql", "iam-db-auth-error"] as const;
@@ -77,6 +78,10 @@ export class AuroraCluster extends pulumi.ComponentResource {
     public readonly canAutoPause: boolean;
     /** ARN of the RDS-managed master user secret. */
     public readonly masterSecretArn: pulumi.Output<string>;
+    /** Aurora Auto Scaling of the readers, when `readerAutoScaling.maxReaders` is set. */
+    public readonly readerAutoScaling: ReaderAutoScaling | undefined;
+    /** max_connections of the readers Aurora Auto Scaling may add (undefined when it is off). */
+    public readonly autoScaledReaderMaxConnections: number | undefined;
 
     constructor(name: string, args: AuroraClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aurora:db:AuroraCluster", name, {}, opts);
@@ -269,6 +274,22 @@ export class AuroraCluster extends pulumi.ComponentResource {
         }
         this.writerIdentifier = `${id}-${plan[0].name}`;
         this.canAutoPause = canAutoPause(args);
+        this.autoScaledReaderMaxConnections = args.readerAutoScaling.maxReaders > 0 ? autoScaledReaderMaxConnections(plan) : undefined;
+        this.readerAutoScaling =
+            args.readerAutoScaling.maxReaders > 0
+                ? new ReaderAutoScaling(
+                      `${name}-reader-autoscaling`,
+                      {
+                          ...args.readerAutoScaling,
+                          clusterIdentifier: this.cluster.clusterIdentifier,
+                          minReaders: args.readerCount,
+                          namePrefix: id,
+                          tags,
+                      },
+                      // Scaling starts from the declared readers: AWS scales only an available cluster.
+                      { parent: this, dependsOn: this.instances },
+                  )
+                : undefined;
         this.maxConnections = Object.fromEntries(plan.map((p) => [`${id}-${p.name}`, p.maxConnections!]));
         this.instanceClasses = Object.fromEntries(plan.map((p) => [`${id}-${p.name}`, p.instanceClass]));
 

@@ -37,6 +37,13 @@ export const CLUSTER_DEFAULTS: ClusterSettings = {
     readerCount: 2,
     instanceClassOverrides: {},
     serverless: { minCapacity: 0.5, maxCapacity: 16, secondsUntilAutoPause: 300 },
+    readerAutoScaling: {
+        maxReaders: 0,
+        metric: "RDSReaderAverageCPUUtilization",
+        targetValue: 60,
+        scaleInCooldownSeconds: 300,
+        scaleOutCooldownSeconds: 300,
+    },
     databaseName: "app",
     masterUsername: "dbadmin",
     backupRetentionDays: 30,

@@ -8,7 +8,18 @@ export { ALARM_DEFAULTS, BACKUP_DEFAULTS, CLUSTER_DEFAULTS, NETWORK_DEFAULTS, SE
 export { KmsKeys, KmsKeysArgs, KEY_PURPOSES, KeyPurpose } from "./kms";
 export { Network, NetworkArgs, NetworkSettings, NewVpcSettings, ExistingVpcSettings, ENDPOINT_SERVICES } from "./network";
 export { AuroraCluster, AuroraClusterArgs, ClusterKeyArns } from "./cluster";
-export { ClusterSettings, ServerlessCapacity, PlannedInstance, planInstances, canAutoPause } from "./cluster-settings";
+export {
+    ClusterSettings,
+    ServerlessCapacity,
+    ReaderAutoScalingSettings,
+    READER_SCALING_METRICS,
+    DATABASE_INSIGHTS_MODES,
+    PlannedInstance,
+    planInstances,
+    canAutoPause,
+    autoScaledReaderMaxConnections,
+} from "./cluster-settings";
+export { ReaderAutoScaling, ReaderAutoScalingArgs } from "./reader-autoscaling";
 export { Secrets, SecretsArgs } from "./secrets";
 export { SecretsSettings, AppUser, AppUserAccess } from "./secrets-settings";
 export { DatabaseBootstrap, DatabaseBootstrapArgs } from "./bootstrap";

@@ -142,6 +142,36 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         description: "Idle seconds before a 0-ACU Serverless v2 instance pauses (300 to 86400).",
     },
     {
+        key: "readerAutoScalingMaxReaders",
+        type: "integer",
+        default: 0,
+        description: "Aurora Auto Scaling of readers: most readers, declared ones included (readerCount + 1 to 15); 0 = off.",
+    },
+    {
+        key: "readerAutoScalingMetric",
+        type: "string",
+        default: "RDSReaderAverageCPUUtilization",
+        description: "Tracked metric: RDSReaderAverageCPUUtilization or RDSReaderAverageDatabaseConnections.",
+    },
+    {
+        key: "readerAutoScalingTarget",
+        type: "integer",
+        default: 60,
+        description: "Target of the metric: percent CPU (10 to 90) or connections per reader.",
+    },
+    {
+        key: "readerAutoScalingScaleInCooldownSeconds",
+        type: "integer",
+        default: 300,
+        description: "Seconds after a scale-in before the next (0 to 86400).",
+    },
+    {
+        key: "readerAutoScalingScaleOutCooldownSeconds",
+        type: "integer",
+        default: 300,
+        description: "Seconds after a scale-out before the next (0 to 86400).",
+    },
+    {
         key: "maxConnections",
         type: "integer",
         default: 0,
