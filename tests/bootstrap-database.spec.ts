@@ -17,7 +17,7 @@ import { bundleBootstrapFunction } from "../components/bootstrap";
 import { ApplySummary, UserSecret, scramVerifier } from "../functions/bootstrap/apply";
 import { HandlerDeps, awsDeps, handler, runBootstrap } from "../functions/bootstrap/handler";
 import { BootstrapSettings, ENV, bootstrapEnvironment, settingsFromEnvironment } from "../functions/bootstrap/settings";
-import { VerifyResult, normaliseSetting } from "../functions/bootstrap/verify";
+import { VerifyResult, expectedCheckIds, normaliseSetting } from "../functions/bootstrap/verify";
 import { TestPostgres, getPostgres } from "./support/postgres";
 import { cuttableProxy } from "./support/tcp";
 
@@ -242,6 +242,12 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
             "db.max-connections",
             "db.pgaudit",
         ]);
+        expect(Object.keys(status), "the ids `npm run verify` expects (expectedCheckIds)").to.deep.equal(
+            expectedCheckIds(
+                settings.appUsers.map((u) => u.name),
+                false,
+            ),
+        );
         for (const id of Object.keys(status).filter((i) => i !== "db.pgaudit")) {
             expect(status[id], id).to.match(/^pass: /);
         }
@@ -314,6 +320,12 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
                 iamToken,
             })) as VerifyResult;
             const byId = Object.fromEntries(result.checks.map((c) => [c.id, c]));
+            expect(Object.keys(byId), "the ids `npm run verify` expects through a proxy (expectedCheckIds)").to.deep.equal(
+                expectedCheckIds(
+                    settings.appUsers.map((u) => u.name),
+                    true,
+                ),
+            );
             for (const [user, verb] of [
                 ["app", "succeeded"],
                 ["reporting", "refused"],

@@ -11,25 +11,25 @@ import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../tools/stack-files";
 import { main, parseArgs } from "../tools/verify/cli";
-import { IN_DATABASE_ITEMS, proxyTarget, runInDatabaseChecks } from "../tools/verify/in-database";
+import { expectedCheckIds } from "../functions/bootstrap/verify";
+import { IN_DATABASE_ITEMS, inDatabaseItemOf, proxyTarget, runInDatabaseChecks } from "../tools/verify/in-database";
 import { allPassed } from "../tools/verify/model";
 import { VerifyReport } from "../tools/verify/report";
 import { StackOutputs, readOutputs } from "../tools/verify/stack";
+import { stackConfig } from "./helpers";
 import { World, deployedWorld } from "./support/aws-world";
 
 const FUNCTION_NAME = "aurora-prod-bootstrap";
+const PROD_USERS = stackConfig("prod").secrets.appUsers.map((u) => u.name);
 
-/** The bootstrap function's verify-mode answer, in the shape the bootstrap issue defines. */
-function verifyAnswer(status: "pass" | "fail" | "not-run" = "pass"): string {
+/**
+ * The bootstrap function's verify-mode answer for prod's users through its proxy, with the ids the
+ * real function reports (tests/bootstrap-database.spec.ts holds `expectedCheckIds` to it).
+ */
+function verifyAnswer(status: "pass" | "fail" | "not-run" = "pass", ids = expectedCheckIds(PROD_USERS, true)): string {
     return JSON.stringify({
         mode: "verify",
-        checks: IN_DATABASE_ITEMS.map((c) => ({
-            id: c.id,
-            item: c.item,
-            requirement: c.requirement,
-            status,
-            evidence: `${c.id} observed`,
-        })),
+        checks: ids.map((id) => ({ ...inDatabaseItemOf(id), status, evidence: `${id} observed` })),
     });
 }
 
@@ -91,7 +91,7 @@ describe("verify: command line", () => {
             region: "eu-west-1",
             passed: true,
         });
-        expect(json.checks.filter((c) => c.source === "in-database").map((c) => c.id)).to.deep.equal(IN_DATABASE_ITEMS.map((c) => c.id));
+        expect(json.checks.filter((c) => c.source === "in-database").map((c) => c.id)).to.deep.equal(expectedCheckIds(PROD_USERS, true));
         for (const c of json.checks) {
             expect(c.evidence, c.id).to.not.equal("");
         }
@@ -122,10 +122,10 @@ describe("verify: command line", () => {
         world.state.lambda.payload = verifyAnswer("not-run");
         out = [];
         expect(await main(["--stack", "prod", "--outputs", outputsFile], deps())).to.equal(1);
-        expect(out.join("\n")).to.match(/! db\.tls \[REQ-002\] not-run: db\.tls observed/);
+        expect(out.join("\n")).to.match(/! db\.tls\.verify-full \[REQ-002\] not-run: db\.tls\.verify-full observed/);
     });
 
-    it("in-database checks: not-run without the bootstrapFunctionName output, on a function error or a malformed answer", async () => {
+    it("in-database checks: not-run without the bootstrapFunctionName output, on a function error, a malformed answer, or a check it did not report", async () => {
         const { bootstrapFunctionName: _deployed, ...withoutFunction } = world.outputs.values;
         const noFunction = await runInDatabaseChecks(new StackOutputs(withoutFunction), world.clients);
         expect(noFunction.map((c) => c.status)).to.deep.equal(IN_DATABASE_ITEMS.map(() => "not-run"));
@@ -147,6 +147,15 @@ describe("verify: command line", () => {
         const odd = await runInDatabaseChecks(outputs, world.clients);
         expect(odd[0]).to.include({ id: "db.tls.verify-full", status: "not-run" });
         expect(odd[1]).to.include({ id: "db.unnamed-2", status: "pass", requirement: "unknown" });
+
+        // Every check the function should report for the stack's users and proxy, and did not, is not-run.
+        const withoutReporting = expectedCheckIds(PROD_USERS, true).filter((id) => !id.includes(".reporting"));
+        world.state.lambda = { payload: verifyAnswer("pass", withoutReporting) };
+        const partial = await runInDatabaseChecks(outputs, world.clients, proxyTarget(outputs, true));
+        expect(partial.filter((c) => c.status !== "pass").map((c) => [c.id, c.status, c.evidence])).to.deep.equal([
+            ["db.application-users.reporting", "not-run", "the bootstrap function did not report this check"],
+            ["db.application-users.reporting.proxy", "not-run", "the bootstrap function did not report this check"],
+        ]);
 
         world.mocks.lambda
             .on(InvokeCommand)

@@ -22,6 +22,27 @@ export const IN_DATABASE_ITEMS = {
 } as const;
 type InDatabaseItem = keyof typeof IN_DATABASE_ITEMS;
 
+/**
+ * The id of every check `verifyDatabase` reports for these application users, in its order: what a
+ * caller may hold the answer against (a check that is missing was not run). A test against a real
+ * PostgreSQL keeps the two equal.
+ */
+export function expectedCheckIds(appUserNames: readonly string[], proxied: boolean): string[] {
+    const i = IN_DATABASE_ITEMS;
+    return [
+        `${i.tls.id}.verify-full`,
+        `${i.tls.id}.non-tls-refused`,
+        ...appUserNames.flatMap((name) => [
+            `${i.applicationUsers.id}.${name}`,
+            ...(proxied ? [`${i.applicationUsers.id}.${name}.proxy`] : []),
+        ]),
+        i.iamAdmin.id,
+        i.settings.id,
+        i.maxConnections.id,
+        i.pgaudit.id,
+    ];
+}
+
 /** The RDS Proxy the application users also log in through (stack outputs `proxyEndpoint` and `port`). */
 export interface ProxyTarget {
     readonly host: string;

@@ -6,7 +6,7 @@
  */
 import { InvokeCommand } from "@aws-sdk/client-lambda";
 import type { BootstrapEvent } from "../../functions/bootstrap/handler";
-import { IN_DATABASE_ITEMS as ITEMS, ProxyTarget } from "../../functions/bootstrap/verify";
+import { IN_DATABASE_ITEMS as ITEMS, ProxyTarget, expectedCheckIds } from "../../functions/bootstrap/verify";
 import { AwsClients } from "./aws";
 import { CheckResult, CheckStatus, statusOfError } from "./model";
 import { StackOutputs } from "./stack";
@@ -44,6 +44,31 @@ function toResult(entry: FunctionCheck, index: number): CheckResult {
     return { ...base, status, evidence: String(entry.evidence ?? "") };
 }
 
+/** The checklist item a check id of the function belongs to (`db.application-users.app.proxy` is `db.application-users`'s), with that id. */
+export function inDatabaseItemOf(id: string): Pick<CheckResult, "id" | "item" | "requirement"> {
+    const item = IN_DATABASE_ITEMS.find((i) => id === i.id || id.startsWith(`${i.id}.`));
+    if (item === undefined) {
+        throw new Error(`${id} is not an in-database check id`);
+    }
+    return { ...item, id };
+}
+
+/** The checks the function should have reported for the stack's users (stack output `appSecretArns`) but did not: not-run. */
+function missing(results: readonly CheckResult[], outputs: StackOutputs, proxy: ProxyTarget | undefined): CheckResult[] {
+    const reported = new Set(results.map((r) => r.id));
+    const users = Object.keys(outputs.optional<Record<string, string>>("appSecretArns") ?? {});
+    return expectedCheckIds(users, proxy !== undefined)
+        .filter((id) => !reported.has(id))
+        .map((id) => {
+            return {
+                ...inDatabaseItemOf(id),
+                source: "in-database",
+                status: "not-run",
+                evidence: "the bootstrap function did not report this check",
+            };
+        });
+}
+
 /** The proxy the application users also log in through: the stack's `proxyEndpoint`, with IAM tokens when `proxyIamAuth` is on. */
 export function proxyTarget(outputs: StackOutputs, iamAuth: boolean): ProxyTarget | undefined {
     const host = outputs.optional<string>("proxyEndpoint");
@@ -74,7 +99,8 @@ export async function runInDatabaseChecks(outputs: StackOutputs, clients: AwsCli
         if (body.mode !== "verify" || !Array.isArray(body.checks) || body.checks.length === 0) {
             return notRun(`${functionName} did not answer in verify mode: ${text.slice(0, 500)}`);
         }
-        return body.checks.map((c, i) => toResult(c as FunctionCheck, i));
+        const results = body.checks.map((c, i) => toResult(c as FunctionCheck, i));
+        return [...results, ...missing(results, outputs, proxy)];
     } catch (e) {
         return notRun(`invoking ${functionName}: ${statusOfError(e).evidence}`);
     }
