@@ -54,7 +54,8 @@ export async function runInDatabaseChecks(outputs: StackOutputs, clients: AwsCli
     const functionName = outputs.optional("bootstrapFunctionName");
     if (functionName === undefined) {
         return notRun(
-            "stack output 'bootstrapFunctionName' is missing: the stack has no bootstrap function to run the in-database checks inside the VPC",
+            "stack output 'bootstrapFunctionName' is missing: " +
+                "the stack has no bootstrap function to run the in-database checks inside the VPC",
         );
     }
     const event: BootstrapEvent = { mode: "verify", ...(proxy ? { proxy } : {}) };
