@@ -21,6 +21,9 @@ export default tseslint.config(
         rules: {
             // `_name` marks a deliberately unused binding; `const { omitted, ...rest }` drops a key.
             "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+            // No line over 140 characters, comments and strings included (prettier's printWidth, which cannot break those):
+            // long strings are split into `+` pieces and long comments reflowed. Tabs are not used.
+            "max-len": ["error", { code: 140 }],
         },
     },
     {

@@ -182,7 +182,9 @@ export function buildDashboardBody(input: DashboardInput): DashboardBody {
             width: 24,
             height: 2,
             properties: {
-                markdown: `# Aurora PostgreSQL ${cluster}\nEvery alarm links its first response in [${RUNBOOKS_PATH}](${runbookUrl(s)}); thresholds are explained in docs/performance-baseline.md.`,
+                markdown:
+                    `# Aurora PostgreSQL ${cluster}\nEvery alarm links its first response in [${RUNBOOKS_PATH}](${runbookUrl(s)}); ` +
+                    `thresholds are explained in docs/performance-baseline.md.`,
             },
         },
         {

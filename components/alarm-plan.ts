@@ -32,49 +32,56 @@ export const ALARM_KINDS = {
         title: "CPU high",
         meaning: "the instance is CPU-bound, so queries slow down and connections pile up",
         firstResponse:
-            "find the top SQL by CPU in Database Insights or pg_stat_statements and cancel runaway queries; scale the class up if the load is legitimate",
+            "find the top SQL by CPU in Database Insights or pg_stat_statements " +
+            "and cancel runaway queries; scale the class up if the load is legitimate",
     },
     connections: {
         anchor: "connections-high",
         title: "Connections near max_connections",
         meaning: "new connections will soon be refused ('remaining connection slots are reserved')",
         firstResponse:
-            "count connections by application and state in pg_stat_activity, terminate idle-in-transaction sessions, and check the pool or RDS Proxy settings of the client that grew",
+            "count connections by application and state in pg_stat_activity, " +
+            "terminate idle-in-transaction sessions, and check the pool or RDS Proxy settings of the client that grew",
     },
     freeableMemory: {
         anchor: "freeable-memory-low",
         title: "Freeable memory low",
         meaning: "the instance is short of memory and the engine may restart out of memory",
         firstResponse:
-            "look for many connections and large sorts or hashes (work_mem) in pg_stat_activity and Database Insights; reduce them or scale the class up",
+            "look for many connections and large sorts or hashes (work_mem) " +
+            "in pg_stat_activity and Database Insights; reduce them or scale the class up",
     },
     freeLocalStorage: {
         anchor: "free-local-storage-low",
         title: "Free local storage low",
         meaning: "temporary files (sorts, hashes, index builds) are filling the instance's local storage; queries fail when it is full",
         firstResponse:
-            "find the queries writing temporary files (pg_stat_statements temp_blks_written, pg_stat_database temp_bytes) and cancel or fix them",
+            "find the queries writing temporary files (pg_stat_statements temp_blks_written, " +
+            "pg_stat_database temp_bytes) and cancel or fix them",
     },
     replicaLag: {
         anchor: "replica-lag-high",
         title: "Replica lag high",
         meaning: "a reader is behind the writer, so reads through the reader endpoint are stale and Aurora may restart the reader",
         firstResponse:
-            "find the lagging reader (AuroraReplicaLag per instance), then check its CPU and long queries and any write burst on the writer",
+            "find the lagging reader (AuroraReplicaLag per instance), " +
+            "then check its CPU and long queries and any write burst on the writer",
     },
     deadlocks: {
         anchor: "deadlocks",
         title: "Deadlocks sustained",
         meaning: "transactions keep deadlocking; PostgreSQL aborts one of each pair, so the application sees errors",
         firstResponse:
-            "read the deadlock reports in the PostgreSQL log group, identify the statements and have the application take locks in one order",
+            "read the deadlock reports in the PostgreSQL log group, " +
+            "identify the statements and have the application take locks in one order",
     },
     xidWarning: {
         anchor: "xid-warning",
         title: "Transaction ID age warning",
         meaning: "autovacuum is not freezing old rows fast enough; at 2,146,483,648 used IDs Aurora forces the database read-only",
         firstResponse:
-            "find the oldest databases and tables by age(datfrozenxid) and what holds vacuum back (long transactions, unused replication slots, prepared transactions)",
+            "find the oldest databases and tables by age(datfrozenxid) " +
+            "and what holds vacuum back (long transactions, unused replication slots, prepared transactions)",
     },
     xidCritical: {
         anchor: "xid-critical",
@@ -195,7 +202,8 @@ export function planAlarms(
             description: describe(
                 "connections",
                 id,
-                `more than ${connections} connections (${s.connectionsAlarmPercent}% of max_connections ${instance.maxConnections}) for 3 minutes`,
+                `more than ${connections} connections (${s.connectionsAlarmPercent}% ` +
+                    `of max_connections ${instance.maxConnections}) for 3 minutes`,
             ),
         });
         const memoryGib = thresholdMemoryGib(instance.instanceClass, target.serverless);

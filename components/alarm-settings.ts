@@ -27,7 +27,10 @@ export interface AlarmSettings {
     readonly deadlockAlarmMinutes: number;
     /** MaximumUsedTransactionIDs warning level (1 to 2,146,483,647, below the critical level). Default 1,000,000,000. */
     readonly xidWarningThreshold: number;
-    /** MaximumUsedTransactionIDs critical level (above the warning level, below 2,146,483,648 where Aurora goes read-only). Default 1,500,000,000. */
+    /**
+     * MaximumUsedTransactionIDs critical level (above the warning level, below 2,146,483,648 where Aurora goes read-only).
+     * Default 1,500,000,000.
+     */
     readonly xidCriticalThreshold: number;
     /** ACUUtilization alarm threshold for Serverless v2 instances, percent (1 to 100). Default 90. */
     readonly acuUtilizationAlarmPercent: number;

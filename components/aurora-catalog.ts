@@ -50,7 +50,10 @@ export function checkEngineVersion(value: string): string | undefined {
     }
     if (version.minor !== undefined && !catalog.creatableVersions.includes(value)) {
         const minors = catalog.creatableVersions.filter((v) => v.startsWith(`${version.major}.`));
-        return `${value} cannot be used to create a cluster (deprecated or unknown); creatable ${version.major}.x versions: ${minors.join(", ")} (or pin just the major)`;
+        return (
+            `${value} cannot be used to create a cluster (deprecated or unknown); ` +
+            `creatable ${version.major}.x versions: ${minors.join(", ")} (or pin just the major)`
+        );
     }
     return undefined;
 }

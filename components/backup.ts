@@ -88,12 +88,14 @@ export function checkScheduleOutsideWindows(
     const shown = `${schedule} (the job starts within ${BACKUP_START_WINDOW_MINUTES} minutes)`;
     if (backup && dailyWindowsOverlap(job, backup)) {
         problems.add(
-            `${name("schedule")} = ${shown} overlaps ${name("backupWindow")} = "${windows.backupWindow}": schedule the AWS Backup job outside the RDS backup window`,
+            `${name("schedule")} = ${shown} overlaps ${name("backupWindow")} = "${windows.backupWindow}": ` +
+                `schedule the AWS Backup job outside the RDS backup window`,
         );
     }
     if (maintenance && windowsOverlap(job, maintenance)) {
         problems.add(
-            `${name("schedule")} = ${shown} overlaps ${name("maintenanceWindow")} = "${windows.maintenanceWindow}": schedule the AWS Backup job outside the maintenance window`,
+            `${name("schedule")} = ${shown} overlaps ${name("maintenanceWindow")} = "${windows.maintenanceWindow}": ` +
+                `schedule the AWS Backup job outside the maintenance window`,
         );
     }
 }

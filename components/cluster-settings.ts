@@ -297,7 +297,8 @@ function validateReaderAutoScaling(s: ClusterSettings, problems: Problems, name:
     // The other settings are checked even while auto scaling is off, so that turning it on cannot fail on them.
     if (a.maxReaders !== 0 && (!Number.isInteger(a.maxReaders) || a.maxReaders <= s.readerCount || a.maxReaders > 15)) {
         problems.add(
-            `${name("readerAutoScaling.maxReaders")} = ${a.maxReaders}: must be 0 (off) or above ${name("readerCount")} (${s.readerCount}), ` +
+            `${name("readerAutoScaling.maxReaders")} = ${a.maxReaders}: must ` +
+                `be 0 (off) or above ${name("readerCount")} (${s.readerCount}), ` +
                 "at most 15 (Aurora's replica limit): it counts the declared readers too",
         );
     }
@@ -352,7 +353,8 @@ export function validateClusterSettings(
             problems.check(
                 field,
                 instance.instanceClass,
-                `is not offered for Aurora PostgreSQL in ${context.region}; offered: ${offered.filter((c) => /^db\.(r[678]|t4g|serverless|x2g)/.test(c)).join(", ")}, ...`,
+                `is not offered for Aurora PostgreSQL in ${context.region}; offered: ` +
+                    `${offered.filter((c) => /^db\.(r[678]|t4g|serverless|x2g)/.test(c)).join(", ")}, ...`,
             );
         } else if (instance.maxConnections === undefined) {
             problems.check(
@@ -365,13 +367,15 @@ export function validateClusterSettings(
             problems.check(
                 field,
                 instance.instanceClass,
-                `${instance.name} cannot run with a Database Activity Stream (not supported on burstable db.t* or Serverless v2 classes); use a db.r* class or set ${name("activityStream")} to false`,
+                `${instance.name} cannot run with a Database Activity Stream (not supported on burstable ` +
+                    `db.t* or Serverless v2 classes); use a db.r* class or set ${name("activityStream")} to false`,
             );
         }
     }
     if (context.isProduction && instances.length > 1 && !instances.slice(1).some((i) => i.promotionTier === 1)) {
         problems.add(
-            `${name("instanceClassOverrides")}: in prod at least one reader must be as large as the writer (${instances[0].instanceClass}) so that a failover does not shrink the database`,
+            `${name("instanceClassOverrides")}: in prod at least one reader must be as large as the ` +
+                `writer (${instances[0].instanceClass}) so that a failover does not shrink the database`,
         );
     }
 
@@ -446,17 +450,20 @@ export function validateClusterSettings(
     }
     if (backup && maintenance && windowsOverlap(backup, maintenance)) {
         problems.add(
-            `${name("backupWindow")} = "${s.backupWindow}" overlaps ${name("maintenanceWindow")} = "${s.maintenanceWindow}": AWS requires them not to overlap`,
+            `${name("backupWindow")} = "${s.backupWindow}" overlaps ${name("maintenanceWindow")} ` +
+                `= "${s.maintenanceWindow}": AWS requires them not to overlap`,
         );
     }
     if (s.allowMajorVersionUpgrade && s.activityStream) {
         problems.add(
-            `${name("allowMajorVersionUpgrade")} requires ${name("activityStream")} = false first: AWS refuses a major upgrade while an activity stream runs (docs/major-version-upgrade.md)`,
+            `${name("allowMajorVersionUpgrade")} requires ${name("activityStream")} = false first: ` +
+                `AWS refuses a major upgrade while an activity stream runs (docs/major-version-upgrade.md)`,
         );
     }
     if (s.allowMajorVersionUpgrade && !s.applyImmediately) {
         problems.add(
-            `${name("allowMajorVersionUpgrade")} requires ${name("applyImmediately")} = true: otherwise AWS defers the upgrade to the maintenance window while Pulumi deletes the old family's parameter groups still in use`,
+            `${name("allowMajorVersionUpgrade")} requires ${name("applyImmediately")} = true: otherwise AWS defers ` +
+                `the upgrade to the maintenance window while Pulumi deletes the old family's parameter groups still in use`,
         );
     }
     if (context.isProduction && !s.deletionProtection) {
@@ -472,7 +479,8 @@ export function validateClusterSettings(
     if (s.databaseInsightsMode === "advanced" && pi < ADVANCED_INSIGHTS_RETENTION_DAYS) {
         // AWS's Aurora guide, "Considerations for Database Insights"; ModifyDBCluster refuses it otherwise.
         problems.add(
-            `${name("databaseInsightsMode")} = "advanced" requires ${name("performanceInsightsRetentionDays")} of at least ${ADVANCED_INSIGHTS_RETENTION_DAYS} (15 months; 465, 496, ... 713 or 731), got ${pi}`,
+            `${name("databaseInsightsMode")} = "advanced" requires ${name("performanceInsightsRetentionDays")} ` +
+                `of at least ${ADVANCED_INSIGHTS_RETENTION_DAYS} (15 months; 465, 496, ... 713 or 731), got ${pi}`,
         );
     }
     problems.check(

@@ -91,7 +91,8 @@ export class AuroraCluster extends pulumi.ComponentResource {
         validateClusterSettings(args, problems, (field) => field, { region: args.region, isProduction: args.isProduction });
         if (args.activityStream && args.kmsKeyArns.activityStream === undefined) {
             problems.add(
-                "kmsKeyArns.activityStream is required when activityStream is true (the stream is encrypted with its own customer-managed key)",
+                "kmsKeyArns.activityStream is required when activityStream is " +
+                    "true (the stream is encrypted with its own customer-managed key)",
             );
         }
         problems.throwIfAny(this, `Invalid AuroraCluster arguments for '${name}':`);
@@ -124,7 +125,8 @@ export class AuroraCluster extends pulumi.ComponentResource {
             {
                 name: `${id}-instance-${version.family}`,
                 family: version.family,
-                description: `${id}: slow-query, lock and connection logging, auto_explain, idle-transaction timeout (see docs/parameters.md)`,
+                description:
+                    `${id}: slow-query, lock and connection logging, ` + `auto_explain, idle-transaction timeout (see docs/parameters.md)`,
                 parameters: buildParameters(INSTANCE_PARAMETER_DEFAULTS, instanceParameters),
                 tags,
             },

@@ -109,7 +109,8 @@ export function validateNetworkSettings(s: NetworkSettings, problems: Problems, 
         );
         if ((given.existingDbSubnetIds ?? []).length > 0 || (given.appSecurityGroupIds ?? []).length > 0) {
             problems.add(
-                `${name("existingDbSubnetIds")} and ${name("appSecurityGroupIds")} only apply with ${name("existingVpcId")}; a new VPC creates its own subnets and application security group`,
+                `${name("existingDbSubnetIds")} and ${name("appSecurityGroupIds")} only apply with ${name("existingVpcId")}; ` +
+                    `a new VPC creates its own subnets and application security group`,
             );
         }
     } else {
@@ -136,7 +137,8 @@ export function validateNetworkSettings(s: NetworkSettings, problems: Problems, 
         );
         if (s.appSecurityGroupIds.length === 0 && s.allowedCidrs.length === 0) {
             problems.add(
-                `${name("appSecurityGroupIds")} and ${name("allowedCidrs")} are both empty: with an existing VPC, name the application security groups and/or private CIDRs allowed to reach the database`,
+                `${name("appSecurityGroupIds")} and ${name("allowedCidrs")} are both empty: with an existing VPC, ` +
+                    `name the application security groups and/or private CIDRs allowed to reach the database`,
             );
         }
     }
@@ -178,11 +180,13 @@ function validateRemoteNetwork(
     }
     if ((tgw !== "" || pcx !== "") && s.mode === "existing") {
         problems.add(
-            `${name(tgw !== "" ? "transitGatewayId" : "vpcPeeringConnectionId")} applies only to a new VPC: an existing VPC's routes belong to the network that owns it`,
+            `${name(tgw !== "" ? "transitGatewayId" : "vpcPeeringConnectionId")} applies only to a new VPC: ` +
+                `an existing VPC's routes belong to the network that owns it`,
         );
     } else if ((tgw !== "" || pcx !== "") && s.allowedCidrs.length === 0) {
         problems.add(
-            `${name(tgw !== "" ? "transitGatewayId" : "vpcPeeringConnectionId")} needs ${name("allowedCidrs")}: the other VPCs' CIDRs are what is routed to it and allowed on the database port`,
+            `${name(tgw !== "" ? "transitGatewayId" : "vpcPeeringConnectionId")} needs ${name("allowedCidrs")}: ` +
+                `the other VPCs' CIDRs are what is routed to it and allowed on the database port`,
         );
     }
 }
@@ -358,7 +362,8 @@ export class Network extends pulumi.ComponentResource {
             this.dbSubnetAzs = pulumi.all(subnets.map((s) => s.availabilityZone)).apply((azs) => {
                 if (new Set(azs).size < 2) {
                     throw new pulumi.ResourceError(
-                        `existingDbSubnetIds = ${JSON.stringify(args.existingDbSubnetIds)}: the subnets are all in ${azs[0]}; they must span at least two AZs`,
+                        `existingDbSubnetIds = ${JSON.stringify(args.existingDbSubnetIds)}: ` +
+                            `the subnets are all in ${azs[0]}; they must span at least two AZs`,
                         this,
                         true,
                     );

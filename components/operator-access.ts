@@ -37,7 +37,10 @@ export interface OperatorAccessArgs {
     readonly port: number;
     /** Hosts operators may forward to: the writer and reader endpoints. */
     readonly hosts: pulumi.Input<string>[];
-    /** Create the ssm, ssmmessages and ec2messages interface endpoints. Default true; false where a hub VPC provides them (their private DNS would conflict). */
+    /**
+     * Create the ssm, ssmmessages and ec2messages interface endpoints. Default true; false where a hub VPC provides them
+     * (their private DNS would conflict).
+     */
     readonly createEndpoints?: boolean;
     /** Instance type of the forwarding instance. Default `t4g.nano` (arm64, matching {@link OPERATOR_AMI}). */
     readonly instanceType?: string;

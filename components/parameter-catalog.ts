@@ -85,7 +85,9 @@ export const AURORA_ONLY_NAMES: readonly AuroraOnlyNames[] = [
     {
         prefix: "pglogical.",
         what: "the pglogical extension",
-        source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Appendix.PostgreSQL.CommonDBATasks.pglogical.basic-setup.html",
+        source:
+            "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/" +
+            "Appendix.PostgreSQL.CommonDBATasks.pglogical.basic-setup.html",
     },
     { prefix: "cron.", what: "the pg_cron extension", source: AURORA_PARAMETERS_DOC },
     { prefix: "pg_bigm.", what: "the pg_bigm extension", source: AURORA_PARAMETERS_DOC },
@@ -130,7 +132,9 @@ export const PRELOAD_LIBRARIES: Readonly<Record<string, { readonly community: bo
     },
     pglogical: {
         community: false,
-        source: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Appendix.PostgreSQL.CommonDBATasks.pglogical.basic-setup.html",
+        source:
+            "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/" +
+            "Appendix.PostgreSQL.CommonDBATasks.pglogical.basic-setup.html",
     },
     pg_cron: { community: false, source: AURORA_PARAMETERS_DOC },
     pg_hint_plan: { community: false, source: AURORA_PARAMETERS_DOC },
@@ -181,7 +185,8 @@ function checkNumber(s: CatalogSetting, value: string): Check {
     const allowed =
         `${s.name} is ${s.vartype === "integer" ? "an integer" : "a number"} from ${rangeText(s)}` +
         (family
-            ? `; a ${family.kind} unit (${Object.keys(family.units).join(", ")}) may follow the number, e.g. ${family.kind === "memory" ? "64MB" : "10s"}`
+            ? `; a ${family.kind} unit (${Object.keys(family.units).join(", ")}) ` +
+              `may follow the number, e.g. ${family.kind === "memory" ? "64MB" : "10s"}`
             : "") +
         ", or an RDS formula such as {DBInstanceClassMemory/32768}";
     const match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z]*)$/.exec(value);
@@ -201,7 +206,8 @@ function checkPreloadLibraries(value: string): Check {
         .filter((l) => PRELOAD_LIBRARIES[l] === undefined);
     return unknown.length === 0
         ? undefined
-        : `${unknown.join(", ")} cannot be preloaded on Aurora PostgreSQL; the libraries it offers are ${Object.keys(PRELOAD_LIBRARIES).join(", ")}`;
+        : `${unknown.join(", ")} cannot be preloaded on Aurora PostgreSQL; ` +
+              `the libraries it offers are ${Object.keys(PRELOAD_LIBRARIES).join(", ")}`;
 }
 
 /**
@@ -213,7 +219,9 @@ export function checkParameter(name: string, value: string): Check {
     if (!setting) {
         return auroraOnlyNames(name)
             ? undefined
-            : `${name} is neither a PostgreSQL ${POSTGRESQL_SETTINGS.serverVersion.split(".")[0]} setting (components/data/postgresql-17-settings.json) nor an Aurora-only name (${AURORA_ONLY_NAMES.map((n) => `${n.prefix}*`).join(", ")})`;
+            : `${name} is neither a PostgreSQL ${POSTGRESQL_SETTINGS.serverVersion.split(".")[0]} setting ` +
+                  `(components/data/postgresql-17-settings.json) ` +
+                  `nor an Aurora-only name (${AURORA_ONLY_NAMES.map((n) => `${n.prefix}*`).join(", ")})`;
     }
     if (setting.context === "internal") {
         return `${name} is read-only in PostgreSQL (it reports how the server was built or started) and cannot be set`;

@@ -48,7 +48,9 @@ export const CLUSTER_PARAMETER_DEFAULTS: Readonly<Record<string, ParameterSettin
     password_encryption: { value: "scram-sha-256", why: "Store new passwords as SCRAM verifiers, never MD5 hashes." },
     shared_preload_libraries: {
         value: "pg_stat_statements,auto_explain,pgaudit",
-        why: "pg_stat_statements feeds Performance Insights top SQL and re-baselining; auto_explain logs plans of slow queries; pgaudit writes the audit trail. The list replaces AWS's default, so pg_stat_statements must stay in it.",
+        why:
+            "pg_stat_statements feeds Performance Insights top SQL and re-baselining; auto_explain logs plans of slow queries; " +
+            "pgaudit writes the audit trail. The list replaces AWS's default, so pg_stat_statements must stay in it.",
     },
     "pgaudit.log": {
         value: "ddl,role",

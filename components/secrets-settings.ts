@@ -82,7 +82,8 @@ export function checkAppUserNames(
             problems.check(
                 field,
                 user.name,
-                `is reserved: not postgres, public, rds*/pg_* names, the group roles ${GROUP_ROLE_NAMES.join(" and ")}, the master user or the IAM admin user`,
+                `is reserved: not postgres, public, rds*/pg_* names, ` +
+                    `the group roles ${GROUP_ROLE_NAMES.join(" and ")}, the master user or the IAM admin user`,
             );
         } else if (seen.has(user.name)) {
             problems.check(field, user.name, "is listed twice");
@@ -114,19 +115,22 @@ export function validateSecretsSettings(
     checkAppUserNames(s.appUsers, problems, name("appUsers"), context);
     if (s.appUsers.length > 0 && !context.privateApiAccess) {
         problems.add(
-            `${name("appUsers")} needs ${name("vpcEndpoints")}: the rotation function runs in the isolated database subnets and reaches Secrets Manager and RDS only through the endpoints`,
+            `${name("appUsers")} needs ${name("vpcEndpoints")}: the rotation function runs in the ` +
+                `isolated database subnets and reaches Secrets Manager and RDS only through the endpoints`,
         );
     }
     const p = s.proxy;
     if (p.enabled) {
         if (context.autoPause) {
             problems.add(
-                `${name("proxy.enabled")} cannot be combined with Serverless v2 auto-pause (a 0 ACU minimum): AWS does not support RDS Proxy with auto-pause`,
+                `${name("proxy.enabled")} cannot be combined with Serverless v2 auto-pause (a 0 ACU minimum): ` +
+                    `AWS does not support RDS Proxy with auto-pause`,
             );
         }
         if (s.appUsers.length === 0) {
             problems.add(
-                `${name("proxy.enabled")} needs at least one ${name("appUsers")} entry: the proxy connects to the database with the application users' secrets`,
+                `${name("proxy.enabled")} needs at least one ${name("appUsers")} entry: ` +
+                    `the proxy connects to the database with the application users' secrets`,
             );
         }
         problems.check(

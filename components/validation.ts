@@ -97,7 +97,8 @@ export function checkPrivateCidr(value: string): Check {
     const inside = PRIVATE_RANGES.some((r) => cidr.prefix >= r.prefix && (cidr.base ^ r.base) >>> (32 - r.prefix) === 0);
     return inside
         ? undefined
-        : "must lie inside a private RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); public ranges and 0.0.0.0/0 are never allowed";
+        : "must lie inside a private RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, " +
+              "192.168.0.0/16); public ranges and 0.0.0.0/0 are never allowed";
 }
 
 /** Splits a private CIDR into `count` equal subnets of `newPrefix` bits, starting at `offset`. */

@@ -309,7 +309,8 @@ function parseAlarms(reader: RawReader, isProduction: boolean): AlarmSettings {
     validateAlarmSettings(settings, reader.problems, keyName);
     if (isProduction && settings.alarmEmails.length + settings.alarmHttpsEndpoints.length === 0) {
         reader.problems.add(
-            `${keyName("alarmEmails")} and ${keyName("alarmHttpsEndpoints")} are both empty: in prod the alarms and RDS events must reach someone (an on-call address or a paging webhook)`,
+            `${keyName("alarmEmails")} and ${keyName("alarmHttpsEndpoints")} are both empty: ` +
+                `in prod the alarms and RDS events must reach someone (an on-call address or a paging webhook)`,
         );
     }
     return settings;

@@ -84,14 +84,16 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         type: "string",
         default: "",
         description:
-            "Transit gateway (tgw-...) for workloads in other VPCs (new VPC only): the database subnets are attached and allowedCidrs routed to it from the database route table only.",
+            "Transit gateway (tgw-...) for workloads in other VPCs (new VPC only): " +
+            "the database subnets are attached and allowedCidrs routed to it from the database route table only.",
     },
     {
         key: "vpcPeeringConnectionId",
         type: "string",
         default: "",
         description:
-            "Accepted VPC peering connection (pcx-...) for workloads in a peered VPC (new VPC only): allowedCidrs are routed through it from the database route table only.",
+            "Accepted VPC peering connection (pcx-...) for workloads in a peered VPC (new VPC only): " +
+            "allowedCidrs are routed through it from the database route table only.",
     },
 
     // Engine and instances
@@ -100,7 +102,8 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         type: "string",
         default: "17",
         description:
-            "Engine version: a major (recommended; AWS applies minor upgrades) or a creatable major.minor. The parameter group family is derived from it.",
+            "Engine version: a major (recommended; AWS applies minor upgrades) " +
+            "or a creatable major.minor. The parameter group family is derived from it.",
     },
     {
         key: "allowMajorVersionUpgrade",
@@ -215,7 +218,8 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         type: "array",
         default: [],
         description:
-            "Cluster parameter overrides as name=value, checked against PostgreSQL 17's settings and Aurora's own (security parameters cannot be weakened).",
+            "Cluster parameter overrides as name=value, checked against PostgreSQL " +
+            "17's settings and Aurora's own (security parameters cannot be weakened).",
     },
     {
         key: "instanceParameters",
@@ -231,7 +235,8 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         type: "integer",
         default: 30,
         description:
-            "Automated backup and point-in-time recovery window in days (7 to 35); with drBackup, AWS Backup takes it over after creation (backupPlanRetentionDays).",
+            "Automated backup and point-in-time recovery window in days (7 to 35); " +
+            "with drBackup, AWS Backup takes it over after creation (backupPlanRetentionDays).",
     },
     {
         key: "backupWindow",
@@ -426,21 +431,24 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         type: "boolean",
         default: false,
         description:
-            "Session Manager port forwarding into the database subnets through one managed instance (see docs/operator-access.md); off unless set.",
+            "Session Manager port forwarding into the database subnets through " +
+            "one managed instance (see docs/operator-access.md); off unless set.",
     },
     {
         key: "operatorAccessEndpoints",
         type: "boolean",
         default: true,
         description:
-            "Create the ssm, ssmmessages and ec2messages endpoints for operator access (false only with existingVpcId, where a hub provides them).",
+            "Create the ssm, ssmmessages and ec2messages endpoints for operator " +
+            "access (false only with existingVpcId, where a hub provides them).",
     },
     {
         key: "runbookBaseUrl",
         type: "string",
         default: DEFAULT_RUNBOOK_BASE_URL,
         description:
-            "https URL of this repository's docs/ folder (no trailing /): alarm descriptions link <url>/runbooks.md#<alarm>. The default is a placeholder.",
+            "https URL of this repository's docs/ folder (no trailing /): " +
+            "alarm descriptions link <url>/runbooks.md#<alarm>. The default is a placeholder.",
     },
 
     // Disaster recovery (AWS Backup with a cross-region copy)
@@ -461,7 +469,8 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         type: "string",
         default: "cron(30 5 * * ? *)",
         description:
-            "AWS Backup daily schedule at a fixed UTC time, cron(M H * * ? *); the job must start outside the RDS backup and maintenance windows.",
+            "AWS Backup daily schedule at a fixed UTC time, cron(M H * * ? *); " +
+            "the job must start outside the RDS backup and maintenance windows.",
     },
     {
         key: "backupPlanRetentionDays",

@@ -97,7 +97,8 @@ export const clusterBackupRetention = resourcePolicy({
         const retention = cluster.backupRetentionPeriod ?? 1;
         if (retention < minimumRetentionDays) {
             report(
-                `Production cluster keeps backups for ${retention} day(s); the minimum is ${minimumRetentionDays}: raise backupRetentionPeriod.`,
+                `Production cluster keeps backups for ${retention} day(s); ` +
+                    `the minimum is ${minimumRetentionDays}: raise backupRetentionPeriod.`,
             );
         }
     }),

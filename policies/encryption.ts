@@ -24,7 +24,8 @@ export const clusterStorageEncrypted = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        "Set `storageEncrypted: true` and `kmsKeyId` to the ARN of a customer-managed key (not alias/aws/rds). Encryption cannot be added to an existing cluster: restore a snapshot into an encrypted cluster.",
+        "Set `storageEncrypted: true` and `kmsKeyId` to the ARN of a customer-managed key (not alias/aws/rds). " +
+        "Encryption cannot be added to an existing cluster: restore a snapshot into an encrypted cluster.",
     anchors: {
         requirements: ["REQ-002"],
         securityHub: ["RDS.27"],
@@ -52,13 +53,15 @@ export const performanceInsightsCmk = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps:
-        "Where performanceInsightsEnabled is true, set performanceInsightsKmsKeyId to a customer-managed key ARN (on the cluster and on each cluster instance).",
+        "Where performanceInsightsEnabled is true, set performanceInsightsKmsKeyId " +
+        "to a customer-managed key ARN (on the cluster and on each cluster instance).",
     anchors: { requirements: ["REQ-002", "REQ-006"], securityHub: [], awsConfig: [], checkov: ["CKV_AWS_354"], frameworks: [] },
     validateResource: validateTypes([aws.rds.Cluster, aws.rds.ClusterInstance, aws.rds.Instance], (p, _args, report) => {
         const key = read(p, "performanceInsightsKmsKeyId");
         if (p.performanceInsightsEnabled === true && !isUnknown(key) && !isCustomerManagedKey(key)) {
             report(
-                `Performance Insights is enabled without a customer-managed key: set performanceInsightsKmsKeyId (got '${key ?? "unset"}').`,
+                `Performance Insights is enabled without a customer-managed key: ` +
+                    `set performanceInsightsKmsKeyId (got '${key ?? "unset"}').`,
             );
         }
     }),
@@ -85,7 +88,8 @@ export const secretsCmk = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        "Set kmsKeyId on aws.secretsmanager.Secret, and masterUserSecretKmsKeyId on clusters with manageMasterUserPassword, to a customer-managed key (not aws/secretsmanager).",
+        "Set kmsKeyId on aws.secretsmanager.Secret, and masterUserSecretKmsKeyId on clusters " +
+        "with manageMasterUserPassword, to a customer-managed key (not aws/secretsmanager).",
     anchors: {
         requirements: ["REQ-002", "REQ-004"],
         securityHub: [],
@@ -117,7 +121,8 @@ export const logGroupCmk = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps:
-        "Set kmsKeyId on the aws.cloudwatch.LogGroup to a customer-managed key whose policy allows the logs.<region>.amazonaws.com principal.",
+        "Set kmsKeyId on the aws.cloudwatch.LogGroup to a customer-managed " +
+        "key whose policy allows the logs.<region>.amazonaws.com principal.",
     anchors: {
         requirements: ["REQ-002", "REQ-006"],
         securityHub: [],
@@ -235,7 +240,8 @@ export const parameterGroupTls = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        "Add parameters { name: 'rds.force_ssl', value: '1' } and { name: 'ssl_min_protocol_version', value: 'TLSv1.2' } to the aws.rds.ClusterParameterGroup.",
+        "Add parameters { name: 'rds.force_ssl', value: '1' } and { name: " +
+        "'ssl_min_protocol_version', value: 'TLSv1.2' } to the aws.rds.ClusterParameterGroup.",
     anchors: { requirements: ["REQ-002", "REQ-007"], securityHub: [], awsConfig: [], checkov: [], frameworks: [] },
     validateResource: validateResourceOfType(aws.rds.ClusterParameterGroup, (group, args, report) => {
         if (!isAuroraPostgresFamily(group.family)) {
@@ -253,7 +259,8 @@ export const clusterUsesTlsParameterGroup = stackPolicy({
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        "Create an aws.rds.ClusterParameterGroup (family aurora-postgresql<major>) with rds.force_ssl=1 and ssl_min_protocol_version=TLSv1.2, and set the cluster's dbClusterParameterGroupName to its name.",
+        "Create an aws.rds.ClusterParameterGroup (family aurora-postgresql<major>) with rds.force_ssl=1 and " +
+        "ssl_min_protocol_version=TLSv1.2, and set the cluster's dbClusterParameterGroupName to its name.",
     anchors: { requirements: ["REQ-002", "REQ-007"], securityHub: [], awsConfig: [], checkov: [], frameworks: [] },
     validateStack: (args, report) => {
         const groups = args.resources.filter((r) => r.isType(aws.rds.ClusterParameterGroup));
@@ -309,11 +316,13 @@ const isStackKey = (r: PolicyResource) =>
 export const keyReferencesCustomerManaged = stackPolicy({
     name: "kms-key-references-customer-managed",
     description:
-        "KMS key references computed from other resources (unknown until the update in a preview) must come from a customer-managed key of the stack.",
+        "KMS key references computed from other resources (unknown until the update in a preview) " +
+        "must come from a customer-managed key of the stack.",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        "Set the key property (kmsKeyId, masterUserSecretKmsKeyId, performanceInsightsKmsKeyId, kmsMasterKeyId) to the arn of an aws.kms.Key (or an aws.kms.Alias of one) declared in the stack, or to a known key ARN.",
+        "Set the key property (kmsKeyId, masterUserSecretKmsKeyId, performanceInsightsKmsKeyId, kmsMasterKeyId) " +
+        "to the arn of an aws.kms.Key (or an aws.kms.Alias of one) declared in the stack, or to a known key ARN.",
     anchors: {
         requirements: ["REQ-002"],
         securityHub: ["RDS.27", "SNS.1"],
@@ -332,7 +341,8 @@ export const keyReferencesCustomerManaged = stackPolicy({
                 const from = sources.length === 0 ? "no resource of this stack" : sources.map((d) => `${d.type} '${d.name}'`).join(", ");
                 report(
                     isUnknown(value)
-                        ? `${property} of ${r.type} '${r.name}' is unknown until the update and comes from ${from}, not a KMS key: it cannot be a customer-managed key of this stack.`
+                        ? `${property} of ${r.type} '${r.name}' is unknown until the update and comes from ${from}, ` +
+                              `not a KMS key: it cannot be a customer-managed key of this stack.`
                         : `${property} of ${r.type} '${r.name}' comes from ${from}, not a KMS key.`,
                     r.urn,
                 );

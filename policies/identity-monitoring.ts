@@ -27,7 +27,8 @@ export const clusterIamAuth = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps:
-        "Set iamDatabaseAuthenticationEnabled: true and grant rds-db:connect on the cluster resource id to the roles that administer the database.",
+        "Set iamDatabaseAuthenticationEnabled: true and grant rds-db:connect " +
+        "on the cluster resource id to the roles that administer the database.",
     anchors: {
         requirements: ["REQ-009"],
         securityHub: ["RDS.12"],
@@ -79,7 +80,8 @@ export const instanceEnhancedMonitoring = resourcePolicy({
         const interval = instance.monitoringInterval ?? 0;
         if (!MONITORING_INTERVALS.includes(interval)) {
             report(
-                `Enhanced Monitoring is off or invalid (monitoringInterval ${interval}): set monitoringInterval to one of ${MONITORING_INTERVALS.join(", ")}.`,
+                `Enhanced Monitoring is off or invalid (monitoringInterval ${interval}): ` +
+                    `set monitoringInterval to one of ${MONITORING_INTERVALS.join(", ")}.`,
             );
         }
         if (!isSetOrUnknown(read(instance, "monitoringRoleArn"))) {
@@ -108,7 +110,8 @@ export const postgresLogExports = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps:
-        "Add 'postgresql' to enabledCloudwatchLogsExports, and pre-create the /aws/rds/cluster/<id>/postgresql log group with a KMS key and retention.",
+        "Add 'postgresql' to enabledCloudwatchLogsExports, " +
+        "and pre-create the /aws/rds/cluster/<id>/postgresql log group with a KMS key and retention.",
     anchors: {
         requirements: ["REQ-006"],
         securityHub: ["RDS.37"],
@@ -211,11 +214,14 @@ function checkRotations(what: string, rotations: PolicyResource[], maximumDays: 
 export const secretsRotation = stackPolicy({
     name: "secrets-rotation-enabled",
     description:
-        "Every Secrets Manager secret, and every RDS-managed master user secret, must be rotated automatically within the configured interval.",
+        "Every Secrets Manager secret, and every RDS-managed master user secret, " +
+        "must be rotated automatically within the configured interval.",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        "Add an aws.secretsmanager.SecretRotation for each secret (secretId = the secret's ARN; for an RDS-managed master secret, the cluster's masterUserSecrets[0].secretArn) with rotationRules.automaticallyAfterDays <= the maximum or a rate()/cron() scheduleExpression.",
+        "Add an aws.secretsmanager.SecretRotation for each secret (secretId = the secret's ARN; " +
+        "for an RDS-managed master secret, the cluster's masterUserSecrets[0].secretArn) " +
+        "with rotationRules.automaticallyAfterDays <= the maximum or a rate()/cron() scheduleExpression.",
     anchors: {
         requirements: ["REQ-004"],
         securityHub: ["SecretsManager.1", "SecretsManager.4"],
@@ -260,7 +266,8 @@ export const secretsRotation = stackPolicy({
                 checkRotations(what, matching, maximumRotationDays, cluster.urn, report);
             } else if (RDS_MANAGED_ROTATION_DAYS > maximumRotationDays) {
                 report(
-                    `${what} is rotated by RDS every ${RDS_MANAGED_ROTATION_DAYS} days by default; the maximum is ${maximumRotationDays}: add an aws.secretsmanager.SecretRotation.`,
+                    `${what} is rotated by RDS every ${RDS_MANAGED_ROTATION_DAYS} days by default; ` +
+                        `the maximum is ${maximumRotationDays}: add an aws.secretsmanager.SecretRotation.`,
                     cluster.urn,
                 );
             }
@@ -286,7 +293,8 @@ export const clusterMultiAz = stackPolicy({
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        "Declare a writer and at least one reader aws.rds.ClusterInstance with clusterIdentifier set to the cluster, each with a different availabilityZone.",
+        "Declare a writer and at least one reader aws.rds.ClusterInstance with " +
+        "clusterIdentifier set to the cluster, each with a different availabilityZone.",
     anchors: {
         requirements: ["REQ-001"],
         securityHub: ["RDS.15"],
@@ -302,7 +310,8 @@ export const clusterMultiAz = stackPolicy({
             );
             if (instances.length < 2 || zones.size < 2) {
                 report(
-                    `Production cluster '${cluster.name}' has ${instances.length} instance(s) in ${zones.size} distinct Availability Zone(s); at least 2 of each are required.`,
+                    `Production cluster '${cluster.name}' has ${instances.length} instance(s) ` +
+                        `in ${zones.size} distinct Availability Zone(s); at least 2 of each are required.`,
                     cluster.urn,
                 );
             }
@@ -316,7 +325,8 @@ export const clusterActivityStream = stackPolicy({
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps:
-        "Declare an aws.rds.ClusterActivityStream with resourceArn set to the cluster's ARN and kmsKeyId set to a customer-managed key (requires a supported instance class).",
+        "Declare an aws.rds.ClusterActivityStream with resourceArn set to the cluster's ARN " +
+        "and kmsKeyId set to a customer-managed key (requires a supported instance class).",
     anchors: { requirements: ["REQ-010"], securityHub: [], awsConfig: [], checkov: [], frameworks: [] },
     configSchema: { properties: { ...productionSchema } },
     validateStack: (args, report) => {
@@ -363,11 +373,13 @@ function notifies(alarm: PolicyResource): boolean {
 export const clusterAlarms = stackPolicy({
     name: "aurora-cluster-alarms",
     description:
-        "Production Aurora clusters must have CloudWatch alarms on the cluster or its instances, and every one of them must notify someone.",
+        "Production Aurora clusters must have CloudWatch alarms on the " +
+        "cluster or its instances, and every one of them must notify someone.",
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps:
-        "Declare aws.cloudwatch.MetricAlarm resources with dimensions DBClusterIdentifier (or DBInstanceIdentifier) and alarmActions pointing at an SNS topic.",
+        "Declare aws.cloudwatch.MetricAlarm resources with dimensions DBClusterIdentifier " +
+        "(or DBInstanceIdentifier) and alarmActions pointing at an SNS topic.",
     anchors: {
         requirements: ["REQ-006"],
         securityHub: ["CloudWatch.15"],
@@ -388,7 +400,8 @@ export const clusterAlarms = stackPolicy({
             }
             for (const alarm of watching.filter((a) => !notifies(a))) {
                 report(
-                    `Alarm '${alarm.name}' on production cluster '${cluster.name}' has no alarmActions: it notifies nobody (Security Hub CloudWatch.15).`,
+                    `Alarm '${alarm.name}' on production cluster '${cluster.name}' has no alarmActions: ` +
+                        `it notifies nobody (Security Hub CloudWatch.15).`,
                     alarm.urn,
                 );
             }

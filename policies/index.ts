@@ -11,6 +11,7 @@ new PolicyPack(PACK_NAME, {
     enforcementLevel: PACK_ENFORCEMENT_LEVEL,
     displayName: "Aurora PostgreSQL guard rails",
     description:
-        "Encryption, private access, deletion protection, tagging, identity and monitoring for Amazon Aurora PostgreSQL and its supporting AWS resources.",
+        "Encryption, private access, deletion protection, tagging, " +
+        "identity and monitoring for Amazon Aurora PostgreSQL and its supporting AWS resources.",
     tags: ["aws", "rds", "aurora", "postgresql"],
 });

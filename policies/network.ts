@@ -78,7 +78,8 @@ const databasePortsSchema = {
 function reportAll(findings: string[], report: (m: string) => void) {
     for (const f of findings) {
         report(
-            `Security group ingress exposes the database to the internet: ${f}. Allow only the application security group or private CIDRs.`,
+            `Security group ingress exposes the database to the internet: ` +
+                `${f}. Allow only the application security group or private CIDRs.`,
         );
     }
 }
@@ -89,7 +90,8 @@ export const noPublicDatabaseIngress = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
-        "Replace the 0.0.0.0/0 or ::/0 source with referencedSecurityGroupId of the application security group, or with the private CIDRs that need access.",
+        "Replace the 0.0.0.0/0 or ::/0 source with referencedSecurityGroupId of " +
+        "the application security group, or with the private CIDRs that need access.",
     anchors: {
         requirements: ["REQ-003"],
         securityHub: ["EC2.19", "EC2.18"],
@@ -143,7 +145,8 @@ export const subnetGroupPrivate = stackPolicy({
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
-        "Use subnets with mapPublicIpOnLaunch false, associated with route tables that have no 0.0.0.0/0 route to an igw-* gateway (use VPC endpoints or a NAT gateway in another tier).",
+        "Use subnets with mapPublicIpOnLaunch false, associated with route tables that have no " +
+        "0.0.0.0/0 route to an igw-* gateway (use VPC endpoints or a NAT gateway in another tier).",
     anchors: {
         requirements: ["REQ-003"],
         securityHub: ["RDS.46", "EC2.15"],

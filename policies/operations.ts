@@ -11,16 +11,20 @@ export const EXTENDED_SUPPORT_DISABLED = "open-source-rds-extended-support-disab
 export const extendedSupportOptOut = resourcePolicy({
     name: "rds-extended-support-opt-out",
     description:
-        "RDS/Aurora databases should opt out of RDS Extended Support, which is billed automatically once a major version leaves standard support.",
+        "RDS/Aurora databases should opt out of RDS Extended Support, " +
+        "which is billed automatically once a major version leaves standard support.",
     enforcementLevel: "advisory",
     severity: "low",
-    remediationSteps: `Set engineLifecycleSupport: "${EXTENDED_SUPPORT_DISABLED}" (leaving it unset enrols the database in paid Extended Support) and plan major version upgrades before the end of standard support.`,
+    remediationSteps:
+        `Set engineLifecycleSupport: "${EXTENDED_SUPPORT_DISABLED}" (leaving it unset enrols the database ` +
+        `in paid Extended Support) and plan major version upgrades before the end of standard support.`,
     anchors: { requirements: ["REQ-007"], securityHub: [], awsConfig: [], checkov: [], frameworks: [] },
     validateResource: validateTypes([aws.rds.Cluster, aws.rds.Instance, aws.rds.GlobalCluster], (p, _args, report) => {
         const lifecycle = read(p, "engineLifecycleSupport");
         if (!isUnknown(lifecycle) && lifecycle !== EXTENDED_SUPPORT_DISABLED) {
             report(
-                `engineLifecycleSupport is '${lifecycle ?? "unset (open-source-rds-extended-support)"}': set it to '${EXTENDED_SUPPORT_DISABLED}' to avoid Extended Support charges.`,
+                `engineLifecycleSupport is '${lifecycle ?? "unset (open-source-rds-extended-support)"}': ` +
+                    `set it to '${EXTENDED_SUPPORT_DISABLED}' to avoid Extended Support charges.`,
             );
         }
     }),
@@ -45,11 +49,13 @@ export function classAllowed(instanceClass: string, patterns: string[]): boolean
 export const instanceClassAllowList = resourcePolicy({
     name: "rds-instance-class-allowed",
     description:
-        "RDS/Aurora instances should use an instance class from the organisation's allow-list (current Graviton/Intel generations, Serverless v2).",
+        "RDS/Aurora instances should use an instance class from the organisation's " +
+        "allow-list (current Graviton/Intel generations, Serverless v2).",
     enforcementLevel: "advisory",
     severity: "low",
     remediationSteps:
-        "Change instanceClass to an allowed class, or add the class (or a family prefix such as db.r8g.*) to allowedInstanceClasses in the policy config.",
+        "Change instanceClass to an allowed class, or add the class (or a family " +
+        "prefix such as db.r8g.*) to allowedInstanceClasses in the policy config.",
     anchors: { requirements: ["REQ-007"], securityHub: [], awsConfig: ["desired-instance-type"], checkov: [], frameworks: [] },
     configSchema: {
         properties: {
@@ -80,10 +86,13 @@ export const ADVANCED_INSIGHTS_RETENTION_DAYS = 465;
 export const databaseInsightsMode = resourcePolicy({
     name: "rds-database-insights-mode",
     description:
-        "Database Insights' Advanced mode needs Performance Insights with at least 465 days of retention; production Aurora clusters should use at least the configured mode.",
+        "Database Insights' Advanced mode needs Performance Insights with at least 465 days of retention; " +
+        "production Aurora clusters should use at least the configured mode.",
     enforcementLevel: "advisory",
     severity: "low",
-    remediationSteps: `Set databaseInsightsMode on the aws.rds.Cluster ("advanced" for production), with performanceInsightsEnabled: true and performanceInsightsRetentionPeriod >= ${ADVANCED_INSIGHTS_RETENTION_DAYS}.`,
+    remediationSteps:
+        `Set databaseInsightsMode on the aws.rds.Cluster ("advanced" for production), with performanceInsightsEnabled: ` +
+        `true and performanceInsightsRetentionPeriod >= ${ADVANCED_INSIGHTS_RETENTION_DAYS}.`,
     anchors: { requirements: ["REQ-006"], securityHub: [], awsConfig: [], checkov: [], frameworks: [] },
     configSchema: {
         properties: {
@@ -93,7 +102,8 @@ export const databaseInsightsMode = resourcePolicy({
                 enum: INSIGHTS_MODES,
                 default: "standard",
                 description:
-                    'Least Database Insights mode production clusters should use (unset = standard; "advanced" is billed per vCPU and keeps 15 months of data).',
+                    "Least Database Insights mode production clusters should use (unset = standard; " +
+                    '"advanced" is billed per vCPU and keeps 15 months of data).',
             },
         },
     },
@@ -110,7 +120,8 @@ export const databaseInsightsMode = resourcePolicy({
                 (typeof retention === "number" ? retention : 7) < ADVANCED_INSIGHTS_RETENTION_DAYS
             ) {
                 report(
-                    `Database Insights Advanced mode needs performanceInsightsEnabled: true and performanceInsightsRetentionPeriod >= ${ADVANCED_INSIGHTS_RETENTION_DAYS} on the cluster.`,
+                    `Database Insights Advanced mode needs performanceInsightsEnabled: ` +
+                        `true and performanceInsightsRetentionPeriod >= ${ADVANCED_INSIGHTS_RETENTION_DAYS} on the cluster.`,
                 );
             }
         }
@@ -119,7 +130,8 @@ export const databaseInsightsMode = resourcePolicy({
             INSIGHTS_MODES.indexOf(mode) < INSIGHTS_MODES.indexOf(productionMode)
         ) {
             report(
-                `Production cluster uses Database Insights mode '${mode}'; production clusters should use at least '${productionMode}': set databaseInsightsMode.`,
+                `Production cluster uses Database Insights mode '${mode}'; ` +
+                    `production clusters should use at least '${productionMode}': set databaseInsightsMode.`,
             );
         }
     }),

@@ -66,7 +66,8 @@ export const requiredTags = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps:
-        "Add the missing tags to the resource, or once for all resources with the AWS provider's defaultTags; use one of the allowed Environment values.",
+        "Add the missing tags to the resource, or once for all resources with the " +
+        "AWS provider's defaultTags; use one of the allowed Environment values.",
     anchors: {
         requirements: ["REQ-012"],
         securityHub: ["RDS.28", "RDS.30", "RDS.33", "SecretsManager.5", "SNS.3"],

@@ -96,139 +96,149 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
         describe(stack, () => {
             const expected = expectedFor(stack);
 
-            it(`REQ-006 ${stack}: the alert topic is encrypted with the alerts CMK; only this account's alarms and RDS events may publish`, async () => {
-                const run = await stackRun(stack);
-                const topic = one(run, TOPIC);
-                expect(topic.inputs).to.include({ name: `aurora-${stack}-alerts`, kmsMasterKeyId: alertsKeyArn(run) });
-                expect(topic.inputs.tags).to.include({
-                    Environment: stack,
-                    Application: "aurora",
-                    Team: "data-platform",
-                    CostCenter: "cc-1042",
-                    ManagedBy: "pulumi",
-                });
-                const policy = one(run, "aws:sns/topicPolicy:TopicPolicy");
-                expect(policy.inputs.arn).to.equal(topic.state.arn);
-                const statements = policyDoc(policy.inputs.policy).Statement;
-                const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-                expect(Object.keys(bySid)).to.have.members([
-                    "AccountAdministersTheTopic",
-                    "CloudWatchAlarmsOfThisAccountPublish",
-                    "RdsEventsOfThisStackPublish",
-                ]);
-                expect(bySid.CloudWatchAlarmsOfThisAccountPublish).to.deep.equal({
-                    Sid: "CloudWatchAlarmsOfThisAccountPublish",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudwatch.amazonaws.com" },
-                    Action: "sns:Publish",
-                    Resource: topic.state.arn,
-                    Condition: {
-                        StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
-                        ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${MOCK_ACCOUNT_ID}:alarm:*` },
-                    },
-                });
-                // RDS publishes with the ARN of the resource that raised the event, not of the subscription.
-                const rds = `arn:aws:rds:eu-west-1:${MOCK_ACCOUNT_ID}`;
-                const instanceGroup = one(run, "aws:rds/parameterGroup:ParameterGroup").inputs.name;
-                expect(bySid.RdsEventsOfThisStackPublish).to.deep.equal({
-                    Sid: "RdsEventsOfThisStackPublish",
-                    Effect: "Allow",
-                    Principal: { Service: "events.rds.amazonaws.com" },
-                    Action: "sns:Publish",
-                    Resource: topic.state.arn,
-                    Condition: {
-                        StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
-                        ArnLike: {
-                            "aws:SourceArn": [
-                                `${rds}:cluster:aurora-${stack}`,
-                                ...run.outputs.instanceIdentifiers.map((id: string) => `${rds}:db:${id}`),
-                                `${rds}:pg:${instanceGroup}`,
-                            ],
+            it(
+                `REQ-006 ${stack}: the alert topic is encrypted with the alerts ` +
+                    `CMK; only this account's alarms and RDS events may publish`,
+                async () => {
+                    const run = await stackRun(stack);
+                    const topic = one(run, TOPIC);
+                    expect(topic.inputs).to.include({ name: `aurora-${stack}-alerts`, kmsMasterKeyId: alertsKeyArn(run) });
+                    expect(topic.inputs.tags).to.include({
+                        Environment: stack,
+                        Application: "aurora",
+                        Team: "data-platform",
+                        CostCenter: "cc-1042",
+                        ManagedBy: "pulumi",
+                    });
+                    const policy = one(run, "aws:sns/topicPolicy:TopicPolicy");
+                    expect(policy.inputs.arn).to.equal(topic.state.arn);
+                    const statements = policyDoc(policy.inputs.policy).Statement;
+                    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+                    expect(Object.keys(bySid)).to.have.members([
+                        "AccountAdministersTheTopic",
+                        "CloudWatchAlarmsOfThisAccountPublish",
+                        "RdsEventsOfThisStackPublish",
+                    ]);
+                    expect(bySid.CloudWatchAlarmsOfThisAccountPublish).to.deep.equal({
+                        Sid: "CloudWatchAlarmsOfThisAccountPublish",
+                        Effect: "Allow",
+                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        Action: "sns:Publish",
+                        Resource: topic.state.arn,
+                        Condition: {
+                            StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
+                            ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${MOCK_ACCOUNT_ID}:alarm:*` },
                         },
-                    },
-                });
-                expect(bySid.AccountAdministersTheTopic.Principal).to.deep.equal({ AWS: `arn:aws:iam::${MOCK_ACCOUNT_ID}:root` });
-                expect(bySid.AccountAdministersTheTopic.Action, "nobody but the two services publishes").to.not.include("sns:Publish");
-                const publishers = statements.filter((s) => [s.Action].flat().some((a: string) => a === "sns:Publish" || a === "sns:*"));
-                expect(publishers.map((s) => s.Principal.Service)).to.have.members([
-                    "cloudwatch.amazonaws.com",
-                    "events.rds.amazonaws.com",
-                ]);
-            });
+                    });
+                    // RDS publishes with the ARN of the resource that raised the event, not of the subscription.
+                    const rds = `arn:aws:rds:eu-west-1:${MOCK_ACCOUNT_ID}`;
+                    const instanceGroup = one(run, "aws:rds/parameterGroup:ParameterGroup").inputs.name;
+                    expect(bySid.RdsEventsOfThisStackPublish).to.deep.equal({
+                        Sid: "RdsEventsOfThisStackPublish",
+                        Effect: "Allow",
+                        Principal: { Service: "events.rds.amazonaws.com" },
+                        Action: "sns:Publish",
+                        Resource: topic.state.arn,
+                        Condition: {
+                            StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
+                            ArnLike: {
+                                "aws:SourceArn": [
+                                    `${rds}:cluster:aurora-${stack}`,
+                                    ...run.outputs.instanceIdentifiers.map((id: string) => `${rds}:db:${id}`),
+                                    `${rds}:pg:${instanceGroup}`,
+                                ],
+                            },
+                        },
+                    });
+                    expect(bySid.AccountAdministersTheTopic.Principal).to.deep.equal({ AWS: `arn:aws:iam::${MOCK_ACCOUNT_ID}:root` });
+                    expect(bySid.AccountAdministersTheTopic.Action, "nobody but the two services publishes").to.not.include("sns:Publish");
+                    const publishers = statements.filter((s) =>
+                        [s.Action].flat().some((a: string) => a === "sns:Publish" || a === "sns:*"),
+                    );
+                    expect(publishers.map((s) => s.Principal.Service)).to.have.members([
+                        "cloudwatch.amazonaws.com",
+                        "events.rds.amazonaws.com",
+                    ]);
+                },
+            );
 
-            it(`REQ-006 ${stack}: every instance has CPU, connections, memory, local storage${expected.serverless ? " and ACU" : ""} alarms with class-derived thresholds`, async () => {
-                const run = await stackRun(stack);
-                const topicArn = one(run, TOPIC).state.arn;
-                const ids: string[] = ofType(run, INSTANCE).map((i) => i.inputs.identifier);
-                expect(ids).to.have.length(stackConfig(stack).cluster.readerCount + 1);
-                for (const id of ids) {
-                    const check = (suffix: string, want: Record<string, unknown>) => {
-                        const alarm = alarmNamed(run, `${id}-${suffix}`);
-                        expect(alarm.inputs, `${id}-${suffix}`).to.deep.include({
-                            namespace: "AWS/RDS",
-                            dimensions: { DBInstanceIdentifier: id },
-                            alarmActions: [topicArn],
-                            okActions: [topicArn],
-                            ...want,
-                        });
-                    };
-                    check("cpu-high", {
-                        metricName: "CPUUtilization",
-                        statistic: "Average",
-                        period: 120,
-                        evaluationPeriods: 2,
-                        datapointsToAlarm: 2,
-                        comparisonOperator: "GreaterThanThreshold",
-                        threshold: 80,
-                        treatMissingData: "notBreaching",
-                    });
-                    check("connections-high", {
-                        metricName: "DatabaseConnections",
-                        statistic: "Maximum",
-                        period: 60,
-                        evaluationPeriods: 3,
-                        comparisonOperator: "GreaterThanThreshold",
-                        threshold: expected.connections,
-                        treatMissingData: "notBreaching",
-                    });
-                    check("freeable-memory-low", {
-                        metricName: "FreeableMemory",
-                        statistic: "Average",
-                        period: 60,
-                        evaluationPeriods: 5,
-                        comparisonOperator: "LessThanThreshold",
-                        threshold: expected.memory,
-                        treatMissingData: "notBreaching",
-                    });
-                    check("free-local-storage-low", {
-                        metricName: "FreeLocalStorage",
-                        statistic: "Minimum",
-                        period: 60,
-                        evaluationPeriods: 3,
-                        comparisonOperator: "LessThanThreshold",
-                        threshold: expected.storage,
-                        treatMissingData: "notBreaching",
-                    });
-                    const acu = ofType(run, ALARM).filter((a) => a.inputs.name === `${id}-acu-utilization-high`);
-                    if (expected.serverless) {
-                        check("acu-utilization-high", {
-                            metricName: "ACUUtilization",
+            it(
+                `REQ-006 ${stack}: every instance has CPU, connections, memory, local ` +
+                    `storage${expected.serverless ? " and ACU" : ""} alarms with class-derived thresholds`,
+                async () => {
+                    const run = await stackRun(stack);
+                    const topicArn = one(run, TOPIC).state.arn;
+                    const ids: string[] = ofType(run, INSTANCE).map((i) => i.inputs.identifier);
+                    expect(ids).to.have.length(stackConfig(stack).cluster.readerCount + 1);
+                    for (const id of ids) {
+                        const check = (suffix: string, want: Record<string, unknown>) => {
+                            const alarm = alarmNamed(run, `${id}-${suffix}`);
+                            expect(alarm.inputs, `${id}-${suffix}`).to.deep.include({
+                                namespace: "AWS/RDS",
+                                dimensions: { DBInstanceIdentifier: id },
+                                alarmActions: [topicArn],
+                                okActions: [topicArn],
+                                ...want,
+                            });
+                        };
+                        check("cpu-high", {
+                            metricName: "CPUUtilization",
                             statistic: "Average",
-                            period: 300,
-                            evaluationPeriods: 3,
+                            period: 120,
+                            evaluationPeriods: 2,
+                            datapointsToAlarm: 2,
                             comparisonOperator: "GreaterThanThreshold",
-                            threshold: 90,
+                            threshold: 80,
                             treatMissingData: "notBreaching",
                         });
-                    } else {
-                        expect(acu, "no ACU alarm on provisioned instances").to.be.empty;
+                        check("connections-high", {
+                            metricName: "DatabaseConnections",
+                            statistic: "Maximum",
+                            period: 60,
+                            evaluationPeriods: 3,
+                            comparisonOperator: "GreaterThanThreshold",
+                            threshold: expected.connections,
+                            treatMissingData: "notBreaching",
+                        });
+                        check("freeable-memory-low", {
+                            metricName: "FreeableMemory",
+                            statistic: "Average",
+                            period: 60,
+                            evaluationPeriods: 5,
+                            comparisonOperator: "LessThanThreshold",
+                            threshold: expected.memory,
+                            treatMissingData: "notBreaching",
+                        });
+                        check("free-local-storage-low", {
+                            metricName: "FreeLocalStorage",
+                            statistic: "Minimum",
+                            period: 60,
+                            evaluationPeriods: 3,
+                            comparisonOperator: "LessThanThreshold",
+                            threshold: expected.storage,
+                            treatMissingData: "notBreaching",
+                        });
+                        const acu = ofType(run, ALARM).filter((a) => a.inputs.name === `${id}-acu-utilization-high`);
+                        if (expected.serverless) {
+                            check("acu-utilization-high", {
+                                metricName: "ACUUtilization",
+                                statistic: "Average",
+                                period: 300,
+                                evaluationPeriods: 3,
+                                comparisonOperator: "GreaterThanThreshold",
+                                threshold: 90,
+                                treatMissingData: "notBreaching",
+                            });
+                        } else {
+                            expect(acu, "no ACU alarm on provisioned instances").to.be.empty;
+                        }
                     }
-                }
-                expect(run.outputs.maxConnections[ids[0]] * 0.8, "80% of the instance's computed max_connections").to.be.within(
-                    expected.connections,
-                    expected.connections + 1,
-                );
-            });
+                    expect(run.outputs.maxConnections[ids[0]] * 0.8, "80% of the instance's computed max_connections").to.be.within(
+                        expected.connections,
+                        expected.connections + 1,
+                    );
+                },
+            );
 
             it(`REQ-006 ${stack}: cluster alarms on replica lag, deadlocks and transaction ID age (warning and critical)`, async () => {
                 const run = await stackRun(stack);
@@ -275,25 +285,29 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                 });
             });
 
-            it(`REQ-006 ${stack}: every alarm notifies on ALARM and OK, has a deliberate missing-data treatment, a runbook link and the tags`, async () => {
-                const run = await stackRun(stack);
-                const topicArn = one(run, TOPIC).state.arn;
-                const alarms = ofType(run, ALARM);
-                const instances = ofType(run, INSTANCE).length;
-                expect(alarms).to.have.length(instances * (expected.serverless ? 5 : 4) + 4);
-                const anchors = Object.values(ALARM_KINDS).map((k) => k.anchor);
-                for (const alarm of alarms) {
-                    expect(alarm.inputs.alarmActions, alarm.name).to.deep.equal([topicArn]);
-                    expect(alarm.inputs.okActions, alarm.name).to.deep.equal([topicArn]);
-                    expect(["notBreaching", "missing"]).to.include(alarm.inputs.treatMissingData);
-                    const link = /docs\/runbooks\.md#([a-z-]+)$/.exec(alarm.inputs.alarmDescription);
-                    expect(link, alarm.name).to.not.equal(null);
-                    expect(anchors).to.include(link![1]);
-                    expect(alarm.inputs.alarmDescription).to.include("First response:");
-                    expect(alarm.inputs.alarmDescription.length, "CloudWatch's 1024-character limit").to.be.at.most(1024);
-                    expect(alarm.inputs.tags).to.include({ Environment: stack, ManagedBy: "pulumi" });
-                }
-            });
+            it(
+                `REQ-006 ${stack}: every alarm notifies on ALARM and OK, has a ` +
+                    `deliberate missing-data treatment, a runbook link and the tags`,
+                async () => {
+                    const run = await stackRun(stack);
+                    const topicArn = one(run, TOPIC).state.arn;
+                    const alarms = ofType(run, ALARM);
+                    const instances = ofType(run, INSTANCE).length;
+                    expect(alarms).to.have.length(instances * (expected.serverless ? 5 : 4) + 4);
+                    const anchors = Object.values(ALARM_KINDS).map((k) => k.anchor);
+                    for (const alarm of alarms) {
+                        expect(alarm.inputs.alarmActions, alarm.name).to.deep.equal([topicArn]);
+                        expect(alarm.inputs.okActions, alarm.name).to.deep.equal([topicArn]);
+                        expect(["notBreaching", "missing"]).to.include(alarm.inputs.treatMissingData);
+                        const link = /docs\/runbooks\.md#([a-z-]+)$/.exec(alarm.inputs.alarmDescription);
+                        expect(link, alarm.name).to.not.equal(null);
+                        expect(anchors).to.include(link![1]);
+                        expect(alarm.inputs.alarmDescription).to.include("First response:");
+                        expect(alarm.inputs.alarmDescription.length, "CloudWatch's 1024-character limit").to.be.at.most(1024);
+                        expect(alarm.inputs.tags).to.include({ Environment: stack, ManagedBy: "pulumi" });
+                    }
+                },
+            );
 
             it(`REQ-006 ${stack}: one RDS event subscription per source type, with the specified categories`, async () => {
                 const run = await stackRun(stack);
@@ -331,66 +345,70 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                 }
             });
 
-            it(`REQ-006 ${stack}: the dashboard body parses and shows every instance, max_connections lines, DB load and every alarm's state`, async () => {
-                const run = await stackRun(stack);
-                const dashboard = one(run, DASHBOARD);
-                expect(dashboard.inputs.dashboardName).to.equal(`aurora-${stack}-database`);
-                expect(run.outputs.dashboardName).to.equal(`aurora-${stack}-database`);
-                expect(run.outputs.alertTopicArn).to.equal(one(run, TOPIC).state.arn);
-                const body = dashboardOf(run);
-                const ids: string[] = ofType(run, INSTANCE).map((i) => i.inputs.identifier);
-                const text = JSON.stringify(body);
-                for (const id of ids) {
-                    expect(text, id).to.include(`"DBInstanceIdentifier","${id}"`);
-                }
-                const alarmWidget = body.widgets.find((w) => w.type === "alarm")!;
-                expect(alarmWidget.properties).to.deep.include({ alarms: ofType(run, ALARM).map((a) => a.state.arn) });
-                const connections = metricWidget(body, "Connections against max_connections");
-                for (const id of ids) {
-                    expect(connections.properties.annotations!.horizontal).to.deep.include({
-                        label: `${id} max_connections`,
-                        value: run.outputs.maxConnections[id],
-                        color: "#d62728",
-                    });
-                    expect(connections.properties.metrics).to.deep.include([
-                        "AWS/RDS",
-                        "DatabaseConnections",
-                        "DBInstanceIdentifier",
-                        id,
-                        { label: `${id} DatabaseConnections` },
-                    ]);
-                }
-                const load = metricWidget(body, "Database load (average active sessions)");
-                for (const id of ids) {
-                    for (const metric of ["DBLoadCPU", "DBLoadNonCPU"]) {
-                        expect(load.properties.metrics, `${id} ${metric}`).to.deep.include([
+            it(
+                `REQ-006 ${stack}: the dashboard body parses and shows every ` +
+                    `instance, max_connections lines, DB load and every alarm's state`,
+                async () => {
+                    const run = await stackRun(stack);
+                    const dashboard = one(run, DASHBOARD);
+                    expect(dashboard.inputs.dashboardName).to.equal(`aurora-${stack}-database`);
+                    expect(run.outputs.dashboardName).to.equal(`aurora-${stack}-database`);
+                    expect(run.outputs.alertTopicArn).to.equal(one(run, TOPIC).state.arn);
+                    const body = dashboardOf(run);
+                    const ids: string[] = ofType(run, INSTANCE).map((i) => i.inputs.identifier);
+                    const text = JSON.stringify(body);
+                    for (const id of ids) {
+                        expect(text, id).to.include(`"DBInstanceIdentifier","${id}"`);
+                    }
+                    const alarmWidget = body.widgets.find((w) => w.type === "alarm")!;
+                    expect(alarmWidget.properties).to.deep.include({ alarms: ofType(run, ALARM).map((a) => a.state.arn) });
+                    const connections = metricWidget(body, "Connections against max_connections");
+                    for (const id of ids) {
+                        expect(connections.properties.annotations!.horizontal).to.deep.include({
+                            label: `${id} max_connections`,
+                            value: run.outputs.maxConnections[id],
+                            color: "#d62728",
+                        });
+                        expect(connections.properties.metrics).to.deep.include([
                             "AWS/RDS",
-                            metric,
+                            "DatabaseConnections",
                             "DBInstanceIdentifier",
                             id,
-                            { label: `${id} ${metric}` },
+                            { label: `${id} DatabaseConnections` },
                         ]);
                     }
-                }
-                const titles = body.widgets.filter((w) => w.type === "metric").map((w) => (w as MetricWidget).properties.title);
-                expect(titles).to.include.members([
-                    "CPU utilisation (%)",
-                    "Read / write latency (s)",
-                    "Commit latency (ms)",
-                    "Throughput",
-                    "Replica lag (ms)",
-                    "Freeable memory (bytes)",
-                    "Deadlocks (per second)",
-                    "Transaction IDs in use",
-                ]);
-                expect(titles.includes("ACU utilisation (%)"), "ACU graphs for Serverless v2 only").to.equal(expected.serverless);
-                for (const w of body.widgets) {
-                    expect(w.x + w.width, "widgets fit the 24-column grid").to.be.at.most(24);
-                    if (w.type === "metric") {
-                        expect(w.properties.region).to.equal("eu-west-1");
+                    const load = metricWidget(body, "Database load (average active sessions)");
+                    for (const id of ids) {
+                        for (const metric of ["DBLoadCPU", "DBLoadNonCPU"]) {
+                            expect(load.properties.metrics, `${id} ${metric}`).to.deep.include([
+                                "AWS/RDS",
+                                metric,
+                                "DBInstanceIdentifier",
+                                id,
+                                { label: `${id} ${metric}` },
+                            ]);
+                        }
                     }
-                }
-            });
+                    const titles = body.widgets.filter((w) => w.type === "metric").map((w) => (w as MetricWidget).properties.title);
+                    expect(titles).to.include.members([
+                        "CPU utilisation (%)",
+                        "Read / write latency (s)",
+                        "Commit latency (ms)",
+                        "Throughput",
+                        "Replica lag (ms)",
+                        "Freeable memory (bytes)",
+                        "Deadlocks (per second)",
+                        "Transaction IDs in use",
+                    ]);
+                    expect(titles.includes("ACU utilisation (%)"), "ACU graphs for Serverless v2 only").to.equal(expected.serverless);
+                    for (const w of body.widgets) {
+                        expect(w.x + w.width, "widgets fit the 24-column grid").to.be.at.most(24);
+                        if (w.type === "metric") {
+                            expect(w.properties.region).to.equal("eu-west-1");
+                        }
+                    }
+                },
+            );
         });
     }
 
@@ -580,7 +598,8 @@ describe("config: alarm settings validation (REQ-006)", () => {
         accepted({ "aurora:xidWarningThreshold": "1", "aurora:xidCriticalThreshold": "2" });
         rejected(
             { "aurora:xidCriticalThreshold": String(XID_READ_ONLY_LIMIT) },
-            `aurora:xidCriticalThreshold = ${XID_READ_ONLY_LIMIT}: must be an integer from 1 to 2146483647 (Aurora goes read-only at 2146483648)`,
+            `aurora:xidCriticalThreshold = ${XID_READ_ONLY_LIMIT}: must be an ` +
+                `integer from 1 to 2146483647 (Aurora goes read-only at 2146483648)`,
         );
         rejected(
             { "aurora:xidCriticalThreshold": "1000000000" },

@@ -64,9 +64,11 @@ async function attempt(config: ClientConfig, sql = "SELECT 1"): Promise<string |
 async function snapshot(pg: TestPostgres): Promise<string> {
     const rows = await pg.query(
         `SELECT json_build_object(
-            'roles', (SELECT json_agg(row(r.rolname, r.rolcanlogin, r.rolcreatedb, r.rolcreaterole, a.rolpassword, r.rolconfig)::text ORDER BY r.rolname)
+            'roles', (SELECT json_agg(row(r.rolname, r.rolcanlogin, r.rolcreatedb, r.rolcreaterole, a.rolpassword, r.rolconfig)::text
+                ORDER BY r.rolname)
                         FROM pg_roles r JOIN pg_authid a ON a.oid = r.oid WHERE r.rolname !~ '^pg_'),
-            'members', (SELECT json_agg(row(roleid::regrole, member::regrole, admin_option, inherit_option)::text ORDER BY roleid, member, grantor) FROM pg_auth_members),
+            'members', (SELECT json_agg(row(roleid::regrole, member::regrole, admin_option, inherit_option)::text
+                ORDER BY roleid, member, grantor) FROM pg_auth_members),
             'acls', (SELECT json_agg(row(relname, relacl)::text ORDER BY relname) FROM pg_class WHERE relnamespace = 'app'::regnamespace),
             'schemas', (SELECT json_agg(row(nspname, nspacl)::text ORDER BY nspname) FROM pg_namespace),
             'defaults', (SELECT json_agg(defaclacl::text ORDER BY defaclacl::text) FROM pg_default_acl),
@@ -144,24 +146,28 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
             "created user reporting (readonly) with the password of its secret",
         ]);
         expect(summary.changes, "pgaudit is already there (the stand-in)").to.not.include("created extension pgaudit");
-        // PostgreSQL 15+ no longer grants CREATE on public to PUBLIC: the REVOKE matters on clusters created before (see the failed-run test).
+        // PostgreSQL 15+ no longer grants CREATE on public to PUBLIC: the REVOKE matters on clusters
+        // created before (see the failed-run test).
         expect(await pg.query("SELECT 1 WHERE has_schema_privilege('public', 'public', 'CREATE')", [], DATABASE)).to.deep.equal([]);
         expect(summary.removedUsers).to.deep.equal([]);
     });
 
-    it("REQ-002: each user logs in over verified TLS with its secret's password, and is refused without TLS or with a wrong password", async () => {
-        for (const user of ["app", "reporting"]) {
-            expect(await attempt(as(user, password(user))), `${user} over TLS`).to.equal(undefined);
-            expect(await attempt({ ...as(user, password(user)), ssl: false }), `${user} without TLS`).to.match(
-                /no pg_hba\.conf entry .* no encryption/,
-            );
-            expect(await attempt(as(user, "wrong-password")), `${user} with a wrong password`).to.match(
-                new RegExp(`password authentication failed for user "${user}"`),
-            );
-        }
-        const [stored] = await pg.query<{ hash: string }>("SELECT rolpassword AS hash FROM pg_authid WHERE rolname = 'app'");
-        expect(stored.hash, "stored as a SCRAM verifier").to.match(/^SCRAM-SHA-256\$4096:/);
-    });
+    it(
+        "REQ-002: each user logs in over verified TLS with its secret's " + "password, and is refused without TLS or with a wrong password",
+        async () => {
+            for (const user of ["app", "reporting"]) {
+                expect(await attempt(as(user, password(user))), `${user} over TLS`).to.equal(undefined);
+                expect(await attempt({ ...as(user, password(user)), ssl: false }), `${user} without TLS`).to.match(
+                    /no pg_hba\.conf entry .* no encryption/,
+                );
+                expect(await attempt(as(user, "wrong-password")), `${user} with a wrong password`).to.match(
+                    new RegExp(`password authentication failed for user "${user}"`),
+                );
+            }
+            const [stored] = await pg.query<{ hash: string }>("SELECT rolpassword AS hash FROM pg_authid WHERE rolname = 'app'");
+            expect(stored.hash, "stored as a SCRAM verifier").to.match(/^SCRAM-SHA-256\$4096:/);
+        },
+    );
 
     it("REQ-004: readwrite writes and readonly only reads a table created after the bootstrap; neither may create objects", async () => {
         await pg.query("CREATE TABLE app.orders (id serial PRIMARY KEY, item text NOT NULL)", [], DATABASE);
@@ -206,59 +212,68 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         expect(await attempt(as("reporting_clone", "reporting-Rotated-3!"), "SELECT * FROM app.invoices")).to.equal(undefined);
     });
 
-    it("REQ-009: the IAM admin user has rds_iam and rds_superuser and is fully audited; pgaudit's role and the extensions exist", async () => {
-        const [admin] = await pg.query<{ iam: boolean; su: boolean; config: string[]; login: boolean }>(
-            "SELECT pg_has_role('iam_admin', 'rds_iam', 'MEMBER') AS iam, pg_has_role('iam_admin', 'rds_superuser', 'MEMBER') AS su, rolconfig AS config, rolcanlogin AS login FROM pg_roles WHERE rolname = 'iam_admin'",
-        );
-        expect(admin).to.deep.equal({ iam: true, su: true, config: ["pgaudit.log=all"], login: true });
-        const members = await pg.query<{ role: string }>(
-            "SELECT roleid::regrole::text AS role FROM pg_auth_members WHERE member IN ('app'::regrole, 'reporting'::regrole) ORDER BY 1",
-        );
-        expect(
-            members.map((m) => m.role),
-            "application users hold only their group",
-        ).to.deep.equal(["readonly", "readwrite"]);
-        expect((await pg.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_pgaudit' AND NOT rolcanlogin")).length).to.equal(1);
-        const extensions = await pg.query<{ extname: string }>("SELECT extname FROM pg_extension ORDER BY extname", [], DATABASE);
-        expect(extensions.map((e) => e.extname)).to.include.members(["pg_stat_statements", "pgaudit"]);
-    });
+    it(
+        "REQ-009: the IAM admin user has rds_iam and rds_superuser " + "and is fully audited; pgaudit's role and the extensions exist",
+        async () => {
+            const [admin] = await pg.query<{ iam: boolean; su: boolean; config: string[]; login: boolean }>(
+                "SELECT pg_has_role('iam_admin', 'rds_iam', 'MEMBER') AS iam, pg_has_role('iam_admin', 'rds_superuser', " +
+                    "'MEMBER') AS su, rolconfig AS config, rolcanlogin AS login FROM pg_roles WHERE rolname = 'iam_admin'",
+            );
+            expect(admin).to.deep.equal({ iam: true, su: true, config: ["pgaudit.log=all"], login: true });
+            const members = await pg.query<{ role: string }>(
+                "SELECT roleid::regrole::text AS role FROM pg_auth_members WHERE " +
+                    "member IN ('app'::regrole, 'reporting'::regrole) ORDER BY 1",
+            );
+            expect(
+                members.map((m) => m.role),
+                "application users hold only their group",
+            ).to.deep.equal(["readonly", "readwrite"]);
+            expect((await pg.query("SELECT 1 FROM pg_roles WHERE rolname = 'rds_pgaudit' AND NOT rolcanlogin")).length).to.equal(1);
+            const extensions = await pg.query<{ extname: string }>("SELECT extname FROM pg_extension ORDER BY extname", [], DATABASE);
+            expect(extensions.map((e) => e.extname)).to.include.members(["pg_stat_statements", "pgaudit"]);
+        },
+    );
 
-    it("verify mode: every check passes on the bootstrapped database, pgaudit is reported not-run on community PostgreSQL, and nothing changes", async () => {
-        await pg.query(
-            `ALTER ROLE iam_admin PASSWORD ${(await pg.query<{ q: string }>("SELECT quote_literal($1) AS q", [IAM_TOKEN]))[0].q}`,
-        );
-        const before = await snapshot(pg);
-        const result = (await runBootstrap({ mode: "verify" }, settings, deps)) as VerifyResult;
-        expect(await snapshot(pg), "verify changes nothing").to.equal(before);
-        expect(result.mode).to.equal("verify");
-        const status = Object.fromEntries(result.checks.map((c) => [c.id, `${c.status}: ${c.evidence}`]));
-        expect(Object.keys(status)).to.deep.equal([
-            "db.tls.verify-full",
-            "db.tls.non-tls-refused",
-            "db.application-users.app",
-            "db.application-users.reporting",
-            "db.iam-admin",
-            "db.settings",
-            "db.max-connections",
-            "db.pgaudit",
-        ]);
-        expect(Object.keys(status), "the ids `npm run verify` expects (expectedCheckIds)").to.deep.equal(
-            expectedCheckIds(
-                settings.appUsers.map((u) => u.name),
-                false,
-            ),
-        );
-        for (const id of Object.keys(status).filter((i) => i !== "db.pgaudit")) {
-            expect(status[id], id).to.match(/^pass: /);
-        }
-        expect(status["db.application-users.app"]).to.include("ROW EXCLUSIVE MODE succeeded");
-        expect(status["db.application-users.reporting"]).to.include("ROW EXCLUSIVE MODE refused");
-        expect(status["db.pgaudit"]).to.match(/^not-run: pgaudit is not loaded .*community PostgreSQL/);
-        for (const check of result.checks) {
-            expect(check.requirement, check.id).to.match(/^REQ-0\d\d$/);
-            expect(check.item, check.id).to.be.a("string").and.not.equal("");
-        }
-    });
+    it(
+        "verify mode: every check passes on the bootstrapped database, pgaudit " +
+            "is reported not-run on community PostgreSQL, and nothing changes",
+        async () => {
+            await pg.query(
+                `ALTER ROLE iam_admin PASSWORD ${(await pg.query<{ q: string }>("SELECT quote_literal($1) AS q", [IAM_TOKEN]))[0].q}`,
+            );
+            const before = await snapshot(pg);
+            const result = (await runBootstrap({ mode: "verify" }, settings, deps)) as VerifyResult;
+            expect(await snapshot(pg), "verify changes nothing").to.equal(before);
+            expect(result.mode).to.equal("verify");
+            const status = Object.fromEntries(result.checks.map((c) => [c.id, `${c.status}: ${c.evidence}`]));
+            expect(Object.keys(status)).to.deep.equal([
+                "db.tls.verify-full",
+                "db.tls.non-tls-refused",
+                "db.application-users.app",
+                "db.application-users.reporting",
+                "db.iam-admin",
+                "db.settings",
+                "db.max-connections",
+                "db.pgaudit",
+            ]);
+            expect(Object.keys(status), "the ids `npm run verify` expects (expectedCheckIds)").to.deep.equal(
+                expectedCheckIds(
+                    settings.appUsers.map((u) => u.name),
+                    false,
+                ),
+            );
+            for (const id of Object.keys(status).filter((i) => i !== "db.pgaudit")) {
+                expect(status[id], id).to.match(/^pass: /);
+            }
+            expect(status["db.application-users.app"]).to.include("ROW EXCLUSIVE MODE succeeded");
+            expect(status["db.application-users.reporting"]).to.include("ROW EXCLUSIVE MODE refused");
+            expect(status["db.pgaudit"]).to.match(/^not-run: pgaudit is not loaded .*community PostgreSQL/);
+            for (const check of result.checks) {
+                expect(check.requirement, check.id).to.match(/^REQ-0\d\d$/);
+                expect(check.item, check.id).to.be.a("string").and.not.equal("");
+            }
+        },
+    );
 
     it("verify mode reports wrong settings, a wrong connection budget and a user who cannot write as failures", async () => {
         secrets.set("arn:secret:intruder", { username: "reporting", password: password("reporting") });
@@ -299,84 +314,89 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         expect(users["db.application-users.app"]).to.include({
             status: "fail",
             evidence:
-                "readwrite user app: logged in as app (current secret value); no table in app_empty yet; default privileges do not grant INSERT on future tables; CREATE on public or app_empty: no",
+                "readwrite user app: logged in as app (current secret value); no table in app_empty yet; " +
+                "default privileges do not grant INSERT on future tables; CREATE on public or app_empty: no",
         });
         expect(users["db.application-users.reporting"].status, "readonly: no INSERT by default is right").to.equal("pass");
     });
 
-    it("REQ-004 verify mode through the proxy: each user signs an IAM token for the proxy host as the username its secret holds, over verify-full", async () => {
-        // A TCP hop stands in for RDS Proxy; the token stub plays the proxy's part (it accepts a token
-        // signed for itself and logs in with the user's secret), so the stub answers the user's password.
-        const proxy = await cuttableProxy(settings.port);
-        const signed: string[] = [];
-        const iamToken: HandlerDeps["iamToken"] = async (user, target) => {
-            signed.push(`${user}@${target?.host}:${target?.port}`);
-            return target?.port === proxy.port ? [...secrets.values()].find((s) => s.username === user)!.password : "not-the-proxy";
-        };
-        try {
-            const through = { host: settings.host, port: proxy.port };
-            const result = (await runBootstrap({ mode: "verify", proxy: { ...through, iamAuth: true } }, settings, {
-                ...deps,
-                iamToken,
-            })) as VerifyResult;
-            const byId = Object.fromEntries(result.checks.map((c) => [c.id, c]));
-            expect(Object.keys(byId), "the ids `npm run verify` expects through a proxy (expectedCheckIds)").to.deep.equal(
-                expectedCheckIds(
-                    settings.appUsers.map((u) => u.name),
-                    true,
-                ),
-            );
-            for (const [user, verb] of [
-                ["app", "succeeded"],
-                ["reporting", "refused"],
-            ]) {
-                const check = byId[`db.application-users.${user}.proxy`];
-                expect(check?.status, `${user} through the proxy: ${check?.evidence}`).to.equal("pass");
-                expect(check.evidence)
-                    .to.include(`through the proxy ${settings.host} with an IAM token`)
-                    .and.include(`ROW EXCLUSIVE MODE ${verb}`);
+    it(
+        "REQ-004 verify mode through the proxy: each user signs an IAM token " +
+            "for the proxy host as the username its secret holds, over verify-full",
+        async () => {
+            // A TCP hop stands in for RDS Proxy; the token stub plays the proxy's part (it accepts a token
+            // signed for itself and logs in with the user's secret), so the stub answers the user's password.
+            const proxy = await cuttableProxy(settings.port);
+            const signed: string[] = [];
+            const iamToken: HandlerDeps["iamToken"] = async (user, target) => {
+                signed.push(`${user}@${target?.host}:${target?.port}`);
+                return target?.port === proxy.port ? [...secrets.values()].find((s) => s.username === user)!.password : "not-the-proxy";
+            };
+            try {
+                const through = { host: settings.host, port: proxy.port };
+                const result = (await runBootstrap({ mode: "verify", proxy: { ...through, iamAuth: true } }, settings, {
+                    ...deps,
+                    iamToken,
+                })) as VerifyResult;
+                const byId = Object.fromEntries(result.checks.map((c) => [c.id, c]));
+                expect(Object.keys(byId), "the ids `npm run verify` expects through a proxy (expectedCheckIds)").to.deep.equal(
+                    expectedCheckIds(
+                        settings.appUsers.map((u) => u.name),
+                        true,
+                    ),
+                );
+                for (const [user, verb] of [
+                    ["app", "succeeded"],
+                    ["reporting", "refused"],
+                ]) {
+                    const check = byId[`db.application-users.${user}.proxy`];
+                    expect(check?.status, `${user} through the proxy: ${check?.evidence}`).to.equal("pass");
+                    expect(check.evidence)
+                        .to.include(`through the proxy ${settings.host} with an IAM token`)
+                        .and.include(`ROW EXCLUSIVE MODE ${verb}`);
+                }
+                expect(signed.slice(0, 2), "tokens are signed for the proxy endpoint, not the writer").to.deep.equal([
+                    `app@${settings.host}:${proxy.port}`,
+                    `reporting@${settings.host}:${proxy.port}`,
+                ]);
+                expect(proxy.accepted, "the logins went through the proxy").to.equal(2);
+
+                // After an alternating-users rotation the secret names app_clone: that is the user the token is for.
+                secrets.set("arn:secret:app-rotated", { username: "app_clone", password: "not-a-login" });
+                const rotated = (await runBootstrap(
+                    { mode: "verify", proxy: { ...through, iamAuth: true } },
+                    { ...settings, appUsers: [{ name: "app", access: "readwrite", secretArn: "arn:secret:app-rotated" }] },
+                    { ...deps, iamToken },
+                )) as VerifyResult;
+                expect(signed).to.include(`app_clone@${settings.host}:${proxy.port}`);
+                expect(
+                    rotated.checks.find((c) => c.id === "db.application-users.app.proxy")?.status,
+                    "app_clone does not exist here: the login fails",
+                ).to.equal("fail");
+
+                // A proxy without IAM authentication: the secret's password, through the proxy.
+                const passwords = (await runBootstrap(
+                    { mode: "verify", proxy: { ...through, iamAuth: false } },
+                    settings,
+                    deps,
+                )) as VerifyResult;
+                const app = passwords.checks.find((c) => c.id === "db.application-users.app.proxy")!;
+                expect(app.status, app.evidence).to.equal("pass");
+                expect(app.evidence).to.include("with the secret's password");
+
+                // A proxy that cannot be reached fails the check, naming the user; it is never a pass.
+                proxy.cut();
+                const cut = (await runBootstrap({ mode: "verify", proxy: { ...through, iamAuth: true } }, settings, {
+                    ...deps,
+                    iamToken,
+                })) as VerifyResult;
+                expect(cut.checks.find((c) => c.id === "db.application-users.app.proxy")?.status).to.equal("fail");
+            } finally {
+                secrets.delete("arn:secret:app-rotated");
+                await proxy.close();
             }
-            expect(signed.slice(0, 2), "tokens are signed for the proxy endpoint, not the writer").to.deep.equal([
-                `app@${settings.host}:${proxy.port}`,
-                `reporting@${settings.host}:${proxy.port}`,
-            ]);
-            expect(proxy.accepted, "the logins went through the proxy").to.equal(2);
-
-            // After an alternating-users rotation the secret names app_clone: that is the user the token is for.
-            secrets.set("arn:secret:app-rotated", { username: "app_clone", password: "not-a-login" });
-            const rotated = (await runBootstrap(
-                { mode: "verify", proxy: { ...through, iamAuth: true } },
-                { ...settings, appUsers: [{ name: "app", access: "readwrite", secretArn: "arn:secret:app-rotated" }] },
-                { ...deps, iamToken },
-            )) as VerifyResult;
-            expect(signed).to.include(`app_clone@${settings.host}:${proxy.port}`);
-            expect(
-                rotated.checks.find((c) => c.id === "db.application-users.app.proxy")?.status,
-                "app_clone does not exist here: the login fails",
-            ).to.equal("fail");
-
-            // A proxy without IAM authentication: the secret's password, through the proxy.
-            const passwords = (await runBootstrap(
-                { mode: "verify", proxy: { ...through, iamAuth: false } },
-                settings,
-                deps,
-            )) as VerifyResult;
-            const app = passwords.checks.find((c) => c.id === "db.application-users.app.proxy")!;
-            expect(app.status, app.evidence).to.equal("pass");
-            expect(app.evidence).to.include("with the secret's password");
-
-            // A proxy that cannot be reached fails the check, naming the user; it is never a pass.
-            proxy.cut();
-            const cut = (await runBootstrap({ mode: "verify", proxy: { ...through, iamAuth: true } }, settings, {
-                ...deps,
-                iamToken,
-            })) as VerifyResult;
-            expect(cut.checks.find((c) => c.id === "db.application-users.app.proxy")?.status).to.equal("fail");
-        } finally {
-            secrets.delete("arn:secret:app-rotated");
-            await proxy.close();
-        }
-    });
+        },
+    );
 
     it("the Lambda entry point: secrets from a Secrets Manager endpoint given by URL (as on dev), IAM tokens signed locally", async () => {
         // A stand-in for the Secrets Manager endpoint on loopback, answering GetSecretValue from the test's secrets.
@@ -453,32 +473,42 @@ describe("functions/bootstrap against a real PostgreSQL 17 with TLS (REQ-002, RE
         expect((await apply()).changes).to.deep.equal(["revoked CREATE on schema public from PUBLIC"]);
     });
 
-    it("a user removed from the configuration loses LOGIN (with its clone), says so, and keeps its objects; adding it back restores it", async () => {
-        await pg.query("CREATE TABLE app.reporting_notes (note text); ALTER TABLE app.reporting_notes OWNER TO reporting", [], DATABASE);
-        const summary = await apply({ appUsers: settings.appUsers.filter((u) => u.name !== "reporting") });
-        expect(summary.removedUsers).to.deep.equal([{ name: "reporting", login: "revoked" }]);
-        expect(summary.changes).to.include.members([
-            "revoked LOGIN of reporting (no longer in aurora:appUsers; its objects and grants stay)",
-            "revoked LOGIN of reporting_clone (no longer in aurora:appUsers; its objects and grants stay)",
-        ]);
-        expect(await attempt(as("reporting", password("reporting")))).to.match(/role "reporting" is not permitted to log in/);
-        expect(await attempt(as("reporting_clone", "reporting-Rotated-3!"))).to.match(/role "reporting_clone" is not permitted to log in/);
-        const [owned] = await pg.query<{ owner: string }>(
-            "SELECT tableowner AS owner FROM pg_tables WHERE schemaname = 'app' AND tablename = 'reporting_notes'",
-            [],
-            DATABASE,
-        );
-        expect(owned, "its table is still there, still its own").to.deep.equal({ owner: "reporting" });
-        expect(await attempt(as("app", password("app")))).to.equal(undefined);
+    it(
+        "a user removed from the configuration loses LOGIN (with its " +
+            "clone), says so, and keeps its objects; adding it back restores it",
+        async () => {
+            await pg.query(
+                "CREATE TABLE app.reporting_notes (note text); ALTER TABLE app.reporting_notes OWNER TO reporting",
+                [],
+                DATABASE,
+            );
+            const summary = await apply({ appUsers: settings.appUsers.filter((u) => u.name !== "reporting") });
+            expect(summary.removedUsers).to.deep.equal([{ name: "reporting", login: "revoked" }]);
+            expect(summary.changes).to.include.members([
+                "revoked LOGIN of reporting (no longer in aurora:appUsers; its objects and grants stay)",
+                "revoked LOGIN of reporting_clone (no longer in aurora:appUsers; its objects and grants stay)",
+            ]);
+            expect(await attempt(as("reporting", password("reporting")))).to.match(/role "reporting" is not permitted to log in/);
+            expect(await attempt(as("reporting_clone", "reporting-Rotated-3!"))).to.match(
+                /role "reporting_clone" is not permitted to log in/,
+            );
+            const [owned] = await pg.query<{ owner: string }>(
+                "SELECT tableowner AS owner FROM pg_tables WHERE schemaname = 'app' AND tablename = 'reporting_notes'",
+                [],
+                DATABASE,
+            );
+            expect(owned, "its table is still there, still its own").to.deep.equal({ owner: "reporting" });
+            expect(await attempt(as("app", password("app")))).to.equal(undefined);
 
-        const again = await apply({ appUsers: settings.appUsers.filter((u) => u.name !== "reporting") });
-        expect(again).to.deep.include({ changes: [], removedUsers: [{ name: "reporting", login: "already revoked" }] });
+            const again = await apply({ appUsers: settings.appUsers.filter((u) => u.name !== "reporting") });
+            expect(again).to.deep.include({ changes: [], removedUsers: [{ name: "reporting", login: "already revoked" }] });
 
-        const restored = await apply();
-        expect(restored.users.find((u) => u.name === "reporting")!.state).to.equal("login restored");
-        expect(await attempt(as("reporting", password("reporting")), "SELECT * FROM app.orders")).to.equal(undefined);
-        expect(await attempt(as("reporting_clone", "reporting-Rotated-3!"))).to.equal(undefined);
-    });
+            const restored = await apply();
+            expect(restored.users.find((u) => u.name === "reporting")!.state).to.equal("login restored");
+            expect(await attempt(as("reporting", password("reporting")), "SELECT * FROM app.orders")).to.equal(undefined);
+            expect(await attempt(as("reporting_clone", "reporting-Rotated-3!"))).to.equal(undefined);
+        },
+    );
 
     it("moving a user to the other group changes its access and nothing else", async () => {
         const summary = await apply({ appUsers: [settings.appUsers[0], { ...settings.appUsers[1], access: "readwrite" }] });

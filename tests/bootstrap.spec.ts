@@ -23,49 +23,55 @@ function keyArn(run: ProgramRun, purpose: string): string {
 
 describe("components/bootstrap: the database's roles, users, pgaudit and extensions deployed by the stack (REQ-004, REQ-009)", () => {
     for (const stack of STACKS) {
-        it(`REQ-003 ${stack}: the function runs on Node.js 22 in the database subnets, its group reaching only the database port and Secrets Manager`, async () => {
-            const run = await stackRun(stack);
-            const fn = one(run, FUNCTION, "-bootstrap");
-            expect(fn.inputs).to.include({ name: `aurora-${stack}-bootstrap`, runtime: "nodejs22.x", handler: "index.handler" });
-            expect(fn.inputs.vpcConfig.subnetIds).to.deep.equal(run.outputs.dbSubnetIds);
-            const group = one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-sg");
-            expect(fn.inputs.vpcConfig.securityGroupIds).to.deep.equal([group.id]);
-            expect(group.inputs.egress, "no inline egress").to.equal(undefined);
-            const egress = ofType(run, EGRESS).filter((r) => r.inputs.securityGroupId === group.id);
-            const proxyGroup =
-                run.outputs.proxyEndpoint === undefined ? undefined : one(run, "aws:ec2/securityGroup:SecurityGroup", "-proxy-sg");
-            const postgresTo = egress
-                .filter((r) => r.inputs.fromPort === 5432 && r.inputs.toPort === 5432)
-                .map((r) => r.inputs.referencedSecurityGroupId);
-            expect(
-                postgresTo,
-                "PostgreSQL only to the DB security group, and to the proxy's (verify mode) where there is one",
-            ).to.have.members(proxyGroup ? [run.outputs.dbSecurityGroupId, proxyGroup.id] : [run.outputs.dbSecurityGroupId]);
-            expect(egress.filter((r) => r.inputs.fromPort !== 5432).map((r) => [r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([
-                [443, 443],
-            ]);
-            if (proxyGroup) {
-                expect(one(run, INGRESS, "-proxy-from-bootstrap").inputs).to.include({
-                    securityGroupId: proxyGroup.id,
+        it(
+            `REQ-003 ${stack}: the function runs on Node.js 22 in the database subnets, ` +
+                `its group reaching only the database port and Secrets Manager`,
+            async () => {
+                const run = await stackRun(stack);
+                const fn = one(run, FUNCTION, "-bootstrap");
+                expect(fn.inputs).to.include({ name: `aurora-${stack}-bootstrap`, runtime: "nodejs22.x", handler: "index.handler" });
+                expect(fn.inputs.vpcConfig.subnetIds).to.deep.equal(run.outputs.dbSubnetIds);
+                const group = one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-sg");
+                expect(fn.inputs.vpcConfig.securityGroupIds).to.deep.equal([group.id]);
+                expect(group.inputs.egress, "no inline egress").to.equal(undefined);
+                const egress = ofType(run, EGRESS).filter((r) => r.inputs.securityGroupId === group.id);
+                const proxyGroup =
+                    run.outputs.proxyEndpoint === undefined ? undefined : one(run, "aws:ec2/securityGroup:SecurityGroup", "-proxy-sg");
+                const postgresTo = egress
+                    .filter((r) => r.inputs.fromPort === 5432 && r.inputs.toPort === 5432)
+                    .map((r) => r.inputs.referencedSecurityGroupId);
+                expect(
+                    postgresTo,
+                    "PostgreSQL only to the DB security group, and to the proxy's (verify mode) where there is one",
+                ).to.have.members(proxyGroup ? [run.outputs.dbSecurityGroupId, proxyGroup.id] : [run.outputs.dbSecurityGroupId]);
+                expect(egress.filter((r) => r.inputs.fromPort !== 5432).map((r) => [r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([
+                    [443, 443],
+                ]);
+                if (proxyGroup) {
+                    expect(one(run, INGRESS, "-proxy-from-bootstrap").inputs).to.include({
+                        securityGroupId: proxyGroup.id,
+                        referencedSecurityGroupId: group.id,
+                        fromPort: 5432,
+                        toPort: 5432,
+                    });
+                }
+                const https = egress.find((r) => r.inputs.fromPort === 443)!;
+                const endpointGroup =
+                    stack === "dev"
+                        ? one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-endpoint-sg").id
+                        : run.outputs.endpointSecurityGroupId;
+                expect(https.inputs.referencedSecurityGroupId, "HTTPS only to the Secrets Manager endpoint's group").to.equal(
+                    endpointGroup,
+                );
+                const dbIngress = one(run, INGRESS, "-db-from-bootstrap");
+                expect(dbIngress.inputs).to.include({
+                    securityGroupId: run.outputs.dbSecurityGroupId,
                     referencedSecurityGroupId: group.id,
                     fromPort: 5432,
                     toPort: 5432,
                 });
-            }
-            const https = egress.find((r) => r.inputs.fromPort === 443)!;
-            const endpointGroup =
-                stack === "dev"
-                    ? one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-endpoint-sg").id
-                    : run.outputs.endpointSecurityGroupId;
-            expect(https.inputs.referencedSecurityGroupId, "HTTPS only to the Secrets Manager endpoint's group").to.equal(endpointGroup);
-            const dbIngress = one(run, INGRESS, "-db-from-bootstrap");
-            expect(dbIngress.inputs).to.include({
-                securityGroupId: run.outputs.dbSecurityGroupId,
-                referencedSecurityGroupId: group.id,
-                fromPort: 5432,
-                toPort: 5432,
-            });
-        });
+            },
+        );
 
         it(`REQ-002 ${stack}: its log group is encrypted with the logs key; its role reads only the database's secrets`, async () => {
             const run = await stackRun(stack);
@@ -111,37 +117,41 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
             );
         });
 
-        it(`REQ-004 ${stack}: Pulumi invokes it in apply mode after every instance and secret exists; its summary and name are stack outputs`, async () => {
-            const run = await stackRun(stack);
-            const fn = one(run, FUNCTION, "-bootstrap");
-            const invocation = one(run, INVOCATION, "-bootstrap");
-            expect(invocation.inputs.functionName).to.equal(fn.inputs.name);
-            expect(JSON.parse(invocation.inputs.input)).to.deep.equal({ mode: "apply" });
-            expect(invocation.inputs.triggers.desiredState).to.match(/^[0-9a-f]{64}$/);
-            const waitsFor = invocation.options.dependsOn;
-            for (const instance of ofType(run, "aws:rds/clusterInstance:ClusterInstance")) {
-                expect(waitsFor, `invocation waits for ${instance.name}`).to.include(instance.urn);
-            }
-            for (const version of ofType(run, "aws:secretsmanager/secretVersion:SecretVersion")) {
-                expect(waitsFor, `invocation waits for ${version.name}`).to.include(version.urn);
-            }
-            expect(run.outputs.bootstrapFunctionName).to.equal(`aurora-${stack}-bootstrap`);
-            expect(run.outputs.bootstrapResult).to.include({ mode: "apply" });
-            const env = fn.inputs.environment.variables;
-            expect(env[ENV.host]).to.equal(run.outputs.writerEndpoint);
-            expect(env[ENV.caFile]).to.equal("/var/runtime/ca-cert.pem");
-            expect(Number(env[ENV.expectedMaxConnections])).to.equal(run.outputs.maxConnections[`aurora-${stack}-instance-1`]);
-            expect(JSON.parse(env[ENV.expectedSettings])).to.include({
-                "rds.force_ssl": "1",
-                password_encryption: "scram-sha-256",
-                log_min_duration_statement: "1000",
-            });
-            expect(JSON.parse(env[ENV.appUsers]).map((u: { name: string }) => u.name)).to.deep.equal(
-                Object.keys(run.outputs.appSecretArns),
-            );
-            const size = Object.entries(env as Record<string, string>).reduce((n, [k, v]) => n + k.length + v.length, 0);
-            expect(size, "Lambda allows 4 KB of environment variables").to.be.below(4096);
-        });
+        it(
+            `REQ-004 ${stack}: Pulumi invokes it in apply mode after every ` +
+                `instance and secret exists; its summary and name are stack outputs`,
+            async () => {
+                const run = await stackRun(stack);
+                const fn = one(run, FUNCTION, "-bootstrap");
+                const invocation = one(run, INVOCATION, "-bootstrap");
+                expect(invocation.inputs.functionName).to.equal(fn.inputs.name);
+                expect(JSON.parse(invocation.inputs.input)).to.deep.equal({ mode: "apply" });
+                expect(invocation.inputs.triggers.desiredState).to.match(/^[0-9a-f]{64}$/);
+                const waitsFor = invocation.options.dependsOn;
+                for (const instance of ofType(run, "aws:rds/clusterInstance:ClusterInstance")) {
+                    expect(waitsFor, `invocation waits for ${instance.name}`).to.include(instance.urn);
+                }
+                for (const version of ofType(run, "aws:secretsmanager/secretVersion:SecretVersion")) {
+                    expect(waitsFor, `invocation waits for ${version.name}`).to.include(version.urn);
+                }
+                expect(run.outputs.bootstrapFunctionName).to.equal(`aurora-${stack}-bootstrap`);
+                expect(run.outputs.bootstrapResult).to.include({ mode: "apply" });
+                const env = fn.inputs.environment.variables;
+                expect(env[ENV.host]).to.equal(run.outputs.writerEndpoint);
+                expect(env[ENV.caFile]).to.equal("/var/runtime/ca-cert.pem");
+                expect(Number(env[ENV.expectedMaxConnections])).to.equal(run.outputs.maxConnections[`aurora-${stack}-instance-1`]);
+                expect(JSON.parse(env[ENV.expectedSettings])).to.include({
+                    "rds.force_ssl": "1",
+                    password_encryption: "scram-sha-256",
+                    log_min_duration_statement: "1000",
+                });
+                expect(JSON.parse(env[ENV.appUsers]).map((u: { name: string }) => u.name)).to.deep.equal(
+                    Object.keys(run.outputs.appSecretArns),
+                );
+                const size = Object.entries(env as Record<string, string>).reduce((n, [k, v]) => n + k.length + v.length, 0);
+                expect(size, "Lambda allows 4 KB of environment variables").to.be.below(4096);
+            },
+        );
     }
 
     it("the bundle is reused only while every file it was built from is unchanged (esbuild's inputs, hashed)", () => {
@@ -169,35 +179,39 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
         fs.rmSync(recordFile, { force: true });
     });
 
-    it("dev (no VPC endpoints): one Secrets Manager endpoint in one subnet, without private DNS, whose own name the function is given", async () => {
-        const run = await stackRun("dev");
-        const endpoint = one(run, "aws:ec2/vpcEndpoint:VpcEndpoint", "-bootstrap-secretsmanager");
-        expect(endpoint.inputs).to.include({
-            serviceName: "com.amazonaws.eu-west-1.secretsmanager",
-            vpcEndpointType: "Interface",
-            privateDnsEnabled: false,
-        });
-        expect(endpoint.inputs.subnetIds).to.deep.equal([run.outputs.dbSubnetIds[0]]);
-        const endpointGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-endpoint-sg");
-        expect(endpoint.inputs.securityGroupIds).to.deep.equal([endpointGroup.id]);
-        const ingress = ofType(run, INGRESS).filter((r) => r.inputs.securityGroupId === endpointGroup.id);
-        expect(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort])).to.deep.equal([
-            [one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-sg").id, 443],
-        ]);
-        const env = one(run, FUNCTION, "-bootstrap").inputs.environment.variables;
-        expect(env[ENV.secretsManagerEndpoint]).to.equal(`https://${endpoint.state.dnsEntries[0].dnsName}`);
-        expect(env, "no CloudWatch Logs endpoint: the audit probe cannot be read back").to.not.have.property(ENV.auditLogGroup);
-        for (const stack of ["staging", "prod"]) {
-            const other = await stackRun(stack);
-            expect(
-                ofType(other, "aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.name.includes("bootstrap")),
-                `${stack} uses the stack's endpoints`,
-            ).to.be.empty;
-            expect(one(other, FUNCTION, "-bootstrap").inputs.environment.variables[ENV.auditLogGroup]).to.equal(
-                other.outputs.postgresqlLogGroupName,
-            );
-        }
-    });
+    it(
+        "dev (no VPC endpoints): one Secrets Manager endpoint in one subnet, " +
+            "without private DNS, whose own name the function is given",
+        async () => {
+            const run = await stackRun("dev");
+            const endpoint = one(run, "aws:ec2/vpcEndpoint:VpcEndpoint", "-bootstrap-secretsmanager");
+            expect(endpoint.inputs).to.include({
+                serviceName: "com.amazonaws.eu-west-1.secretsmanager",
+                vpcEndpointType: "Interface",
+                privateDnsEnabled: false,
+            });
+            expect(endpoint.inputs.subnetIds).to.deep.equal([run.outputs.dbSubnetIds[0]]);
+            const endpointGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-endpoint-sg");
+            expect(endpoint.inputs.securityGroupIds).to.deep.equal([endpointGroup.id]);
+            const ingress = ofType(run, INGRESS).filter((r) => r.inputs.securityGroupId === endpointGroup.id);
+            expect(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort])).to.deep.equal([
+                [one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-sg").id, 443],
+            ]);
+            const env = one(run, FUNCTION, "-bootstrap").inputs.environment.variables;
+            expect(env[ENV.secretsManagerEndpoint]).to.equal(`https://${endpoint.state.dnsEntries[0].dnsName}`);
+            expect(env, "no CloudWatch Logs endpoint: the audit probe cannot be read back").to.not.have.property(ENV.auditLogGroup);
+            for (const stack of ["staging", "prod"]) {
+                const other = await stackRun(stack);
+                expect(
+                    ofType(other, "aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.name.includes("bootstrap")),
+                    `${stack} uses the stack's endpoints`,
+                ).to.be.empty;
+                expect(one(other, FUNCTION, "-bootstrap").inputs.environment.variables[ENV.auditLogGroup]).to.equal(
+                    other.outputs.postgresqlLogGroupName,
+                );
+            }
+        },
+    );
 
     const args = (overrides: Partial<DatabaseBootstrapArgs> = {}): DatabaseBootstrapArgs => ({
         namePrefix: "t-boot",

@@ -83,139 +83,166 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
                 expect(cluster.inputs.dbClusterParameterGroupName).to.equal(`aurora-${stack}-cluster-aurora-postgresql17`);
             });
 
-            it(`REQ-003 ${stack}: instances are never publicly accessible; the cluster uses the isolated subnet group and DB security group`, async () => {
-                const run = await stackRun(stack);
-                expectEvery(ofType(run, INSTANCE), (i) => i.inputs.publiclyAccessible === false);
-                const cluster = one(run, CLUSTER);
-                expect(cluster.inputs.dbSubnetGroupName).to.equal(`aurora-${stack}-db`);
-                expect(cluster.inputs.vpcSecurityGroupIds).to.deep.equal([one(run, "aws:ec2/securityGroup:SecurityGroup", "-db-sg").id]);
-            });
+            it(
+                `REQ-003 ${stack}: instances are never publicly accessible; the ` +
+                    `cluster uses the isolated subnet group and DB security group`,
+                async () => {
+                    const run = await stackRun(stack);
+                    expectEvery(ofType(run, INSTANCE), (i) => i.inputs.publiclyAccessible === false);
+                    const cluster = one(run, CLUSTER);
+                    expect(cluster.inputs.dbSubnetGroupName).to.equal(`aurora-${stack}-db`);
+                    expect(cluster.inputs.vpcSecurityGroupIds).to.deep.equal([
+                        one(run, "aws:ec2/securityGroup:SecurityGroup", "-db-sg").id,
+                    ]);
+                },
+            );
 
-            it(`REQ-005 ${stack}: automated backups with retention >= 7, backup window clear of maintenance, tags copied to snapshots`, async () => {
-                const cluster = one(await stackRun(stack), CLUSTER);
-                expect(cluster.inputs.backupRetentionPeriod).to.equal(stackConfig(stack).cluster.backupRetentionDays);
-                expect(cluster.inputs.backupRetentionPeriod).to.be.at.least(7);
-                expect(cluster.inputs).to.include({
-                    preferredBackupWindow: "02:00-03:00",
-                    preferredMaintenanceWindow: "sun:04:00-sun:05:00",
-                    copyTagsToSnapshot: true,
-                });
-            });
+            it(
+                `REQ-005 ${stack}: automated backups with retention >= 7, ` +
+                    `backup window clear of maintenance, tags copied to snapshots`,
+                async () => {
+                    const cluster = one(await stackRun(stack), CLUSTER);
+                    expect(cluster.inputs.backupRetentionPeriod).to.equal(stackConfig(stack).cluster.backupRetentionDays);
+                    expect(cluster.inputs.backupRetentionPeriod).to.be.at.least(7);
+                    expect(cluster.inputs).to.include({
+                        preferredBackupWindow: "02:00-03:00",
+                        preferredMaintenanceWindow: "sun:04:00-sun:05:00",
+                        copyTagsToSnapshot: true,
+                    });
+                },
+            );
 
-            it(`REQ-006 ${stack}: Enhanced Monitoring with its role, PI on every instance, logs exported to pre-created encrypted groups`, async () => {
-                const run = await stackRun(stack);
-                const role = one(run, "aws:iam/role:Role", "-monitoring");
-                expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
-                    { Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" },
-                ]);
-                expect(one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-monitoring").inputs.policyArn).to.equal(
-                    "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
-                );
-                const settings = stackConfig(stack).cluster;
-                const cluster = one(run, CLUSTER);
-                const insights = {
-                    performanceInsightsEnabled: true,
-                    performanceInsightsKmsKeyId: cluster.inputs.performanceInsightsKmsKeyId,
-                    performanceInsightsRetentionPeriod: settings.performanceInsightsRetentionDays,
-                };
-                expect(cluster.inputs, "the cluster's Database Insights settings").to.include({
-                    ...insights,
-                    databaseInsightsMode: settings.databaseInsightsMode,
-                });
-                expect(cluster.inputs.performanceInsightsKmsKeyId).to.match(/^arn:aws:kms:/);
-                for (const instance of ofType(run, INSTANCE)) {
-                    // Database Insights needs every instance to share the cluster's monitoring settings.
-                    expect(instance.inputs, instance.name).to.include({
+            it(
+                `REQ-006 ${stack}: Enhanced Monitoring with its role, PI on ` +
+                    `every instance, logs exported to pre-created encrypted groups`,
+                async () => {
+                    const run = await stackRun(stack);
+                    const role = one(run, "aws:iam/role:Role", "-monitoring");
+                    expect(JSON.parse(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
+                        { Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" },
+                    ]);
+                    expect(one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "-monitoring").inputs.policyArn).to.equal(
+                        "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+                    );
+                    const settings = stackConfig(stack).cluster;
+                    const cluster = one(run, CLUSTER);
+                    const insights = {
+                        performanceInsightsEnabled: true,
+                        performanceInsightsKmsKeyId: cluster.inputs.performanceInsightsKmsKeyId,
+                        performanceInsightsRetentionPeriod: settings.performanceInsightsRetentionDays,
+                    };
+                    expect(cluster.inputs, "the cluster's Database Insights settings").to.include({
                         ...insights,
-                        monitoringInterval: settings.monitoringIntervalSeconds,
-                        monitoringRoleArn: role.state.arn,
+                        databaseInsightsMode: settings.databaseInsightsMode,
                     });
-                }
-                expect(cluster.inputs.enabledCloudwatchLogsExports).to.deep.equal(["postgresql", "iam-db-auth-error"]);
-                for (const type of ["postgresql", "iam-db-auth-error"]) {
-                    const group = one(run, "aws:cloudwatch/logGroup:LogGroup", `-${type}`);
-                    expect(group.inputs).to.include({
-                        name: `/aws/rds/cluster/aurora-${stack}/${type}`,
-                        kmsKeyId: keyArn(run, "logs"),
-                        retentionInDays: stackConfig(stack).cluster.logRetentionDays,
+                    expect(cluster.inputs.performanceInsightsKmsKeyId).to.match(/^arn:aws:kms:/);
+                    for (const instance of ofType(run, INSTANCE)) {
+                        // Database Insights needs every instance to share the cluster's monitoring settings.
+                        expect(instance.inputs, instance.name).to.include({
+                            ...insights,
+                            monitoringInterval: settings.monitoringIntervalSeconds,
+                            monitoringRoleArn: role.state.arn,
+                        });
+                    }
+                    expect(cluster.inputs.enabledCloudwatchLogsExports).to.deep.equal(["postgresql", "iam-db-auth-error"]);
+                    for (const type of ["postgresql", "iam-db-auth-error"]) {
+                        const group = one(run, "aws:cloudwatch/logGroup:LogGroup", `-${type}`);
+                        expect(group.inputs).to.include({
+                            name: `/aws/rds/cluster/aurora-${stack}/${type}`,
+                            kmsKeyId: keyArn(run, "logs"),
+                            retentionInDays: stackConfig(stack).cluster.logRetentionDays,
+                        });
+                        expect(cluster.options.dependsOn, "log groups exist before the cluster exports to them").to.include(group.urn);
+                    }
+                },
+            );
+
+            it(
+                `REQ-007 ${stack}: parameter groups of the derived family, ` + `each parameter at its level with the right apply method`,
+                async () => {
+                    const run = await stackRun(stack);
+                    const clusterGroup = one(run, "aws:rds/clusterParameterGroup:ClusterParameterGroup");
+                    const instanceGroup = one(run, "aws:rds/parameterGroup:ParameterGroup");
+                    expect(clusterGroup.inputs.family).to.equal("aurora-postgresql17");
+                    expect(instanceGroup.inputs.family).to.equal("aurora-postgresql17");
+                    const clusterParams = params(run, "aws:rds/clusterParameterGroup:ClusterParameterGroup");
+                    const instanceParams = params(run, "aws:rds/parameterGroup:ParameterGroup");
+                    expect(clusterParams.shared_preload_libraries).to.deep.equal({
+                        value: "pg_stat_statements,auto_explain,pgaudit",
+                        applyMethod: "pending-reboot",
                     });
-                    expect(cluster.options.dependsOn, "log groups exist before the cluster exports to them").to.include(group.urn);
-                }
-            });
+                    expect(Object.keys(clusterParams)).to.have.members(Object.keys(CLUSTER_PARAMETER_DEFAULTS));
+                    expect(Object.keys(instanceParams)).to.have.members(Object.keys(INSTANCE_PARAMETER_DEFAULTS));
+                    expect(
+                        Object.keys(instanceParams).filter((n) => CLUSTER_ONLY_PARAMETERS.has(n)),
+                        "no cluster-only parameter at instance level",
+                    ).to.be.empty;
+                    for (const [name, p] of Object.entries({ ...clusterParams, ...instanceParams })) {
+                        expect(p.applyMethod, name).to.equal(STATIC_PARAMETERS.has(name) ? "pending-reboot" : "immediate");
+                    }
+                    expect(instanceParams).to.include.keys(
+                        "log_min_duration_statement",
+                        "log_connections",
+                        "log_lock_waits",
+                        "auto_explain.log_min_duration",
+                        "idle_in_transaction_session_timeout",
+                    );
+                    expect(clusterParams).to.include.keys("pgaudit.log");
+                    expectEvery(ofType(run, INSTANCE), (i) => i.inputs.dbParameterGroupName === instanceGroup.inputs.name);
+                },
+            );
 
-            it(`REQ-007 ${stack}: parameter groups of the derived family, each parameter at its level with the right apply method`, async () => {
-                const run = await stackRun(stack);
-                const clusterGroup = one(run, "aws:rds/clusterParameterGroup:ClusterParameterGroup");
-                const instanceGroup = one(run, "aws:rds/parameterGroup:ParameterGroup");
-                expect(clusterGroup.inputs.family).to.equal("aurora-postgresql17");
-                expect(instanceGroup.inputs.family).to.equal("aurora-postgresql17");
-                const clusterParams = params(run, "aws:rds/clusterParameterGroup:ClusterParameterGroup");
-                const instanceParams = params(run, "aws:rds/parameterGroup:ParameterGroup");
-                expect(clusterParams.shared_preload_libraries).to.deep.equal({
-                    value: "pg_stat_statements,auto_explain,pgaudit",
-                    applyMethod: "pending-reboot",
-                });
-                expect(Object.keys(clusterParams)).to.have.members(Object.keys(CLUSTER_PARAMETER_DEFAULTS));
-                expect(Object.keys(instanceParams)).to.have.members(Object.keys(INSTANCE_PARAMETER_DEFAULTS));
-                expect(
-                    Object.keys(instanceParams).filter((n) => CLUSTER_ONLY_PARAMETERS.has(n)),
-                    "no cluster-only parameter at instance level",
-                ).to.be.empty;
-                for (const [name, p] of Object.entries({ ...clusterParams, ...instanceParams })) {
-                    expect(p.applyMethod, name).to.equal(STATIC_PARAMETERS.has(name) ? "pending-reboot" : "immediate");
-                }
-                expect(instanceParams).to.include.keys(
-                    "log_min_duration_statement",
-                    "log_connections",
-                    "log_lock_waits",
-                    "auto_explain.log_min_duration",
-                    "idle_in_transaction_session_timeout",
-                );
-                expect(clusterParams).to.include.keys("pgaudit.log");
-                expectEvery(ofType(run, INSTANCE), (i) => i.inputs.dbParameterGroupName === instanceGroup.inputs.name);
-            });
+            it(
+                `REQ-008 ${stack}: a final snapshot with a unique valid ` + `identifier; deletion protection and protect as configured`,
+                async () => {
+                    const cluster = one(await stackRun(stack), CLUSTER);
+                    expect(cluster.inputs.skipFinalSnapshot).to.equal(false);
+                    expect(cluster.inputs.finalSnapshotIdentifier).to.match(new RegExp(`^aurora-${stack}-final-[0-9a-f]{8}$`));
+                    expect(cluster.inputs.deletionProtection).to.equal(stack !== "dev");
+                    expect(cluster.options.protect).to.equal(stackConfig(stack).protectResources);
+                },
+            );
 
-            it(`REQ-008 ${stack}: a final snapshot with a unique valid identifier; deletion protection and protect as configured`, async () => {
-                const cluster = one(await stackRun(stack), CLUSTER);
-                expect(cluster.inputs.skipFinalSnapshot).to.equal(false);
-                expect(cluster.inputs.finalSnapshotIdentifier).to.match(new RegExp(`^aurora-${stack}-final-[0-9a-f]{8}$`));
-                expect(cluster.inputs.deletionProtection).to.equal(stack !== "dev");
-                expect(cluster.options.protect).to.equal(stackConfig(stack).protectResources);
-            });
-
-            it(`REQ-009 ${stack}: IAM database authentication on, and a policy allowing rds-db:connect as the admin user only`, async () => {
-                const run = await stackRun(stack);
-                const cluster = one(run, CLUSTER);
-                expect(cluster.inputs.iamDatabaseAuthenticationEnabled).to.equal(true);
-                const statements = policyDoc(one(run, "aws:iam/policy:Policy", "-iam-admin").inputs.policy).Statement;
-                expect(statements).to.deep.equal([
-                    {
-                        Sid: "ConnectAsTheAdminDbUserOnly",
-                        Effect: "Allow",
-                        Action: "rds-db:connect",
-                        Resource: `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${cluster.state.clusterResourceId}/iam_admin`,
-                    },
-                ]);
-            });
+            it(
+                `REQ-009 ${stack}: IAM database authentication on, and ` + `a policy allowing rds-db:connect as the admin user only`,
+                async () => {
+                    const run = await stackRun(stack);
+                    const cluster = one(run, CLUSTER);
+                    expect(cluster.inputs.iamDatabaseAuthenticationEnabled).to.equal(true);
+                    const statements = policyDoc(one(run, "aws:iam/policy:Policy", "-iam-admin").inputs.policy).Statement;
+                    expect(statements).to.deep.equal([
+                        {
+                            Sid: "ConnectAsTheAdminDbUserOnly",
+                            Effect: "Allow",
+                            Action: "rds-db:connect",
+                            Resource: `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${cluster.state.clusterResourceId}/iam_admin`,
+                        },
+                    ]);
+                },
+            );
 
             const streamOn = stackConfig(stack).cluster.activityStream;
-            it(`REQ-010 ${stack}: activity stream ${streamOn ? "on, async, with its CMK, after the instances" : "off (aurora:activityStream false)"}`, async () => {
-                const run = await stackRun(stack);
-                const streams = ofType(run, "aws:rds/clusterActivityStream:ClusterActivityStream");
-                if (!streamOn) {
-                    expect(streams).to.be.empty;
-                    return;
-                }
-                expect(streams).to.have.length(1);
-                // The bare key id: AWS reads it back so, and an ARN would replace the stream on every update.
-                expect(streams[0].inputs).to.include({
-                    resourceArn: one(run, CLUSTER).state.arn,
-                    mode: "async",
-                    kmsKeyId: keyArn(run, "activity-stream").split("/").pop(),
-                    engineNativeAuditFieldsIncluded: false,
-                });
-                expect(streams[0].options.dependsOn).to.include.members(ofType(run, INSTANCE).map((i) => i.urn));
-            });
+            it(
+                `REQ-010 ${stack}: activity stream ` +
+                    `${streamOn ? "on, async, with its CMK, after the instances" : "off (aurora:activityStream false)"}`,
+                async () => {
+                    const run = await stackRun(stack);
+                    const streams = ofType(run, "aws:rds/clusterActivityStream:ClusterActivityStream");
+                    if (!streamOn) {
+                        expect(streams).to.be.empty;
+                        return;
+                    }
+                    expect(streams).to.have.length(1);
+                    // The bare key id: AWS reads it back so, and an ARN would replace the stream on every update.
+                    expect(streams[0].inputs).to.include({
+                        resourceArn: one(run, CLUSTER).state.arn,
+                        mode: "async",
+                        kmsKeyId: keyArn(run, "activity-stream").split("/").pop(),
+                        engineNativeAuditFieldsIncluded: false,
+                    });
+                    expect(streams[0].options.dependsOn).to.include.members(ofType(run, INSTANCE).map((i) => i.urn));
+                },
+            );
 
             it(`version management ${stack}: major pinned, family derived, Extended Support opted out, no upgrade flags`, async () => {
                 const run = await stackRun(stack);
@@ -405,15 +432,18 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
         expect(error.message).to.include("serverless.maxCapacity = 300");
     });
 
-    it("REQ-010: an activity stream without its key is refused, naming kmsKeyArns.activityStream; without a stream no key is needed", async () => {
-        const keys = { storage: "k-storage", performanceInsights: "k-pi", secrets: "k-secrets", logs: "k-logs" };
-        const error = await errorOf(() => runComponent(() => new AuroraCluster("das-nokey", prodArgs({ kmsKeyArns: keys }))));
-        expect(error.message).to.include("kmsKeyArns.activityStream is required when activityStream is true");
-        const run = await runComponent(
-            () => new AuroraCluster("nodas-nokey", prodArgs({ clusterIdentifier: "t-nodas", activityStream: false, kmsKeyArns: keys })),
-        );
-        expect(ofType(run, "aws:rds/clusterActivityStream:ClusterActivityStream"), "activity streams").to.have.length(0);
-    });
+    it(
+        "REQ-010: an activity stream without its key is refused, naming " + "kmsKeyArns.activityStream; without a stream no key is needed",
+        async () => {
+            const keys = { storage: "k-storage", performanceInsights: "k-pi", secrets: "k-secrets", logs: "k-logs" };
+            const error = await errorOf(() => runComponent(() => new AuroraCluster("das-nokey", prodArgs({ kmsKeyArns: keys }))));
+            expect(error.message).to.include("kmsKeyArns.activityStream is required when activityStream is true");
+            const run = await runComponent(
+                () => new AuroraCluster("nodas-nokey", prodArgs({ clusterIdentifier: "t-nodas", activityStream: false, kmsKeyArns: keys })),
+            );
+            expect(ofType(run, "aws:rds/clusterActivityStream:ClusterActivityStream"), "activity streams").to.have.length(0);
+        },
+    );
 
     it("promotion tiers: readers smaller than the writer go to tier 2; a writer-sized reader is tier 1", () => {
         const plan = planInstances({
@@ -445,7 +475,8 @@ describe("config: cluster settings validation", () => {
         }
         rejected(
             { "aurora:engineVersion": "14" },
-            'aurora:engineVersion = "14": major 14 is not supported for new clusters; supported majors: 15 (standard support until 2028-02-29), 16',
+            'aurora:engineVersion = "14": major 14 is not supported for new ' +
+                "clusters; supported majors: 15 (standard support until 2028-02-29), 16",
         );
         rejected(
             { "aurora:engineVersion": "15.4" },
@@ -466,7 +497,8 @@ describe("config: cluster settings validation", () => {
         const newRegion = { "aws:region": "xx-newregion-1", "aurora:instanceClass": "db.m9z.large" };
         rejected(
             newRegion,
-            'aurora:instanceClass = "db.m9z.large": has no known memory size, so its default max_connections cannot be derived; set aurora:maxConnections',
+            'aurora:instanceClass = "db.m9z.large": has no known memory size, so its ' +
+                "default max_connections cannot be derived; set aurora:maxConnections",
         );
         accepted({ ...newRegion, "aurora:maxConnections": "1500" });
         rejected({ "aurora:maxConnections": "5" }, "aurora:maxConnections = 5: must be an integer from 6 to 262143");
@@ -600,36 +632,44 @@ describe("config: cluster settings validation", () => {
         rejected({ "aurora:deletionProtection": "false" }, "aurora:deletionProtection = false: must be true in prod (REQ-008)");
     });
 
-    it("REQ-006: PI retention 7, 31 x n or 731 (465+ for advanced Database Insights); Database Insights modes; monitoring intervals; log retention values; storage type; CA", () => {
-        for (const v of ["7", "31", "713", "731"]) {
-            accepted({ "aurora:performanceInsightsRetentionDays": v, "aurora:databaseInsightsMode": "standard" });
-        }
-        for (const v of ["465", "713", "731"]) {
-            accepted({ "aurora:performanceInsightsRetentionDays": v, "aurora:databaseInsightsMode": "advanced" });
-        }
-        for (const v of ["7", "434"]) {
+    it(
+        "REQ-006: PI retention 7, 31 x n or 731 (465+ for advanced Database Insights); " +
+            "Database Insights modes; monitoring intervals; log retention values; storage type; CA",
+        () => {
+            for (const v of ["7", "31", "713", "731"]) {
+                accepted({ "aurora:performanceInsightsRetentionDays": v, "aurora:databaseInsightsMode": "standard" });
+            }
+            for (const v of ["465", "713", "731"]) {
+                accepted({ "aurora:performanceInsightsRetentionDays": v, "aurora:databaseInsightsMode": "advanced" });
+            }
+            for (const v of ["7", "434"]) {
+                rejected(
+                    { "aurora:performanceInsightsRetentionDays": v, "aurora:databaseInsightsMode": "advanced" },
+                    `aurora:databaseInsightsMode = "advanced" requires aurora:performanceInsightsRetentionDays ` +
+                        `of at least 465 (15 months; 465, 496, ... 713 or 731), got ${v}`,
+                );
+            }
             rejected(
-                { "aurora:performanceInsightsRetentionDays": v, "aurora:databaseInsightsMode": "advanced" },
-                `aurora:databaseInsightsMode = "advanced" requires aurora:performanceInsightsRetentionDays of at least 465 (15 months; 465, 496, ... 713 or 731), got ${v}`,
+                { "aurora:databaseInsightsMode": "Advanced" },
+                'aurora:databaseInsightsMode = "Advanced": must be one of "standard", "advanced"',
             );
-        }
-        rejected(
-            { "aurora:databaseInsightsMode": "Advanced" },
-            'aurora:databaseInsightsMode = "Advanced": must be one of "standard", "advanced"',
-        );
-        for (const v of ["0", "30", "94", "744"]) {
+            for (const v of ["0", "30", "94", "744"]) {
+                rejected(
+                    { "aurora:performanceInsightsRetentionDays": v },
+                    `aurora:performanceInsightsRetentionDays = ${v}: must be 7, a multiple of 31 up to 713`,
+                );
+            }
+            accepted({ "aurora:monitoringIntervalSeconds": "1" });
             rejected(
-                { "aurora:performanceInsightsRetentionDays": v },
-                `aurora:performanceInsightsRetentionDays = ${v}: must be 7, a multiple of 31 up to 713`,
+                { "aurora:monitoringIntervalSeconds": "0" },
+                "aurora:monitoringIntervalSeconds = 0: must be one of 1, 5, 10, 15, 30, 60",
             );
-        }
-        accepted({ "aurora:monitoringIntervalSeconds": "1" });
-        rejected({ "aurora:monitoringIntervalSeconds": "0" }, "aurora:monitoringIntervalSeconds = 0: must be one of 1, 5, 10, 15, 30, 60");
-        rejected({ "aurora:logRetentionDays": "0" }, "aurora:logRetentionDays = 0");
-        accepted({ "aurora:storageType": "aurora-iopt1" });
-        rejected({ "aurora:storageType": "gp3" }, 'aurora:storageType = "gp3"');
-        rejected({ "aurora:caCertificate": "rds-ca-2019" }, 'aurora:caCertificate = "rds-ca-2019"');
-    });
+            rejected({ "aurora:logRetentionDays": "0" }, "aurora:logRetentionDays = 0");
+            accepted({ "aurora:storageType": "aurora-iopt1" });
+            rejected({ "aurora:storageType": "gp3" }, 'aurora:storageType = "gp3"');
+            rejected({ "aurora:caCertificate": "rds-ca-2019" }, 'aurora:caCertificate = "rds-ca-2019"');
+        },
+    );
 
     it("REQ-007: parameter overrides must not weaken security parameters or misplace cluster-only ones", () => {
         accepted({

@@ -315,20 +315,24 @@ describe("config: every rule a key's description states is enforced at preview t
     });
 
     for (const { key, low, high, step } of ranged) {
-        it(`aurora:${key}: ${low} and ${high} are accepted, ${low - step} and ${high + step} refused, whatever the instance class uses`, () => {
-            const problemsWith = (value: number) => {
-                try {
-                    parseStackConfig(raw({ [`aurora:${key}`]: String(value) }), context);
-                    return "";
-                } catch (e) {
-                    return (e as ConfigValidationError).problems.filter((p) => p.startsWith(`aurora:${key} =`)).join("; ");
-                }
-            };
-            expect(problemsWith(low), `${key}=${low}`).to.equal("");
-            expect(problemsWith(high), `${key}=${high}`).to.equal("");
-            expect(problemsWith(low - step), `${key}=${low - step}`).to.match(new RegExp(`^aurora:${key} = "?${low - step}"?: `));
-            expect(problemsWith(high + step), `${key}=${high + step}`).to.match(new RegExp(`^aurora:${key} = "?${high + step}"?: `));
-        });
+        it(
+            `aurora:${key}: ${low} and ${high} are accepted, ` +
+                `${low - step} and ${high + step} refused, whatever the instance class uses`,
+            () => {
+                const problemsWith = (value: number) => {
+                    try {
+                        parseStackConfig(raw({ [`aurora:${key}`]: String(value) }), context);
+                        return "";
+                    } catch (e) {
+                        return (e as ConfigValidationError).problems.filter((p) => p.startsWith(`aurora:${key} =`)).join("; ");
+                    }
+                };
+                expect(problemsWith(low), `${key}=${low}`).to.equal("");
+                expect(problemsWith(high), `${key}=${high}`).to.equal("");
+                expect(problemsWith(low - step), `${key}=${low - step}`).to.match(new RegExp(`^aurora:${key} = "?${low - step}"?: `));
+                expect(problemsWith(high + step), `${key}=${high + step}`).to.match(new RegExp(`^aurora:${key} = "?${high + step}"?: `));
+            },
+        );
     }
 
     it("REQ-005: the AWS Backup job starts outside the RDS backup and maintenance windows, as aurora:backupSchedule promises", () => {

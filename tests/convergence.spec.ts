@@ -89,71 +89,78 @@ describe("convergence: the second `pulumi up` plans nothing (read-back model)", 
         }
     });
 
-    it("defect 3: a major-only version is sent as an exact minor, and version drift never turns an update into a refused downgrade", async () => {
-        const staging = await stackRun("staging");
-        expect(one(staging, CLUSTER).inputs.engineVersion).to.equal(newestCreatableMinor(17));
-        expect(
-            refresh(staging.resources).find((r) => r.type === CLUSTER)!.state.engineVersionActual,
-            "AWS has applied a newer minor since",
-        ).to.equal(runningEngineVersion("17"));
-        // Any later cluster update (here a retention change) must not re-send an older version.
-        const plan = await secondUp("staging", { "aurora:backupRetentionDays": "21" });
-        expect(plan.errors, describeSteps(plan)).to.equal(0);
-        // A deliberate major upgrade still applies the new version.
-        const upgrade = await secondUp("staging", {
-            "aurora:engineVersion": "18",
-            "aurora:allowMajorVersionUpgrade": "true",
-            "aurora:activityStream": "false",
-            "aurora:applyImmediately": "true",
-        });
-        const cluster = changedSteps(upgrade).find((s) => s.type === CLUSTER)!;
-        expect(cluster.operation).to.equal("update");
-        expect(cluster.changes.find((c) => c.field === "engineVersion")?.to).to.equal(newestCreatableMinor(18));
-        expect(upgrade.errors, describeSteps(upgrade)).to.equal(0);
-    });
+    it(
+        "defect 3: a major-only version is sent as an exact minor, " + "and version drift never turns an update into a refused downgrade",
+        async () => {
+            const staging = await stackRun("staging");
+            expect(one(staging, CLUSTER).inputs.engineVersion).to.equal(newestCreatableMinor(17));
+            expect(
+                refresh(staging.resources).find((r) => r.type === CLUSTER)!.state.engineVersionActual,
+                "AWS has applied a newer minor since",
+            ).to.equal(runningEngineVersion("17"));
+            // Any later cluster update (here a retention change) must not re-send an older version.
+            const plan = await secondUp("staging", { "aurora:backupRetentionDays": "21" });
+            expect(plan.errors, describeSteps(plan)).to.equal(0);
+            // A deliberate major upgrade still applies the new version.
+            const upgrade = await secondUp("staging", {
+                "aurora:engineVersion": "18",
+                "aurora:allowMajorVersionUpgrade": "true",
+                "aurora:activityStream": "false",
+                "aurora:applyImmediately": "true",
+            });
+            const cluster = changedSteps(upgrade).find((s) => s.type === CLUSTER)!;
+            expect(cluster.operation).to.equal("update");
+            expect(cluster.changes.find((c) => c.field === "engineVersion")?.to).to.equal(newestCreatableMinor(18));
+            expect(upgrade.errors, describeSteps(upgrade)).to.equal(0);
+        },
+    );
 
     for (const stack of ["staging", "prod"]) {
-        it(`REQ-006 defect 4 (${stack}): RDS may publish events of the cluster, its instances and its parameter group to the topic, and no other source may`, async () => {
-            const run = await stackRun(stack);
-            const topicArn = one(run, "aws:sns/topic:Topic").state.arn;
-            const policy = one(run, "aws:sns/topicPolicy:TopicPolicy").inputs.policy;
-            const rds = `arn:aws:rds:eu-west-1:123456789012`;
-            const publish = (sourceArn: string, account = "123456789012") =>
-                allows(policy, {
-                    service: "events.rds.amazonaws.com",
-                    action: "sns:Publish",
-                    resource: topicArn,
-                    context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": account },
-                });
-            const sources = [
-                `${rds}:cluster:aurora-${stack}`,
-                ...run.outputs.instanceIdentifiers.map((id: string) => `${rds}:db:${id}`),
-                `${rds}:pg:${one(run, "aws:rds/parameterGroup:ParameterGroup").inputs.name}`,
-            ];
-            for (const source of sources) {
-                expect(publish(source), source).to.equal(true);
-            }
-            expect(publish(`${rds}:cluster:someone-else`), "another cluster").to.equal(false);
-            expect(publish(sources[0], "999999999999"), "another account").to.equal(false);
-            // Every event subscription's sources are among them.
-            for (const subscription of ofType(run, "aws:rds/eventSubscription:EventSubscription")) {
-                const prefix = { "db-cluster": "cluster", "db-instance": "db", "db-parameter-group": "pg" }[
-                    subscription.inputs.sourceType as string
+        it(
+            `REQ-006 defect 4 (${stack}): RDS may publish events of the cluster, ` +
+                `its instances and its parameter group to the topic, and no other source may`,
+            async () => {
+                const run = await stackRun(stack);
+                const topicArn = one(run, "aws:sns/topic:Topic").state.arn;
+                const policy = one(run, "aws:sns/topicPolicy:TopicPolicy").inputs.policy;
+                const rds = `arn:aws:rds:eu-west-1:123456789012`;
+                const publish = (sourceArn: string, account = "123456789012") =>
+                    allows(policy, {
+                        service: "events.rds.amazonaws.com",
+                        action: "sns:Publish",
+                        resource: topicArn,
+                        context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": account },
+                    });
+                const sources = [
+                    `${rds}:cluster:aurora-${stack}`,
+                    ...run.outputs.instanceIdentifiers.map((id: string) => `${rds}:db:${id}`),
+                    `${rds}:pg:${one(run, "aws:rds/parameterGroup:ParameterGroup").inputs.name}`,
                 ];
-                for (const id of subscription.inputs.sourceIds) {
-                    expect(publish(`${rds}:${prefix}:${id}`), `${subscription.name} source ${id}`).to.equal(true);
+                for (const source of sources) {
+                    expect(publish(source), source).to.equal(true);
                 }
-            }
-            // The alerts key lets RDS encrypt for the topic without a condition RDS may not send.
-            const key = one(run, "aws:kms/key:Key", "-alerts");
-            const keyUse = allows(key.inputs.policy, {
-                service: "events.rds.amazonaws.com",
-                action: "kms:GenerateDataKey*",
-                resource: key.state.arn,
-                context: {},
-            });
-            expect(keyUse, "kms:GenerateDataKey* for events.rds.amazonaws.com with no condition keys").to.equal(true);
-        });
+                expect(publish(`${rds}:cluster:someone-else`), "another cluster").to.equal(false);
+                expect(publish(sources[0], "999999999999"), "another account").to.equal(false);
+                // Every event subscription's sources are among them.
+                for (const subscription of ofType(run, "aws:rds/eventSubscription:EventSubscription")) {
+                    const prefix = { "db-cluster": "cluster", "db-instance": "db", "db-parameter-group": "pg" }[
+                        subscription.inputs.sourceType as string
+                    ];
+                    for (const id of subscription.inputs.sourceIds) {
+                        expect(publish(`${rds}:${prefix}:${id}`), `${subscription.name} source ${id}`).to.equal(true);
+                    }
+                }
+                // The alerts key lets RDS encrypt for the topic without a condition RDS may not send.
+                const key = one(run, "aws:kms/key:Key", "-alerts");
+                const keyUse = allows(key.inputs.policy, {
+                    service: "events.rds.amazonaws.com",
+                    action: "kms:GenerateDataKey*",
+                    resource: key.state.arn,
+                    context: {},
+                });
+                expect(keyUse, "kms:GenerateDataKey* for events.rds.amazonaws.com with no condition keys").to.equal(true);
+            },
+        );
     }
 
     for (const [stack, expected] of [
@@ -161,29 +168,37 @@ describe("convergence: the second `pulumi up` plans nothing (read-back model)", 
         ["staging", ["db:5432", "proxy:5432", "endpoints:443"]],
         ["prod", ["db:5432", "proxy:5432", "endpoints:443"]],
     ] as const) {
-        it(`REQ-003 defect 5 (${stack}): the application group may reach exactly the routes the docs give it (${expected.join(", ")})`, async () => {
-            const run = await stackRun(stack);
-            const groupNames = Object.fromEntries(
-                ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.id, g.inputs.name.replace(`aurora-${stack}-`, "")]),
-            );
-            const appGroup = run.outputs.appSecurityGroupIds[0];
-            const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
-                .filter((r) => r.inputs.securityGroupId === appGroup)
-                .map((r) => `${groupNames[r.inputs.referencedSecurityGroupId] ?? r.inputs.cidrIpv4}:${r.inputs.fromPort}`);
-            expect(egress.sort()).to.deep.equal([...expected].sort());
-        });
+        it(
+            `REQ-003 defect 5 (${stack}): the application group may reach ` +
+                `exactly the routes the docs give it (${expected.join(", ")})`,
+            async () => {
+                const run = await stackRun(stack);
+                const groupNames = Object.fromEntries(
+                    ofType(run, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.id, g.inputs.name.replace(`aurora-${stack}-`, "")]),
+                );
+                const appGroup = run.outputs.appSecurityGroupIds[0];
+                const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+                    .filter((r) => r.inputs.securityGroupId === appGroup)
+                    .map((r) => `${groupNames[r.inputs.referencedSecurityGroupId] ?? r.inputs.cidrIpv4}:${r.inputs.fromPort}`);
+                expect(egress.sort()).to.deep.equal([...expected].sort());
+            },
+        );
     }
 
-    it("defect 6: changing the database port updates rules in place instead of replacing the database security group under its own name", async () => {
-        const plan = await secondUp("prod", { "aurora:dbPort": "5433" });
-        expect(plan.counts.replace, describeSteps(plan)).to.equal(0);
-        expect(plan.errors).to.equal(0);
-        expect(
-            changedSteps(plan)
-                .find((s) => s.type === CLUSTER)
-                ?.changes.map((c) => c.field),
-        ).to.deep.equal(["port"]);
-    });
+    it(
+        "defect 6: changing the database port updates rules in place " +
+            "instead of replacing the database security group under its own name",
+        async () => {
+            const plan = await secondUp("prod", { "aurora:dbPort": "5433" });
+            expect(plan.counts.replace, describeSteps(plan)).to.equal(0);
+            expect(plan.errors).to.equal(0);
+            expect(
+                changedSteps(plan)
+                    .find((s) => s.type === CLUSTER)
+                    ?.changes.map((c) => c.field),
+            ).to.deep.equal(["port"]);
+        },
+    );
 });
 
 describe("read-back model and update planner (tools/readback.ts, tools/plan.ts)", () => {
@@ -269,57 +284,65 @@ describe("read-back model and update planner (tools/readback.ts, tools/plan.ts)"
         expect(withDeleteFirst.errors).to.equal(0);
     });
 
-    it("read-back rules resolve names and aliases to what AWS returns (rotation secret ARN, alias to key ARN, flow log destination, proxy auth defaults)", () => {
-        const stack = [
-            resource({ type: "aws:kms/key:Key", name: "key", inputs: {}, state: { arn: "arn:aws:kms:r:1:key/k1", keyId: "k1" } }),
-            resource({ type: "aws:kms/alias:Alias", name: "alias", inputs: { name: "alias/storage", targetKeyId: "k1" } }),
-            resource({ type: "aws:rds/cluster:Cluster", name: "c", inputs: { kmsKeyId: "alias/storage" } }),
-            resource({
-                type: "aws:secretsmanager/secret:Secret",
-                name: "s",
-                inputs: { name: "app" },
-                state: { arn: "arn:aws:secretsmanager:r:1:secret:app-x" },
-            }),
-            resource({ type: "aws:secretsmanager/secretRotation:SecretRotation", name: "rot", inputs: { secretId: "app" } }),
-            resource({ type: "aws:ec2/flowLog:FlowLog", name: "fl", inputs: { logDestination: "arn:aws:logs:r:1:log-group:x:*" } }),
-            resource({ type: "aws:rds/proxy:Proxy", name: "px", inputs: { auths: [{ secretArn: "a" }] } }),
-        ];
-        const state = Object.fromEntries(refresh(stack).map((r) => [r.name, r.state]));
-        expect(state.c.kmsKeyId).to.equal("arn:aws:kms:r:1:key/k1");
-        expect(state.rot.secretId).to.equal("arn:aws:secretsmanager:r:1:secret:app-x");
-        expect(state.fl.logDestination).to.equal("arn:aws:logs:r:1:log-group:x");
-        expect(state.px.auths).to.deep.equal([{ authScheme: "SECRETS", iamAuth: "DISABLED", secretArn: "a" }]);
-        // Each of them forces a replacement in the next plan: the model makes the trap visible.
-        const plan = planUpdate(refresh(stack), stack);
-        expect(changedSteps(plan).map((s) => `${s.name}:${s.operation}`)).to.deep.equal([
-            "c:replace",
-            "rot:replace",
-            "fl:replace",
-            "px:update",
-        ]);
-    });
+    it(
+        "read-back rules resolve names and aliases to what AWS returns (rotation secret ARN, " +
+            "alias to key ARN, flow log destination, proxy auth defaults)",
+        () => {
+            const stack = [
+                resource({ type: "aws:kms/key:Key", name: "key", inputs: {}, state: { arn: "arn:aws:kms:r:1:key/k1", keyId: "k1" } }),
+                resource({ type: "aws:kms/alias:Alias", name: "alias", inputs: { name: "alias/storage", targetKeyId: "k1" } }),
+                resource({ type: "aws:rds/cluster:Cluster", name: "c", inputs: { kmsKeyId: "alias/storage" } }),
+                resource({
+                    type: "aws:secretsmanager/secret:Secret",
+                    name: "s",
+                    inputs: { name: "app" },
+                    state: { arn: "arn:aws:secretsmanager:r:1:secret:app-x" },
+                }),
+                resource({ type: "aws:secretsmanager/secretRotation:SecretRotation", name: "rot", inputs: { secretId: "app" } }),
+                resource({ type: "aws:ec2/flowLog:FlowLog", name: "fl", inputs: { logDestination: "arn:aws:logs:r:1:log-group:x:*" } }),
+                resource({ type: "aws:rds/proxy:Proxy", name: "px", inputs: { auths: [{ secretArn: "a" }] } }),
+            ];
+            const state = Object.fromEntries(refresh(stack).map((r) => [r.name, r.state]));
+            expect(state.c.kmsKeyId).to.equal("arn:aws:kms:r:1:key/k1");
+            expect(state.rot.secretId).to.equal("arn:aws:secretsmanager:r:1:secret:app-x");
+            expect(state.fl.logDestination).to.equal("arn:aws:logs:r:1:log-group:x");
+            expect(state.px.auths).to.deep.equal([{ authScheme: "SECRETS", iamAuth: "DISABLED", secretArn: "a" }]);
+            // Each of them forces a replacement in the next plan: the model makes the trap visible.
+            const plan = planUpdate(refresh(stack), stack);
+            expect(changedSteps(plan).map((s) => `${s.name}:${s.operation}`)).to.deep.equal([
+                "c:replace",
+                "rot:replace",
+                "fl:replace",
+                "px:update",
+            ]);
+        },
+    );
 
-    it("the engine version rules follow the provider: a prefix is kept, an exact older pin becomes the running version and is refused", () => {
-        const cluster = (engineVersion: string, ignoreChanges: string[] = []) =>
-            resource({
-                type: CLUSTER,
-                name: "c",
-                inputs: { engineVersion, backupRetentionPeriod: 7 },
-                options: { protect: false, ignoreChanges, retainOnDelete: false, dependsOn: [], deleteBeforeReplace: false },
-            });
-        const running = runningEngineVersion("17");
-        expect(refresh([cluster("17")])[0].state).to.include({ engineVersion: "17", engineVersionActual: running });
-        expect(refresh([cluster("17.4")])[0].state).to.include({ engineVersion: running });
-        const retentionChange = (c: RecordedResource) => resource({ ...c, inputs: { ...c.inputs, backupRetentionPeriod: 14 } });
-        for (const [version, ignored, refused] of [
-            ["17", [], true],
-            ["17", ["engineVersion"], true],
-            ["17.4", ["engineVersion"], false],
-        ] as const) {
-            const plan = planUpdate(refresh([cluster(version)]), [retentionChange(cluster(version, [...ignored]))]);
-            expect(plan.errors, `${version} ignoreChanges=${ignored.join()}`).to.equal(refused ? 1 : 0);
-        }
-    });
+    it(
+        "the engine version rules follow the provider: a prefix is kept, " +
+            "an exact older pin becomes the running version and is refused",
+        () => {
+            const cluster = (engineVersion: string, ignoreChanges: string[] = []) =>
+                resource({
+                    type: CLUSTER,
+                    name: "c",
+                    inputs: { engineVersion, backupRetentionPeriod: 7 },
+                    options: { protect: false, ignoreChanges, retainOnDelete: false, dependsOn: [], deleteBeforeReplace: false },
+                });
+            const running = runningEngineVersion("17");
+            expect(refresh([cluster("17")])[0].state).to.include({ engineVersion: "17", engineVersionActual: running });
+            expect(refresh([cluster("17.4")])[0].state).to.include({ engineVersion: running });
+            const retentionChange = (c: RecordedResource) => resource({ ...c, inputs: { ...c.inputs, backupRetentionPeriod: 14 } });
+            for (const [version, ignored, refused] of [
+                ["17", [], true],
+                ["17", ["engineVersion"], true],
+                ["17.4", ["engineVersion"], false],
+            ] as const) {
+                const plan = planUpdate(refresh([cluster(version)]), [retentionChange(cluster(version, [...ignored]))]);
+                expect(plan.errors, `${version} ignoreChanges=${ignored.join()}`).to.equal(refused ? 1 : 0);
+            }
+        },
+    );
 });
 
 describe("offline preview: --refresh and --against", () => {
@@ -384,12 +407,15 @@ describe("offline preview: --refresh and --against", () => {
 
 describe("upgrade runbooks: the plans they show are what their commands print", () => {
     for (const doc of PLAN_DOCS) {
-        it(`${doc}: every rehearsal command runs as written (exit 0) and the plan after it is current (npm run docs:plans)`, async function () {
-            this.timeout(120000);
-            const committed = fs.readFileSync(path.join(PROJECT_ROOT, doc), "utf8");
-            expect(committed, "has at least one rehearsal").to.include("--against");
-            expect(await renderDocPlans(committed)).to.equal(committed);
-        });
+        it(
+            `${doc}: every rehearsal command runs as written (exit 0) and ` + `the plan after it is current (npm run docs:plans)`,
+            async function () {
+                this.timeout(120000);
+                const committed = fs.readFileSync(path.join(PROJECT_ROOT, doc), "utf8");
+                expect(committed, "has at least one rehearsal").to.include("--against");
+                expect(await renderDocPlans(committed)).to.equal(committed);
+            },
+        );
     }
 });
 

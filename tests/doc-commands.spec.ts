@@ -121,37 +121,41 @@ describe("docs/: every fenced command that needs neither AWS nor the Pulumi CLI 
         if (commands.length === 0) {
             continue;
         }
-        it(`${name}: ${commands.filter((c) => classify(c).run).length} of ${commands.length} commands run here and exit 0; the rest name why not`, async () => {
-            const before = new Set(fs.readdirSync(PROJECT_ROOT));
-            const pending = filesToWrite(text, name);
-            const rehearsals = PLAN_DOCS.includes(name) ? rehearsalLines(text) : new Set<string>();
-            try {
-                for (const command of commands) {
-                    while (pending.length > 0 && pending[0].line < command.line) {
-                        const file = pending.shift()!;
-                        expect(
-                            fs.existsSync(path.join(PROJECT_ROOT, file.name)),
-                            `${name} tells the reader to write ${file.name}, which exists already`,
-                        ).to.equal(false);
-                        fs.writeFileSync(path.join(PROJECT_ROOT, file.name), file.content);
+        it(
+            `${name}: ${commands.filter((c) => classify(c).run).length} of ` +
+                `${commands.length} commands run here and exit 0; the rest name why not`,
+            async () => {
+                const before = new Set(fs.readdirSync(PROJECT_ROOT));
+                const pending = filesToWrite(text, name);
+                const rehearsals = PLAN_DOCS.includes(name) ? rehearsalLines(text) : new Set<string>();
+                try {
+                    for (const command of commands) {
+                        while (pending.length > 0 && pending[0].line < command.line) {
+                            const file = pending.shift()!;
+                            expect(
+                                fs.existsSync(path.join(PROJECT_ROOT, file.name)),
+                                `${name} tells the reader to write ${file.name}, which exists already`,
+                            ).to.equal(false);
+                            fs.writeFileSync(path.join(PROJECT_ROOT, file.name), file.content);
+                        }
+                        const verdict = classify(command);
+                        if (!verdict.run) {
+                            expect(verdict.reason, `${name}:${command.line}`).to.match(/^(needs|is) /);
+                            continue;
+                        }
+                        if (rehearsals.has(withoutComment(command.text))) {
+                            // Run as written, with their plans checked, by the upgrade-runbook test (tools/doc-plans.ts).
+                            continue;
+                        }
+                        const { code, output } = await run(command);
+                        expect(code, `${name}:${command.line}: ${command.text}\n${output}`).to.equal(0);
                     }
-                    const verdict = classify(command);
-                    if (!verdict.run) {
-                        expect(verdict.reason, `${name}:${command.line}`).to.match(/^(needs|is) /);
-                        continue;
+                } finally {
+                    for (const entry of fs.readdirSync(PROJECT_ROOT).filter((e) => !before.has(e))) {
+                        fs.rmSync(path.join(PROJECT_ROOT, entry), { recursive: true, force: true });
                     }
-                    if (rehearsals.has(withoutComment(command.text))) {
-                        // Run as written, with their plans checked, by the upgrade-runbook test (tools/doc-plans.ts).
-                        continue;
-                    }
-                    const { code, output } = await run(command);
-                    expect(code, `${name}:${command.line}: ${command.text}\n${output}`).to.equal(0);
                 }
-            } finally {
-                for (const entry of fs.readdirSync(PROJECT_ROOT).filter((e) => !before.has(e))) {
-                    fs.rmSync(path.join(PROJECT_ROOT, entry), { recursive: true, force: true });
-                }
-            }
-        });
+            },
+        );
     }
 });

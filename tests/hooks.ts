@@ -13,7 +13,10 @@ import { stopPostgres } from "./support/postgres";
 process.setSourceMapsEnabled(true);
 pulumi.runtime.setMocks(engine, "aurora", "unit", false);
 
-/** Started by specs that need them, stopped once after every spec: the pack's real analyzer process and the shared PostgreSQL 17 test server. */
+/**
+ * Started by specs that need them, stopped once after every spec: the pack's real analyzer process and the shared
+ * PostgreSQL 17 test server.
+ */
 export const mochaHooks = {
     afterAll: async () => {
         await stopRealAnalyzer();

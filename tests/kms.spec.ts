@@ -36,15 +36,19 @@ describe("components/kms: customer-managed keys (REQ-002)", () => {
         });
     }
 
-    it("REQ-010: prod keeps its protected activity-stream key while the stream is off (major upgrade), so audit records stay readable", async () => {
-        const upgrading = await previewStack("prod", { "aurora:activityStream": "false" });
-        expect(
-            upgrading.resources.filter((r) => r.type === "aws:rds/clusterActivityStream:ClusterActivityStream"),
-            "streams",
-        ).to.have.length(0);
-        const key = upgrading.resources.find((r) => r.type === "aws:kms/key:Key" && r.inputs.tags?.Purpose === "activity-stream");
-        expect(key?.options.protect, "prod activity-stream key").to.equal(true);
-    });
+    it(
+        "REQ-010: prod keeps its protected activity-stream key while the " +
+            "stream is off (major upgrade), so audit records stay readable",
+        async () => {
+            const upgrading = await previewStack("prod", { "aurora:activityStream": "false" });
+            expect(
+                upgrading.resources.filter((r) => r.type === "aws:rds/clusterActivityStream:ClusterActivityStream"),
+                "streams",
+            ).to.have.length(0);
+            const key = upgrading.resources.find((r) => r.type === "aws:kms/key:Key" && r.inputs.tags?.Purpose === "activity-stream");
+            expect(key?.options.protect, "prod activity-stream key").to.equal(true);
+        },
+    );
 
     it("REQ-008: keys are protected from deletion in prod, not in dev", async () => {
         const prod = ofType(await stackRun("prod"), "aws:kms/key:Key");

@@ -69,23 +69,27 @@ describe("library: components are self-contained and composed by AuroraPostgres"
         }
     });
 
-    it("config defaults only restate the components': a stack file with just the required keys gives exactly AuroraPostgres's defaults", () => {
-        const config = parseStackConfig(
-            { "aws:region": "eu-west-1", "aurora:environment": "qa", "aurora:team": "data", "aurora:costCenter": "cc-1" },
-            { project: "aurora", stack: "qa" },
-        );
-        const cases: Array<[string, unknown, unknown]> = [
-            ["network", config.network, NETWORK_DEFAULTS],
-            ["cluster", config.cluster, CLUSTER_DEFAULTS],
-            ["secrets", config.secrets, SECRETS_DEFAULTS],
-            ["alarms", config.alarms, ALARM_DEFAULTS],
-            ["backup", config.backup, { enabled: true, ...BACKUP_DEFAULTS }],
-        ];
-        for (const [section, fromConfig, fromComponents] of cases) {
-            expect(fromConfig, `${section}: config/schema.ts and components/defaults.ts disagree`).to.deep.equal(fromComponents);
-        }
-        expect(config.operatorAccess).to.deep.equal({ enabled: false, createEndpoints: true });
-    });
+    it(
+        "config defaults only restate the components': " +
+            "a stack file with just the required keys gives exactly AuroraPostgres's defaults",
+        () => {
+            const config = parseStackConfig(
+                { "aws:region": "eu-west-1", "aurora:environment": "qa", "aurora:team": "data", "aurora:costCenter": "cc-1" },
+                { project: "aurora", stack: "qa" },
+            );
+            const cases: Array<[string, unknown, unknown]> = [
+                ["network", config.network, NETWORK_DEFAULTS],
+                ["cluster", config.cluster, CLUSTER_DEFAULTS],
+                ["secrets", config.secrets, SECRETS_DEFAULTS],
+                ["alarms", config.alarms, ALARM_DEFAULTS],
+                ["backup", config.backup, { enabled: true, ...BACKUP_DEFAULTS }],
+            ];
+            for (const [section, fromConfig, fromComponents] of cases) {
+                expect(fromConfig, `${section}: config/schema.ts and components/defaults.ts disagree`).to.deep.equal(fromComponents);
+            }
+            expect(config.operatorAccess).to.deep.equal({ enabled: false, createEndpoints: true });
+        },
+    );
 
     it("AuroraPostgres applies its defaults inside: a caller may give only what differs", async () => {
         const run = await runComponent(
@@ -168,22 +172,26 @@ describe("library: components are self-contained and composed by AuroraPostgres"
             .and.include("proxy.enabled is false");
     });
 
-    it("NetworkSettings is a discriminated union on mode: an existing VPC has no vpcCidr, a new one no existingVpcId (tsc checks this file)", () => {
-        const existingVpc: NetworkSettings = {
-            mode: "existing",
-            existingVpcId: "vpc-0123456789abcdef0",
-            existingDbSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
-            appSecurityGroupIds: ["sg-0123456789abcdef0"],
-            allowedCidrs: [],
-            dbPort: 5432,
-            flowLogsTrafficType: "ALL",
-            flowLogsRetentionDays: 365,
-            vpcEndpoints: false,
-            // @ts-expect-error a CIDR is a new VPC's setting
-            vpcCidr: "10.0.0.0/16",
-        };
-        // @ts-expect-error an existing VPC's id is not a new VPC's setting
-        const newVpc: NetworkSettings = { ...NETWORK_DEFAULTS, existingVpcId: "vpc-0123456789abcdef0" };
-        expect([existingVpc.mode, newVpc.mode]).to.deep.equal(["existing", "new"]);
-    });
+    it(
+        "NetworkSettings is a discriminated union on mode: " +
+            "an existing VPC has no vpcCidr, a new one no existingVpcId (tsc checks this file)",
+        () => {
+            const existingVpc: NetworkSettings = {
+                mode: "existing",
+                existingVpcId: "vpc-0123456789abcdef0",
+                existingDbSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+                appSecurityGroupIds: ["sg-0123456789abcdef0"],
+                allowedCidrs: [],
+                dbPort: 5432,
+                flowLogsTrafficType: "ALL",
+                flowLogsRetentionDays: 365,
+                vpcEndpoints: false,
+                // @ts-expect-error a CIDR is a new VPC's setting
+                vpcCidr: "10.0.0.0/16",
+            };
+            // @ts-expect-error an existing VPC's id is not a new VPC's setting
+            const newVpc: NetworkSettings = { ...NETWORK_DEFAULTS, existingVpcId: "vpc-0123456789abcdef0" };
+            expect([existingVpc.mode, newVpc.mode]).to.deep.equal(["existing", "new"]);
+        },
+    );
 });

@@ -61,41 +61,45 @@ describe("components/network: private, isolated network (REQ-003)", () => {
                 expect(associations.map((a) => a.inputs.routeTableId)).to.deep.equal(dbSubnets.map(() => dbTable.id));
             });
 
-            it(`REQ-003 ${stack}: the DB security group admits only the DB port from the application group, with descriptions, and has no egress`, async () => {
-                const run = await stackRun(stack);
-                const dbGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-db-sg");
-                expect(dbGroup.inputs.ingress, "no inline rules").to.equal(undefined);
-                expect(dbGroup.inputs.egress, "no inline egress: Terraform removes AWS's default allow-all").to.equal(undefined);
-                const appGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-app-sg");
-                const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
-                    (r) => r.inputs.securityGroupId === dbGroup.id,
-                );
-                // The application group, the database bootstrap function, and (where they exist) the rotation function and the proxy.
-                const allowedSources = ["-app-sg", "-bootstrap-sg", "-rotation-sg", "-proxy-sg"].flatMap((suffix) =>
-                    ofType(run, "aws:ec2/securityGroup:SecurityGroup")
-                        .filter((g) => g.name.endsWith(suffix))
-                        .map((g) => g.id),
-                );
-                expect(ingress.map((r) => r.inputs.referencedSecurityGroupId)).to.have.members(allowedSources);
-                for (const rule of ingress) {
-                    expect(rule.inputs).to.include({ ipProtocol: "tcp", fromPort: 5432, toPort: 5432 });
-                    expect(rule.inputs.description).to.match(/^PostgreSQL from /);
-                    expect(rule.inputs.cidrIpv4).to.equal(undefined);
-                }
-                const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
-                expect(egress.filter((r) => r.inputs.securityGroupId === dbGroup.id)).to.be.empty;
-                expect(egress.map((r) => r.inputs)).to.deep.include.members([
-                    {
-                        securityGroupId: appGroup.id,
-                        referencedSecurityGroupId: dbGroup.id,
-                        ipProtocol: "tcp",
-                        fromPort: 5432,
-                        toPort: 5432,
-                        description: "PostgreSQL to the database",
-                        tags: egress[0].inputs.tags,
-                    },
-                ]);
-            });
+            it(
+                `REQ-003 ${stack}: the DB security group admits only the DB port ` +
+                    `from the application group, with descriptions, and has no egress`,
+                async () => {
+                    const run = await stackRun(stack);
+                    const dbGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-db-sg");
+                    expect(dbGroup.inputs.ingress, "no inline rules").to.equal(undefined);
+                    expect(dbGroup.inputs.egress, "no inline egress: Terraform removes AWS's default allow-all").to.equal(undefined);
+                    const appGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-app-sg");
+                    const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+                        (r) => r.inputs.securityGroupId === dbGroup.id,
+                    );
+                    // The application group, the database bootstrap function, and (where they exist) the rotation function and the proxy.
+                    const allowedSources = ["-app-sg", "-bootstrap-sg", "-rotation-sg", "-proxy-sg"].flatMap((suffix) =>
+                        ofType(run, "aws:ec2/securityGroup:SecurityGroup")
+                            .filter((g) => g.name.endsWith(suffix))
+                            .map((g) => g.id),
+                    );
+                    expect(ingress.map((r) => r.inputs.referencedSecurityGroupId)).to.have.members(allowedSources);
+                    for (const rule of ingress) {
+                        expect(rule.inputs).to.include({ ipProtocol: "tcp", fromPort: 5432, toPort: 5432 });
+                        expect(rule.inputs.description).to.match(/^PostgreSQL from /);
+                        expect(rule.inputs.cidrIpv4).to.equal(undefined);
+                    }
+                    const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule");
+                    expect(egress.filter((r) => r.inputs.securityGroupId === dbGroup.id)).to.be.empty;
+                    expect(egress.map((r) => r.inputs)).to.deep.include.members([
+                        {
+                            securityGroupId: appGroup.id,
+                            referencedSecurityGroupId: dbGroup.id,
+                            ipProtocol: "tcp",
+                            fromPort: 5432,
+                            toPort: 5432,
+                            description: "PostgreSQL to the database",
+                            tags: egress[0].inputs.tags,
+                        },
+                    ]);
+                },
+            );
 
             it(`REQ-003 ${stack}: no 0.0.0.0/0 or ::/0 in any input`, async () => {
                 const run = await stackRun(stack);
@@ -189,29 +193,32 @@ describe("components/network: private, isolated network (REQ-003)", () => {
         ]);
     });
 
-    it("existing VPC: uses the given subnets, one rule per application group and CIDR, endpoints in the DB subnets, no VPC resources", async () => {
-        let network: Network | undefined;
-        const run = await runComponent(() => (network = new Network("net-existing", existing)));
-        expect(ofType(run, "aws:ec2/vpc:Vpc")).to.be.empty;
-        expect(ofType(run, "aws:ec2/subnet:Subnet")).to.be.empty;
-        expect(ofType(run, "aws:ec2/flowLog:FlowLog")).to.be.empty;
-        expect(one(run, "aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds).to.deep.equal(existing.existingDbSubnetIds);
-        const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
-            r.name.includes("-db-from-"),
-        );
-        expect(ingress.map((r) => r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4)).to.deep.equal([
-            ...existing.appSecurityGroupIds,
-            ...existing.allowedCidrs,
-        ]);
-        expectEvery(
-            ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint"),
-            (e) => JSON.stringify(e.inputs.subnetIds) === JSON.stringify(existing.existingDbSubnetIds),
-            "endpoints outside the database subnets",
-        );
-        expect(await outputValue(network!.dbSubnetAzs)).to.deep.equal(["eu-west-1a", "eu-west-1b"]);
-        expect(await outputValue(network!.vpcCidr)).to.equal("10.90.0.0/16");
-        expect(await outputValue(network!.appSubnetIds)).to.deep.equal([]);
-    });
+    it(
+        "existing VPC: uses the given subnets, one rule per application group and CIDR, " + "endpoints in the DB subnets, no VPC resources",
+        async () => {
+            let network: Network | undefined;
+            const run = await runComponent(() => (network = new Network("net-existing", existing)));
+            expect(ofType(run, "aws:ec2/vpc:Vpc")).to.be.empty;
+            expect(ofType(run, "aws:ec2/subnet:Subnet")).to.be.empty;
+            expect(ofType(run, "aws:ec2/flowLog:FlowLog")).to.be.empty;
+            expect(one(run, "aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds).to.deep.equal(existing.existingDbSubnetIds);
+            const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) =>
+                r.name.includes("-db-from-"),
+            );
+            expect(ingress.map((r) => r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4)).to.deep.equal([
+                ...existing.appSecurityGroupIds,
+                ...existing.allowedCidrs,
+            ]);
+            expectEvery(
+                ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint"),
+                (e) => JSON.stringify(e.inputs.subnetIds) === JSON.stringify(existing.existingDbSubnetIds),
+                "endpoints outside the database subnets",
+            );
+            expect(await outputValue(network!.dbSubnetAzs)).to.deep.equal(["eu-west-1a", "eu-west-1b"]);
+            expect(await outputValue(network!.vpcCidr)).to.equal("10.90.0.0/16");
+            expect(await outputValue(network!.appSubnetIds)).to.deep.equal([]);
+        },
+    );
 
     it("existing VPC: subnets that are all in one AZ are rejected with the AZ named", async () => {
         let network: Network | undefined;
@@ -316,44 +323,58 @@ describe("components/network: private, isolated network (REQ-003)", () => {
 describe("components/network: workloads in other VPCs (transit gateway or peering)", () => {
     const remote = ["10.60.0.0/16", "10.61.0.0/16"];
 
-    it("REQ-003: a transit gateway attachment in the database subnets, and routes to the allowed CIDRs from the database route table only", async () => {
-        const run = await runComponent(
-            () => new Network("net-tgw", { ...base, namePrefix: "t-tgw", allowedCidrs: remote, transitGatewayId: "tgw-0123456789abcdef0" }),
-        );
-        const attachment = one(run, "aws:ec2transitgateway/vpcAttachment:VpcAttachment");
-        const dbSubnets = ofType(run, "aws:ec2/subnet:Subnet").filter((s) => s.inputs.tags.Tier === "database");
-        expect(attachment.inputs).to.include({ transitGatewayId: "tgw-0123456789abcdef0", vpcId: one(run, "aws:ec2/vpc:Vpc").id });
-        expect(attachment.inputs.subnetIds, "attached in the database subnets").to.deep.equal(dbSubnets.map((s) => s.id));
-        const dbTable = one(run, "aws:ec2/routeTable:RouteTable", "-db-rt");
-        const routes = ofType(run, "aws:ec2/route:Route");
-        expect(routes.map((r) => [r.inputs.routeTableId, r.inputs.destinationCidrBlock, r.inputs.transitGatewayId])).to.deep.equal(
-            remote.map((cidr) => [dbTable.id, cidr, "tgw-0123456789abcdef0"]),
-        );
-        for (const route of routes) {
-            expect(route.options.dependsOn, route.name).to.include(attachment.urn);
-        }
-    });
+    it(
+        "REQ-003: a transit gateway attachment in the database subnets, " +
+            "and routes to the allowed CIDRs from the database route table only",
+        async () => {
+            const run = await runComponent(
+                () =>
+                    new Network("net-tgw", {
+                        ...base,
+                        namePrefix: "t-tgw",
+                        allowedCidrs: remote,
+                        transitGatewayId: "tgw-0123456789abcdef0",
+                    }),
+            );
+            const attachment = one(run, "aws:ec2transitgateway/vpcAttachment:VpcAttachment");
+            const dbSubnets = ofType(run, "aws:ec2/subnet:Subnet").filter((s) => s.inputs.tags.Tier === "database");
+            expect(attachment.inputs).to.include({ transitGatewayId: "tgw-0123456789abcdef0", vpcId: one(run, "aws:ec2/vpc:Vpc").id });
+            expect(attachment.inputs.subnetIds, "attached in the database subnets").to.deep.equal(dbSubnets.map((s) => s.id));
+            const dbTable = one(run, "aws:ec2/routeTable:RouteTable", "-db-rt");
+            const routes = ofType(run, "aws:ec2/route:Route");
+            expect(routes.map((r) => [r.inputs.routeTableId, r.inputs.destinationCidrBlock, r.inputs.transitGatewayId])).to.deep.equal(
+                remote.map((cidr) => [dbTable.id, cidr, "tgw-0123456789abcdef0"]),
+            );
+            for (const route of routes) {
+                expect(route.options.dependsOn, route.name).to.include(attachment.urn);
+            }
+        },
+    );
 
-    it("REQ-003: an accepted peering connection gets routes to the allowed CIDRs from the database route table only, and no attachment", async () => {
-        const run = await runComponent(
-            () =>
-                new Network("net-pcx", {
-                    ...base,
-                    namePrefix: "t-pcx",
-                    allowedCidrs: remote,
-                    vpcPeeringConnectionId: "pcx-0123456789abcdef0",
-                }),
-        );
-        expect(ofType(run, "aws:ec2transitgateway/vpcAttachment:VpcAttachment")).to.be.empty;
-        const dbTable = one(run, "aws:ec2/routeTable:RouteTable", "-db-rt");
-        expect(
-            ofType(run, "aws:ec2/route:Route").map((r) => [
-                r.inputs.routeTableId,
-                r.inputs.destinationCidrBlock,
-                r.inputs.vpcPeeringConnectionId,
-            ]),
-        ).to.deep.equal(remote.map((cidr) => [dbTable.id, cidr, "pcx-0123456789abcdef0"]));
-    });
+    it(
+        "REQ-003: an accepted peering connection gets routes to the " +
+            "allowed CIDRs from the database route table only, and no attachment",
+        async () => {
+            const run = await runComponent(
+                () =>
+                    new Network("net-pcx", {
+                        ...base,
+                        namePrefix: "t-pcx",
+                        allowedCidrs: remote,
+                        vpcPeeringConnectionId: "pcx-0123456789abcdef0",
+                    }),
+            );
+            expect(ofType(run, "aws:ec2transitgateway/vpcAttachment:VpcAttachment")).to.be.empty;
+            const dbTable = one(run, "aws:ec2/routeTable:RouteTable", "-db-rt");
+            expect(
+                ofType(run, "aws:ec2/route:Route").map((r) => [
+                    r.inputs.routeTableId,
+                    r.inputs.destinationCidrBlock,
+                    r.inputs.vpcPeeringConnectionId,
+                ]),
+            ).to.deep.equal(remote.map((cidr) => [dbTable.id, cidr, "pcx-0123456789abcdef0"]));
+        },
+    );
 
     it("refuses malformed ids, both at once, an existing VPC, and no CIDRs to route, naming each field", async () => {
         const cases: Array<[Partial<NetworkArgs>, string]> = [

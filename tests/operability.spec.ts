@@ -36,31 +36,35 @@ describe("docs/destroy-stack.md keeps every stack's snapshots restorable", () =>
     };
 
     for (const stack of STACKS) {
-        it(`${stack}: the protect step selects every KMS key, alias and backup vault; the unprotect step only the cluster; the rest is destroyed`, async () => {
-            const run = await stackRun(stack);
-            const custom = run.resources.filter((r) => r.custom);
-            const keep = custom.filter((r) => ["aws:kms/key:Key", "aws:kms/alias:Alias", "aws:backup/vault:Vault"].includes(r.type));
-            expect(
-                runbookGrep(
-                    grepOf("protect"),
-                    custom.map((r) => r.urn),
-                ),
-            ).to.deep.equal(keep.map((r) => r.urn).sort());
-            const cluster = one(run, "aws:rds/cluster:Cluster");
-            expect(
-                runbookGrep(
-                    grepOf("unprotect"),
-                    custom.map((r) => r.urn),
-                ),
-            ).to.deep.equal([cluster.urn]);
-            // The keys the snapshots depend on are among the kept ones, whatever aurora:protectResources says.
-            const keptArns = new Set(keep.map((k) => k.state.arn));
-            expect(keptArns.has(cluster.inputs.kmsKeyId), `${stack}: the storage key of the final snapshot`).to.equal(true);
-            for (const vault of ofType(run, "aws:backup/vault:Vault")) {
-                expect(keptArns.has(vault.inputs.kmsKeyArn), `${stack}: ${vault.name}'s key`).to.equal(true);
-            }
-            expect(cluster.inputs.skipFinalSnapshot).to.equal(false);
-        });
+        it(
+            `${stack}: the protect step selects every KMS key, alias and backup vault; ` +
+                `the unprotect step only the cluster; the rest is destroyed`,
+            async () => {
+                const run = await stackRun(stack);
+                const custom = run.resources.filter((r) => r.custom);
+                const keep = custom.filter((r) => ["aws:kms/key:Key", "aws:kms/alias:Alias", "aws:backup/vault:Vault"].includes(r.type));
+                expect(
+                    runbookGrep(
+                        grepOf("protect"),
+                        custom.map((r) => r.urn),
+                    ),
+                ).to.deep.equal(keep.map((r) => r.urn).sort());
+                const cluster = one(run, "aws:rds/cluster:Cluster");
+                expect(
+                    runbookGrep(
+                        grepOf("unprotect"),
+                        custom.map((r) => r.urn),
+                    ),
+                ).to.deep.equal([cluster.urn]);
+                // The keys the snapshots depend on are among the kept ones, whatever aurora:protectResources says.
+                const keptArns = new Set(keep.map((k) => k.state.arn));
+                expect(keptArns.has(cluster.inputs.kmsKeyId), `${stack}: the storage key of the final snapshot`).to.equal(true);
+                for (const vault of ofType(run, "aws:backup/vault:Vault")) {
+                    expect(keptArns.has(vault.inputs.kmsKeyArn), `${stack}: ${vault.name}'s key`).to.equal(true);
+                }
+                expect(cluster.inputs.skipFinalSnapshot).to.equal(false);
+            },
+        );
     }
 
     it("says which stacks leave their keys unprotected, as the stack files set it", async () => {
@@ -99,46 +103,56 @@ describe("docs/point-in-time-restore.md full switch", () => {
 });
 
 describe("docs/runbooks.md idle-in-transaction step", () => {
-    it("terminates sessions younger than idle_in_transaction_session_timeout (older ones cannot exist) and states the parameter's value", () => {
-        const text = doc("runbooks.md");
-        const timeoutMs = Number(INSTANCE_PARAMETER_DEFAULTS.idle_in_transaction_session_timeout.value);
-        const interval = /state = 'idle in transaction' AND now\(\) - state_change > interval '(\d+) (minute|minutes|second|seconds)'/.exec(
-            text,
-        );
-        expect(interval, "the terminate statement").to.not.equal(null);
-        const intervalMs = Number(interval![1]) * (interval![2].startsWith("minute") ? 60000 : 1000);
-        expect(intervalMs, "runbook threshold below the parameter").to.be.below(timeoutMs);
-        expect(text).to.include(`\`idle_in_transaction_session_timeout\`\n= \`${timeoutMs}\` ms (${timeoutMs / 60000} minutes`);
-    });
+    it(
+        "terminates sessions younger than idle_in_transaction_session_timeout " +
+            "(older ones cannot exist) and states the parameter's value",
+        () => {
+            const text = doc("runbooks.md");
+            const timeoutMs = Number(INSTANCE_PARAMETER_DEFAULTS.idle_in_transaction_session_timeout.value);
+            const interval =
+                /state = 'idle in transaction' AND now\(\) - state_change > interval '(\d+) (minute|minutes|second|seconds)'/.exec(text);
+            expect(interval, "the terminate statement").to.not.equal(null);
+            const intervalMs = Number(interval![1]) * (interval![2].startsWith("minute") ? 60000 : 1000);
+            expect(intervalMs, "runbook threshold below the parameter").to.be.below(timeoutMs);
+            expect(text).to.include(`\`idle_in_transaction_session_timeout\`\n= \`${timeoutMs}\` ms (${timeoutMs / 60000} minutes`);
+        },
+    );
 });
 
 describe("offline preview: honest output (npm start)", () => {
-    it("dev: warns about the alert topic without subscribers; creates no activity-stream key without a stream; no app rotation is promised", async () => {
-        const dev = await stackRun("dev");
-        const warnings = previewWarnings(dev.resources);
-        expect(
-            warnings.filter((w) => w.startsWith("alert topic aurora-dev-alerts has no subscribers")),
-            "topic warning",
-        ).to.have.length(1);
-        expect(
-            dev.resources.filter((r) => r.name.endsWith("-activity-stream")).map((r) => r.urn),
-            "activity-stream resources",
-        ).to.deep.equal([]);
-        expect(dev.outputs.kmsKeyArns).to.not.have.property("activity-stream");
-        expect(dev.outputs.appSecretArns).to.deep.equal({});
-        expect(dev.outputs.rotationSchedule.applicationUsers).to.equal("none (no application users)");
-        expect(formatReport(dev)).to.include(`Warnings: ${warnings.length}\n    alert topic aurora-dev-alerts`);
-    });
+    it(
+        "dev: warns about the alert topic without subscribers; " +
+            "creates no activity-stream key without a stream; no app rotation is promised",
+        async () => {
+            const dev = await stackRun("dev");
+            const warnings = previewWarnings(dev.resources);
+            expect(
+                warnings.filter((w) => w.startsWith("alert topic aurora-dev-alerts has no subscribers")),
+                "topic warning",
+            ).to.have.length(1);
+            expect(
+                dev.resources.filter((r) => r.name.endsWith("-activity-stream")).map((r) => r.urn),
+                "activity-stream resources",
+            ).to.deep.equal([]);
+            expect(dev.outputs.kmsKeyArns).to.not.have.property("activity-stream");
+            expect(dev.outputs.appSecretArns).to.deep.equal({});
+            expect(dev.outputs.rotationSchedule.applicationUsers).to.equal("none (no application users)");
+            expect(formatReport(dev)).to.include(`Warnings: ${warnings.length}\n    alert topic aurora-dev-alerts`);
+        },
+    );
 
-    it("prod: subscribers, a stream and application users, so only the runbook URL placeholder is reported; an own URL clears it", async () => {
-        const prod = await stackRun("prod");
-        expect(previewWarnings(prod.resources)).to.have.length(1);
-        expect(previewWarnings(prod.resources)[0]).to.match(/^\d+ alarm description\(s\) link runbooks under the placeholder /);
-        expect(prod.outputs.rotationSchedule.applicationUsers).to.equal("every 30 days (alternating users)");
-        const own = await previewStack("prod", { "aurora:runbookBaseUrl": "https://git.example.com/aurora/docs" });
-        expect(previewWarnings(own.resources)).to.deep.equal([]);
-        expect(formatReport(own)).to.include("Warnings: none");
-    });
+    it(
+        "prod: subscribers, a stream and application users, so only the " + "runbook URL placeholder is reported; an own URL clears it",
+        async () => {
+            const prod = await stackRun("prod");
+            expect(previewWarnings(prod.resources)).to.have.length(1);
+            expect(previewWarnings(prod.resources)[0]).to.match(/^\d+ alarm description\(s\) link runbooks under the placeholder /);
+            expect(prod.outputs.rotationSchedule.applicationUsers).to.equal("every 30 days (alternating users)");
+            const own = await previewStack("prod", { "aurora:runbookBaseUrl": "https://git.example.com/aurora/docs" });
+            expect(previewWarnings(own.resources)).to.deep.equal([]);
+            expect(formatReport(own)).to.include("Warnings: none");
+        },
+    );
 });
 
 describe("tools/refresh-aws-data.ts", () => {

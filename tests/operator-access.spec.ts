@@ -31,30 +31,34 @@ describe("components/operator-access: Session Manager port forwarding (opt-in)",
         }
     });
 
-    it("REQ-003 on: a private, IMDSv2-only instance in a database subnet with no inbound rule, reaching only the database port and HTTPS in the VPC", () => {
-        const instance = one(on, "aws:ec2/instance:Instance");
-        expect(instance.inputs.associatePublicIpAddress).to.equal(false);
-        expect(on.outputs.dbSubnetIds).to.include(instance.inputs.subnetId);
-        const template = one(on, "aws:ec2/launchTemplate:LaunchTemplate");
-        expect(template.inputs).to.deep.include({ imageId: OPERATOR_AMI, instanceType: "t4g.nano" });
-        expect(template.inputs.metadataOptions).to.include({ httpTokens: "required", httpPutResponseHopLimit: 1 });
-        expect(template.inputs.blockDeviceMappings[0].ebs.encrypted).to.equal("true");
-        const group = one(on, "aws:ec2/securityGroup:SecurityGroup", "-operator-sg");
-        expect(group.inputs.ingress ?? []).to.deep.equal([]);
-        const egress = ofType(on, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(
-            (r) => r.inputs.securityGroupId === group.state.id,
-        );
-        expect(egress.map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4])).to.have.deep.members([
-            [5432, on.outputs.dbSecurityGroupId],
-            [443, "10.40.0.0/16"],
-        ]);
-        const fromOperator = ofType(on, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
-            (r) => r.inputs.referencedSecurityGroupId === group.state.id,
-        );
-        expect(fromOperator.map((r) => [r.inputs.securityGroupId, r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([
-            [on.outputs.dbSecurityGroupId, 5432, 5432],
-        ]);
-    });
+    it(
+        "REQ-003 on: a private, IMDSv2-only instance in a database subnet with no inbound rule, " +
+            "reaching only the database port and HTTPS in the VPC",
+        () => {
+            const instance = one(on, "aws:ec2/instance:Instance");
+            expect(instance.inputs.associatePublicIpAddress).to.equal(false);
+            expect(on.outputs.dbSubnetIds).to.include(instance.inputs.subnetId);
+            const template = one(on, "aws:ec2/launchTemplate:LaunchTemplate");
+            expect(template.inputs).to.deep.include({ imageId: OPERATOR_AMI, instanceType: "t4g.nano" });
+            expect(template.inputs.metadataOptions).to.include({ httpTokens: "required", httpPutResponseHopLimit: 1 });
+            expect(template.inputs.blockDeviceMappings[0].ebs.encrypted).to.equal("true");
+            const group = one(on, "aws:ec2/securityGroup:SecurityGroup", "-operator-sg");
+            expect(group.inputs.ingress ?? []).to.deep.equal([]);
+            const egress = ofType(on, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(
+                (r) => r.inputs.securityGroupId === group.state.id,
+            );
+            expect(egress.map((r) => [r.inputs.fromPort, r.inputs.referencedSecurityGroupId ?? r.inputs.cidrIpv4])).to.have.deep.members([
+                [5432, on.outputs.dbSecurityGroupId],
+                [443, "10.40.0.0/16"],
+            ]);
+            const fromOperator = ofType(on, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+                (r) => r.inputs.referencedSecurityGroupId === group.state.id,
+            );
+            expect(fromOperator.map((r) => [r.inputs.securityGroupId, r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([
+                [on.outputs.dbSecurityGroupId, 5432, 5432],
+            ]);
+        },
+    );
 
     it("REQ-003 on: the ssm, ssmmessages and ec2messages endpoints with private DNS, HTTPS from the instance only", () => {
         const endpoints = ofType(on, "aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) =>
@@ -108,27 +112,31 @@ describe("components/operator-access: Session Manager port forwarding (opt-in)",
         );
     });
 
-    it("REQ-002 on: session starts go from CloudTrail through EventBridge into a log group encrypted with the logs key; the pack passes prod", () => {
-        const group = one(on, "aws:cloudwatch/logGroup:LogGroup", "-sessions");
-        const logsKey = ofType(on, "aws:kms/key:Key").find((k) => k.inputs.tags.Purpose === "logs")!;
-        expect(group.inputs).to.include({
-            name: "/aws/ssm/aurora-prod-operator-sessions",
-            kmsKeyId: logsKey.state.arn,
-            retentionInDays: 365,
-        });
-        const pattern = JSON.parse(one(on, "aws:cloudwatch/eventRule:EventRule").inputs.eventPattern);
-        expect(pattern.detail).to.deep.equal({
-            eventSource: ["ssm.amazonaws.com"],
-            eventName: ["StartSession"],
-            requestParameters: { documentName: [on.outputs.operatorAccessDocumentName] },
-        });
-        expect(one(on, "aws:cloudwatch/eventTarget:EventTarget").inputs.arn).to.equal(group.state.arn);
-        expect(
-            policyDoc(one(on, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy").inputs.policyDocument).Statement[0].Resource,
-        ).to.equal(`${group.state.arn}:*`);
-        expect(mandatoryViolations(on.policyViolations)).to.deep.equal([]);
-        expect(on.outputs).to.include({ operatorSessionLogGroupName: "/aws/ssm/aurora-prod-operator-sessions" });
-    });
+    it(
+        "REQ-002 on: session starts go from CloudTrail through EventBridge " +
+            "into a log group encrypted with the logs key; the pack passes prod",
+        () => {
+            const group = one(on, "aws:cloudwatch/logGroup:LogGroup", "-sessions");
+            const logsKey = ofType(on, "aws:kms/key:Key").find((k) => k.inputs.tags.Purpose === "logs")!;
+            expect(group.inputs).to.include({
+                name: "/aws/ssm/aurora-prod-operator-sessions",
+                kmsKeyId: logsKey.state.arn,
+                retentionInDays: 365,
+            });
+            const pattern = JSON.parse(one(on, "aws:cloudwatch/eventRule:EventRule").inputs.eventPattern);
+            expect(pattern.detail).to.deep.equal({
+                eventSource: ["ssm.amazonaws.com"],
+                eventName: ["StartSession"],
+                requestParameters: { documentName: [on.outputs.operatorAccessDocumentName] },
+            });
+            expect(one(on, "aws:cloudwatch/eventTarget:EventTarget").inputs.arn).to.equal(group.state.arn);
+            expect(
+                policyDoc(one(on, "aws:cloudwatch/logResourcePolicy:LogResourcePolicy").inputs.policyDocument).Statement[0].Resource,
+            ).to.equal(`${group.state.arn}:*`);
+            expect(mandatoryViolations(on.policyViolations)).to.deep.equal([]);
+            expect(on.outputs).to.include({ operatorSessionLogGroupName: "/aws/ssm/aurora-prod-operator-sessions" });
+        },
+    );
 
     it("existing VPC with a hub's endpoints: operatorAccessEndpoints=false creates none; a new VPC refuses it", async () => {
         const run = await runComponent(
@@ -150,7 +158,8 @@ describe("components/operator-access: Session Manager port forwarding (opt-in)",
         expect(ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint")).to.be.empty;
         expect(ofType(run, "aws:ec2/instance:Instance")).to.have.length(1);
         expect(configProblems({ "aurora:operatorAccess": "true", "aurora:operatorAccessEndpoints": "false" })).to.include(
-            "aurora:operatorAccessEndpoints = false: a new VPC has no other way to reach Session Manager; only with aurora:existingVpcId may a hub provide the endpoints",
+            "aurora:operatorAccessEndpoints = false: a new VPC has no other way to reach Session Manager; " +
+                "only with aurora:existingVpcId may a hub provide the endpoints",
         );
         expect(configProblems({ "aurora:operatorAccess": "true" })).to.equal("");
     });

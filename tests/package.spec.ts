@@ -69,43 +69,51 @@ describe("the published package (npm pack) and an example that consumes it", fun
     });
     after(() => fs.rmSync(consumer, { recursive: true, force: true }));
 
-    it("ships only the library: dist/components, dist/functions (with the prebuilt bootstrap bundle), the manifest, README and CHANGELOG", () => {
-        const files = packed.files.map((f) => f.path);
-        const outside = files.filter(
-            (f) => !/^dist\/(components|functions)\//.test(f) && !["package.json", "README.md", "CHANGELOG.md"].includes(f),
-        );
-        expect(outside, "files outside the library").to.deep.equal([]);
-        expect(files).to.include.members([
-            "dist/components/index.js",
-            "dist/components/index.d.ts",
-            "dist/functions/bootstrap/bundle/index.js",
-            "dist/components/data/aurora-postgresql.json",
-        ]);
-        expect(
-            files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
-            "no TypeScript sources",
-        ).to.deep.equal([]);
-    });
+    it(
+        "ships only the library: dist/components, dist/functions (with " +
+            "the prebuilt bootstrap bundle), the manifest, README and CHANGELOG",
+        () => {
+            const files = packed.files.map((f) => f.path);
+            const outside = files.filter(
+                (f) => !/^dist\/(components|functions)\//.test(f) && !["package.json", "README.md", "CHANGELOG.md"].includes(f),
+            );
+            expect(outside, "files outside the library").to.deep.equal([]);
+            expect(files).to.include.members([
+                "dist/components/index.js",
+                "dist/components/index.d.ts",
+                "dist/functions/bootstrap/bundle/index.js",
+                "dist/components/data/aurora-postgresql.json",
+            ]);
+            expect(
+                files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
+                "no TypeScript sources",
+            ).to.deep.equal([]);
+        },
+    );
 
-    it("`npm run build` reuses dist/ only while nothing it is built from changed: sources, TypeScript settings, lock file, build script", () => {
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), "build-inputs-"));
-        const write = (file: string, text: string) => {
-            fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-            fs.writeFileSync(path.join(root, file), text);
-        };
-        const inputs = ["components/index.ts", "components/data/x.json", "functions/bootstrap/handler.ts", "tsconfig.json"];
-        for (const file of [...inputs, "tsconfig.build.json", "package-lock.json", "tools/build-library.ts"]) {
-            write(file, "1");
-        }
-        const built = buildInputsHash(root);
-        write("README.md", "not an input");
-        expect(buildInputsHash(root), "after editing README.md").to.equal(built);
-        for (const file of [...inputs, "package-lock.json", "components/new.ts"]) {
-            write(file, "2");
-            expect(buildInputsHash(root), `after editing ${file}`).to.not.equal(built);
-            write(file, "1");
-        }
-    });
+    it(
+        "`npm run build` reuses dist/ only while nothing it is built from changed: " +
+            "sources, TypeScript settings, lock file, build script",
+        () => {
+            const root = fs.mkdtempSync(path.join(os.tmpdir(), "build-inputs-"));
+            const write = (file: string, text: string) => {
+                fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+                fs.writeFileSync(path.join(root, file), text);
+            };
+            const inputs = ["components/index.ts", "components/data/x.json", "functions/bootstrap/handler.ts", "tsconfig.json"];
+            for (const file of [...inputs, "tsconfig.build.json", "package-lock.json", "tools/build-library.ts"]) {
+                write(file, "1");
+            }
+            const built = buildInputsHash(root);
+            write("README.md", "not an input");
+            expect(buildInputsHash(root), "after editing README.md").to.equal(built);
+            for (const file of [...inputs, "package-lock.json", "components/new.ts"]) {
+                write(file, "2");
+                expect(buildInputsHash(root), `after editing ${file}`).to.not.equal(built);
+                write(file, "1");
+            }
+        },
+    );
 
     it("is publishable: named, versioned with a CHANGELOG entry, not private, its entry points in the tarball", () => {
         expect(manifest.private, "private").to.equal(undefined);
@@ -148,17 +156,21 @@ describe("the published package (npm pack) and an example that consumes it", fun
         expect([...undeclared]).to.deep.equal([]);
     });
 
-    it("examples/existing-vpc, installed from the tarball, runs with plain node under mocks: two clusters in an existing VPC, one without a proxy", () => {
-        const installed = path.join(app, "node_modules", manifest.name);
-        expect(fs.readdirSync(installed).sort()).to.deep.equal(["CHANGELOG.md", "README.md", "dist", "package.json"]);
-        const run = spawnSync(process.execPath, ["--test", "test.js"], {
-            cwd: app,
-            encoding: "utf8",
-            env: { ...process.env, NODE_OPTIONS: "" },
-        });
-        expect(run.status, `${run.stdout}\n${run.stderr}`).to.equal(0);
-        expect(run.stdout).to.match(/# pass 4\n/);
-    });
+    it(
+        "examples/existing-vpc, installed from the tarball, runs with plain node under mocks: " +
+            "two clusters in an existing VPC, one without a proxy",
+        () => {
+            const installed = path.join(app, "node_modules", manifest.name);
+            expect(fs.readdirSync(installed).sort()).to.deep.equal(["CHANGELOG.md", "README.md", "dist", "package.json"]);
+            const run = spawnSync(process.execPath, ["--test", "test.js"], {
+                cwd: app,
+                encoding: "utf8",
+                env: { ...process.env, NODE_OPTIONS: "" },
+            });
+            expect(run.status, `${run.stdout}\n${run.stderr}`).to.equal(0);
+            expect(run.stdout).to.match(/# pass 4\n/);
+        },
+    );
 
     it("the README's snippet runs as written against the installed package (the example's mocks)", () => {
         const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");

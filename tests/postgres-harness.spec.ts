@@ -10,7 +10,8 @@ describe("test PostgreSQL server (tests/support/postgres.ts)", () => {
     it("REQ-002: runs PostgreSQL 17 with TLS on and SCRAM password encryption", async () => {
         const pg = await getPostgres();
         const [row] = await pg.query<{ version: string; ssl: string; encryption: string }>(
-            "SELECT current_setting('server_version_num') AS version, current_setting('ssl') AS ssl, current_setting('password_encryption') AS encryption",
+            "SELECT current_setting('server_version_num') AS version, current_setting('ssl') " +
+                "AS ssl, current_setting('password_encryption') AS encryption",
         );
         expect(row.version, "server_version_num").to.match(/^17/);
         expect(row.ssl, "ssl").to.equal("on");

@@ -108,20 +108,24 @@ describe("offline preview (npm run preview:offline)", () => {
         expect(doc.outputs.kmsKeyArns.storage).to.match(/^arn:aws:kms:eu-west-1:123456789012:key\//);
     });
 
-    it("--preview: a new-stack preview (ids and computed outputs unknown) exits 0 and says so; --json records the mode and the unknowns", async () => {
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "out.json");
-        const { code, out } = await runCli(["--stack", "prod", "--preview", "--json", file]);
-        expect(code).to.equal(0);
-        expect(out).to.include("Mode: new-stack preview");
-        expect(out).to.not.include("can't run policy");
-        const doc = JSON.parse(fs.readFileSync(file, "utf8"));
-        expect(doc.mode).to.equal("preview");
-        const cluster = doc.resources.find((r: any) => r.type === "aws:rds/cluster:Cluster");
-        expect(cluster.inputs.kmsKeyId, "the storage key's ARN is not known before the key exists").to.equal(
-            "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
-        );
-        expect(cluster.inputs.clusterIdentifier, "config-derived values stay known").to.equal("aurora-prod");
-    });
+    it(
+        "--preview: a new-stack preview (ids and computed outputs unknown) " +
+            "exits 0 and says so; --json records the mode and the unknowns",
+        async () => {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "out.json");
+            const { code, out } = await runCli(["--stack", "prod", "--preview", "--json", file]);
+            expect(code).to.equal(0);
+            expect(out).to.include("Mode: new-stack preview");
+            expect(out).to.not.include("can't run policy");
+            const doc = JSON.parse(fs.readFileSync(file, "utf8"));
+            expect(doc.mode).to.equal("preview");
+            const cluster = doc.resources.find((r: any) => r.type === "aws:rds/cluster:Cluster");
+            expect(cluster.inputs.kmsKeyId, "the storage key's ARN is not known before the key exists").to.equal(
+                "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+            );
+            expect(cluster.inputs.clusterIdentifier, "config-derived values stay known").to.equal("aurora-prod");
+        },
+    );
 
     it("a bad config exits 1 and names the key, the value and what is allowed", async () => {
         const { code, err, out } = await runCli(["--stack", "prod", "--config", "aurora:azCount=1"]);
@@ -130,25 +134,29 @@ describe("offline preview (npm run preview:offline)", () => {
         expect(err).to.include("aurora:azCount = 1: must be an integer from 2 to 6");
     });
 
-    it("--config without a namespace is the project's key, as the Pulumi CLI treats it: readerCount=3 adds a reader, azCount=1 is refused", async () => {
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "staging.json");
-        const { code } = await runCli(["--stack", "staging", "--config", "readerCount=3", "--json", file]);
-        expect(code).to.equal(0);
-        const instances = JSON.parse(fs.readFileSync(file, "utf8")).resources.filter(
-            (r: { type: string }) => r.type === "aws:rds/clusterInstance:ClusterInstance",
-        );
-        expect(
-            instances.map((r: { name: string }) => r.name),
-            "writer and three readers",
-        ).to.have.length(4);
-        const refused = await runCli(["--stack", "prod", "--config", "azCount=1"]);
-        expect(refused.code).to.equal(1);
-        expect(refused.err).to.include("aurora:azCount = 1: must be an integer from 2 to 6");
-        expect(namespaced({ readerCount: "3", "aws:region": "eu-west-1" }, "aurora")).to.deep.equal({
-            "aurora:readerCount": "3",
-            "aws:region": "eu-west-1",
-        });
-    });
+    it(
+        "--config without a namespace is the project's key, " +
+            "as the Pulumi CLI treats it: readerCount=3 adds a reader, azCount=1 is refused",
+        async () => {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-")), "staging.json");
+            const { code } = await runCli(["--stack", "staging", "--config", "readerCount=3", "--json", file]);
+            expect(code).to.equal(0);
+            const instances = JSON.parse(fs.readFileSync(file, "utf8")).resources.filter(
+                (r: { type: string }) => r.type === "aws:rds/clusterInstance:ClusterInstance",
+            );
+            expect(
+                instances.map((r: { name: string }) => r.name),
+                "writer and three readers",
+            ).to.have.length(4);
+            const refused = await runCli(["--stack", "prod", "--config", "azCount=1"]);
+            expect(refused.code).to.equal(1);
+            expect(refused.err).to.include("aurora:azCount = 1: must be an integer from 2 to 6");
+            expect(namespaced({ readerCount: "3", "aws:region": "eu-west-1" }, "aurora")).to.deep.equal({
+                "aurora:readerCount": "3",
+                "aws:region": "eu-west-1",
+            });
+        },
+    );
 
     it("REQ-008: deletion protection off in prod never reaches AWS: the config layer refuses it (exit 1)", async () => {
         const { code, err } = await runCli(["--stack", "prod", "--config", "aurora:deletionProtection=false"]);

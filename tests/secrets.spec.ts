@@ -57,34 +57,46 @@ describe("components/secrets: rotation without dropped connections, application 
     }
 
     for (const stack of ["staging", "prod"]) {
-        it(`REQ-004 ${stack}: each application user has a CMK-encrypted secret in the rotation functions' shape, never the master password`, async () => {
-            const run = await stackRun(stack);
-            const secrets = ofType(run, SECRET);
-            expect(secrets.map((s) => s.inputs.name)).to.deep.equal([`aurora-${stack}/app/app`, `aurora-${stack}/app/reporting`]);
-            expectEvery(secrets, (s) => s.inputs.kmsKeyId === secretsKeyArn(run));
-            for (const [user, version] of [
-                ["app", "-app-initial"],
-                ["reporting", "-reporting-initial"],
-            ]) {
-                const v = one(run, "aws:secretsmanager/secretVersion:SecretVersion", version);
-                const value = JSON.parse(v.inputs.secretString);
-                expect(Object.keys(value).sort()).to.deep.equal(["dbname", "engine", "host", "masterarn", "password", "port", "username"]);
-                expect(value).to.include({
-                    engine: "postgres",
-                    host: run.outputs.writerEndpoint,
-                    port: 5432,
-                    dbname: "app",
-                    username: user,
-                    masterarn: run.outputs.masterSecretArn,
-                });
-                expect(value.password).to.equal(one(run, "random:index/randomPassword:RandomPassword", version).state.result);
-                expect(v.options.ignoreChanges).to.deep.equal(["secretString", "versionStages"]);
-            }
-            const password = one(run, "random:index/randomPassword:RandomPassword", "-app-initial");
-            expect(password.inputs).to.include({ length: 32, special: true });
-            expect(password.inputs.overrideSpecial).to.not.match(/[/@"'\\ ]/);
-            expect(run.outputs.appSecretArns).to.have.keys("app", "reporting");
-        });
+        it(
+            `REQ-004 ${stack}: each application user has a CMK-encrypted ` +
+                `secret in the rotation functions' shape, never the master password`,
+            async () => {
+                const run = await stackRun(stack);
+                const secrets = ofType(run, SECRET);
+                expect(secrets.map((s) => s.inputs.name)).to.deep.equal([`aurora-${stack}/app/app`, `aurora-${stack}/app/reporting`]);
+                expectEvery(secrets, (s) => s.inputs.kmsKeyId === secretsKeyArn(run));
+                for (const [user, version] of [
+                    ["app", "-app-initial"],
+                    ["reporting", "-reporting-initial"],
+                ]) {
+                    const v = one(run, "aws:secretsmanager/secretVersion:SecretVersion", version);
+                    const value = JSON.parse(v.inputs.secretString);
+                    expect(Object.keys(value).sort()).to.deep.equal([
+                        "dbname",
+                        "engine",
+                        "host",
+                        "masterarn",
+                        "password",
+                        "port",
+                        "username",
+                    ]);
+                    expect(value).to.include({
+                        engine: "postgres",
+                        host: run.outputs.writerEndpoint,
+                        port: 5432,
+                        dbname: "app",
+                        username: user,
+                        masterarn: run.outputs.masterSecretArn,
+                    });
+                    expect(value.password).to.equal(one(run, "random:index/randomPassword:RandomPassword", version).state.result);
+                    expect(v.options.ignoreChanges).to.deep.equal(["secretString", "versionStages"]);
+                }
+                const password = one(run, "random:index/randomPassword:RandomPassword", "-app-initial");
+                expect(password.inputs).to.include({ length: 32, special: true });
+                expect(password.inputs.overrideSpecial).to.not.match(/[/@"'\\ ]/);
+                expect(run.outputs.appSecretArns).to.have.keys("app", "reporting");
+            },
+        );
 
         it(`REQ-004 ${stack}: alternating-users rotation from AWS's SAR application, in the DB subnets, every 30 days`, async () => {
             const run = await stackRun(stack);
@@ -150,105 +162,113 @@ describe("components/secrets: rotation without dropped connections, application 
             });
         });
 
-        it(`REQ-004 ${stack}: RDS Proxy requires TLS and IAM auth, reads only the application secrets, pools within the writer's max_connections`, async () => {
-            const run = await stackRun(stack);
-            const proxy = one(run, "aws:rds/proxy:Proxy");
-            expect(proxy.inputs).to.include({
-                name: `aurora-${stack}-proxy`,
-                engineFamily: "POSTGRESQL",
-                requireTls: true,
-                idleClientTimeout: 1800,
-                debugLogging: false,
-            });
-            expect(proxy.inputs.vpcSubnetIds).to.deep.equal(run.outputs.dbSubnetIds);
-            const secretArns = ofType(run, SECRET).map((s) => s.state.arn);
-            expect(proxy.inputs.auths).to.deep.equal(
-                ["app", "reporting"].map((u, i) => ({
-                    authScheme: "SECRETS",
-                    secretArn: secretArns[i],
-                    iamAuth: "REQUIRED",
-                    clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256",
-                    description: `application user ${u}`,
-                })),
-            );
-            const role = one(run, "aws:iam/role:Role", "-proxy");
-            expect(proxy.inputs.roleArn).to.equal(role.state.arn);
-            expect(policyDoc(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
-                {
-                    Effect: "Allow",
-                    Principal: { Service: "rds.amazonaws.com" },
-                    Action: "sts:AssumeRole",
-                    Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } },
-                },
-            ]);
-            const [read, decrypt, ...rest] = policyDoc(one(run, "aws:iam/rolePolicy:RolePolicy", "-proxy").inputs.policy).Statement;
-            expect(rest, "nothing beyond the two statements").to.be.empty;
-            expect(read).to.deep.equal({
-                Sid: "ReadTheApplicationSecrets",
-                Effect: "Allow",
-                Action: "secretsmanager:GetSecretValue",
-                Resource: secretArns,
-            });
-            expect(decrypt).to.deep.equal({
-                Sid: "DecryptThemThroughSecretsManager",
-                Effect: "Allow",
-                Action: "kms:Decrypt",
-                Resource: secretsKeyArn(run),
-                Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } },
-            });
-            expect(read.Resource, "never the master secret").to.not.include(run.outputs.masterSecretArn);
-
-            expect(one(run, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup").inputs.connectionPoolConfig).to.deep.equal({
-                maxConnectionsPercent: 75,
-                maxIdleConnectionsPercent: 50,
-                connectionBorrowTimeout: 120,
-            });
-            expect(run.outputs.proxyConnectionBudget).to.equal(Math.floor((1721 * 75) / 100));
-            expect(one(run, "aws:rds/proxyTarget:ProxyTarget").inputs).to.include({
-                dbProxyName: `aurora-${stack}-proxy`,
-                targetGroupName: "default",
-                dbClusterIdentifier: `aurora-${stack}`,
-            });
-            const readOnly = one(run, "aws:rds/proxyEndpoint:ProxyEndpoint");
-            expect(readOnly.inputs).to.include({ targetRole: "READ_ONLY", dbProxyEndpointName: `aurora-${stack}-proxy-ro` });
-            expect(run.outputs.proxyEndpoint).to.match(/\.proxy-/);
-            const proxyId = proxy.state.arn.split(":").pop();
-            for (const user of ["app", "reporting"]) {
-                const connect = one(run, "aws:iam/policy:Policy", `-proxy-connect-${user}`);
-                expect(policyDoc(connect.inputs.policy).Statement).to.deep.equal([
-                    // Both names alternating-users rotation gives the user, and nobody else's.
+        it(
+            `REQ-004 ${stack}: RDS Proxy requires TLS and IAM auth, ` +
+                `reads only the application secrets, pools within the writer's max_connections`,
+            async () => {
+                const run = await stackRun(stack);
+                const proxy = one(run, "aws:rds/proxy:Proxy");
+                expect(proxy.inputs).to.include({
+                    name: `aurora-${stack}-proxy`,
+                    engineFamily: "POSTGRESQL",
+                    requireTls: true,
+                    idleClientTimeout: 1800,
+                    debugLogging: false,
+                });
+                expect(proxy.inputs.vpcSubnetIds).to.deep.equal(run.outputs.dbSubnetIds);
+                const secretArns = ofType(run, SECRET).map((s) => s.state.arn);
+                expect(proxy.inputs.auths).to.deep.equal(
+                    ["app", "reporting"].map((u, i) => ({
+                        authScheme: "SECRETS",
+                        secretArn: secretArns[i],
+                        iamAuth: "REQUIRED",
+                        clientPasswordAuthType: "POSTGRES_SCRAM_SHA_256",
+                        description: `application user ${u}`,
+                    })),
+                );
+                const role = one(run, "aws:iam/role:Role", "-proxy");
+                expect(proxy.inputs.roleArn).to.equal(role.state.arn);
+                expect(policyDoc(role.inputs.assumeRolePolicy).Statement).to.deep.equal([
                     {
-                        Sid: "ConnectThroughTheProxyAsOneUser",
                         Effect: "Allow",
-                        Action: "rds-db:connect",
-                        Resource: [user, `${user}_clone`].map(
-                            (name) => `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${proxyId}/${name}`,
-                        ),
+                        Principal: { Service: "rds.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID } },
                     },
                 ]);
-                expect(run.outputs.proxyConnectPolicyArns[user]).to.equal(connect.state.arn);
-            }
-            expect(run.outputs.proxyReadOnlyEndpoint).to.match(/\.endpoint\.proxy-/);
-        });
+                const [read, decrypt, ...rest] = policyDoc(one(run, "aws:iam/rolePolicy:RolePolicy", "-proxy").inputs.policy).Statement;
+                expect(rest, "nothing beyond the two statements").to.be.empty;
+                expect(read).to.deep.equal({
+                    Sid: "ReadTheApplicationSecrets",
+                    Effect: "Allow",
+                    Action: "secretsmanager:GetSecretValue",
+                    Resource: secretArns,
+                });
+                expect(decrypt).to.deep.equal({
+                    Sid: "DecryptThemThroughSecretsManager",
+                    Effect: "Allow",
+                    Action: "kms:Decrypt",
+                    Resource: secretsKeyArn(run),
+                    Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } },
+                });
+                expect(read.Resource, "never the master secret").to.not.include(run.outputs.masterSecretArn);
 
-        it(`REQ-003 ${stack}: the proxy admits the application group and the verifying bootstrap function only, and talks only to the database`, async () => {
-            const run = await stackRun(stack);
-            const group = one(run, "aws:ec2/securityGroup:SecurityGroup", "-proxy-sg");
-            const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
-                (r) => r.inputs.securityGroupId === group.id,
-            );
-            const bootstrapGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-sg").id;
-            expect(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort])).to.have.deep.members([
-                [run.outputs.appSecurityGroupIds[0], 5432],
-                [bootstrapGroup, 5432],
-            ]);
-            const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(
-                (r) => r.inputs.securityGroupId === group.id,
-            );
-            expect(egress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([
-                [run.outputs.dbSecurityGroupId, 5432, 5432],
-            ]);
-        });
+                expect(one(run, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup").inputs.connectionPoolConfig).to.deep.equal({
+                    maxConnectionsPercent: 75,
+                    maxIdleConnectionsPercent: 50,
+                    connectionBorrowTimeout: 120,
+                });
+                expect(run.outputs.proxyConnectionBudget).to.equal(Math.floor((1721 * 75) / 100));
+                expect(one(run, "aws:rds/proxyTarget:ProxyTarget").inputs).to.include({
+                    dbProxyName: `aurora-${stack}-proxy`,
+                    targetGroupName: "default",
+                    dbClusterIdentifier: `aurora-${stack}`,
+                });
+                const readOnly = one(run, "aws:rds/proxyEndpoint:ProxyEndpoint");
+                expect(readOnly.inputs).to.include({ targetRole: "READ_ONLY", dbProxyEndpointName: `aurora-${stack}-proxy-ro` });
+                expect(run.outputs.proxyEndpoint).to.match(/\.proxy-/);
+                const proxyId = proxy.state.arn.split(":").pop();
+                for (const user of ["app", "reporting"]) {
+                    const connect = one(run, "aws:iam/policy:Policy", `-proxy-connect-${user}`);
+                    expect(policyDoc(connect.inputs.policy).Statement).to.deep.equal([
+                        // Both names alternating-users rotation gives the user, and nobody else's.
+                        {
+                            Sid: "ConnectThroughTheProxyAsOneUser",
+                            Effect: "Allow",
+                            Action: "rds-db:connect",
+                            Resource: [user, `${user}_clone`].map(
+                                (name) => `arn:aws:rds-db:eu-west-1:${MOCK_ACCOUNT_ID}:dbuser:${proxyId}/${name}`,
+                            ),
+                        },
+                    ]);
+                    expect(run.outputs.proxyConnectPolicyArns[user]).to.equal(connect.state.arn);
+                }
+                expect(run.outputs.proxyReadOnlyEndpoint).to.match(/\.endpoint\.proxy-/);
+            },
+        );
+
+        it(
+            `REQ-003 ${stack}: the proxy admits the application group and the ` +
+                `verifying bootstrap function only, and talks only to the database`,
+            async () => {
+                const run = await stackRun(stack);
+                const group = one(run, "aws:ec2/securityGroup:SecurityGroup", "-proxy-sg");
+                const ingress = ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter(
+                    (r) => r.inputs.securityGroupId === group.id,
+                );
+                const bootstrapGroup = one(run, "aws:ec2/securityGroup:SecurityGroup", "-bootstrap-sg").id;
+                expect(ingress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort])).to.have.deep.members([
+                    [run.outputs.appSecurityGroupIds[0], 5432],
+                    [bootstrapGroup, 5432],
+                ]);
+                const egress = ofType(run, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").filter(
+                    (r) => r.inputs.securityGroupId === group.id,
+                );
+                expect(egress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort])).to.deep.equal([
+                    [run.outputs.dbSecurityGroupId, 5432, 5432],
+                ]);
+            },
+        );
     }
 
     it("dev has no proxy, no application users and no rotation function (no endpoints there)", async () => {

@@ -36,40 +36,44 @@ describe("verify: AWS-side checks", () => {
     afterEach(() => world?.restore());
 
     for (const stack of ["prod", "staging", "dev"]) {
-        it(`REQ-001..010: every check passes against a healthy ${stack} deployment (or is skipped where ${stack} does not configure it)`, async () => {
-            world = await deployedWorld(stack);
-            const all = await results(world);
-            const bad = [...all.values()].filter((r) => r.status !== "pass" && r.status !== "skipped");
-            expect(bad.map((r) => `${r.id}: ${r.status} ${r.evidence}`)).to.deep.equal([]);
-            const requirements = new Set([...all.values()].map((r) => r.requirement));
-            for (const req of [
-                "REQ-001",
-                "REQ-002",
-                "REQ-003",
-                "REQ-004",
-                "REQ-005",
-                "REQ-006",
-                "REQ-007",
-                "REQ-008",
-                "REQ-009",
-                "REQ-010",
-            ]) {
-                expect(requirements, stack).to.include(req);
-            }
-            const skipped = [...all.values()].filter((r) => r.status === "skipped").map((r) => r.id);
-            if (stack === "prod") {
-                expect(skipped, "prod configures everything").to.deep.equal([]);
-            } else if (stack === "dev") {
-                expect(skipped).to.include.members([
-                    "audit.activity-stream",
-                    "pooling.proxy-targets",
-                    "backup.primary-vault",
-                    "backup.dr-vault-copy",
-                    "alerts.subscriptions-confirmed",
-                ]);
-                expect(all.get("audit.activity-stream")!.evidence).to.include("aurora:activityStream is false");
-            }
-        });
+        it(
+            `REQ-001..010: every check passes against a healthy ${stack} ` +
+                `deployment (or is skipped where ${stack} does not configure it)`,
+            async () => {
+                world = await deployedWorld(stack);
+                const all = await results(world);
+                const bad = [...all.values()].filter((r) => r.status !== "pass" && r.status !== "skipped");
+                expect(bad.map((r) => `${r.id}: ${r.status} ${r.evidence}`)).to.deep.equal([]);
+                const requirements = new Set([...all.values()].map((r) => r.requirement));
+                for (const req of [
+                    "REQ-001",
+                    "REQ-002",
+                    "REQ-003",
+                    "REQ-004",
+                    "REQ-005",
+                    "REQ-006",
+                    "REQ-007",
+                    "REQ-008",
+                    "REQ-009",
+                    "REQ-010",
+                ]) {
+                    expect(requirements, stack).to.include(req);
+                }
+                const skipped = [...all.values()].filter((r) => r.status === "skipped").map((r) => r.id);
+                if (stack === "prod") {
+                    expect(skipped, "prod configures everything").to.deep.equal([]);
+                } else if (stack === "dev") {
+                    expect(skipped).to.include.members([
+                        "audit.activity-stream",
+                        "pooling.proxy-targets",
+                        "backup.primary-vault",
+                        "backup.dr-vault-copy",
+                        "alerts.subscriptions-confirmed",
+                    ]);
+                    expect(all.get("audit.activity-stream")!.evidence).to.include("aurora:activityStream is false");
+                }
+            },
+        );
     }
 
     it("the expected alarm names are the program's (prod: 4 per instance and 4 per cluster)", async () => {

@@ -73,44 +73,50 @@ describe("verify: command line", () => {
         }
     });
 
-    it("exit 0 when every check passes; the report (Markdown and JSON) holds timestamp, stack, account, region and every check with evidence", async () => {
-        const code = await main(["--stack", "prod", "--outputs", outputsFile, "--report", path.join(dir, "reports")], deps());
-        expect(code, out.join("\n")).to.equal(0);
-        const text = out.join("\n");
-        expect(text).to.match(/Verifying stack 'prod' \(account 123456789012, eu-west-1\) at 2026-11-30T12:00:00.000Z/);
-        expect(text).to.match(/✓ cluster\.available \[REQ-001\] aurora-prod: status available/);
-        expect(text).to.match(/✓ db\.pgaudit \[REQ-010\] db\.pgaudit observed/);
-        expect(text).to.match(/\d+ passed, 0 failed, 0 not run, 0 skipped: PASS$/m);
-        const files = fs.readdirSync(path.join(dir, "reports")).sort();
-        expect(files).to.deep.equal(["verify-prod-2026-11-30T12-00-00-000Z.json", "verify-prod-2026-11-30T12-00-00-000Z.md"]);
-        const json = JSON.parse(fs.readFileSync(path.join(dir, "reports", files[0]), "utf8")) as VerifyReport;
-        expect(json).to.include({
-            timestamp: "2026-11-30T12:00:00.000Z",
-            stack: "prod",
-            account: "123456789012",
-            region: "eu-west-1",
-            passed: true,
-        });
-        expect(json.checks.filter((c) => c.source === "in-database").map((c) => c.id)).to.deep.equal(expectedCheckIds(PROD_USERS, true));
-        for (const c of json.checks) {
-            expect(c.evidence, c.id).to.not.equal("");
-        }
-        const md = fs.readFileSync(path.join(dir, "reports", files[1]), "utf8");
-        expect(md).to.include("| Result | PASS");
-        expect(md).to.match(/\| ✓ \| `secrets\.rotation\.app` \| Rotation working \| REQ-004 \| aws \| pass \|/);
-        const invoke = world.mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input;
-        expect(invoke.FunctionName).to.equal(FUNCTION_NAME);
-        // prod has a proxy with IAM authentication: the function is told to log each user in through it with a token.
-        expect(JSON.parse(Buffer.from(invoke.Payload as Uint8Array).toString())).to.deep.equal({
-            mode: "verify",
-            proxy: {
-                host: world.outputs.get("proxyEndpoint"),
-                port: world.outputs.get("port"),
-                iamAuth: world.config.secrets.proxy.iamAuth,
-            },
-        });
-        expect(world.config.secrets.proxy.iamAuth, "prod's proxy requires IAM tokens").to.equal(true);
-    });
+    it(
+        "exit 0 when every check passes; the report (Markdown and JSON) holds " +
+            "timestamp, stack, account, region and every check with evidence",
+        async () => {
+            const code = await main(["--stack", "prod", "--outputs", outputsFile, "--report", path.join(dir, "reports")], deps());
+            expect(code, out.join("\n")).to.equal(0);
+            const text = out.join("\n");
+            expect(text).to.match(/Verifying stack 'prod' \(account 123456789012, eu-west-1\) at 2026-11-30T12:00:00.000Z/);
+            expect(text).to.match(/✓ cluster\.available \[REQ-001\] aurora-prod: status available/);
+            expect(text).to.match(/✓ db\.pgaudit \[REQ-010\] db\.pgaudit observed/);
+            expect(text).to.match(/\d+ passed, 0 failed, 0 not run, 0 skipped: PASS$/m);
+            const files = fs.readdirSync(path.join(dir, "reports")).sort();
+            expect(files).to.deep.equal(["verify-prod-2026-11-30T12-00-00-000Z.json", "verify-prod-2026-11-30T12-00-00-000Z.md"]);
+            const json = JSON.parse(fs.readFileSync(path.join(dir, "reports", files[0]), "utf8")) as VerifyReport;
+            expect(json).to.include({
+                timestamp: "2026-11-30T12:00:00.000Z",
+                stack: "prod",
+                account: "123456789012",
+                region: "eu-west-1",
+                passed: true,
+            });
+            expect(json.checks.filter((c) => c.source === "in-database").map((c) => c.id)).to.deep.equal(
+                expectedCheckIds(PROD_USERS, true),
+            );
+            for (const c of json.checks) {
+                expect(c.evidence, c.id).to.not.equal("");
+            }
+            const md = fs.readFileSync(path.join(dir, "reports", files[1]), "utf8");
+            expect(md).to.include("| Result | PASS");
+            expect(md).to.match(/\| ✓ \| `secrets\.rotation\.app` \| Rotation working \| REQ-004 \| aws \| pass \|/);
+            const invoke = world.mocks.lambda.commandCalls(InvokeCommand)[0].args[0].input;
+            expect(invoke.FunctionName).to.equal(FUNCTION_NAME);
+            // prod has a proxy with IAM authentication: the function is told to log each user in through it with a token.
+            expect(JSON.parse(Buffer.from(invoke.Payload as Uint8Array).toString())).to.deep.equal({
+                mode: "verify",
+                proxy: {
+                    host: world.outputs.get("proxyEndpoint"),
+                    port: world.outputs.get("port"),
+                    iamAuth: world.config.secrets.proxy.iamAuth,
+                },
+            });
+            expect(world.config.secrets.proxy.iamAuth, "prod's proxy requires IAM tokens").to.equal(true);
+        },
+    );
 
     it("exit 1 on a failed check, and on in-database checks that could not run; ✗ and ! name the reason", async () => {
         world.state.cluster.DeletionProtection = false;
@@ -125,43 +131,47 @@ describe("verify: command line", () => {
         expect(out.join("\n")).to.match(/! db\.tls\.verify-full \[REQ-002\] not-run: db\.tls\.verify-full observed/);
     });
 
-    it("in-database checks: not-run without the bootstrapFunctionName output, on a function error, a malformed answer, or a check it did not report", async () => {
-        const { bootstrapFunctionName: _deployed, ...withoutFunction } = world.outputs.values;
-        const noFunction = await runInDatabaseChecks(new StackOutputs(withoutFunction), world.clients);
-        expect(noFunction.map((c) => c.status)).to.deep.equal(IN_DATABASE_ITEMS.map(() => "not-run"));
-        expect(noFunction[0].evidence).to.match(/stack output 'bootstrapFunctionName' is missing/);
+    it(
+        "in-database checks: not-run without the bootstrapFunctionName output, " +
+            "on a function error, a malformed answer, or a check it did not report",
+        async () => {
+            const { bootstrapFunctionName: _deployed, ...withoutFunction } = world.outputs.values;
+            const noFunction = await runInDatabaseChecks(new StackOutputs(withoutFunction), world.clients);
+            expect(noFunction.map((c) => c.status)).to.deep.equal(IN_DATABASE_ITEMS.map(() => "not-run"));
+            expect(noFunction[0].evidence).to.match(/stack output 'bootstrapFunctionName' is missing/);
 
-        const outputs = new StackOutputs({ ...world.outputs.values, bootstrapFunctionName: FUNCTION_NAME });
-        world.state.lambda = { payload: JSON.stringify({ errorMessage: "connect ETIMEDOUT" }), functionError: "Unhandled" };
-        expect((await runInDatabaseChecks(outputs, world.clients))[0].evidence).to.match(/failed \(Unhandled\): .*ETIMEDOUT/);
+            const outputs = new StackOutputs({ ...world.outputs.values, bootstrapFunctionName: FUNCTION_NAME });
+            world.state.lambda = { payload: JSON.stringify({ errorMessage: "connect ETIMEDOUT" }), functionError: "Unhandled" };
+            expect((await runInDatabaseChecks(outputs, world.clients))[0].evidence).to.match(/failed \(Unhandled\): .*ETIMEDOUT/);
 
-        world.state.lambda = { payload: JSON.stringify({ mode: "bootstrap", applied: [] }) };
-        expect((await runInDatabaseChecks(outputs, world.clients))[0].evidence).to.match(/did not answer in verify mode/);
+            world.state.lambda = { payload: JSON.stringify({ mode: "bootstrap", applied: [] }) };
+            expect((await runInDatabaseChecks(outputs, world.clients))[0].evidence).to.match(/did not answer in verify mode/);
 
-        world.state.lambda = {
-            payload: JSON.stringify({
-                mode: "verify",
-                checks: [{ id: "db.tls.verify-full", item: "TLS enforced", requirement: "REQ-002", status: "ok" }, { status: "pass" }],
-            }),
-        };
-        const odd = await runInDatabaseChecks(outputs, world.clients);
-        expect(odd[0]).to.include({ id: "db.tls.verify-full", status: "not-run" });
-        expect(odd[1]).to.include({ id: "db.unnamed-2", status: "pass", requirement: "unknown" });
+            world.state.lambda = {
+                payload: JSON.stringify({
+                    mode: "verify",
+                    checks: [{ id: "db.tls.verify-full", item: "TLS enforced", requirement: "REQ-002", status: "ok" }, { status: "pass" }],
+                }),
+            };
+            const odd = await runInDatabaseChecks(outputs, world.clients);
+            expect(odd[0]).to.include({ id: "db.tls.verify-full", status: "not-run" });
+            expect(odd[1]).to.include({ id: "db.unnamed-2", status: "pass", requirement: "unknown" });
 
-        // Every check the function should report for the stack's users and proxy, and did not, is not-run.
-        const withoutReporting = expectedCheckIds(PROD_USERS, true).filter((id) => !id.includes(".reporting"));
-        world.state.lambda = { payload: verifyAnswer("pass", withoutReporting) };
-        const partial = await runInDatabaseChecks(outputs, world.clients, proxyTarget(outputs, true));
-        expect(partial.filter((c) => c.status !== "pass").map((c) => [c.id, c.status, c.evidence])).to.deep.equal([
-            ["db.application-users.reporting", "not-run", "the bootstrap function did not report this check"],
-            ["db.application-users.reporting.proxy", "not-run", "the bootstrap function did not report this check"],
-        ]);
+            // Every check the function should report for the stack's users and proxy, and did not, is not-run.
+            const withoutReporting = expectedCheckIds(PROD_USERS, true).filter((id) => !id.includes(".reporting"));
+            world.state.lambda = { payload: verifyAnswer("pass", withoutReporting) };
+            const partial = await runInDatabaseChecks(outputs, world.clients, proxyTarget(outputs, true));
+            expect(partial.filter((c) => c.status !== "pass").map((c) => [c.id, c.status, c.evidence])).to.deep.equal([
+                ["db.application-users.reporting", "not-run", "the bootstrap function did not report this check"],
+                ["db.application-users.reporting.proxy", "not-run", "the bootstrap function did not report this check"],
+            ]);
 
-        world.mocks.lambda
-            .on(InvokeCommand)
-            .rejects(Object.assign(new Error("not authorized to perform lambda:InvokeFunction"), { name: "AccessDeniedException" }));
-        expect((await runInDatabaseChecks(outputs, world.clients))[0]).to.include({ status: "not-run" });
-    });
+            world.mocks.lambda
+                .on(InvokeCommand)
+                .rejects(Object.assign(new Error("not authorized to perform lambda:InvokeFunction"), { name: "AccessDeniedException" }));
+            expect((await runInDatabaseChecks(outputs, world.clients))[0]).to.include({ status: "not-run" });
+        },
+    );
 
     it("the proxy the function logs in through comes from the stack outputs; a stack without one sends none", () => {
         expect(proxyTarget(world.outputs, false)).to.deep.equal({
@@ -179,26 +189,29 @@ describe("verify: command line", () => {
         expect(world.mocks.rds.calls()).to.have.length(0);
     });
 
-    it("with --yes-prod a drill runs on prod and lands in the report; a drill that cannot reach the database is not-run (exit 1)", async () => {
-        const code = await main(
-            [
-                "--stack",
-                "prod",
-                "--outputs",
-                outputsFile,
-                "--drill",
-                "rotation",
-                "--yes-prod",
-                "--ca-bundle",
-                path.join(dir, "missing.pem"),
-            ],
-            deps(),
-        );
-        expect(code).to.equal(1);
-        expect(out.join("\n")).to.match(
-            /! drill\.rotation \[REQ-004\] not-run: the probe cannot reach the database.*CA bundle .*missing\.pem not found/,
-        );
-    });
+    it(
+        "with --yes-prod a drill runs on prod and lands in the report; " + "a drill that cannot reach the database is not-run (exit 1)",
+        async () => {
+            const code = await main(
+                [
+                    "--stack",
+                    "prod",
+                    "--outputs",
+                    outputsFile,
+                    "--drill",
+                    "rotation",
+                    "--yes-prod",
+                    "--ca-bundle",
+                    path.join(dir, "missing.pem"),
+                ],
+                deps(),
+            );
+            expect(code).to.equal(1);
+            expect(out.join("\n")).to.match(
+                /! drill\.rotation \[REQ-004\] not-run: the probe cannot reach the database.*CA bundle .*missing\.pem not found/,
+            );
+        },
+    );
 
     it("reads the outputs from the Pulumi CLI when no --outputs is given, and exits 2 when neither is available", async () => {
         const calls: string[][] = [];

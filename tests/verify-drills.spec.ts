@@ -104,30 +104,34 @@ describe("verify: drills", () => {
         return { cutAt: () => cutAt, restoredAt: () => restoredAt };
     }
 
-    it("REQ-001 failover: reports write downtime within one probe interval of the outage, read downtime, and the old writer back as a reader", async () => {
-        world = await deployedWorld("staging");
-        const outage = simulateFailover(4);
-        const { report, checks } = await runDrill("failover", context());
-        expect(checks[0].status, checks[0].evidence).to.equal("pass");
-        const value = (name: string) => report.measurements.find((m) => m.name === name)!.value;
-        const actual = (outage.restoredAt() - outage.cutAt()) / 1000;
-        expect(actual).to.be.greaterThan(2);
-        const withinOneInterval = (reported: number) =>
-            Math.abs(Math.round(reported * 1000) - Math.round(actual * 1000)) <= PROBE_INTERVAL_MS;
-        expect(
-            withinOneInterval(value("write via writer endpoint downtime")),
-            `reported ${value("write via writer endpoint downtime")} s for ${actual} s`,
-        ).to.equal(true);
-        expect(
-            withinOneInterval(value("write via proxy downtime")),
-            `proxy: reported ${value("write via proxy downtime")} s for ${actual} s`,
-        ).to.equal(true);
-        expect(value("read via reader endpoint downtime")).to.equal(0);
-        expect(value("old writer back as a reader after")).to.be.at.least(actual);
-        expect(report.measurements.find((m) => m.name === "write via writer endpoint downtime")!.target).to.equal(60);
-        expect(checks[0].evidence).to.match(/aurora-staging-instance-1 -> aurora-staging-instance-2/);
-        expect(report.events.join("\n")).to.match(/FailoverDBCluster aurora-staging requested/);
-    });
+    it(
+        "REQ-001 failover: reports write downtime within one probe interval of the outage, " +
+            "read downtime, and the old writer back as a reader",
+        async () => {
+            world = await deployedWorld("staging");
+            const outage = simulateFailover(4);
+            const { report, checks } = await runDrill("failover", context());
+            expect(checks[0].status, checks[0].evidence).to.equal("pass");
+            const value = (name: string) => report.measurements.find((m) => m.name === name)!.value;
+            const actual = (outage.restoredAt() - outage.cutAt()) / 1000;
+            expect(actual).to.be.greaterThan(2);
+            const withinOneInterval = (reported: number) =>
+                Math.abs(Math.round(reported * 1000) - Math.round(actual * 1000)) <= PROBE_INTERVAL_MS;
+            expect(
+                withinOneInterval(value("write via writer endpoint downtime")),
+                `reported ${value("write via writer endpoint downtime")} s for ${actual} s`,
+            ).to.equal(true);
+            expect(
+                withinOneInterval(value("write via proxy downtime")),
+                `proxy: reported ${value("write via proxy downtime")} s for ${actual} s`,
+            ).to.equal(true);
+            expect(value("read via reader endpoint downtime")).to.equal(0);
+            expect(value("old writer back as a reader after")).to.be.at.least(actual);
+            expect(report.measurements.find((m) => m.name === "write via writer endpoint downtime")!.target).to.equal(60);
+            expect(checks[0].evidence).to.match(/aurora-staging-instance-1 -> aurora-staging-instance-2/);
+            expect(report.events.join("\n")).to.match(/FailoverDBCluster aurora-staging requested/);
+        },
+    );
 
     it("failover fails when the write downtime exceeds the RTO target", async () => {
         world = await deployedWorld("staging");
@@ -215,7 +219,10 @@ describe("verify: drills", () => {
         expect(checks[0].evidence).to.include("aurora:appUsers is empty");
     });
 
-    /** The source cluster's latest restorable time trails the (fake) present by 2 s; the temporary cluster becomes available after `pollsUntilAvailable` polls. */
+    /**
+     * The source cluster's latest restorable time trails the (fake) present by 2 s; the temporary cluster becomes available
+     * after `pollsUntilAvailable` polls.
+     */
     function simulateRestore(pollsUntilAvailable: number) {
         const temporary = "aurora-staging-drill-a1b2c3";
         let polls = 0;
@@ -254,35 +261,38 @@ describe("verify: drills", () => {
         return temporary;
     }
 
-    it("REQ-005 restore: point-in-time restore to a temporary cluster, time to available and RPO from the marker rows, then deleted", async () => {
-        world = await deployedWorld("staging");
-        const temporary = simulateRestore(3);
-        marker = new Date(clock.now() + 1000);
-        const { report, checks } = await runDrill("restore", context());
-        expect(checks[0].status, checks[0].evidence).to.equal("pass");
-        const restore = rds().commandCalls(RestoreDBClusterToPointInTimeCommand)[0].args[0].input;
-        expect(restore).to.include({
-            SourceDBClusterIdentifier: "aurora-staging",
-            DBClusterIdentifier: temporary,
-            UseLatestRestorableTime: true,
-            DeletionProtection: false,
-            DBSubnetGroupName: "aurora-staging-db",
-        });
-        expect(restore.KmsKeyId).to.equal(world.outputs.get<Record<string, string>>("kmsKeyArns").storage);
-        const measured = Object.fromEntries(report.measurements.map((m) => [m.name, m]));
-        expect(measured["time to available"].value).to.equal((2 * POLL_MS) / 1000);
-        expect(measured["time to available"].target).to.equal(7200);
-        expect(measured["data loss (RPO)"].target).to.equal(300);
-        expect(measured["data loss (RPO)"].value).to.be.within(0, 3);
-        expect(rds().commandCalls(DeleteDBInstanceCommand)[0].args[0].input).to.deep.equal({
-            DBInstanceIdentifier: `${temporary}-instance-1`,
-            SkipFinalSnapshot: true,
-        });
-        expect(rds().commandCalls(DeleteDBClusterCommand)[0].args[0].input).to.deep.equal({
-            DBClusterIdentifier: temporary,
-            SkipFinalSnapshot: true,
-        });
-    });
+    it(
+        "REQ-005 restore: point-in-time restore to a temporary cluster, time to " + "available and RPO from the marker rows, then deleted",
+        async () => {
+            world = await deployedWorld("staging");
+            const temporary = simulateRestore(3);
+            marker = new Date(clock.now() + 1000);
+            const { report, checks } = await runDrill("restore", context());
+            expect(checks[0].status, checks[0].evidence).to.equal("pass");
+            const restore = rds().commandCalls(RestoreDBClusterToPointInTimeCommand)[0].args[0].input;
+            expect(restore).to.include({
+                SourceDBClusterIdentifier: "aurora-staging",
+                DBClusterIdentifier: temporary,
+                UseLatestRestorableTime: true,
+                DeletionProtection: false,
+                DBSubnetGroupName: "aurora-staging-db",
+            });
+            expect(restore.KmsKeyId).to.equal(world.outputs.get<Record<string, string>>("kmsKeyArns").storage);
+            const measured = Object.fromEntries(report.measurements.map((m) => [m.name, m]));
+            expect(measured["time to available"].value).to.equal((2 * POLL_MS) / 1000);
+            expect(measured["time to available"].target).to.equal(7200);
+            expect(measured["data loss (RPO)"].target).to.equal(300);
+            expect(measured["data loss (RPO)"].value).to.be.within(0, 3);
+            expect(rds().commandCalls(DeleteDBInstanceCommand)[0].args[0].input).to.deep.equal({
+                DBInstanceIdentifier: `${temporary}-instance-1`,
+                SkipFinalSnapshot: true,
+            });
+            expect(rds().commandCalls(DeleteDBClusterCommand)[0].args[0].input).to.deep.equal({
+                DBClusterIdentifier: temporary,
+                SkipFinalSnapshot: true,
+            });
+        },
+    );
 
     it("restore fails without the marker rows and still deletes the temporary cluster when the restore breaks off", async () => {
         world = await deployedWorld("staging");
@@ -318,7 +328,10 @@ describe("verify: drills", () => {
     const BACKUP_ROLE = "arn:aws:iam::123456789012:role/aurora-prod-backup";
     const DR_COPY = "arn:aws:backup:eu-central-1:123456789012:recovery-point:drill-copy";
 
-    /** The on-demand backup completes on its `backupAfter`-th describe, the copy on its third, the restore job runs through `restoreStatuses`. */
+    /**
+     * The on-demand backup completes on its `backupAfter`-th describe, the copy on its third, the restore job runs through
+     * `restoreStatuses`.
+     */
     function simulateDrRestore(restoreStatuses: string[], backupAfter = 2, copyStates = ["RUNNING", "RUNNING", "COMPLETED"]) {
         const primary = world.mocks.backup;
         primary.on(ListBackupSelectionsCommand).resolves({
@@ -383,106 +396,120 @@ describe("verify: drills", () => {
         return drRds;
     }
 
-    it("REQ-005 dr-restore: an on-demand backup copied to the DR vault while markers are written, restored in the DR region; RTO and RPO from the marker", async () => {
-        world = await deployedWorld("prod");
-        const drRds = simulateDrRestore(["RUNNING", "RUNNING", "COMPLETED"]);
-        const scheduled = world.state.drRecoveryPoints[0];
-        // An earlier drill's on-demand copy, newer than any scheduled one: not evidence of the schedule.
-        world.state.drRecoveryPoints.unshift({
-            ...scheduled,
-            RecoveryPointArn: `${scheduled.RecoveryPointArn}-on-demand`,
-            CreatedBy: undefined,
-            CreationDate: new Date(clock.now()),
-        });
-        const drillStart = clock.now();
-        // The newest marker the restored cluster holds: written one probe interval after the drill started.
-        marker = new Date(drillStart + PROBE_INTERVAL_MS);
-        const { report, checks } = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db", drSecurityGroupIds: ["sg-0dr"] }));
-        expect(checks[0].status, checks[0].evidence).to.equal("pass");
-        const backup = world.mocks.backup.commandCalls(StartBackupJobCommand)[0].args[0].input;
-        expect(backup).to.deep.include({
-            BackupVaultName: world.outputs.get("backupVaultName"),
-            ResourceArn: world.outputs.get("clusterArn"),
-            IamRoleArn: BACKUP_ROLE,
-        });
-        expect(backup.Lifecycle, "on-demand backup lifecycle = the plan rule's").to.deep.equal(world.state.planRule.Lifecycle);
-        const copy = world.mocks.backup.commandCalls(StartCopyJobCommand)[0].args[0].input;
-        expect(copy).to.deep.include({
-            RecoveryPointArn: "arn:aws:backup:eu-west-1:123456789012:recovery-point:drill",
-            DestinationBackupVaultArn: world.outputs.get("drBackupVaultArn"),
-            IamRoleArn: BACKUP_ROLE,
-        });
-        expect(copy.Lifecycle, "copy lifecycle = the plan's copy action's").to.deep.equal(world.state.planRule.CopyActions![0].Lifecycle);
-        const start = world.mocks.drBackup.commandCalls(StartRestoreJobCommand)[0].args[0].input;
-        expect(start).to.deep.include({ RecoveryPointArn: DR_COPY, ResourceType: "Aurora", IamRoleArn: BACKUP_ROLE });
-        expect(start.Metadata).to.include({
-            DBClusterIdentifier: "aurora-prod-dr-drill-a1b2c3",
-            DBSubnetGroupName: "dr-db",
-            VpcSecurityGroupIds: '["sg-0dr"]',
-            Engine: "aurora-postgresql",
-        });
-        const measured = Object.fromEntries(report.measurements.map((m) => [m.name, m]));
-        // The backup completes at the second describe (probe tick 2 * POLL_TICKS, the first tick at the start); the copy at the third poll.
-        const backupAndCopyMs = (2 * POLL_TICKS - 1) * PROBE_INTERVAL_MS + 2 * POLL_MS;
-        expect(measured["backup and copy to the DR vault"].value).to.equal(backupAndCopyMs / 1000);
-        expect(measured["data loss (RPO) when the copy became usable"].value).to.equal((backupAndCopyMs - PROBE_INTERVAL_MS) / 1000);
-        expect(measured["data loss (RPO) when the copy became usable"].target).to.equal((24 + 7 + 6) * 3600);
-        expect(measured["age of the newest scheduled DR recovery point"].value).to.equal(
-            (drillStart - scheduled.CreationDate!.getTime()) / 1000,
-        );
-        expect(measured["time to available"].value).to.equal((2 * POLL_MS) / 1000);
-        expect(drRds.commandCalls(DeleteDBClusterCommand)).to.have.length(1);
-    });
+    it(
+        "REQ-005 dr-restore: an on-demand backup copied to the DR vault while markers are written, " +
+            "restored in the DR region; RTO and RPO from the marker",
+        async () => {
+            world = await deployedWorld("prod");
+            const drRds = simulateDrRestore(["RUNNING", "RUNNING", "COMPLETED"]);
+            const scheduled = world.state.drRecoveryPoints[0];
+            // An earlier drill's on-demand copy, newer than any scheduled one: not evidence of the schedule.
+            world.state.drRecoveryPoints.unshift({
+                ...scheduled,
+                RecoveryPointArn: `${scheduled.RecoveryPointArn}-on-demand`,
+                CreatedBy: undefined,
+                CreationDate: new Date(clock.now()),
+            });
+            const drillStart = clock.now();
+            // The newest marker the restored cluster holds: written one probe interval after the drill started.
+            marker = new Date(drillStart + PROBE_INTERVAL_MS);
+            const { report, checks } = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db", drSecurityGroupIds: ["sg-0dr"] }));
+            expect(checks[0].status, checks[0].evidence).to.equal("pass");
+            const backup = world.mocks.backup.commandCalls(StartBackupJobCommand)[0].args[0].input;
+            expect(backup).to.deep.include({
+                BackupVaultName: world.outputs.get("backupVaultName"),
+                ResourceArn: world.outputs.get("clusterArn"),
+                IamRoleArn: BACKUP_ROLE,
+            });
+            expect(backup.Lifecycle, "on-demand backup lifecycle = the plan rule's").to.deep.equal(world.state.planRule.Lifecycle);
+            const copy = world.mocks.backup.commandCalls(StartCopyJobCommand)[0].args[0].input;
+            expect(copy).to.deep.include({
+                RecoveryPointArn: "arn:aws:backup:eu-west-1:123456789012:recovery-point:drill",
+                DestinationBackupVaultArn: world.outputs.get("drBackupVaultArn"),
+                IamRoleArn: BACKUP_ROLE,
+            });
+            expect(copy.Lifecycle, "copy lifecycle = the plan's copy action's").to.deep.equal(
+                world.state.planRule.CopyActions![0].Lifecycle,
+            );
+            const start = world.mocks.drBackup.commandCalls(StartRestoreJobCommand)[0].args[0].input;
+            expect(start).to.deep.include({ RecoveryPointArn: DR_COPY, ResourceType: "Aurora", IamRoleArn: BACKUP_ROLE });
+            expect(start.Metadata).to.include({
+                DBClusterIdentifier: "aurora-prod-dr-drill-a1b2c3",
+                DBSubnetGroupName: "dr-db",
+                VpcSecurityGroupIds: '["sg-0dr"]',
+                Engine: "aurora-postgresql",
+            });
+            const measured = Object.fromEntries(report.measurements.map((m) => [m.name, m]));
+            // The backup completes at the second describe (probe tick 2 * POLL_TICKS, the first tick at the start); the copy at
+            // the third poll.
+            const backupAndCopyMs = (2 * POLL_TICKS - 1) * PROBE_INTERVAL_MS + 2 * POLL_MS;
+            expect(measured["backup and copy to the DR vault"].value).to.equal(backupAndCopyMs / 1000);
+            expect(measured["data loss (RPO) when the copy became usable"].value).to.equal((backupAndCopyMs - PROBE_INTERVAL_MS) / 1000);
+            expect(measured["data loss (RPO) when the copy became usable"].target).to.equal((24 + 7 + 6) * 3600);
+            expect(measured["age of the newest scheduled DR recovery point"].value).to.equal(
+                (drillStart - scheduled.CreationDate!.getTime()) / 1000,
+            );
+            expect(measured["time to available"].value).to.equal((2 * POLL_MS) / 1000);
+            expect(drRds.commandCalls(DeleteDBClusterCommand)).to.have.length(1);
+        },
+    );
 
-    it("dr-restore fails without the marker in the restored DR cluster, and on a failed backup, copy or restore job (cleaning up what it created)", async () => {
-        world = await deployedWorld("prod");
-        simulateDrRestore(["COMPLETED"]);
-        const missing = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
-        expect(missing.checks[0].status).to.equal("fail");
-        expect(missing.checks[0].evidence).to.match(/restored DR cluster holds no marker row/);
+    it(
+        "dr-restore fails without the marker in the restored DR cluster, " +
+            "and on a failed backup, copy or restore job (cleaning up what it created)",
+        async () => {
+            world = await deployedWorld("prod");
+            simulateDrRestore(["COMPLETED"]);
+            const missing = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
+            expect(missing.checks[0].status).to.equal("fail");
+            expect(missing.checks[0].evidence).to.match(/restored DR cluster holds no marker row/);
 
-        world.restore();
-        world = await deployedWorld("prod");
-        simulateDrRestore(["COMPLETED"], 2, ["RUNNING", "FAILED"]);
-        const copyFailed = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
-        expect(copyFailed.checks[0].status).to.equal("fail");
-        expect(copyFailed.checks[0].evidence).to.match(/copy job copy-1 FAILED: the DR key denies the copy/);
-        expect(world.mocks.drBackup.commandCalls(StartRestoreJobCommand), "no restore after a failed copy").to.have.length(0);
+            world.restore();
+            world = await deployedWorld("prod");
+            simulateDrRestore(["COMPLETED"], 2, ["RUNNING", "FAILED"]);
+            const copyFailed = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
+            expect(copyFailed.checks[0].status).to.equal("fail");
+            expect(copyFailed.checks[0].evidence).to.match(/copy job copy-1 FAILED: the DR key denies the copy/);
+            expect(world.mocks.drBackup.commandCalls(StartRestoreJobCommand), "no restore after a failed copy").to.have.length(0);
 
-        world.restore();
-        world = await deployedWorld("prod");
-        const drRds = simulateDrRestore(["FAILED"]);
-        marker = new Date(clock.now());
-        const failed = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
-        expect(failed.checks[0].status).to.equal("fail");
-        expect(failed.checks[0].evidence).to.match(/restore job job-1 FAILED: the subnet group does not exist/);
-        expect(drRds.commandCalls(DeleteDBClusterCommand)).to.have.length(1);
-    });
+            world.restore();
+            world = await deployedWorld("prod");
+            const drRds = simulateDrRestore(["FAILED"]);
+            marker = new Date(clock.now());
+            const failed = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
+            expect(failed.checks[0].status).to.equal("fail");
+            expect(failed.checks[0].evidence).to.match(/restore job job-1 FAILED: the subnet group does not exist/);
+            expect(drRds.commandCalls(DeleteDBClusterCommand)).to.have.length(1);
+        },
+    );
 
-    it("dr-restore is not-run without a DR subnet group, a DR backup or a reachable database, and fails without a scheduled DR copy", async () => {
-        world = await deployedWorld("prod");
-        simulateDrRestore(["COMPLETED"]);
-        const noSubnets = await runDrill("dr-restore", context());
-        expect(noSubnets.checks[0]).to.include({ status: "not-run" });
-        expect(noSubnets.checks[0].evidence).to.match(/--dr-subnet-group is required/);
+    it(
+        "dr-restore is not-run without a DR subnet group, a DR backup " + "or a reachable database, and fails without a scheduled DR copy",
+        async () => {
+            world = await deployedWorld("prod");
+            simulateDrRestore(["COMPLETED"]);
+            const noSubnets = await runDrill("dr-restore", context());
+            expect(noSubnets.checks[0]).to.include({ status: "not-run" });
+            expect(noSubnets.checks[0].evidence).to.match(/--dr-subnet-group is required/);
 
-        writer.cut();
-        const unreachable = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
-        expect(unreachable.checks[0]).to.include({ status: "not-run" });
-        expect(
-            world.mocks.backup.commandCalls(StartBackupJobCommand),
-            "nothing is backed up when the probe cannot reach the database",
-        ).to.have.length(0);
-        writer.restore();
+            writer.cut();
+            const unreachable = await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }));
+            expect(unreachable.checks[0]).to.include({ status: "not-run" });
+            expect(
+                world.mocks.backup.commandCalls(StartBackupJobCommand),
+                "nothing is backed up when the probe cannot reach the database",
+            ).to.have.length(0);
+            writer.restore();
 
-        world.state.drRecoveryPoints = [];
-        expect((await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }))).checks[0].evidence).to.match(
-            /holds no completed recovery point/,
-        );
+            world.state.drRecoveryPoints = [];
+            expect((await runDrill("dr-restore", context({ drSubnetGroup: "dr-db" }))).checks[0].evidence).to.match(
+                /holds no completed recovery point/,
+            );
 
-        world.restore();
-        world = await deployedWorld("staging");
-        const off = await runDrill("dr-restore" as DrillName, context({ drSubnetGroup: "dr-db" }));
-        expect(off.checks[0].evidence).to.match(/aurora:drBackup is false/);
-    });
+            world.restore();
+            world = await deployedWorld("staging");
+            const off = await runDrill("dr-restore" as DrillName, context({ drSubnetGroup: "dr-db" }));
+            expect(off.checks[0].evidence).to.match(/aurora:drBackup is false/);
+        },
+    );
 });

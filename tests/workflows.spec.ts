@@ -186,35 +186,39 @@ describe(".github/workflows", () => {
         expect(commands(job)).to.include("npm ci");
     });
 
-    it("REQ-011: deploys every discovered stack before prod one at a time in promotion order, then prod, each in its own environment, concurrency group and `pulumi up --policy-pack policies`", () => {
-        const { jobs } = workflow("deploy.yml");
-        expect(commands(jobs.stacks).join("\n")).to.include("tools/stack-matrix.ts --before-production");
-        expect(jobs.stacks.outputs?.["before-production"]).to.equal("${{ steps.stacks.outputs.before-production }}");
-        const before = jobs["before-production"];
-        expect(needsOf(before)).to.have.members(["test", "stacks"]);
-        expect(before.strategy).to.deep.include({
-            "max-parallel": 1,
-            "fail-fast": true,
-            matrix: "${{ fromJSON(needs.stacks.outputs.before-production) }}",
-        });
-        expect(environmentOf(before)).to.equal("${{ matrix.stack }}");
-        expect(commands(before)).to.include("pulumi up --yes --stack ${{ matrix.stack }} --policy-pack policies");
-        expect(before.concurrency).to.deep.equal({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
-        expect(needsOf(jobs.prod)).to.deep.equal(["before-production"]);
-        expect(environmentOf(jobs.prod)).to.equal("prod");
-        expect(commands(jobs.prod)).to.include("pulumi up --yes --stack prod --policy-pack policies");
-        expect(jobs.prod.concurrency).to.deep.equal({ group: "pulumi-prod", "cancel-in-progress": false });
-        // Nothing else deploys.
-        const deployJobs = Object.entries(jobs).filter(([, j]) => commands(j).some((c) => c.startsWith("pulumi up")));
-        expect(deployJobs.map(([id]) => id)).to.deep.equal(["before-production", "prod"]);
-        for (const job of [before, jobs.prod]) {
-            expect(
-                job.steps.some((s) => s.uses?.startsWith("pulumi/actions@")),
-                "installs the Pulumi CLI",
-            ).to.equal(true);
-        }
-        expect(raw("deploy.yml")).to.match(/prod.*required reviewers/i);
-    });
+    it(
+        "REQ-011: deploys every discovered stack before prod one at a time in promotion order, " +
+            "then prod, each in its own environment, concurrency group and `pulumi up --policy-pack policies`",
+        () => {
+            const { jobs } = workflow("deploy.yml");
+            expect(commands(jobs.stacks).join("\n")).to.include("tools/stack-matrix.ts --before-production");
+            expect(jobs.stacks.outputs?.["before-production"]).to.equal("${{ steps.stacks.outputs.before-production }}");
+            const before = jobs["before-production"];
+            expect(needsOf(before)).to.have.members(["test", "stacks"]);
+            expect(before.strategy).to.deep.include({
+                "max-parallel": 1,
+                "fail-fast": true,
+                matrix: "${{ fromJSON(needs.stacks.outputs.before-production) }}",
+            });
+            expect(environmentOf(before)).to.equal("${{ matrix.stack }}");
+            expect(commands(before)).to.include("pulumi up --yes --stack ${{ matrix.stack }} --policy-pack policies");
+            expect(before.concurrency).to.deep.equal({ group: "pulumi-${{ matrix.stack }}", "cancel-in-progress": false });
+            expect(needsOf(jobs.prod)).to.deep.equal(["before-production"]);
+            expect(environmentOf(jobs.prod)).to.equal("prod");
+            expect(commands(jobs.prod)).to.include("pulumi up --yes --stack prod --policy-pack policies");
+            expect(jobs.prod.concurrency).to.deep.equal({ group: "pulumi-prod", "cancel-in-progress": false });
+            // Nothing else deploys.
+            const deployJobs = Object.entries(jobs).filter(([, j]) => commands(j).some((c) => c.startsWith("pulumi up")));
+            expect(deployJobs.map(([id]) => id)).to.deep.equal(["before-production", "prod"]);
+            for (const job of [before, jobs.prod]) {
+                expect(
+                    job.steps.some((s) => s.uses?.startsWith("pulumi/actions@")),
+                    "installs the Pulumi CLI",
+                ).to.equal(true);
+            }
+            expect(raw("deploy.yml")).to.match(/prod.*required reviewers/i);
+        },
+    );
 
     it("AWS credentials come only from OIDC role assumption, in each stack's region", () => {
         for (const file of FILES) {
@@ -252,27 +256,31 @@ describe(".github/workflows", () => {
 describe(".github/workflows: verification after deploy, weekly drills (docs/verify.md)", () => {
     const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).scripts);
 
-    it("after each `pulumi up`: a refreshed preview that must plan nothing, then `npm run verify` without drills, its report uploaded", () => {
-        const { jobs } = workflow("deploy.yml");
-        // Every stack before prod runs in the matrix job, prod in its own.
-        for (const [job, stack] of [
-            ["before-production", "${{ matrix.stack }}"],
-            ["prod", "prod"],
-        ]) {
-            const run = commands(jobs[job]);
-            const up = run.indexOf(`pulumi up --yes --stack ${stack} --policy-pack policies`);
-            const preview = run.indexOf(`pulumi preview --refresh --expect-no-changes --stack ${stack} --policy-pack policies`);
-            const verify = run.findIndex((c) => c.startsWith(`npm run verify -- --stack ${stack}`));
-            expect(up, job).to.be.at.least(0);
-            expect(preview, `${job}: preview --expect-no-changes after up`).to.equal(up + 1);
-            expect(verify, `${job}: verify after the preview`).to.equal(preview + 1);
-            expect(run[verify], job).to.not.include("--drill");
-            expect(run[verify], job).to.include("--report verify-reports");
-            const upload = jobs[job].steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
-            expect(upload?.with, job).to.include({ name: `verify-${stack}`, path: "verify-reports" });
-        }
-        expect(scripts).to.include("verify");
-    });
+    it(
+        "after each `pulumi up`: a refreshed preview that must plan nothing, " +
+            "then `npm run verify` without drills, its report uploaded",
+        () => {
+            const { jobs } = workflow("deploy.yml");
+            // Every stack before prod runs in the matrix job, prod in its own.
+            for (const [job, stack] of [
+                ["before-production", "${{ matrix.stack }}"],
+                ["prod", "prod"],
+            ]) {
+                const run = commands(jobs[job]);
+                const up = run.indexOf(`pulumi up --yes --stack ${stack} --policy-pack policies`);
+                const preview = run.indexOf(`pulumi preview --refresh --expect-no-changes --stack ${stack} --policy-pack policies`);
+                const verify = run.findIndex((c) => c.startsWith(`npm run verify -- --stack ${stack}`));
+                expect(up, job).to.be.at.least(0);
+                expect(preview, `${job}: preview --expect-no-changes after up`).to.equal(up + 1);
+                expect(verify, `${job}: verify after the preview`).to.equal(preview + 1);
+                expect(run[verify], job).to.not.include("--drill");
+                expect(run[verify], job).to.include("--report verify-reports");
+                const upload = jobs[job].steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+                expect(upload?.with, job).to.include({ name: `verify-${stack}`, path: "verify-reports" });
+            }
+            expect(scripts).to.include("verify");
+        },
+    );
 
     it("a weekly schedule runs the rotation and restore drills on staging only and keeps the reports as artifacts", () => {
         const wf = workflow("drills.yml");

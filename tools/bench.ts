@@ -43,7 +43,8 @@ function main(): void {
         }
         medians[stack] = median(times);
         console.log(
-            `  ${stack.padEnd(8)} median ${medians[stack].toFixed(2)} s  (min ${Math.min(...times).toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s)`,
+            `  ${stack.padEnd(8)} median ${medians[stack].toFixed(2)} s  (min ` +
+                `${Math.min(...times).toFixed(2)} s, max ${Math.max(...times).toFixed(2)} s)`,
         );
     }
     const bareMedian = median(bare);

@@ -130,7 +130,8 @@ export function estimate(
         add(
             "automated backups",
             0,
-            `${cluster.inputs.backupRetentionPeriod}-day retention assumed within the free allowance (backup storage up to the cluster size)`,
+            `${cluster.inputs.backupRetentionPeriod}-day retention assumed ` +
+                `within the free allowance (backup storage up to the cluster size)`,
         );
     }
 
@@ -150,7 +151,8 @@ export function estimate(
         add(
             "interface endpoints",
             azHours * h * p.interfaceEndpointAzHour,
-            `${endpoints.length} endpoints, ${azHours} endpoint-AZs x ${h} h x $${p.interfaceEndpointAzHour}/h (data processed not included)`,
+            `${endpoints.length} endpoints, ${azHours} endpoint-AZs x ${h} h ` +
+                `x $${p.interfaceEndpointAzHour}/h (data processed not included)`,
         );
     }
 
@@ -162,7 +164,8 @@ export function estimate(
         add(
             "CloudWatch Logs (flow logs, PostgreSQL logs)",
             ingest * p.logsIngestGb + stored * p.logsStorageGbMonth,
-            `${groups.length} groups x ${assumptions.logsGbPerLogGroup} GB/month ingested x $${p.logsIngestGb}/GB, ${round2(stored)} GB stored at retention x $${p.logsStorageGbMonth}/GB-month`,
+            `${groups.length} groups x ${assumptions.logsGbPerLogGroup} GB/month ingested x $${p.logsIngestGb}/GB, ` +
+                `${round2(stored)} GB stored at retention x $${p.logsStorageGbMonth}/GB-month`,
         );
     }
 
@@ -187,7 +190,8 @@ export function estimate(
         add(
             "AWS Backup cross-region copy",
             assumptions.storageGb * (p.backupGbMonth + p.interRegionTransferGb),
-            `one ${assumptions.storageGb} GB copy kept in ${drVaults[0].inputs.region} x $${p.backupGbMonth}/GB-month, plus its transfer x $${p.interRegionTransferGb}/GB`,
+            `one ${assumptions.storageGb} GB copy kept in ${drVaults[0].inputs.region} x ` +
+                `$${p.backupGbMonth}/GB-month, plus its transfer x $${p.interRegionTransferGb}/GB`,
         );
     }
     const insightsMode = cluster?.inputs.databaseInsightsMode ?? "standard";
@@ -252,7 +256,8 @@ export async function main(
     const args = parseArgs(argv);
     if (typeof args === "string") {
         err(
-            `usage: npm run cost -- --stack <${listStacks().join("|")}> [--storage-gb <n>] [--io-millions <n>] [--acu <n>] [--logs-gb <n>]\n${args}`,
+            `usage: npm run cost -- --stack <${listStacks().join("|")}> [--storage-gb ` +
+                `<n>] [--io-millions <n>] [--acu <n>] [--logs-gb <n>]\n${args}`,
         );
         return 2;
     }

@@ -286,7 +286,9 @@ export class MockEngine implements pulumi.runtime.Mocks {
             case "aws:lambda/function:Function":
                 return {
                     arn: `arn:aws:lambda:${region}:${account}:function:${id}`,
-                    invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${region}:${account}:function:${id}/invocations`,
+                    invokeArn:
+                        `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/` +
+                        `arn:aws:lambda:${region}:${account}:function:${id}/invocations`,
                 };
             case "aws:lambda/invocation:Invocation":
                 // The offline preview never runs the function: say so where its summary would be.

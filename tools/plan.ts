@@ -250,7 +250,9 @@ export function planUpdate(prior: readonly DeployedResource[], next: readonly Re
                 (f) => typeof resource.inputs[f] === "string" && equivalent(resource.type, f, old.state[f], resource.inputs[f]),
             )) {
                 errors.push(
-                    `${resource.name} keeps its ${field} '${resource.inputs[field]}' through the replacement: Pulumi creates the new resource before deleting the old one, and AWS refuses (or, for idempotent creates, silently reuses) a second one of that name; change what forces the replacement, or set deleteBeforeReplace`,
+                    `${resource.name} keeps its ${field} '${resource.inputs[field]}' through the replacement: ` +
+                        `Pulumi creates the new resource before deleting the old one, and AWS refuses (or, for idempotent creates, ` +
+                        `silently reuses) a second one of that name; change what forces the replacement, or set deleteBeforeReplace`,
                 );
             }
         }
@@ -305,7 +307,8 @@ export function formatPlan(plan: Plan, heading: string): string {
         lines.push(`    ${symbols[step.operation].padEnd(2)} ${step.type}  ${step.name}  ${step.operation}`);
         for (const change of step.changes) {
             lines.push(
-                `          ${change.field}: ${shown(change.from)} => ${shown(change.to)}${change.forcesReplacement ? "  (forces replacement)" : ""}`,
+                `          ${change.field}: ${shown(change.from)} => ` +
+                    `${shown(change.to)}${change.forcesReplacement ? "  (forces replacement)" : ""}`,
             );
         }
         for (const error of step.errors) {
@@ -314,7 +317,8 @@ export function formatPlan(plan: Plan, heading: string): string {
     }
     const { create, update, replace, delete: deleted, same } = plan.counts;
     lines.push(
-        `Plan: ${create} to create, ${update} to update, ${replace} to replace, ${deleted} to delete, ${same} unchanged; ${plan.errors} error(s)`,
+        `Plan: ${create} to create, ${update} to update, ${replace} to replace, ` +
+            `${deleted} to delete, ${same} unchanged; ${plan.errors} error(s)`,
     );
     return lines.join("\n");
 }

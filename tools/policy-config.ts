@@ -45,7 +45,8 @@ function parseEntry(key: string, value: unknown): ParsedEntry {
     const { enforcementLevel, ...properties } = value as Record<string, unknown>;
     if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) {
         throw new PolicyConfigError(
-            `parsing enforcement level for "${key}": ${JSON.stringify(enforcementLevel)} is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`,
+            `parsing enforcement level for "${key}": ${JSON.stringify(enforcementLevel)} ` +
+                `is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`,
         );
     }
     return { enforcementLevel, properties };

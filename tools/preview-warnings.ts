@@ -14,7 +14,8 @@ export function previewWarnings(resources: readonly RecordedResource[]): string[
     const subscribed = new Set(ofType("aws:sns/topicSubscription:TopicSubscription").map((s) => s.inputs.topic));
     for (const topic of ofType("aws:sns/topic:Topic").filter((t) => !subscribed.has(t.state.arn))) {
         warnings.push(
-            `alert topic ${topic.inputs.name} has no subscribers: alarms and RDS events reach nobody (set aurora:alarmEmails or aurora:alarmHttpsEndpoints)`,
+            `alert topic ${topic.inputs.name} has no subscribers: ` +
+                `alarms and RDS events reach nobody (set aurora:alarmEmails or aurora:alarmHttpsEndpoints)`,
         );
     }
 
@@ -23,7 +24,8 @@ export function previewWarnings(resources: readonly RecordedResource[]): string[
     );
     if (placeholder.length > 0) {
         warnings.push(
-            `${placeholder.length} alarm description(s) link runbooks under the placeholder ${DEFAULT_RUNBOOK_BASE_URL}: set aurora:runbookBaseUrl to where your docs/ folder is published`,
+            `${placeholder.length} alarm description(s) link runbooks under the placeholder ${DEFAULT_RUNBOOK_BASE_URL}: ` +
+                `set aurora:runbookBaseUrl to where your docs/ folder is published`,
         );
     }
     return warnings;

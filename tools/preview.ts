@@ -133,19 +133,22 @@ export function formatReport(result: PreviewResult): string {
     }
     lines.push(
         "",
-        `Resources: ${result.resources.filter((r) => r.custom).length} to create (${result.resources.filter((r) => !r.custom).length} components)`,
+        `Resources: ${result.resources.filter((r) => r.custom).length} to ` +
+            `create (${result.resources.filter((r) => !r.custom).length} components)`,
     );
     for (const [type, count] of [...counts.entries()].sort()) {
         lines.push(`    ${String(count).padStart(3)}  ${type}`);
     }
     lines.push(
         "",
-        `Policy pack aurora-guardrails: ${result.policyViolations.length === 0 ? "no violations" : `${result.policyViolations.length} violation(s)`}`,
+        `Policy pack aurora-guardrails: ` +
+            `${result.policyViolations.length === 0 ? "no violations" : `${result.policyViolations.length} violation(s)`}`,
     );
     const cannotRun = cannotRunDiagnostics(result.policyViolations).length;
     if (cannotRun > 0) {
         lines.push(
-            `    ${cannotRun} of them: a policy could not run during preview (it read a value unknown until the update; the CLI reports these as advisory)`,
+            `    ${cannotRun} of them: a policy could not run during preview (it ` +
+                `read a value unknown until the update; the CLI reports these as advisory)`,
         );
     }
     const byPolicy = new Map<string, PolicyViolation[]>();
@@ -244,7 +247,8 @@ export async function main(
     const args = parseArgs(argv);
     if (typeof args === "string") {
         err(
-            `usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--preview] [--json <file>] [--config <key>=<value> ...] [--policy-pack-config <file>] [--refresh | --against <previous.json>]\n${args}`,
+            `usage: npm run preview:offline -- --stack <${listStacks().join("|")}> [--preview] [--json <file>] ` +
+                `[--config <key>=<value> ...] [--policy-pack-config <file>] [--refresh | --against <previous.json>]\n${args}`,
         );
         return 2;
     }

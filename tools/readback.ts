@@ -89,21 +89,27 @@ function continuousBackupRuleOf(
     return (plan?.inputs.rules ?? []).find((rule: { enableContinuousBackup?: boolean }) => rule.enableContinuousBackup === true);
 }
 
-const AWS_BACKUP_OWNS = `AWS Backup documentation "Continuous backups and point-in-time restore (PITR)" (Aurora: AWS Backup manages the cluster's backup retention); crossplane-contrib/provider-aws#1356; aws-cloudformation/cloudformation-coverage-roadmap#2167; ${TF}#33465`;
+const AWS_BACKUP_OWNS =
+    `AWS Backup documentation "Continuous backups and point-in-time restore (PITR)" (Aurora: AWS Backup manages the cluster's ` +
+    `backup retention); crossplane-contrib/provider-aws#1356; aws-cloudformation/cloudformation-coverage-roadmap#2167; ${TF}#33465`;
 
 export const READ_BACK_RULES: readonly ReadBackRule[] = [
     {
         type: "aws:rds/clusterActivityStream:ClusterActivityStream",
         field: "kmsKeyId",
         behaviour: "DescribeDBClusters returns ActivityStreamKmsKeyId as the bare key id, whatever reference the stream was started with",
-        source: `${TF} internal/service/rds/cluster_activity_stream.go resourceClusterActivityStreamRead (d.Set("kms_key_id", output.ActivityStreamKmsKeyId)) and its acceptance test, which checks kms_key_id against aws_kms_key.key_id; terraform-aws-modules/terraform-aws-rds-aurora#505`,
+        source:
+            `${TF} internal/service/rds/cluster_activity_stream.go resourceClusterActivityStreamRead (d.Set("kms_key_id", ` +
+            `output.ActivityStreamKmsKeyId)) and its acceptance test, which checks kms_key_id ` +
+            `against aws_kms_key.key_id; terraform-aws-modules/terraform-aws-rds-aurora#505`,
         readBack: ({ resource }) => (typeof resource.state.kmsKeyId === "string" ? { value: keyIdOf(resource.state.kmsKeyId) } : undefined),
     },
     {
         type: "aws:rds/cluster:Cluster",
         field: "backupRetentionPeriod",
         behaviour:
-            "Once an AWS Backup plan with continuous backup selects the cluster, AWS Backup sets its backup retention to the rule's retention",
+            "Once an AWS Backup plan with continuous backup selects the cluster, " +
+            "AWS Backup sets its backup retention to the rule's retention",
         source: AWS_BACKUP_OWNS,
         readBack: ({ resource, stack }) => {
             const rule = continuousBackupRuleOf(resource, stack);
@@ -121,7 +127,9 @@ export const READ_BACK_RULES: readonly ReadBackRule[] = [
         type: "aws:rds/cluster:Cluster",
         field: "engineVersionActual",
         behaviour: "The provider reads the running version (after AWS's automatic minor upgrades) into engine_version_actual",
-        source: `${TF} internal/service/rds/cluster.go resourceClusterRead -> clusterSetResourceDataEngineVersionFromCluster; the running minor is modelled as one newer than components/data/aurora-postgresql.json knows`,
+        source:
+            `${TF} internal/service/rds/cluster.go resourceClusterRead -> clusterSetResourceDataEngineVersionFromCluster; ` +
+            `the running minor is modelled as one newer than components/data/aurora-postgresql.json knows`,
         readBack: ({ resource }) =>
             typeof resource.inputs.engineVersion === "string" ? { value: runningEngineVersion(resource.inputs.engineVersion) } : undefined,
     },
@@ -129,7 +137,8 @@ export const READ_BACK_RULES: readonly ReadBackRule[] = [
         type: "aws:rds/cluster:Cluster",
         field: "engineVersion",
         behaviour:
-            'engine_version keeps the configured value only while it is a dotted prefix of the running version ("17" of "17.5"); otherwise it becomes the running version',
+            "engine_version keeps the configured value only while it is a dotted prefix of " +
+            'the running version ("17" of "17.5"); otherwise it becomes the running version',
         source: `${TF} internal/service/rds/engine_version.go compareActualEngineVersion`,
         readBack: ({ resource }) => {
             const configured = resource.inputs.engineVersion;
@@ -144,7 +153,9 @@ export const READ_BACK_RULES: readonly ReadBackRule[] = [
         type,
         field: "preferredMaintenanceWindow",
         behaviour: "RDS returns the maintenance window lower-cased",
-        source: `${TF} internal/service/rds/cluster.go and cluster_instance.go schema: preferred_maintenance_window has a StateFunc that lower-cases it (verify.SuppressEquivalentStringCaseInsensitive on instances)`,
+        source:
+            `${TF} internal/service/rds/cluster.go and cluster_instance.go schema: preferred_maintenance_window ` +
+            `has a StateFunc that lower-cases it (verify.SuppressEquivalentStringCaseInsensitive on instances)`,
         readBack: ({ resource }) =>
             typeof resource.state.preferredMaintenanceWindow === "string"
                 ? { value: resource.state.preferredMaintenanceWindow.toLowerCase() }
@@ -159,7 +170,10 @@ export const READ_BACK_RULES: readonly ReadBackRule[] = [
         type,
         field,
         behaviour: "AWS returns the storage key as a key ARN, whatever reference (alias name or alias ARN) the resource was created with",
-        source: `${TF} internal/service/rds/cluster.go resourceClusterRead (d.Set("kms_key_id", dbc.KmsKeyId)) and internal/service/backup/vault.go resourceVaultRead (EncryptionKeyArn); DescribeDBClusters documents KmsKeyId as the key ARN`,
+        source:
+            `${TF} internal/service/rds/cluster.go resourceClusterRead (d.Set("kms_key_id", dbc.KmsKeyId)) and ` +
+            `internal/service/backup/vault.go resourceVaultRead (EncryptionKeyArn); ` +
+            `DescribeDBClusters documents KmsKeyId as the key ARN`,
         readBack: ({ resource, stack }) => {
             const reference = resource.state[field];
             if (typeof reference !== "string" || !/(^alias\/|:alias\/)/.test(reference)) {
@@ -180,8 +194,11 @@ export const READ_BACK_RULES: readonly ReadBackRule[] = [
         type: "aws:secretsmanager/secretRotation:SecretRotation",
         field: "secretId",
         behaviour:
-            "DescribeSecret returns the secret's ARN, which the provider stores as secret_id even when the rotation was created with the secret's name",
-        source: `${TF} internal/service/secretsmanager/secret_rotation.go resourceSecretRotationRead (d.Set("secret_id", output.ARN)); secret_id is ForceNew`,
+            "DescribeSecret returns the secret's ARN, which the provider stores " +
+            "as secret_id even when the rotation was created with the secret's name",
+        source:
+            `${TF} internal/service/secretsmanager/secret_rotation.go ` +
+            `resourceSecretRotationRead (d.Set("secret_id", output.ARN)); secret_id is ForceNew`,
         readBack: ({ resource, stack }) => {
             const secret = stack.find(
                 (r) =>
@@ -212,7 +229,9 @@ export const READ_BACK_RULES: readonly ReadBackRule[] = [
         type: "aws:ec2/flowLog:FlowLog",
         field: "logDestination",
         behaviour: "The provider strips a trailing `:*` from a CloudWatch Logs destination ARN on create and stores it without",
-        source: `${TF} internal/service/ec2/vpc_flow_log.go resourceLogFlowCreate/Read (strings.TrimSuffix(logDestination, ":*")); log_destination is ForceNew`,
+        source:
+            `${TF} internal/service/ec2/vpc_flow_log.go resourceLogFlowCreate/Read ` +
+            `(strings.TrimSuffix(logDestination, ":*")); log_destination is ForceNew`,
         readBack: ({ resource }) =>
             typeof resource.state.logDestination === "string" ? { value: resource.state.logDestination.replace(/:\*$/, "") } : undefined,
     },
@@ -220,7 +239,8 @@ export const READ_BACK_RULES: readonly ReadBackRule[] = [
         type: "*",
         field: "tagsAll",
         behaviour:
-            "The provider stores the resource's tags merged with the provider's default tags in tags_all (computed: never diffed against inputs)",
+            "The provider stores the resource's tags merged with the provider's " +
+            "default tags in tags_all (computed: never diffed against inputs)",
         source: `${TF} internal/tags (SetTagsDiff, tags_all computed); the program sets no provider default tags`,
         readBack: ({ resource }) => (resource.inputs.tags === undefined ? undefined : { value: { ...resource.inputs.tags } }),
     },
@@ -234,14 +254,18 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
         source: AWS_BACKUP_OWNS,
         refuses: ({ prior, changed }, stack) =>
             changed.includes("backupRetentionPeriod") && continuousBackupRuleOf(prior, stack)
-                ? `InvalidParameterCombination: the cluster is associated with an AWS Backup resource; BackupRetentionPeriod can be left blank or set only to its current value (${prior.state.backupRetentionPeriod})`
+                ? `InvalidParameterCombination: the cluster is associated with an AWS Backup resource; ` +
+                  `BackupRetentionPeriod can be left blank or set only to its current value (${prior.state.backupRetentionPeriod})`
                 : undefined,
     },
     {
         type: "aws:rds/cluster:Cluster",
         behaviour:
-            "On any update of the cluster the provider sends the configured EngineVersion when it differs from the running version; AWS resolves a major-only or older version to a lower minor and refuses the downgrade",
-        source: `${TF} internal/service/rds/cluster.go resourceClusterUpdate (engine_version sent with the modify when it differs from engine_version_actual); ${TF}#45026, #15101`,
+            "On any update of the cluster the provider sends the configured EngineVersion when it differs from the " +
+            "running version; AWS resolves a major-only or older version to a lower minor and refuses the downgrade",
+        source:
+            `${TF} internal/service/rds/cluster.go resourceClusterUpdate (engine_version sent ` +
+            `with the modify when it differs from engine_version_actual); ${TF}#45026, #15101`,
         refuses: ({ prior, inputs, changed, ignored }) => {
             const running: string | undefined = prior.state.engineVersionActual;
             // With ignoreChanges the provider plans the stored value; otherwise the configured one.
@@ -252,7 +276,8 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
             const [major, minor] = planned.split(".");
             const lower = major === running.split(".")[0] && (minor === undefined || Number(minor) < Number(running.split(".")[1]));
             return lower
-                ? `InvalidParameterCombination: Cannot upgrade aurora-postgresql from ${running} to ${minor === undefined ? `${planned} (resolved to its default minor)` : planned}`
+                ? `InvalidParameterCombination: Cannot upgrade aurora-postgresql from ${running} to ` +
+                      `${minor === undefined ? `${planned} (resolved to its default minor)` : planned}`
                 : undefined;
         },
     },

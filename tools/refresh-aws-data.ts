@@ -19,7 +19,8 @@ const ENGINE = "aurora-postgresql";
 export const DATA_PATH = path.join(__dirname, "..", "components", "data", "aurora-postgresql.json");
 
 export const USAGE =
-    "usage: npx ts-node --transpile-only tools/refresh-aws-data.ts <cfn-lint src/cfnlint/data/schemas/extensions folder> <source date YYYY-MM-DD>";
+    "usage: npx ts-node --transpile-only tools/refresh-aws-data.ts <cfn-lint " +
+    "src/cfnlint/data/schemas/extensions folder> <source date YYYY-MM-DD>";
 
 /** cfn-lint's folder for a resource type, under its real name (`aws_rds_dbcluster`) or a copy's (`rds-dbcluster`). */
 export function resourceFolder(sourceDir: string, resource: "dbcluster" | "dbinstance"): string {

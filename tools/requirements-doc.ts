@@ -63,7 +63,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     {
         id: "REQ-003",
         summary:
-            "Private only: no public instances or internet routes; ingress on the DB port from the application group or private CIDRs; minimal egress.",
+            "Private only: no public instances or internet routes; " +
+            "ingress on the DB port from the application group or private CIDRs; minimal egress.",
         implementedBy: [
             { file: "components/network.ts", what: "isolated subnets, security groups, interface endpoints, stripped default group" },
             { file: "components/secrets.ts", what: "rotation function and proxy security groups limited to the database port and HTTPS" },
@@ -72,7 +73,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     {
         id: "REQ-004",
         summary:
-            "Credentials in Secrets Manager, rotated automatically (30 days by default) without breaking connections; no password in code or config.",
+            "Credentials in Secrets Manager, rotated automatically (30 days by default) " +
+            "without breaking connections; no password in code or config.",
         implementedBy: [
             { file: "components/cluster.ts", what: "RDS-managed master password (manageMasterUserPassword)" },
             { file: "components/secrets.ts", what: "master rotation schedule, alternating-users application secrets, RDS Proxy" },
@@ -91,7 +93,8 @@ export const REQUIREMENTS: readonly Requirement[] = [
     {
         id: "REQ-006",
         summary:
-            "Enhanced Monitoring and Performance Insights on every instance; PostgreSQL logs in pre-created, encrypted log groups with retention; alarms.",
+            "Enhanced Monitoring and Performance Insights on every instance; " +
+            "PostgreSQL logs in pre-created, encrypted log groups with retention; alarms.",
         implementedBy: [
             { file: "components/cluster.ts", what: "monitoring role and interval, Performance Insights, log groups and exports" },
             {
@@ -165,14 +168,20 @@ function specFiles(dir: string): string[] {
     });
 }
 
+/** A string or template literal as written in a spec file. */
+const TITLE_PIECE = /`[^`]*`|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/;
+/** `it(` and its title: one literal, or literals joined with `+` (a title too long for one line). */
+const IT_TITLE = new RegExp(String.raw`\bit\(\s*((?:${TITLE_PIECE.source})(?:\s*\+\s*(?:${TITLE_PIECE.source}))*)`, "g");
+
 /** Every test in tests/ whose title names a requirement id (template placeholders shown as `<name>`). */
 export function testsByRequirement(root = ROOT): Map<string, TestReference[]> {
     const found = new Map<string, TestReference[]>();
     for (const file of specFiles(path.join(root, "tests")).sort()) {
         const text = fs.readFileSync(file, "utf8");
-        for (const [, quoted] of text.matchAll(/\bit\(\s*(`[^`]*`|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/g)) {
-            const title = quoted
-                .slice(1, -1)
+        for (const [, quoted] of text.matchAll(IT_TITLE)) {
+            const title = [...quoted.matchAll(new RegExp(TITLE_PIECE.source, "g"))]
+                .map(([piece]) => piece.slice(1, -1))
+                .join("")
                 .replace(/\$\{(\w+)\}/g, "<$1>")
                 .replace(/\$\{[^}]*\}/g, "…");
             for (const id of new Set(title.match(/REQ-\d{3}/g) ?? [])) {
@@ -204,7 +213,10 @@ export function renderRequirementsDoc(root = ROOT): string {
         ...REQUIREMENTS.map((r) => {
             const enforcing = policies.filter((p) => p.anchors.requirements.includes(r.id));
             const files = r.implementedBy.map((i) => `\`${i.file}\``).join(", ");
-            return `| [${r.id}](#${r.id.toLowerCase()}) | ${files} | ${enforcing.length} | ${(tests.get(r.id) ?? []).length} | ${checksOf(r.id).length} |`;
+            return (
+                `| [${r.id}](#${r.id.toLowerCase()}) | ${files} | ${enforcing.length} ` +
+                `| ${(tests.get(r.id) ?? []).length} | ${checksOf(r.id).length} |`
+            );
         }),
         "",
         "## The verification checklist, as `npm run verify` checks",
@@ -234,7 +246,8 @@ export function renderRequirementsDoc(root = ROOT): string {
         lines.push(...(tests.get(r.id) ?? []).map((t) => `- \`${t.file}\`: ${t.title.replace(/\|/g, "\\|")}`), "");
         const verifiedBy = checksOf(r.id).map((c) => `\`${c.check}\` (${c.item})`);
         lines.push(
-            `Verified on a deployed stack by: ${verifiedBy.length > 0 ? verifiedBy.join(", ") : "no `npm run verify` check (proven by the tests and policies above)"}.`,
+            `Verified on a deployed stack by: ` +
+                `${verifiedBy.length > 0 ? verifiedBy.join(", ") : "no `npm run verify` check (proven by the tests and policies above)"}.`,
             "",
         );
     }

@@ -65,17 +65,21 @@ const ident = (client: Client, name: string) => client.escapeIdentifier(name);
 async function catalogSnapshot(client: Client, roles: string[], schema: string): Promise<string> {
     const { rows } = await client.query(
         `SELECT json_build_object(
-            'roles', (SELECT json_agg(json_build_object('name', rolname, 'login', rolcanlogin, 'createdb', rolcreatedb, 'createrole', rolcreaterole,
+            'roles', (SELECT json_agg(json_build_object('name', rolname, ` +
+            `'login', rolcanlogin, 'createdb', rolcreatedb, 'createrole', rolcreaterole,
                         'comment', shobj_description(oid, 'pg_authid')) ORDER BY rolname) FROM pg_roles WHERE rolname = ANY($1)),
             'members', (SELECT json_agg(r.rolname || '>' || m.rolname ORDER BY r.rolname, m.rolname) FROM pg_auth_members am
                         JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member WHERE m.rolname = ANY($1)),
             'database', (SELECT datacl::text FROM pg_database WHERE datname = current_database()),
-            'schemas', (SELECT json_agg(nspname || ':' || coalesce(nspacl::text, '') ORDER BY nspname) FROM pg_namespace WHERE nspname IN ($2, 'public')),
+            'schemas', (SELECT json_agg(nspname || ':' || coalesce(nspacl::text, '') ORDER BY nspname) ` +
+            `FROM pg_namespace WHERE nspname IN ($2, 'public')),
             'relations', (SELECT json_agg(c.relname || ':' || coalesce(c.relacl::text, '') ORDER BY c.relname) FROM pg_class c
                         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')),
-            'defaults', (SELECT json_agg(d.defaclobjtype::text || ':' || d.defaclacl::text ORDER BY d.defaclobjtype, d.defaclacl::text) FROM pg_default_acl d),
+            'defaults', (SELECT json_agg(d.defaclobjtype::text || ':' || d.defaclacl::text ORDER BY d.defaclobjtype, d.defaclacl::text) ` +
+            `FROM pg_default_acl d),
             'extensions', (SELECT json_agg(extname ORDER BY extname) FROM pg_extension),
-            'roleSettings', (SELECT json_agg(r.rolname || ':' || array_to_string(s.setconfig, ',') ORDER BY r.rolname, s.setdatabase) FROM pg_db_role_setting s
+            'roleSettings', (SELECT json_agg(r.rolname || ':' || array_to_string(s.setconfig, ',') ORDER BY r.rolname, s.setdatabase) ` +
+            `FROM pg_db_role_setting s
                         JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = ANY($1))
         ) AS snapshot`,
         [roles, schema],
@@ -196,7 +200,8 @@ export async function applyDesiredState(
                     `SELECT r.rolcreatedb OR r.rolcreaterole AS creates,
                             EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid AND m.roleid = $2::regrole) AS "inGroup",
                             EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid AND m.roleid = $3::regrole) AS "inOther",
-                            EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid AND g.rolname = 'rds_superuser') AS "inAdmin"
+                            EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid ` +
+                        `WHERE m.member = r.oid AND g.rolname = 'rds_superuser') AS "inAdmin"
                      FROM pg_roles r WHERE r.rolname = $1`,
                     [user.name, user.access, other],
                 );

@@ -116,12 +116,15 @@ function preloads(actual: string, expected: string): boolean {
 /** Can the connected user write to the schema's first table? A rolled-back lock probe, no data touched. */
 async function writeProbe(client: Client, schema: string): Promise<{ table?: string; canWrite: boolean; detail: string }> {
     const { rows } = await client.query<{ name: string }>(
-        "SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname LIMIT 1",
+        "SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON " +
+            "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname LIMIT 1",
         [schema],
     );
     if (rows.length === 0) {
         const { rows: privs } = await client.query<{ insert: boolean }>(
-            "SELECT EXISTS (SELECT 1 FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace, aclexplode(d.defaclacl) a WHERE n.nspname = $1 AND d.defaclobjtype = 'r' AND a.privilege_type = 'INSERT' AND pg_has_role(a.grantee, 'USAGE')) AS insert",
+            "SELECT EXISTS (SELECT 1 FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace, " +
+                "aclexplode(d.defaclacl) a WHERE n.nspname = $1 AND d.defaclobjtype = 'r' AND " +
+                "a.privilege_type = 'INSERT' AND pg_has_role(a.grantee, 'USAGE')) AS insert",
             [schema],
         );
         return {
@@ -166,7 +169,9 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
             const { rows } = await client.query("SELECT version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()");
             return {
                 status: "pass",
-                evidence: `connected to ${settings.host}:${settings.port} as ${master.username}, certificate verified for the host; ${rows[0].version} ${rows[0].cipher}`,
+                evidence:
+                    `connected to ${settings.host}:${settings.port} as ${master.username}, ` +
+                    `certificate verified for the host; ${rows[0].version} ${rows[0].cipher}`,
             };
         }),
     );
@@ -198,7 +203,9 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
             const ok = probe.canWrite === (user.access === "readwrite") && !rows[0].create;
             return {
                 status: ok ? ("pass" as const) : ("fail" as const),
-                evidence: `${user.access} user ${user.name}: logged in as ${username} (${how}); ${probe.detail}; CREATE on public or ${settings.schema}: ${rows[0].create ? "yes" : "no"}`,
+                evidence:
+                    `${user.access} user ${user.name}: logged in as ${username} (${how}); ${probe.detail}; ` +
+                    `CREATE on public or ${settings.schema}: ${rows[0].create ? "yes" : "no"}`,
             };
         });
     for (const user of settings.appUsers) {
@@ -231,7 +238,9 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
             const ok = rows[0].iam && rows[0].admin;
             return {
                 status: ok ? "pass" : "fail",
-                evidence: `${settings.iamAdminUser} logged in with an IAM token; member of rds_iam: ${rows[0].iam}, of rds_superuser: ${rows[0].admin}`,
+                evidence:
+                    `${settings.iamAdminUser} logged in with an IAM token; ` +
+                    `member of rds_iam: ${rows[0].iam}, of rds_superuser: ${rows[0].admin}`,
             };
         });
     });
@@ -278,7 +287,9 @@ export async function verifyDatabase(settings: BootstrapSettings, deps: VerifyDe
         if (!libraries.includes("pgaudit") || !server.has("pgaudit.log")) {
             return {
                 status: "not-run",
-                evidence: `pgaudit is not loaded on this server (shared_preload_libraries = '${libraries.join(",")}'): community PostgreSQL has no pgaudit`,
+                evidence:
+                    `pgaudit is not loaded on this server (shared_preload_libraries ` +
+                    `= '${libraries.join(",")}'): community PostgreSQL has no pgaudit`,
             };
         }
         if (!deps.findAuditLine) {

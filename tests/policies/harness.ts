@@ -324,7 +324,10 @@ const igwRoute = (s: Stack) =>
         gatewayId: igw.state.id,
     });
 
-/** One fault per mandatory policy of the pack, for the compliant production stack: the stack change and a part of the message it must produce. */
+/**
+ * One fault per mandatory policy of the pack, for the compliant production stack: the stack change and a part of the
+ * message it must produce.
+ */
 export const MANDATORY_FAULTS: Array<{ policy: string; fault: (x: Stack) => Partial<Stack> | RecordedResource[]; message: string }> = [
     {
         policy: "rds-cluster-storage-encrypted-cmk",

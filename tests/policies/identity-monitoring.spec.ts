@@ -148,17 +148,22 @@ describe("identity and monitoring policies", () => {
             );
             expect(v.urn).to.equal(s.secret.urn);
         });
-        it("REQ-004: an RDS-managed master secret without a SecretRotation is rotated by RDS every 7 days: compliant unless the maximum is shorter", async () => {
-            expectNone(await check(secretsRotation, stackOf({ ...base(), masterRotation: undefined })));
-            const [v] = expectViolations(
-                await check(secretsRotation, stackOf({ ...base(), rotation: undefined, masterRotation: undefined }), {
-                    config: { "secrets-rotation-enabled": { maximumRotationDays: 5 } },
-                }),
-                "Secret 'app-secret' has no aws.secretsmanager.SecretRotation.",
-                "The RDS-managed master user secret of cluster 'cluster' is rotated by RDS every 7 days by default; the maximum is 5: add an aws.secretsmanager.SecretRotation.",
-            ).filter((x) => x.message.startsWith("The RDS-managed"));
-            expect(v.urn).to.equal(s.cluster.urn);
-        });
+        it(
+            "REQ-004: an RDS-managed master secret without a SecretRotation is " +
+                "rotated by RDS every 7 days: compliant unless the maximum is shorter",
+            async () => {
+                expectNone(await check(secretsRotation, stackOf({ ...base(), masterRotation: undefined })));
+                const [v] = expectViolations(
+                    await check(secretsRotation, stackOf({ ...base(), rotation: undefined, masterRotation: undefined }), {
+                        config: { "secrets-rotation-enabled": { maximumRotationDays: 5 } },
+                    }),
+                    "Secret 'app-secret' has no aws.secretsmanager.SecretRotation.",
+                    "The RDS-managed master user secret of cluster 'cluster' is rotated by RDS every 7 days by default; " +
+                        "the maximum is 5: add an aws.secretsmanager.SecretRotation.",
+                ).filter((x) => x.message.startsWith("The RDS-managed"));
+                expect(v.urn).to.equal(s.cluster.urn);
+            },
+        );
         it("REQ-004: an explicit master secret rotation longer than the maximum is still caught", async () => {
             const slow = mutate(s.masterRotation, { rotationRules: { automaticallyAfterDays: 120 } });
             expectViolations(
@@ -283,22 +288,27 @@ describe("identity and monitoring policies", () => {
                 message,
             );
         });
-        it("REQ-006: flags every alarm on a production cluster or its instances that notifies nobody (Security Hub CloudWatch.15), not just when all are silent", async () => {
-            const silent = res("aws:cloudwatch/metricAlarm:MetricAlarm", "writer-cpu", {
-                metricName: "CPUUtilization",
-                dimensions: { DBInstanceIdentifier: "aurora-prod-1" },
-                alarmActions: [],
-            });
-            const [v] = expectViolations(
-                await check(clusterAlarms, [s.cluster, s.writer, s.alarm, silent]),
-                "Alarm 'writer-cpu' on production cluster 'cluster' has no alarmActions: it notifies nobody (Security Hub CloudWatch.15).",
-            );
-            expect(v.urn).to.equal(silent.urn);
-            expectViolations(
-                await check(clusterAlarms, [s.cluster, mutate(s.alarm, { alarmActions: undefined })]),
-                "Alarm 'cpu' on production cluster 'cluster' has no alarmActions",
-            );
-        });
+        it(
+            "REQ-006: flags every alarm on a production cluster or its instances that " +
+                "notifies nobody (Security Hub CloudWatch.15), not just when all are silent",
+            async () => {
+                const silent = res("aws:cloudwatch/metricAlarm:MetricAlarm", "writer-cpu", {
+                    metricName: "CPUUtilization",
+                    dimensions: { DBInstanceIdentifier: "aurora-prod-1" },
+                    alarmActions: [],
+                });
+                const [v] = expectViolations(
+                    await check(clusterAlarms, [s.cluster, s.writer, s.alarm, silent]),
+                    "Alarm 'writer-cpu' on production cluster 'cluster' has no alarmActions: " +
+                        "it notifies nobody (Security Hub CloudWatch.15).",
+                );
+                expect(v.urn).to.equal(silent.urn);
+                expectViolations(
+                    await check(clusterAlarms, [s.cluster, mutate(s.alarm, { alarmActions: undefined })]),
+                    "Alarm 'cpu' on production cluster 'cluster' has no alarmActions",
+                );
+            },
+        );
         it("REQ-006: ignores dev clusters", async () => expectNone(await check(clusterAlarms, [dev.cluster])));
     });
 

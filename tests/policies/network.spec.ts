@@ -37,7 +37,8 @@ describe("private access policies (REQ-003)", () => {
         it("REQ-003: flags a vpc.SecurityGroupIngressRule opening 5432 to 0.0.0.0/0 or ::/0", async () => {
             expectViolations(
                 await check(noPublicDatabaseIngress, mutate(s.ingressCidr, { cidrIpv4: "0.0.0.0/0" })),
-                "Security group ingress exposes the database to the internet: port 5432 open to 0.0.0.0/0. Allow only the application security group or private CIDRs.",
+                "Security group ingress exposes the database to the internet: " +
+                    "port 5432 open to 0.0.0.0/0. Allow only the application security group or private CIDRs.",
             );
             expectViolations(
                 await check(noPublicDatabaseIngress, mutate(s.ingressCidr, { cidrIpv4: undefined, cidrIpv6: "::/0" })),
@@ -142,29 +143,32 @@ describe("private access policies (REQ-003)", () => {
                 "subnet 'subnet-02' whose route table routes to an internet gateway",
             );
         });
-        it("REQ-003: flags subnets whose route table has an aws.ec2.Route to an internet gateway, not to a NAT or VPC endpoint", async () => {
-            const igwRoute = res("aws:ec2/route:Route", "default-route", {
-                routeTableId: "rtb-01",
-                destinationCidrBlock: "0.0.0.0/0",
-                gatewayId: "igw-0abc",
-            });
-            expectViolations(
-                await check(subnetGroupPrivate, [...stackOf(base()), igwRoute]),
-                "subnet 'subnet-01' whose route table",
-                "subnet 'subnet-02' whose route table",
-            );
-            const natRoute = res("aws:ec2/route:Route", "nat-route", {
-                routeTableId: "rtb-01",
-                destinationCidrBlock: "0.0.0.0/0",
-                natGatewayId: "nat-0abc",
-            });
-            const vgw = res("aws:ec2/route:Route", "vgw-route", {
-                routeTableId: "rtb-01",
-                destinationCidrBlock: "10.9.0.0/16",
-                gatewayId: "vgw-0abc",
-            });
-            expectNone(await check(subnetGroupPrivate, [...stackOf(base()), natRoute, vgw]));
-        });
+        it(
+            "REQ-003: flags subnets whose route table has an aws.ec2.Route to " + "an internet gateway, not to a NAT or VPC endpoint",
+            async () => {
+                const igwRoute = res("aws:ec2/route:Route", "default-route", {
+                    routeTableId: "rtb-01",
+                    destinationCidrBlock: "0.0.0.0/0",
+                    gatewayId: "igw-0abc",
+                });
+                expectViolations(
+                    await check(subnetGroupPrivate, [...stackOf(base()), igwRoute]),
+                    "subnet 'subnet-01' whose route table",
+                    "subnet 'subnet-02' whose route table",
+                );
+                const natRoute = res("aws:ec2/route:Route", "nat-route", {
+                    routeTableId: "rtb-01",
+                    destinationCidrBlock: "0.0.0.0/0",
+                    natGatewayId: "nat-0abc",
+                });
+                const vgw = res("aws:ec2/route:Route", "vgw-route", {
+                    routeTableId: "rtb-01",
+                    destinationCidrBlock: "10.9.0.0/16",
+                    gatewayId: "vgw-0abc",
+                });
+                expectNone(await check(subnetGroupPrivate, [...stackOf(base()), natRoute, vgw]));
+            },
+        );
         it("REQ-003: ignores public subnets that are not in a DB subnet group", async () => {
             const publicSubnet = res("aws:ec2/subnet:Subnet", "public", { mapPublicIpOnLaunch: true }, { state: { id: "subnet-09" } });
             expectNone(await check(subnetGroupPrivate, [...stackOf(base()), publicSubnet]));

@@ -49,13 +49,15 @@ describe("the pack on a new stack (preview unknowns) and in pulumi up", () => {
     it("preview: an unknown key reference that depends on no KMS key of the stack is reported, one from a stack key passes", async () => {
         const fromTopic = asNewStackPreview(stackOf({ ...s, logGroup: mutate(s.logGroup, { kmsKeyId: s.topic.state.arn }) }));
         expect(mandatoryViolations(await evaluatePolicies(fromTopic)).map((v) => v.message)).to.deep.equal([
-            "kmsKeyId of aws:cloudwatch/logGroup:LogGroup 'pg-logs' is unknown until the update and comes from aws:sns/topic:Topic 'alarms', not a KMS key: it cannot be a customer-managed key of this stack.",
+            "kmsKeyId of aws:cloudwatch/logGroup:LogGroup 'pg-logs' is unknown until the update and comes from " +
+                "aws:sns/topic:Topic 'alarms', not a KMS key: it cannot be a customer-managed key of this stack.",
         ]);
         const orphan = asNewStackPreview(stackOf(s)).map((r) =>
             r.urn === s.logGroup.urn ? { ...r, propertyDependencies: { ...r.propertyDependencies, kmsKeyId: [] } } : r,
         );
         expect(mandatoryViolations(await evaluatePolicies(orphan)).map((v) => v.message)).to.deep.equal([
-            "kmsKeyId of aws:cloudwatch/logGroup:LogGroup 'pg-logs' is unknown until the update and comes from no resource of this stack, not a KMS key: it cannot be a customer-managed key of this stack.",
+            "kmsKeyId of aws:cloudwatch/logGroup:LogGroup 'pg-logs' is unknown until the update and comes " +
+                "from no resource of this stack, not a KMS key: it cannot be a customer-managed key of this stack.",
         ]);
         const viaAlias = asNewStackPreview(stackOf({ ...s, logGroup: mutate(s.logGroup, { kmsKeyId: s.alias.state.arn }) }));
         expectNone(await evaluatePolicies(viaAlias));

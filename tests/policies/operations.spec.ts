@@ -16,7 +16,8 @@ describe("operations policies (advisory)", () => {
             );
             const [v] = expectViolations(
                 await check(extendedSupportOptOut, mutate(s.cluster, { engineLifecycleSupport: undefined })),
-                "engineLifecycleSupport is 'unset (open-source-rds-extended-support)': set it to 'open-source-rds-extended-support-disabled' to avoid Extended Support charges.",
+                "engineLifecycleSupport is 'unset (open-source-rds-extended-support)': " +
+                    "set it to 'open-source-rds-extended-support-disabled' to avoid Extended Support charges.",
             );
             expect(v.enforcementLevel).to.equal("advisory");
             expectViolations(
@@ -65,7 +66,8 @@ describe("operations policies (advisory)", () => {
                 ),
             );
             const needs =
-                "Database Insights Advanced mode needs performanceInsightsEnabled: true and performanceInsightsRetentionPeriod >= 465 on the cluster.";
+                "Database Insights Advanced mode needs performanceInsightsEnabled: " +
+                "true and performanceInsightsRetentionPeriod >= 465 on the cluster.";
             expectViolations(
                 await check(
                     databaseInsightsMode,
@@ -85,7 +87,8 @@ describe("operations policies (advisory)", () => {
             const config = { "rds-database-insights-mode": { productionMode: "advanced" } };
             expectViolations(
                 await check(databaseInsightsMode, s.cluster, { config }),
-                "Production cluster uses Database Insights mode 'standard'; production clusters should use at least 'advanced': set databaseInsightsMode.",
+                "Production cluster uses Database Insights mode 'standard'; " +
+                    "production clusters should use at least 'advanced': set databaseInsightsMode.",
             );
             expectNone(await check(databaseInsightsMode, dev.cluster, { config }));
             expectNone(

@@ -68,7 +68,8 @@ describe("policy pack config like the CLI (--policy-pack-config)", () => {
             "validating policy config: rds-cluster-backup-retention: minimumRetentionDays must be >= 1",
         );
         expect(refusal({ "required-tags": { requiredTags: "Team" }, "rds-database-insights-mode": { productionMode: "turbo" } })).to.equal(
-            "validating policy config: required-tags: requiredTags must be array; rds-database-insights-mode: productionMode must be equal to one of the allowed values (standard, advanced)",
+            "validating policy config: required-tags: requiredTags must be array; rds-database-insights-mode: " +
+                "productionMode must be equal to one of the allowed values (standard, advanced)",
         );
         const required = [
             { name: "needs", description: "needs x", configSchema: { properties: { x: { type: "string" as const } }, required: ["x"] } },

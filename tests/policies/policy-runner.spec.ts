@@ -81,26 +81,30 @@ describe("offline policy runner (tools/policy-runner.ts, the SDK's own analyzer 
         expect(seen[1].stackTags.size).to.equal(0);
     });
 
-    it("applies the level like the engine: per-policy config, then `all`, then the policy's, then the pack's; remediate reported as mandatory", async () => {
-        const levelOf = async (extra: Partial<ResourceValidationPolicy>, config = {}) =>
-            (await evaluatePolicies([s.key], { policies: [spy(extra).policy], config })).map((v) => v.enforcementLevel);
-        expect(await levelOf({})).to.deep.equal(["advisory"]);
-        expect(await levelOf({ enforcementLevel: "mandatory" })).to.deep.equal(["mandatory"]);
-        expect(await levelOf({ enforcementLevel: "mandatory" }, { all: "advisory" })).to.deep.equal(["advisory"]);
-        expect(await levelOf({ enforcementLevel: "mandatory" }, { all: "disabled", spy: { enforcementLevel: "advisory" } })).to.deep.equal([
-            "advisory",
-        ]);
-        expect(await levelOf({}, { spy: "remediate" })).to.deep.equal(["mandatory"]);
-        expect(await levelOf({ enforcementLevel: "advisory" }, { spy: { minimum: 3 } })).to.deep.equal(["advisory"]);
-        expect(await levelOf({ enforcementLevel: "mandatory" }, { spy: "disabled" })).to.deep.equal([]);
-        const { policy: stackPolicy, seen } = stackSpy({ enforcementLevel: "remediate" });
-        expect((await evaluatePolicies([s.key], { policies: [stackPolicy] })).map((v) => v.enforcementLevel)).to.deep.equal([
-            "mandatory",
-            "mandatory",
-        ]);
-        expectNone(await evaluatePolicies([s.key], { policies: [stackPolicy], config: { all: "disabled" } }));
-        expect(seen).to.have.length(1);
-    });
+    it(
+        "applies the level like the engine: per-policy config, then `all`, " +
+            "then the policy's, then the pack's; remediate reported as mandatory",
+        async () => {
+            const levelOf = async (extra: Partial<ResourceValidationPolicy>, config = {}) =>
+                (await evaluatePolicies([s.key], { policies: [spy(extra).policy], config })).map((v) => v.enforcementLevel);
+            expect(await levelOf({})).to.deep.equal(["advisory"]);
+            expect(await levelOf({ enforcementLevel: "mandatory" })).to.deep.equal(["mandatory"]);
+            expect(await levelOf({ enforcementLevel: "mandatory" }, { all: "advisory" })).to.deep.equal(["advisory"]);
+            expect(
+                await levelOf({ enforcementLevel: "mandatory" }, { all: "disabled", spy: { enforcementLevel: "advisory" } }),
+            ).to.deep.equal(["advisory"]);
+            expect(await levelOf({}, { spy: "remediate" })).to.deep.equal(["mandatory"]);
+            expect(await levelOf({ enforcementLevel: "advisory" }, { spy: { minimum: 3 } })).to.deep.equal(["advisory"]);
+            expect(await levelOf({ enforcementLevel: "mandatory" }, { spy: "disabled" })).to.deep.equal([]);
+            const { policy: stackPolicy, seen } = stackSpy({ enforcementLevel: "remediate" });
+            expect((await evaluatePolicies([s.key], { policies: [stackPolicy] })).map((v) => v.enforcementLevel)).to.deep.equal([
+                "mandatory",
+                "mandatory",
+            ]);
+            expectNone(await evaluatePolicies([s.key], { policies: [stackPolicy], config: { all: "disabled" } }));
+            expect(seen).to.have.length(1);
+        },
+    );
 
     it("refuses a config the CLI would refuse, before running any policy", async () => {
         const { policy, seen } = spy({ configSchema: { properties: { minimum: { type: "integer", minimum: 1, default: 7 } } } });
@@ -210,43 +214,49 @@ describe("offline policy runner (tools/policy-runner.ts, the SDK's own analyzer 
         expect(dependenciesOf([{ ...recorded, dependencies: undefined }]).get(s.cluster.urn)!.dependencies).to.deep.equal([]);
     });
 
-    it("a policy that reads an unknown value gets the SDK's advisory \"can't run ... during preview\"; what it reported before is kept", async () => {
-        const reads: ResourceValidationPolicy = {
-            name: "reads-key",
-            description: "reads kmsKeyId",
-            enforcementLevel: "mandatory",
-            validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, _args, report) => {
-                report("before");
-                report(`key ${cluster.kmsKeyId}`);
-            }),
-        };
-        const readsStack: StackValidationPolicy = {
-            name: "reads-stack",
-            description: "reads arns",
-            validateStack: (args) => void args.resources.map((r) => r.props.arn),
-        };
-        const unknown = mutate(s.cluster, { kmsKeyId: UNKNOWN, arn: UNKNOWN });
-        const violations = await evaluatePolicies([unknown], { policies: [reads, readsStack] });
-        expect(violations).to.deep.equal([
-            { policy: "reads-key", enforcementLevel: "mandatory", urn: s.cluster.urn, message: "before" },
-            {
-                policy: "reads-key",
-                enforcementLevel: "advisory",
-                urn: s.cluster.urn,
-                message:
-                    "can't run policy 'reads-key' from policy pack 'aurora-guardrails@v0.1.0' during preview: string value at .kmsKeyId can't be known during preview",
-            },
-            {
-                policy: "reads-stack",
-                enforcementLevel: "advisory",
-                urn: null,
-                message:
-                    "can't run policy 'reads-stack' from policy pack 'aurora-guardrails@v0.1.0' during preview: string value at .arn can't be known during preview",
-            },
-        ]);
-        expect(cannotRunDiagnostics(violations).map((v) => v.policy)).to.deep.equal(["reads-key", "reads-stack"]);
-        expect(mandatoryViolations(violations).map((v) => v.message)).to.deep.equal(["before"]);
-    });
+    it(
+        "a policy that reads an unknown value gets the SDK's advisory \"can't run ... " +
+            'during preview"; what it reported before is kept',
+        async () => {
+            const reads: ResourceValidationPolicy = {
+                name: "reads-key",
+                description: "reads kmsKeyId",
+                enforcementLevel: "mandatory",
+                validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, _args, report) => {
+                    report("before");
+                    report(`key ${cluster.kmsKeyId}`);
+                }),
+            };
+            const readsStack: StackValidationPolicy = {
+                name: "reads-stack",
+                description: "reads arns",
+                validateStack: (args) => void args.resources.map((r) => r.props.arn),
+            };
+            const unknown = mutate(s.cluster, { kmsKeyId: UNKNOWN, arn: UNKNOWN });
+            const violations = await evaluatePolicies([unknown], { policies: [reads, readsStack] });
+            expect(violations).to.deep.equal([
+                { policy: "reads-key", enforcementLevel: "mandatory", urn: s.cluster.urn, message: "before" },
+                {
+                    policy: "reads-key",
+                    enforcementLevel: "advisory",
+                    urn: s.cluster.urn,
+                    message:
+                        "can't run policy 'reads-key' from policy pack 'aurora-guardrails@v0.1.0' during preview: " +
+                        "string value at .kmsKeyId can't be known during preview",
+                },
+                {
+                    policy: "reads-stack",
+                    enforcementLevel: "advisory",
+                    urn: null,
+                    message:
+                        "can't run policy 'reads-stack' from policy pack 'aurora-guardrails@v0.1.0' during preview: " +
+                        "string value at .arn can't be known during preview",
+                },
+            ]);
+            expect(cannotRunDiagnostics(violations).map((v) => v.policy)).to.deep.equal(["reads-key", "reads-stack"]);
+            expect(mandatoryViolations(violations).map((v) => v.message)).to.deep.equal(["before"]);
+        },
+    );
 
     it("mentions matches whole ids and ARNs only", () => {
         expect(mentions("aurora-prod", "aurora-prod")).to.equal(true);

@@ -25,37 +25,44 @@ describe("the real analyzer protocol (policies/ run by @pulumi/pulumi's run-poli
         analyzer = await server;
     });
 
-    it("GetPluginInfo and GetAnalyzerInfo: the type-checked pack serves exactly policies/policies.ts, with levels and config schemas", async () => {
-        expect((await analyzer.rpc("getPluginInfo")).getVersion()).to.match(/^\d+\.\d+\.\d+/);
-        const info = await analyzer.rpc("getAnalyzerInfo");
-        expect(info.getName()).to.equal(PACK_NAME);
-        expect(info.getVersion()).to.equal(PACK_VERSION);
-        expect(info.getSupportsconfig()).to.equal(true);
-        const served = info.getPoliciesList().map((p: any) => ({
-            name: p.getName(),
-            level: p.getEnforcementlevel(),
-            schema: p.getConfigschema()?.getProperties()?.toJavaScript() ?? null,
-        }));
-        const levels: Record<string, number> = { advisory: 0, mandatory: 1, remediate: 2, disabled: 3 };
-        expect(served).to.deep.equal(
-            policies.map((p) => ({
-                name: p.name,
-                level: levels[p.enforcementLevel],
-                schema: p.configSchema ? JSON.parse(JSON.stringify(p.configSchema.properties)) : null,
-            })),
-        );
-    });
+    it(
+        "GetPluginInfo and GetAnalyzerInfo: the type-checked pack serves " + "exactly policies/policies.ts, with levels and config schemas",
+        async () => {
+            expect((await analyzer.rpc("getPluginInfo")).getVersion()).to.match(/^\d+\.\d+\.\d+/);
+            const info = await analyzer.rpc("getAnalyzerInfo");
+            expect(info.getName()).to.equal(PACK_NAME);
+            expect(info.getVersion()).to.equal(PACK_VERSION);
+            expect(info.getSupportsconfig()).to.equal(true);
+            const served = info.getPoliciesList().map((p: any) => ({
+                name: p.getName(),
+                level: p.getEnforcementlevel(),
+                schema: p.getConfigschema()?.getProperties()?.toJavaScript() ?? null,
+            }));
+            const levels: Record<string, number> = { advisory: 0, mandatory: 1, remediate: 2, disabled: 3 };
+            expect(served).to.deep.equal(
+                policies.map((p) => ({
+                    name: p.name,
+                    level: levels[p.enforcementLevel],
+                    schema: p.configSchema ? JSON.parse(JSON.stringify(p.configSchema.properties)) : null,
+                })),
+            );
+        },
+    );
 
     for (const stack of listStacks()) {
         for (const [mode, run] of [
             ["pulumi up", stackRun],
             ["new-stack pulumi preview", stackPreview],
         ] as const) {
-            it(`${stack}, ${mode}: in-process evaluation and the real server report the same diagnostics (policy, resource, level, message)`, async () => {
-                const result = await run(stack);
-                const real = await analyzer.evaluate(result.resources, { stackTags: stackTagsOf(result.project) });
-                expect(sorted(real)).to.deep.equal(sorted(result.policyViolations));
-            });
+            it(
+                `${stack}, ${mode}: in-process evaluation and the real server ` +
+                    `report the same diagnostics (policy, resource, level, message)`,
+                async () => {
+                    const result = await run(stack);
+                    const real = await analyzer.evaluate(result.resources, { stackTags: stackTagsOf(result.project) });
+                    expect(sorted(real)).to.deep.equal(sorted(result.policyViolations));
+                },
+            );
         }
     }
 

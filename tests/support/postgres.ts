@@ -188,7 +188,8 @@ async function start(): Promise<Running> {
         caCertPath: certs.caCertPath,
         superuser: SUPERUSER,
         adminUrl: (database = "postgres") =>
-            `postgresql://${SUPERUSER.user}:${encodeURIComponent(SUPERUSER.password)}@${HOST}:${port}/${database}?sslmode=verify-full&sslrootcert=${encodeURIComponent(certs.caCertPath)}`,
+            `postgresql://${SUPERUSER.user}:${encodeURIComponent(SUPERUSER.password)}@${HOST}:${port}/${database}` +
+            `?sslmode=verify-full&sslrootcert=${encodeURIComponent(certs.caCertPath)}`,
         clientConfig,
         query: async <T extends Record<string, unknown>>(sql: string, params: unknown[] = [], database = "postgres") => {
             const client = new Client(clientConfig(SUPERUSER.user, SUPERUSER.password, database));

@@ -278,7 +278,8 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 }
                 const list = instances.map(
                     (i) =>
-                        `${i.DBInstanceIdentifier}${i.DBInstanceIdentifier === writerId ? " (writer)" : ""} ${i.DBInstanceStatus} in ${i.AvailabilityZone}`,
+                        `${i.DBInstanceIdentifier}${i.DBInstanceIdentifier === writerId ? " (writer)" : ""} ` +
+                        `${i.DBInstanceStatus} in ${i.AvailabilityZone}`,
                 );
                 return outcome(problems, list.join("; "));
             },
@@ -296,7 +297,8 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                     const plan = planned.find((p) => instance.DBInstanceIdentifier === `${outputs.get("clusterIdentifier")}-${p.name}`);
                     if (plan && instance.PromotionTier !== plan.promotionTier) {
                         problems.push(
-                            `${instance.DBInstanceIdentifier} has promotion tier ${instance.PromotionTier}, the program declares ${plan.promotionTier}`,
+                            `${instance.DBInstanceIdentifier} has promotion tier ${instance.PromotionTier}, ` +
+                                `the program declares ${plan.promotionTier}`,
                         );
                     }
                 }
@@ -335,11 +337,13 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                     problems.push(`rds.force_ssl is ${values["rds.force_ssl"] ?? "the engine default (0)"}, expected 1`);
                 if (!["TLSv1.2", "TLSv1.3"].includes(values.ssl_min_protocol_version))
                     problems.push(
-                        `ssl_min_protocol_version is ${values.ssl_min_protocol_version ?? "the engine default"}, expected TLSv1.2 or TLSv1.3`,
+                        `ssl_min_protocol_version is ${values.ssl_min_protocol_version ?? "the engine default"}, ` +
+                            `expected TLSv1.2 or TLSv1.3`,
                     );
                 return outcome(
                     problems,
-                    `${outputs.get("clusterParameterGroupName")}: rds.force_ssl=${values["rds.force_ssl"]}, ssl_min_protocol_version=${values.ssl_min_protocol_version}`,
+                    `${outputs.get("clusterParameterGroupName")}: rds.force_ssl=${values["rds.force_ssl"]}, ` +
+                        `ssl_min_protocol_version=${values.ssl_min_protocol_version}`,
                 );
             },
         },
@@ -355,7 +359,8 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                         : [`DeletionProtection is ${c.DeletionProtection}, aurora:deletionProtection is ${cfg.deletionProtection}`];
                 return outcome(
                     problems,
-                    `DeletionProtection ${c.DeletionProtection} (configured ${cfg.deletionProtection}${config.isProduction ? ", required in prod" : ""})`,
+                    `DeletionProtection ${c.DeletionProtection} (configured ` +
+                        `${cfg.deletionProtection}${config.isProduction ? ", required in prod" : ""})`,
                 );
             },
         },
@@ -446,7 +451,8 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                         problems.push(`${rule.SecurityGroupRuleId}: ingress ${ports} from ${source}, only tcp ${port} is allowed`);
                     } else if (!(allowedGroups.has(source) || allowedCidrs.has(source))) {
                         problems.push(
-                            `${rule.SecurityGroupRuleId}: ingress from ${source}, which is neither an application, proxy, rotation, bootstrap or operator-access group nor an aurora:allowedCidrs range`,
+                            `${rule.SecurityGroupRuleId}: ingress from ${source}, which is neither an application, ` +
+                                `proxy, rotation, bootstrap or operator-access group nor an aurora:allowedCidrs range`,
                         );
                     }
                 }
@@ -483,11 +489,13 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                     problems.push(`stream key is ${c.ActivityStreamKmsKeyId}, expected ${expectedKey}`);
                 if (c.ActivityStreamKinesisStreamName !== outputs.get("activityStreamKinesisStreamName"))
                     problems.push(
-                        `Kinesis stream is ${c.ActivityStreamKinesisStreamName}, the stack output says ${outputs.get("activityStreamKinesisStreamName")}`,
+                        `Kinesis stream is ${c.ActivityStreamKinesisStreamName}, ` +
+                            `the stack output says ${outputs.get("activityStreamKinesisStreamName")}`,
                     );
                 return outcome(
                     problems,
-                    `ActivityStreamStatus ${c.ActivityStreamStatus}, mode ${c.ActivityStreamMode}, stream ${c.ActivityStreamKinesisStreamName}`,
+                    `ActivityStreamStatus ${c.ActivityStreamStatus}, ` +
+                        `mode ${c.ActivityStreamMode}, stream ${c.ActivityStreamKinesisStreamName}`,
                 );
             },
         },
@@ -524,11 +532,13 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                 const windowDays = (now.getTime() - c.EarliestRestorableTime.getTime()) / DAY_MS;
                 if (windowDays > cfg.backupRetentionDays + 1)
                     problems.push(
-                        `earliest restorable time is ${windowDays.toFixed(1)} days old, beyond the ${cfg.backupRetentionDays}-day retention`,
+                        `earliest restorable time is ${windowDays.toFixed(1)} days old, ` +
+                            `beyond the ${cfg.backupRetentionDays}-day retention`,
                     );
                 return outcome(
                     problems,
-                    `restorable from ${c.EarliestRestorableTime.toISOString()} to ${c.LatestRestorableTime.toISOString()} (${Math.round(lagMinutes)} min behind, ${windowDays.toFixed(1)} days of ${cfg.backupRetentionDays})`,
+                    `restorable from ${c.EarliestRestorableTime.toISOString()} to ${c.LatestRestorableTime.toISOString()} ` +
+                        `(${Math.round(lagMinutes)} min behind, ${windowDays.toFixed(1)} days of ${cfg.backupRetentionDays})`,
                 );
             },
         },
@@ -557,7 +567,9 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                     instances
                         .map(
                             (i) =>
-                                `${i.DBInstanceIdentifier}: monitoring ${i.MonitoringInterval}s, PI ${i.PerformanceInsightsEnabled} (${i.PerformanceInsightsRetentionPeriod} days), Database Insights ${i.DatabaseInsightsMode ?? "standard"}`,
+                                `${i.DBInstanceIdentifier}: monitoring ${i.MonitoringInterval}s, ` +
+                                `PI ${i.PerformanceInsightsEnabled} (${i.PerformanceInsightsRetentionPeriod} days), ` +
+                                `Database Insights ${i.DatabaseInsightsMode ?? "standard"}`,
                         )
                         .join("; "),
                 );
@@ -589,7 +601,8 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                         problems.push(`${group.logGroupName} is encrypted with ${group.kmsKeyId ?? "no CMK"}, expected ${logsKey}`);
                     if (group.retentionInDays !== cfg.logRetentionDays)
                         problems.push(
-                            `${group.logGroupName} keeps events ${group.retentionInDays ?? "forever"} days, configured ${cfg.logRetentionDays}`,
+                            `${group.logGroupName} keeps events ${group.retentionInDays ?? "forever"} days, ` +
+                                `configured ${cfg.logRetentionDays}`,
                         );
                 }
                 const postgresql = outputs.get("postgresqlLogGroupName");
@@ -603,7 +616,8 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                     problems.push(`${postgresql} last received an event ${silentMinutes} minutes ago (more than ${LOG_SILENCE_MINUTES})`);
                 return outcome(
                     problems,
-                    `exports ${exported.join(", ")}; ${postgresql} last event ${last === undefined ? "never" : `${new Date(last).toISOString()} (${silentMinutes} min ago)`}`,
+                    `exports ${exported.join(", ")}; ${postgresql} last event ` +
+                        `${last === undefined ? "never" : `${new Date(last).toISOString()} (${silentMinutes} min ago)`}`,
                 );
             },
         },
@@ -659,13 +673,15 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                     const stuckMinutes = alarm.StateUpdatedTimestamp ? (now - alarm.StateUpdatedTimestamp.getTime()) / 60_000 : Infinity;
                     if (alarm.StateValue === "INSUFFICIENT_DATA" && stuckMinutes > INSUFFICIENT_DATA_GRACE_MINUTES) {
                         problems.push(
-                            `${name} has been INSUFFICIENT_DATA for ${Number.isFinite(stuckMinutes) ? `${Math.round(stuckMinutes)} minutes` : "ever"}`,
+                            `${name} has been INSUFFICIENT_DATA for ` +
+                                `${Number.isFinite(stuckMinutes) ? `${Math.round(stuckMinutes)} minutes` : "ever"}`,
                         );
                     }
                 }
                 return outcome(
                     problems,
-                    `${expected.length - problems.filter((p) => p.endsWith("is missing")).length}/${expected.length} expected alarms present; states ${[...states].map(([s, n]) => `${s} ${n}`).join(", ")}`,
+                    `${expected.length - problems.filter((p) => p.endsWith("is missing")).length}/${expected.length} ` +
+                        `expected alarms present; states ${[...states].map(([s, n]) => `${s} ${n}`).join(", ")}`,
                 );
             },
         },
@@ -739,7 +755,8 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                     const group = i.DBParameterGroups?.find((g) => g.DBParameterGroupName === instanceGroup);
                     if (!group)
                         problems.push(
-                            `${i.DBInstanceIdentifier} does not use ${instanceGroup} (${i.DBParameterGroups?.map((g) => g.DBParameterGroupName).join(", ")})`,
+                            `${i.DBInstanceIdentifier} does not use ${instanceGroup} ` +
+                                `(${i.DBParameterGroups?.map((g) => g.DBParameterGroupName).join(", ")})`,
                         );
                     else if (group.ParameterApplyStatus !== "in-sync")
                         problems.push(`${i.DBInstanceIdentifier}: ${instanceGroup} is ${group.ParameterApplyStatus} (reboot to apply)`);
@@ -796,12 +813,16 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                     problems.push(`proxy ${proxyName} has no available writer target`);
                 for (const t of instances.filter((x) => x.TargetHealth?.State !== "AVAILABLE")) {
                     problems.push(
-                        `target ${t.RdsResourceId} (${t.Type}) is ${t.TargetHealth?.State}: ${t.TargetHealth?.Reason ?? ""} ${t.TargetHealth?.Description ?? ""}`.trim(),
+                        (
+                            `target ${t.RdsResourceId} (${t.Type}) is ${t.TargetHealth?.State}: ` +
+                            `${t.TargetHealth?.Reason ?? ""} ${t.TargetHealth?.Description ?? ""}`
+                        ).trim(),
                     );
                 }
                 return outcome(
                     problems,
-                    `${proxyName} ${proxy?.Status}, RequireTLS ${proxy?.RequireTLS}; ${targets.map((t) => `${t.RdsResourceId} ${t.Type} ${t.TargetHealth?.State}`).join("; ")}`,
+                    `${proxyName} ${proxy?.Status}, RequireTLS ${proxy?.RequireTLS}; ` +
+                        `${targets.map((t) => `${t.RdsResourceId} ${t.Type} ${t.TargetHealth?.State}`).join("; ")}`,
                 );
             },
         },
@@ -843,7 +864,8 @@ function secretChecks(ctx: VerifyContext): AwsCheck[] {
                 problems.push("has never been rotated");
             } else if (now.getTime() - secret.LastRotatedDate.getTime() > (s.days + ROTATION_GRACE_DAYS) * DAY_MS) {
                 problems.push(
-                    `last rotated ${secret.LastRotatedDate.toISOString()}, more than ${s.days} days ago: the scheduled rotation did not complete`,
+                    `last rotated ${secret.LastRotatedDate.toISOString()}, ` +
+                        `more than ${s.days} days ago: the scheduled rotation did not complete`,
                 );
             }
             // A version still labelled AWSPENDING without AWSCURRENT is a rotation that started and never finished.
@@ -854,7 +876,9 @@ function secretChecks(ctx: VerifyContext): AwsCheck[] {
                 problems.push(`version ${pending.map(([v]) => v).join(", ")} is stuck in AWSPENDING (the last rotation failed)`);
             return outcome(
                 problems,
-                `${secret.Name}: RotationEnabled ${secret.RotationEnabled}, every ${secret.RotationRules?.AutomaticallyAfterDays} days, last ${secret.LastRotatedDate?.toISOString() ?? "never"}, next ${secret.NextRotationDate?.toISOString() ?? "?"}`,
+                `${secret.Name}: RotationEnabled ${secret.RotationEnabled}, ` +
+                    `every ${secret.RotationRules?.AutomaticallyAfterDays} days, ` +
+                    `last ${secret.LastRotatedDate?.toISOString() ?? "never"}, next ${secret.NextRotationDate?.toISOString() ?? "?"}`,
             );
         },
     }));

@@ -30,7 +30,8 @@ bootstrap function), and the drills given with --drill.
   --yes-prod                allow drills on a production stack
   --report <dir>            write verify-<stack>-<time>.md and .json into <dir>
   --rto-seconds <n>         RTO target of the drills (defaults: ${DRILLS.map((d) => `${d} ${DEFAULT_TARGETS[d].rtoSeconds}`).join(", ")})
-  --rpo-seconds <n>         RPO target of the restore drills (defaults: restore ${DEFAULT_TARGETS.restore.rpoSeconds}, dr-restore from the backup plan)
+  --rpo-seconds <n>         RPO target of the restore drills (defaults: restore ${DEFAULT_TARGETS.restore.rpoSeconds}, \
+dr-restore from the backup plan)
   --ca-bundle <file>        RDS CA bundle for the drills' TLS verify-full (default: $AURORA_CA_BUNDLE or global-bundle.pem)
   --dr-subnet-group <name>  DB subnet group in the DR region (dr-restore)
   --dr-security-group <id>  security group for the DR restore (repeatable)
@@ -165,7 +166,8 @@ export async function main(argv: readonly string[], deps: Dependencies = {}): Pr
     }
     if (args.drills.length > 0 && config.isProduction && !args.yesProd) {
         err(
-            `error: ${args.stack} is a production stack: the drills ${args.drills.join(", ")} disturb it (failover, rotation, restores). Pass --yes-prod to run them anyway.`,
+            `error: ${args.stack} is a production stack: the drills ${args.drills.join(", ")} ` +
+                `disturb it (failover, rotation, restores). Pass --yes-prod to run them anyway.`,
         );
         return 2;
     }

@@ -261,7 +261,8 @@ export async function failoverDrill(ctx: DrillContext): Promise<DrillOutcome> {
                     "Failover",
                     "REQ-001",
                     problems,
-                    `${oldWriter} -> ${newWriter}; ${measurements.map((m) => `${m.name} ${m.value} s`).join(", ")}; ${probe.samples.length} probe attempts`,
+                    `${oldWriter} -> ${newWriter}; ${measurements.map((m) => `${m.name} ${m.value} s`).join(", ")}; ` +
+                        `${probe.samples.length} probe attempts`,
                 ),
             ],
         };
@@ -331,7 +332,8 @@ export async function rotationDrill(ctx: DrillContext): Promise<DrillOutcome> {
             measurements.push({ name: `${x.name} failed connections`, value: failed, unit: "connections", target: 0 });
             if (failed > 0)
                 problems.push(
-                    `${failed} connection(s) ${x.name} failed during rotation: ${probe.samples.find((s) => s.target === x.name && !s.ok)?.error}`,
+                    `${failed} connection(s) ${x.name} failed during rotation: ` +
+                        `${probe.samples.find((s) => s.target === x.name && !s.ok)?.error}`,
                 );
         }
         return {

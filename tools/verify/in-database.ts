@@ -44,7 +44,10 @@ function toResult(entry: FunctionCheck, index: number): CheckResult {
     return { ...base, status, evidence: String(entry.evidence ?? "") };
 }
 
-/** The checklist item a check id of the function belongs to (`db.application-users.app.proxy` is `db.application-users`'s), with that id. */
+/**
+ * The checklist item a check id of the function belongs to (`db.application-users.app.proxy` is
+ * `db.application-users`'s), with that id.
+ */
 export function inDatabaseItemOf(id: string): Pick<CheckResult, "id" | "item" | "requirement"> {
     const item = IN_DATABASE_ITEMS.find((i) => id === i.id || id.startsWith(`${i.id}.`));
     if (item === undefined) {
@@ -79,7 +82,8 @@ export async function runInDatabaseChecks(outputs: StackOutputs, clients: AwsCli
     const functionName = outputs.optional("bootstrapFunctionName");
     if (functionName === undefined) {
         return notRun(
-            "stack output 'bootstrapFunctionName' is missing: the stack has no bootstrap function to run the in-database checks inside the VPC",
+            "stack output 'bootstrapFunctionName' is missing: " +
+                "the stack has no bootstrap function to run the in-database checks inside the VPC",
         );
     }
     const event: BootstrapEvent = { mode: "verify", ...(proxy ? { proxy } : {}) };

@@ -62,7 +62,8 @@ async function credentials(endpoint: Endpoint, options: PostgresOptions): Promis
 function readBundle(path: string): string {
     if (!fs.existsSync(path)) {
         throw new NotRunError(
-            `CA bundle ${path} not found: download https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem or pass --ca-bundle <file>`,
+            `CA bundle ${path} not found: ` +
+                `download https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem or pass --ca-bundle <file>`,
         );
     }
     return fs.readFileSync(path, "utf8");
@@ -98,7 +99,8 @@ export function postgresConnections(endpoints: Readonly<Record<string, Endpoint>
             run: async (operation) => {
                 if (operation === "mark" && !markerTableReady) {
                     await client.query(
-                        `CREATE TABLE IF NOT EXISTS ${MARKER_TABLE} (id bigserial PRIMARY KEY, drill text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+                        `CREATE TABLE IF NOT EXISTS ${MARKER_TABLE} (id bigserial PRIMARY KEY, ` +
+                            `drill text NOT NULL, written_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
                     );
                     markerTableReady = true;
                 }

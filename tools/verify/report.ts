@@ -85,7 +85,8 @@ export function formatMarkdown(report: VerifyReport): string {
         "|---|---|---|---|---|---|---|",
         ...report.checks.map(
             (c) =>
-                `| ${SYMBOLS[c.status]} | \`${c.id}\` | ${cell(c.item)} | ${c.requirement} | ${c.source} | ${c.status} | ${cell(c.evidence)} |`,
+                `| ${SYMBOLS[c.status]} | \`${c.id}\` | ${cell(c.item)} | ` +
+                `${c.requirement} | ${c.source} | ${c.status} | ${cell(c.evidence)} |`,
         ),
     ];
     for (const d of report.drills) {

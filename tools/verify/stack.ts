@@ -49,7 +49,8 @@ export function readOutputs(stack: string, outputsFile: string | undefined, run:
         const code = (e as { code?: string }).code;
         throw new Error(
             code === "ENOENT"
-                ? "the Pulumi CLI is not installed: pass the outputs with --outputs <file> (pulumi stack output --json --show-secrets > file)"
+                ? "the Pulumi CLI is not installed: pass the outputs with --outputs " +
+                      "<file> (pulumi stack output --json --show-secrets > file)"
                 : `pulumi stack output failed: ${(e as Error).message}`,
             { cause: e },
         );
