@@ -17,6 +17,7 @@ import { AlarmSettings, ServerlessBounds, validateAlarmSettings } from "./alarm-
 import { buildDashboardBody } from "./alarm-dashboard";
 import { EVENT_SUBSCRIPTIONS, InstanceTarget, NAMESPACE, planAlarms } from "./alarm-plan";
 import { topicPolicy } from "./alarm-topic-policy";
+import { ClusterReference } from "./cluster-reference";
 
 export interface AlarmsArgs extends AlarmSettings {
     /** Prefix of every physical name (topic, cluster-level alarms, subscriptions, dashboard), e.g. `aurora-prod`. */
@@ -25,14 +26,12 @@ export interface AlarmsArgs extends AlarmSettings {
     readonly region: string;
     /** ARN of the customer-managed `alerts` KMS key that encrypts the topic (its policy lets CloudWatch and RDS events use it). */
     readonly alertsKmsKeyArn: pulumi.Input<string>;
-    /** The cluster: its identifier is the cluster alarms' dimension and the db-cluster event source. */
-    readonly cluster: aws.rds.Cluster;
-    /** The instances: their identifiers are the db-instance event sources (the subscription waits for them). */
-    readonly instances: readonly aws.rds.ClusterInstance[];
-    /** Instance class per instance identifier (every instance gets its alarms, readers added later included). */
-    readonly instanceClasses: Readonly<Record<string, string>>;
-    /** max_connections per instance identifier (same keys as instanceClasses); connection thresholds are a share of it. */
-    readonly maxConnections: Readonly<Record<string, number>>;
+    /**
+     * The cluster: its identifier is the cluster alarms' dimension and the db-cluster event source;
+     * every instance gets its alarms (thresholds from its class and max_connections) and is a
+     * db-instance event source; its instance parameter group is the db-parameter-group source.
+     */
+    readonly cluster: Pick<ClusterReference, "clusterIdentifier" | "instances" | "instanceParameterGroupName">;
     /**
      * max_connections of the readers Aurora Auto Scaling adds (the smallest of any instance that may be
      * writer, whose class they copy); set when auto scaling is on, to alarm on the cluster's readers.
@@ -40,8 +39,6 @@ export interface AlarmsArgs extends AlarmSettings {
     readonly autoScaledReaderMaxConnections?: number;
     /** Serverless v2 capacity bounds, ACU (memory thresholds of db.serverless instances, ACU alarm description). */
     readonly serverless: ServerlessBounds;
-    /** Name of the instance parameter group (the db-parameter-group event source). */
-    readonly instanceParameterGroupName: pulumi.Input<string>;
     /** Tags applied to every taggable resource. */
     readonly tags: Readonly<Record<string, string>>;
 }
@@ -73,12 +70,14 @@ export class Alarms extends pulumi.ComponentResource {
                 checkIntegerRange(args.autoScaledReaderMaxConnections, 1, 262143),
             );
         }
-        const ids = Object.keys(args.maxConnections);
-        if (ids.length === 0 || ids.sort().join() !== Object.keys(args.instanceClasses).sort().join()) {
+        if (args.cluster.instances.length === 0) {
+            problems.add("cluster.instances is empty: a cluster to alarm on has at least its writer");
+        }
+        for (const [i, instance] of args.cluster.instances.entries()) {
             problems.check(
-                "maxConnections",
-                args.maxConnections,
-                `must name the same (non-empty) set of instances as instanceClasses (${Object.keys(args.instanceClasses).join(", ")})`,
+                `cluster.instances[${i}].maxConnections`,
+                instance.maxConnections,
+                checkIntegerRange(instance.maxConnections, 1, 262143),
             );
         }
         problems.throwIfAny(this, `Invalid Alarms arguments for '${name}':`);
@@ -103,8 +102,8 @@ export class Alarms extends pulumi.ComponentResource {
                         accountId,
                         this.topic.arn,
                         args.cluster.clusterIdentifier,
-                        pulumi.all(args.instances.map((i) => i.identifier)),
-                        args.instanceParameterGroupName,
+                        args.cluster.instances.map((i) => i.identifier),
+                        args.cluster.instanceParameterGroupName,
                     ])
                     .apply(([p, account, topicArn, clusterIdentifier, instanceIdentifiers, parameterGroupName]) =>
                         topicPolicy({
@@ -134,11 +133,7 @@ export class Alarms extends pulumi.ComponentResource {
             );
         }
 
-        const instances: InstanceTarget[] = Object.keys(args.maxConnections).map((identifier) => ({
-            identifier,
-            instanceClass: args.instanceClasses[identifier],
-            maxConnections: args.maxConnections[identifier],
-        }));
+        const instances: readonly InstanceTarget[] = args.cluster.instances;
         const specs = planAlarms(args, {
             namePrefix: prefix,
             clusterIdentifier: args.cluster.clusterIdentifier,
@@ -174,8 +169,8 @@ export class Alarms extends pulumi.ComponentResource {
 
         const sources: Record<keyof typeof EVENT_SUBSCRIPTIONS, pulumi.Input<pulumi.Input<string>[]>> = {
             "db-cluster": [args.cluster.clusterIdentifier],
-            "db-instance": args.instances.map((i) => i.identifier),
-            "db-parameter-group": [args.instanceParameterGroupName],
+            "db-instance": args.cluster.instances.map((i) => i.identifier),
+            "db-parameter-group": [args.cluster.instanceParameterGroupName],
         };
         this.eventSubscriptions = (Object.keys(EVENT_SUBSCRIPTIONS) as Array<keyof typeof EVENT_SUBSCRIPTIONS>).map(
             (sourceType) =>
@@ -190,8 +185,8 @@ export class Alarms extends pulumi.ComponentResource {
                         enabled: true,
                         tags,
                     },
-                    // RDS checks that it may publish to the topic when the subscription is created.
-                    { parent: this, dependsOn: [policy] },
+                    // RDS checks that it may publish to the topic, and that the sources exist, when the subscription is created.
+                    { parent: this, dependsOn: [policy, ...args.cluster.instances.flatMap((i) => (i.resource ? [i.resource] : []))] },
                 ),
         );
 

@@ -8,6 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ClusterReference } from "./cluster-reference";
 import { Problems, checkIntegerRange } from "./validation";
 import { assumeRolePolicy, deploymentAccount, serviceRolePolicyArn } from "./iam";
 import { dailyWindowsOverlap, parseDailyWindow, parseWeeklyWindow, windowsOverlap } from "./cluster-settings";
@@ -105,8 +106,8 @@ export interface BackupArgs extends BackupSettings {
     readonly namePrefix: string;
     /** The stack's (primary) region. */
     readonly region: string;
-    /** ARN of the cluster to protect. */
-    readonly clusterArn: pulumi.Input<string>;
+    /** The cluster to protect (its ARN is the backup selection's resource). */
+    readonly cluster: Pick<ClusterReference, "arn">;
     /** The storage key, which also encrypts the primary vault. */
     readonly storageKmsKeyArn: pulumi.Input<string>;
     /** Set Pulumi's protect option on the DR key. */
@@ -225,7 +226,7 @@ export class Backup extends pulumi.ComponentResource {
         );
         new aws.backup.Selection(
             `${name}-cluster`,
-            { name: `${prefix}-cluster`, planId: this.plan.id, iamRoleArn: this.role.arn, resources: [args.clusterArn] },
+            { name: `${prefix}-cluster`, planId: this.plan.id, iamRoleArn: this.role.arn, resources: [args.cluster.arn] },
             { parent: this },
         );
         this.registerOutputs({ vaultName: this.vault.name, drVaultArn: this.drVault.arn, drKeyArn: this.drKey.arn, planId: this.plan.id });

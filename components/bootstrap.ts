@@ -11,6 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ClusterReference, writerMaxConnections } from "./cluster-reference";
 import { Problems, checkLogRetention } from "./validation";
 import { LAMBDA_CA_FILE, bootstrapEnvironment } from "../functions/bootstrap/settings";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
@@ -143,20 +144,18 @@ export interface DatabaseBootstrapArgs {
      * VPC's). False (dev): the component adds one Secrets Manager endpoint in one subnet for it.
      */
     readonly privateApiAccess: boolean;
-    /** Writer (cluster) endpoint and port. */
-    readonly writerEndpoint: pulumi.Input<string>;
-    readonly port: number;
-    readonly databaseName: string;
+    /**
+     * The cluster: the writer endpoint, port and database the function connects to, its master secret
+     * (the function logs in with it), the IAM admin user and the resource id of its `rds-db:connect`
+     * policy, the writer's max_connections (verify mode compares it), and the instances (the database
+     * must be available before the function runs).
+     */
+    readonly cluster: Pick<
+        ClusterReference,
+        "writerEndpoint" | "port" | "databaseName" | "resourceId" | "masterSecretArn" | "masterUsername" | "iamAdminDbUser" | "instances"
+    >;
     /** Schema whose tables the readwrite and readonly groups use. @default "app" */
     readonly schema?: string;
-    /** Cluster resource id (`cluster-...`): the IAM admin's `rds-db:connect` resource. */
-    readonly clusterResourceId: pulumi.Input<string>;
-    /** RDS-managed master secret (the function logs in with it). */
-    readonly masterSecretArn: pulumi.Input<string>;
-    /** Master user name (application users may not collide with it). */
-    readonly masterUsername: string;
-    /** Database user that logs in with IAM tokens. */
-    readonly iamAdminDbUser: string;
     /** Application users and their secrets. */
     readonly appSecrets: readonly AppSecret[];
     /** KMS key of every secret. */
@@ -167,12 +166,8 @@ export interface DatabaseBootstrapArgs {
     readonly logRetentionDays?: number;
     /** Parameter-group settings the verify mode compares with `pg_settings` (instance values win). */
     readonly expectedSettings: pulumi.Input<Record<string, string>>;
-    /** The writer's max_connections as the program computed it. */
-    readonly writerMaxConnections: number;
     /** PostgreSQL log group (verify mode reads the pgaudit probe back from it where the logs endpoint exists). */
     readonly postgresqlLogGroup: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
-    /** The cluster's instances: the database must be available before the function runs. */
-    readonly instances: pulumi.Input<pulumi.Resource>[];
     readonly tags: Record<string, string>;
 }
 
@@ -193,7 +188,7 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         const schema = args.schema ?? "app";
         const logRetentionDays = args.logRetentionDays ?? 365;
         const problems = new Problems();
-        checkAppUserNames(args.appSecrets, problems, "appSecrets", args);
+        checkAppUserNames(args.appSecrets, problems, "appSecrets", args.cluster);
         problems.check(
             "schema",
             schema,
@@ -222,8 +217,8 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
                 securityGroupId: group.id,
                 referencedSecurityGroupId: args.dbSecurityGroupId,
                 ipProtocol: "tcp",
-                fromPort: args.port,
-                toPort: args.port,
+                fromPort: args.cluster.port,
+                toPort: args.cluster.port,
                 description: "PostgreSQL to the database",
                 tags,
             },
@@ -235,8 +230,8 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
                 securityGroupId: args.dbSecurityGroupId,
                 referencedSecurityGroupId: group.id,
                 ipProtocol: "tcp",
-                fromPort: args.port,
-                toPort: args.port,
+                fromPort: args.cluster.port,
+                toPort: args.cluster.port,
                 description: "PostgreSQL from the database bootstrap function",
                 tags,
             },
@@ -332,11 +327,11 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
                     .all([
                         partition,
                         accountId,
-                        args.masterSecretArn,
+                        args.cluster.masterSecretArn,
                         pulumi.all(args.appSecrets.map((s) => s.arn)),
                         args.secretsKmsKeyArn,
                         logGroup.arn,
-                        args.clusterResourceId,
+                        args.cluster.resourceId,
                         args.postgresqlLogGroup.arn,
                     ])
                     .apply(([p, account, masterArn, appArns, keyArn, logGroupArn, resourceId, postgresqlLogArn]) =>
@@ -377,7 +372,7 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
                                 Sid: "VerifyTheIamAdminLogin",
                                 Effect: "Allow",
                                 Action: "rds-db:connect",
-                                Resource: `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${args.iamAdminDbUser}`,
+                                Resource: `arn:${p}:rds-db:${args.region}:${account}:dbuser:${resourceId}/${args.cluster.iamAdminDbUser}`,
                             },
                             ...(args.privateApiAccess
                                 ? [
@@ -398,8 +393,8 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         const bundle = bundleBootstrapFunction();
         const environment = pulumi
             .all([
-                args.writerEndpoint,
-                args.masterSecretArn,
+                args.cluster.writerEndpoint,
+                args.cluster.masterSecretArn,
                 pulumi.all(args.appSecrets.map((s) => s.arn)),
                 args.expectedSettings,
                 args.postgresqlLogGroup.name,
@@ -408,15 +403,15 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
             .apply(([host, masterSecretArn, appArns, expectedSettings, postgresqlLogGroup, smEndpoint]) =>
                 bootstrapEnvironment({
                     host,
-                    port: args.port,
-                    database: args.databaseName,
+                    port: args.cluster.port,
+                    database: args.cluster.databaseName,
                     schema,
                     masterSecretArn,
-                    iamAdminUser: args.iamAdminDbUser,
+                    iamAdminUser: args.cluster.iamAdminDbUser,
                     appUsers: args.appSecrets.map((s, i) => ({ name: s.name, access: s.access, secretArn: appArns[i] })),
                     caFile: LAMBDA_CA_FILE,
                     expectedSettings,
-                    expectedMaxConnections: args.writerMaxConnections,
+                    expectedMaxConnections: writerMaxConnections(args.cluster),
                     auditLogGroup: args.privateApiAccess ? postgresqlLogGroup : undefined,
                     secretsManagerEndpoint: smEndpoint,
                 }),
@@ -447,8 +442,8 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
             .update(
                 JSON.stringify({
                     users: args.appSecrets.map((s) => [s.name, s.access]),
-                    iamAdmin: args.iamAdminDbUser,
-                    database: args.databaseName,
+                    iamAdmin: args.cluster.iamAdminDbUser,
+                    database: args.cluster.databaseName,
                     schema,
                     code: bundle.sha256,
                 }),
@@ -457,7 +452,13 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
         this.invocation = new aws.lambda.Invocation(
             `${name}-bootstrap`,
             { functionName: fn.name, input: JSON.stringify({ mode: "apply" }), triggers: { desiredState } },
-            { parent: this, dependsOn: [...args.instances, ...args.appSecrets.map((s) => s.initialVersion)] },
+            {
+                parent: this,
+                dependsOn: [
+                    ...args.cluster.instances.flatMap((i) => (i.resource ? [i.resource] : [])),
+                    ...args.appSecrets.map((s) => s.initialVersion),
+                ],
+            },
         );
         this.result = this.invocation.result.apply((text) => JSON.parse(text) as Record<string, unknown>);
         this.securityGroupId = group.id;
@@ -475,7 +476,8 @@ export class DatabaseBootstrap extends pulumi.ComponentResource {
      * created after the users, hence a method rather than an argument.
      */
     verifyThroughProxy(proxy: { securityGroupId: pulumi.Input<string>; connectPolicyArns?: Record<string, pulumi.Input<string>> }): void {
-        const { port, tags } = this.args;
+        const { cluster, tags } = this.args;
+        const port = cluster.port;
         const name = this.resourceName;
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-bootstrap-to-proxy`,

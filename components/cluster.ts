@@ -13,6 +13,7 @@ import { ClusterSettings, autoScaledReaderMaxConnections, canAutoPause, planInst
 import { assumeRolePolicy, deploymentAccount, policyDocument, serviceRolePolicyArn } from "./iam";
 import { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, buildParameters } from "./parameters";
 import { ReaderAutoScaling } from "./reader-autoscaling";
+import { ClusterReference } from "./cluster-reference";
 
 /** Log types exported to CloudWatch Logs (IAM authentication failures need IAM auth on, which it always is). */
 export const EXPORTED_LOG_TYPES = ["postgresql", "iam-db-auth-error"] as const;
@@ -72,12 +73,12 @@ export class AuroraCluster extends pulumi.ComponentResource {
     public readonly maxConnections: Record<string, number>;
     /** Instance class per instance identifier. */
     public readonly instanceClasses: Record<string, string>;
-    /** Identifier of the initial writer (instance-1). */
-    public readonly writerIdentifier: string;
     /** True when a Serverless v2 instance may pause (0 ACU minimum). */
     public readonly canAutoPause: boolean;
     /** ARN of the RDS-managed master user secret. */
     public readonly masterSecretArn: pulumi.Output<string>;
+    /** What the proxy, bootstrap, alarms and backup need from this cluster. */
+    public readonly reference: ClusterReference;
     /** Aurora Auto Scaling of the readers, when `readerAutoScaling.maxReaders` is set. */
     public readonly readerAutoScaling: ReaderAutoScaling | undefined;
     /** max_connections of the readers Aurora Auto Scaling may add (undefined when it is off). */
@@ -274,7 +275,6 @@ export class AuroraCluster extends pulumi.ComponentResource {
             );
             this.instances.push(instance);
         }
-        this.writerIdentifier = `${id}-${plan[0].name}`;
         this.canAutoPause = canAutoPause(args);
         this.autoScaledReaderMaxConnections = args.readerAutoScaling.maxReaders > 0 ? autoScaledReaderMaxConnections(plan) : undefined;
         this.readerAutoScaling =
@@ -339,6 +339,26 @@ export class AuroraCluster extends pulumi.ComponentResource {
         }
 
         this.masterSecretArn = this.cluster.masterUserSecrets.apply((secrets) => secrets[0].secretArn!);
+        this.reference = {
+            clusterIdentifier: this.cluster.clusterIdentifier,
+            arn: this.cluster.arn,
+            resourceId: this.cluster.clusterResourceId,
+            writerEndpoint: this.cluster.endpoint,
+            readerEndpoint: this.cluster.readerEndpoint,
+            port: args.port,
+            databaseName: args.databaseName,
+            masterUsername: args.masterUsername,
+            iamAdminDbUser: args.iamAdminDbUser,
+            masterSecretArn: this.masterSecretArn,
+            instances: plan.map((p, i) => ({
+                identifier: `${id}-${p.name}`,
+                instanceClass: p.instanceClass,
+                maxConnections: p.maxConnections!,
+                resource: this.instances[i],
+            })),
+            instanceParameterGroupName: this.instanceParameterGroup.name,
+            canAutoPause: this.canAutoPause,
+        };
         this.registerOutputs({
             writerEndpoint: this.cluster.endpoint,
             readerEndpoint: this.cluster.readerEndpoint,

@@ -8,6 +8,7 @@ export { ALARM_DEFAULTS, BACKUP_DEFAULTS, CLUSTER_DEFAULTS, NETWORK_DEFAULTS, SE
 export { KmsKeys, KmsKeysArgs, KEY_PURPOSES, KeyPurpose } from "./kms";
 export { Network, NetworkArgs, NetworkSettings, NewVpcSettings, ExistingVpcSettings, ENDPOINT_SERVICES } from "./network";
 export { AuroraCluster, AuroraClusterArgs, ClusterKeyArns } from "./cluster";
+export { ClusterReference, InstanceReference, writerMaxConnections } from "./cluster-reference";
 export {
     ClusterSettings,
     ServerlessCapacity,

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { ClusterReference, writerMaxConnections } from "./cluster-reference";
 import { Problems, checkIdentifier } from "./validation";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 import { AppUserAccess, CLONE_SUFFIX, SecretsSettings, validateSecretsSettings } from "./secrets-settings";
@@ -24,23 +25,26 @@ export interface SecretsArgs extends SecretsSettings {
     readonly namePrefix: string;
     /** Region of the stack (Secrets Manager endpoint, kms:ViaService). */
     readonly region: string;
-    /** ARN of the RDS-managed master user secret (rotated by RDS, used by the rotation function as superuser). */
-    readonly masterSecretArn: pulumi.Input<string>;
-    /** Master user name and IAM admin user (application users may not reuse them). */
-    readonly masterUsername: string;
-    readonly iamAdminDbUser: string;
-    /** True when a Serverless v2 instance can pause (RDS Proxy cannot serve it). */
-    readonly autoPause: boolean;
+    /**
+     * The cluster: its master secret (rotated by RDS, used by the rotation function as superuser), the
+     * user names application users may not reuse, whether an instance can pause (RDS Proxy cannot
+     * serve it), the proxy's target, the writer endpoint every application secret names, port and
+     * database, and the writer's max_connections (the proxy's connection budget).
+     */
+    readonly cluster: Pick<
+        ClusterReference,
+        | "clusterIdentifier"
+        | "writerEndpoint"
+        | "port"
+        | "databaseName"
+        | "masterUsername"
+        | "iamAdminDbUser"
+        | "masterSecretArn"
+        | "instances"
+        | "canAutoPause"
+    >;
     /** True when the database subnets reach Secrets Manager and RDS APIs privately (endpoints). */
     readonly privateApiAccess: boolean;
-    /** Cluster identifier (proxy target). */
-    readonly clusterIdentifier: pulumi.Input<string>;
-    /** Writer (cluster) endpoint: the host the rotation function requires in every application secret. */
-    readonly writerEndpoint: pulumi.Input<string>;
-    readonly port: number;
-    readonly databaseName: string;
-    /** The writer's max_connections, from which the proxy's connection budget is derived. */
-    readonly writerMaxConnections: number;
     /** KMS key ARN that encrypts every secret. */
     readonly secretsKmsKeyArn: pulumi.Input<string>;
     readonly vpcId: pulumi.Input<string>;
@@ -98,7 +102,13 @@ export class Secrets extends pulumi.ComponentResource {
     constructor(name: string, args: SecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aurora:secrets:Secrets", name, {}, opts);
         const problems = new Problems();
-        validateSecretsSettings(args, problems, (f) => f, args);
+        validateSecretsSettings(args, problems, (f) => f, {
+            masterUsername: args.cluster.masterUsername,
+            iamAdminDbUser: args.cluster.iamAdminDbUser,
+            autoPause: args.cluster.canAutoPause,
+            privateApiAccess: args.privateApiAccess,
+        });
+        const cluster = args.cluster;
         problems.throwIfAny(this, `Invalid Secrets arguments for '${name}':`);
         const prefix = args.namePrefix;
         const tags = args.tags;
@@ -109,8 +119,8 @@ export class Secrets extends pulumi.ComponentResource {
                     securityGroupId: args.dbSecurityGroupId,
                     referencedSecurityGroupId: sourceGroupId,
                     ipProtocol: "tcp",
-                    fromPort: args.port,
-                    toPort: args.port,
+                    fromPort: cluster.port,
+                    toPort: cluster.port,
                     description,
                     tags,
                 },
@@ -120,7 +130,7 @@ export class Secrets extends pulumi.ComponentResource {
         // RDS keeps the master secret; managed rotation needs no function of ours, only a schedule.
         new aws.secretsmanager.SecretRotation(
             `${name}-master-rotation`,
-            { secretId: args.masterSecretArn, rotationRules: { automaticallyAfterDays: args.masterRotationDays } },
+            { secretId: cluster.masterSecretArn, rotationRules: { automaticallyAfterDays: args.masterRotationDays } },
             { parent: this },
         );
         // No application users, no application rotation: the schedule must not promise one.
@@ -154,13 +164,13 @@ export class Secrets extends pulumi.ComponentResource {
                     // The shape AWS's rotation functions expect; host must be the writer endpoint.
                     secretString: pulumi.secret(
                         pulumi
-                            .all([args.writerEndpoint, args.masterSecretArn, initialPassword.result])
+                            .all([cluster.writerEndpoint, cluster.masterSecretArn, initialPassword.result])
                             .apply(([host, masterarn, password]) =>
                                 JSON.stringify({
                                     engine: "postgres",
                                     host,
-                                    port: args.port,
-                                    dbname: args.databaseName,
+                                    port: cluster.port,
+                                    dbname: cluster.databaseName,
                                     username: user.name,
                                     password,
                                     masterarn,
@@ -197,8 +207,8 @@ export class Secrets extends pulumi.ComponentResource {
                     securityGroupId: rotationGroup.id,
                     referencedSecurityGroupId: args.dbSecurityGroupId,
                     ipProtocol: "tcp",
-                    fromPort: args.port,
-                    toPort: args.port,
+                    fromPort: cluster.port,
+                    toPort: cluster.port,
                     description: "PostgreSQL to the database",
                     tags,
                 },
@@ -232,7 +242,7 @@ export class Secrets extends pulumi.ComponentResource {
                         vpcSubnetIds: pulumi.output(args.dbSubnetIds).apply((ids) => ids.join(",")),
                         vpcSecurityGroupIds: rotationGroup.id,
                         kmsKeyArn: args.secretsKmsKeyArn,
-                        masterSecretArn: args.masterSecretArn,
+                        masterSecretArn: cluster.masterSecretArn,
                         masterSecretKmsKeyArn: args.secretsKmsKeyArn,
                         excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS,
                     },
@@ -266,7 +276,7 @@ export class Secrets extends pulumi.ComponentResource {
             this.proxyEndpoint = proxy.endpoint;
             this.proxyReadOnlyEndpoint = proxy.readOnlyEndpoint;
             this.proxySecurityGroupId = proxy.securityGroupId;
-            this.proxyConnectionBudget = Math.floor((args.writerMaxConnections * args.proxy.maxConnectionsPercent) / 100);
+            this.proxyConnectionBudget = Math.floor((writerMaxConnections(cluster) * args.proxy.maxConnectionsPercent) / 100);
         }
         this.registerOutputs({
             appSecretArns: this.appSecretArns,
@@ -296,6 +306,7 @@ export class Secrets extends pulumi.ComponentResource {
     ): { endpoint: pulumi.Output<string>; readOnlyEndpoint: pulumi.Output<string>; securityGroupId: pulumi.Output<string> } {
         const prefix = args.namePrefix;
         const tags = args.tags;
+        const cluster = args.cluster;
         const proxyGroup = new aws.ec2.SecurityGroup(
             `${name}-proxy-sg`,
             {
@@ -314,7 +325,15 @@ export class Secrets extends pulumi.ComponentResource {
         ) =>
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-${ruleName}`,
-                { securityGroupId: proxyGroup.id, ...source, ipProtocol: "tcp", fromPort: args.port, toPort: args.port, description, tags },
+                {
+                    securityGroupId: proxyGroup.id,
+                    ...source,
+                    ipProtocol: "tcp",
+                    fromPort: cluster.port,
+                    toPort: cluster.port,
+                    description,
+                    tags,
+                },
                 { parent: this },
             );
         this.admitToProxy = (clientName, securityGroupId) =>
@@ -336,8 +355,8 @@ export class Secrets extends pulumi.ComponentResource {
                 securityGroupId: proxyGroup.id,
                 referencedSecurityGroupId: args.dbSecurityGroupId,
                 ipProtocol: "tcp",
-                fromPort: args.port,
-                toPort: args.port,
+                fromPort: cluster.port,
+                toPort: cluster.port,
                 description: "PostgreSQL to the database",
                 tags,
             },
@@ -351,8 +370,8 @@ export class Secrets extends pulumi.ComponentResource {
                     securityGroupId: args.managedClientSecurityGroupId,
                     referencedSecurityGroupId: proxyGroup.id,
                     ipProtocol: "tcp",
-                    fromPort: args.port,
-                    toPort: args.port,
+                    fromPort: cluster.port,
+                    toPort: cluster.port,
                     description: "PostgreSQL to the RDS Proxy",
                     tags,
                 },
@@ -431,7 +450,7 @@ export class Secrets extends pulumi.ComponentResource {
         );
         new aws.rds.ProxyTarget(
             `${name}-proxy`,
-            { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbClusterIdentifier: args.clusterIdentifier },
+            { dbProxyName: proxy.name, targetGroupName: targetGroup.name, dbClusterIdentifier: cluster.clusterIdentifier },
             { parent: this },
         );
         const readOnly = new aws.rds.ProxyEndpoint(

@@ -70,22 +70,29 @@ function componentArgs(
     maxConnections?: Record<string, number>,
 ): AlarmsArgs {
     const cluster = new aws.rds.Cluster("t-cluster", { clusterIdentifier: "t-cluster", engine: "aurora-postgresql" });
-    const instances = Object.entries(classes).map(
-        ([id, instanceClass]) =>
-            new aws.rds.ClusterInstance(id, { identifier: id, clusterIdentifier: cluster.id, instanceClass, engine: "aurora-postgresql" }),
-    );
     const catalog: Record<string, number> = { "db.r7g.large": 1721, "db.r7g.xlarge": 3442, "db.t4g.medium": 405, "db.serverless": 5000 };
+    const instances = Object.entries(classes).map(([identifier, instanceClass]) => ({
+        identifier,
+        instanceClass,
+        maxConnections: maxConnections?.[identifier] ?? catalog[instanceClass],
+        resource: new aws.rds.ClusterInstance(identifier, {
+            identifier,
+            clusterIdentifier: cluster.id,
+            instanceClass,
+            engine: "aurora-postgresql",
+        }),
+    }));
     return {
         ...ALARM_DEFAULTS,
         namePrefix: "t-cluster",
         region: "eu-west-1",
         alertsKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/alerts",
-        cluster,
-        instances,
-        instanceClasses: classes,
-        maxConnections: maxConnections ?? Object.fromEntries(Object.entries(classes).map(([id, c]) => [id, catalog[c]])),
+        cluster: {
+            clusterIdentifier: cluster.clusterIdentifier,
+            instances,
+            instanceParameterGroupName: "t-cluster-instance-aurora-postgresql17",
+        },
         serverless: { minCapacity: 2, maxCapacity: 64 },
-        instanceParameterGroupName: "t-cluster-instance-aurora-postgresql17",
         tags: { Environment: "prod", Application: "aurora", Team: "t", CostCenter: "c", ManagedBy: "pulumi" },
         ...overrides,
     };
@@ -523,7 +530,7 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                                 alarmHttpsEndpoints: ["http://hooks.example.com/x"],
                                 xidWarningThreshold: 1500000000,
                             },
-                            { "b-2": 1721 },
+                            { "b-1": 0 },
                         ),
                     ),
             ),
@@ -534,9 +541,7 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
         expect(error.message).to.include('alarmEmails = "not-an-email": must be an email address');
         expect(error.message).to.include('alarmHttpsEndpoints = "http://hooks.example.com/x": must be an https:// URL');
         expect(error.message).to.include("xidCriticalThreshold = 1500000000: must be above xidWarningThreshold (1500000000)");
-        expect(error.message).to.include(
-            'maxConnections = {"b-2":1721}: must name the same (non-empty) set of instances as instanceClasses (b-1)',
-        );
+        expect(error.message).to.include("cluster.instances[0].maxConnections = 0: must be an integer from 1 to 262143");
     });
 });
 

@@ -13,7 +13,7 @@ const args: BackupArgs = {
     vaultLock: true,
     namePrefix: "t-bk",
     region: "eu-west-1",
-    clusterArn: "arn:aws:rds:eu-west-1:123456789012:cluster:t-bk",
+    cluster: { arn: "arn:aws:rds:eu-west-1:123456789012:cluster:t-bk" },
     storageKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/storage",
     protect: false,
     tags: { Environment: "test" },

@@ -213,6 +213,17 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
         },
     );
 
+    /** A cluster described by hand (no instance resources to wait for). */
+    const TEST_CLUSTER: DatabaseBootstrapArgs["cluster"] = {
+        writerEndpoint: "t-boot.cluster-x.eu-west-1.rds.amazonaws.com",
+        port: 5432,
+        databaseName: "app",
+        resourceId: "cluster-ABC",
+        masterSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-x",
+        masterUsername: "dbadmin",
+        iamAdminDbUser: "iam_admin",
+        instances: [{ identifier: "t-boot-instance-1", instanceClass: "db.t4g.medium", maxConnections: 100 }],
+    };
     const args = (overrides: Partial<DatabaseBootstrapArgs> = {}): DatabaseBootstrapArgs => ({
         namePrefix: "t-boot",
         region: "eu-west-1",
@@ -221,23 +232,15 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
         dbSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
         dbSecurityGroupId: "sg-0000000000000db00",
         privateApiAccess: true,
-        writerEndpoint: "t-boot.cluster-x.eu-west-1.rds.amazonaws.com",
-        port: 5432,
-        databaseName: "app",
-        clusterResourceId: "cluster-ABC",
-        masterSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-x",
-        masterUsername: "dbadmin",
-        iamAdminDbUser: "iam_admin",
+        cluster: TEST_CLUSTER,
         appSecrets: [],
         secretsKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/secrets",
         logsKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/logs",
         expectedSettings: {},
-        writerMaxConnections: 100,
         postgresqlLogGroup: {
             name: "/aws/rds/cluster/t-boot/postgresql",
             arn: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/rds/cluster/t-boot/postgresql",
         },
-        instances: [],
         tags: { Environment: "test" },
         ...overrides,
     });
@@ -246,7 +249,9 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
         const run = await runComponent(() => new DatabaseBootstrap("boot-existing", args()));
         const https = ofType(run, EGRESS).find((r) => r.inputs.fromPort === 443)!;
         expect(https.inputs).to.include({ cidrIpv4: "10.90.0.0/16" });
-        const renamed = await runComponent(() => new DatabaseBootstrap("boot-existing-2", args({ iamAdminDbUser: "ops_admin" })));
+        const renamed = await runComponent(
+            () => new DatabaseBootstrap("boot-existing-2", args({ cluster: { ...TEST_CLUSTER, iamAdminDbUser: "ops_admin" } })),
+        );
         expect(one(renamed, INVOCATION).inputs.triggers.desiredState, "another IAM admin user re-runs the bootstrap").to.not.equal(
             one(run, INVOCATION).inputs.triggers.desiredState,
         );

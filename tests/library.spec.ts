@@ -2,6 +2,7 @@
  * The components are a library that this program uses like any other caller: self-contained under
  * components/, and composed by AuroraPostgres.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
@@ -117,6 +118,56 @@ describe("library: components are self-contained and composed by AuroraPostgres"
             backupRetentionPeriod: 30,
         });
     });
+
+    it(
+        "the cluster hands its neighbours one typed reference: identifier, " +
+            "endpoints, port, secret, instances with class and max_connections",
+        async () => {
+            let built: AuroraPostgres | undefined;
+            const run = await runComponent(() => {
+                built = new AuroraPostgres("lib-reference", {
+                    namePrefix: "lib-reference",
+                    region: "eu-west-1",
+                    cluster: { readerCount: 1 },
+                });
+            });
+            const reference = built!.database.reference;
+            const cluster = run.resources.find((r) => r.type === "aws:rds/cluster:Cluster")!;
+            const resolved = await new Promise<unknown[]>((resolve) =>
+                pulumi
+                    .all([reference.clusterIdentifier, reference.arn, reference.writerEndpoint, reference.masterSecretArn])
+                    .apply(resolve),
+            );
+            expect(resolved, "identifier, ARN, writer endpoint and master secret of the cluster").to.deep.equal([
+                cluster.inputs.clusterIdentifier,
+                cluster.state.arn,
+                cluster.state.endpoint,
+                cluster.state.masterUserSecrets[0].secretArn,
+            ]);
+            expect(reference).to.include({ port: 5432, databaseName: "app", masterUsername: "dbadmin", iamAdminDbUser: "iam_admin" });
+            expect(
+                reference.instances.map(({ identifier, instanceClass, maxConnections }) => ({ identifier, instanceClass, maxConnections })),
+            ).to.deep.equal(
+                Object.entries(built!.database.maxConnections).map(([identifier, maxConnections]) => ({
+                    identifier,
+                    instanceClass: built!.database.instanceClasses[identifier],
+                    maxConnections,
+                })),
+            );
+            expect(reference.instances.map((i) => i.identifier)).to.deep.equal(
+                run.resources.filter((r) => r.type === "aws:rds/clusterInstance:ClusterInstance").map((r) => r.inputs.identifier),
+            );
+            expect(
+                reference.instances.map((i) => i.resource),
+                "each instance's resource, for what must wait on it",
+            ).to.deep.equal(built!.database.instances);
+            const subscription = run.resources.find((r) => r.name === "lib-reference-db-instance-events")!;
+            const instanceUrns = run.resources.filter((r) => r.type === "aws:rds/clusterInstance:ClusterInstance").map((r) => r.urn);
+            expect(subscription.options.dependsOn, "the db-instance events wait for the instances they name").to.include.members(
+                instanceUrns,
+            );
+        },
+    );
 
     it("component errors name the component's fields, and each field a shared validator names is an aurora:* key to config", () => {
         const validators = ["network.ts", "cluster-settings.ts", "secrets-settings.ts", "alarm-settings.ts", "backup.ts"];

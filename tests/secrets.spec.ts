@@ -12,6 +12,19 @@ function secretsKeyArn(run: ProgramRun): string {
 }
 
 /** Component arguments built in code: the defaults with prod's two application users. */
+/** A cluster described by hand, as a caller whose cluster is managed elsewhere would. */
+const TEST_CLUSTER: SecretsArgs["cluster"] = {
+    clusterIdentifier: "t-sec",
+    writerEndpoint: "t-sec.cluster-x.eu-west-1.rds.amazonaws.com",
+    port: 5432,
+    databaseName: "app",
+    masterUsername: "dbadmin",
+    iamAdminDbUser: "iam_admin",
+    masterSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-x",
+    instances: [{ identifier: "t-sec-instance-1", instanceClass: "db.r7g.xlarge", maxConnections: 3442 }],
+    canAutoPause: false,
+};
+
 function componentArgs(overrides: Partial<SecretsArgs> = {}): SecretsArgs {
     return {
         ...SECRETS_DEFAULTS,
@@ -21,16 +34,8 @@ function componentArgs(overrides: Partial<SecretsArgs> = {}): SecretsArgs {
         ],
         namePrefix: "t-sec",
         region: "eu-west-1",
-        masterSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-x",
-        masterUsername: "dbadmin",
-        iamAdminDbUser: "iam_admin",
-        autoPause: false,
+        cluster: TEST_CLUSTER,
         privateApiAccess: true,
-        clusterIdentifier: "t-sec",
-        writerEndpoint: "t-sec.cluster-x.eu-west-1.rds.amazonaws.com",
-        port: 5432,
-        databaseName: "app",
-        writerMaxConnections: 3442,
         secretsKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/secrets",
         vpcId: "vpc-0123456789abcdef0",
         vpcCidr: "10.0.0.0/16",
@@ -306,7 +311,11 @@ describe("components/secrets: rotation without dropped connections, application 
                 () =>
                     new Secrets(
                         "sec-bad",
-                        componentArgs({ appRotationDays: 0, autoPause: true, appUsers: [{ name: "dbadmin", access: "readwrite" }] }),
+                        componentArgs({
+                            appRotationDays: 0,
+                            cluster: { ...TEST_CLUSTER, canAutoPause: true },
+                            appUsers: [{ name: "dbadmin", access: "readwrite" }],
+                        }),
                     ),
             ),
         );
