@@ -31,6 +31,8 @@ export interface ClusterReference {
     readonly iamAdminDbUser: string;
     /** ARN of the master user's secret. */
     readonly masterSecretArn: pulumi.Input<string>;
+    /** Who keeps that secret: `managed` (RDS, which rotates it) or `secret` (this program: a rotation function is needed). */
+    readonly masterPassword: string;
     /** The instances, the initial writer first. */
     readonly instances: readonly InstanceReference[];
     /** Name of the instance parameter group (the db-parameter-group event source). */

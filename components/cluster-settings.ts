@@ -66,8 +66,17 @@ export interface ClusterSettings {
     readonly readerAutoScaling: ReaderAutoScalingSettings;
     /** Initial database name. */
     readonly databaseName: string;
-    /** Master (administration only) user; its password is generated and kept by RDS in Secrets Manager. */
+    /** Master (administration only) user; its password is generated and kept in Secrets Manager (see `masterPassword`). */
     readonly masterUsername: string;
+    /**
+     * Who keeps the master password: `managed`, RDS (in a secret it owns and rotates); or `secret`, this
+     * program: a generated password (never in the provider's state: write-only) in a Secrets Manager
+     * secret of its own, rotated by AWS's single-user rotation function. AWS does not support
+     * RDS-managed master passwords on Global Database members or with Blue/Green Deployments (Aurora
+     * guide, "Limitations for Secrets Manager integration"), which need `secret`.
+     * @default "managed"
+     */
+    readonly masterPassword: string;
     /** Days of automated backups, and the point-in-time recovery window (7 to 35). */
     readonly backupRetentionDays: number;
     /** Daily backup window, UTC, `hh24:mi-hh24:mi` (at least 30 minutes). */
@@ -115,6 +124,8 @@ export const CA_CERTIFICATES = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-c
 
 /** The largest max_connections Aurora PostgreSQL accepts. */
 const MAX_CONNECTIONS_LIMIT = 262143;
+
+export const MASTER_PASSWORD_MODES = ["managed", "secret"] as const;
 
 export const DATABASE_INSIGHTS_MODES = ["standard", "advanced"] as const;
 /** Performance Insights retention that Database Insights' Advanced mode requires, in days (15 months). */
@@ -476,6 +487,7 @@ export function validateClusterSettings(
         problems.check(name("performanceInsightsRetentionDays"), pi, "must be 7, a multiple of 31 up to 713 (31 x 1..23 months), or 731");
     }
     problems.check(name("databaseInsightsMode"), s.databaseInsightsMode, checkOneOf(s.databaseInsightsMode, DATABASE_INSIGHTS_MODES));
+    problems.check(name("masterPassword"), s.masterPassword, checkOneOf(s.masterPassword, MASTER_PASSWORD_MODES));
     if (s.databaseInsightsMode === "advanced" && pi < ADVANCED_INSIGHTS_RETENTION_DAYS) {
         // AWS's Aurora guide, "Considerations for Database Insights"; ModifyDBCluster refuses it otherwise.
         problems.add(

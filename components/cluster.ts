@@ -15,6 +15,9 @@ import { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, buildParameter
 import { ReaderAutoScaling } from "./reader-autoscaling";
 import { ClusterReference } from "./cluster-reference";
 
+/** Special characters of a generated master password: RDS refuses `/`, `@`, `"` and spaces in it. */
+const MASTER_PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?";
+
 /** Log types exported to CloudWatch Logs (IAM authentication failures need IAM auth on, which it always is). */
 export const EXPORTED_LOG_TYPES = ["postgresql", "iam-db-auth-error"] as const;
 
@@ -190,6 +193,15 @@ export class AuroraCluster extends pulumi.ComponentResource {
             ...(args.allowMajorVersionUpgrade ? [] : ["engineVersion"]),
             ...(args.continuousBackupByAwsBackup ? ["backupRetentionPeriod", "preferredBackupWindow"] : []),
         ];
+        // Write-only: the provider sends the password at creation and never stores it; the rotation owns it afterwards.
+        const ownPassword =
+            args.masterPassword === "secret"
+                ? new random.RandomPassword(
+                      `${name}-master-password`,
+                      { length: 40, special: true, overrideSpecial: MASTER_PASSWORD_SPECIALS },
+                      { parent: this },
+                  )
+                : undefined;
         this.cluster = new aws.rds.Cluster(
             `${name}-cluster`,
             {
@@ -206,8 +218,9 @@ export class AuroraCluster extends pulumi.ComponentResource {
                 dbClusterParameterGroupName: this.clusterParameterGroup.name,
                 databaseName: args.databaseName,
                 masterUsername: args.masterUsername,
-                manageMasterUserPassword: true,
-                masterUserSecretKmsKeyId: args.kmsKeyArns.secrets,
+                ...(ownPassword
+                    ? { masterPasswordWo: ownPassword.result, masterPasswordWoVersion: 1 }
+                    : { manageMasterUserPassword: true, masterUserSecretKmsKeyId: args.kmsKeyArns.secrets }),
                 port: args.port,
                 dbSubnetGroupName: args.subnetGroupName,
                 vpcSecurityGroupIds: args.securityGroupIds,
@@ -338,7 +351,9 @@ export class AuroraCluster extends pulumi.ComponentResource {
             );
         }
 
-        this.masterSecretArn = this.cluster.masterUserSecrets.apply((secrets) => secrets[0].secretArn!);
+        this.masterSecretArn = ownPassword
+            ? this.ownMasterSecret(name, id, args, ownPassword, tags)
+            : this.cluster.masterUserSecrets.apply((secrets) => secrets[0].secretArn!);
         this.reference = {
             clusterIdentifier: this.cluster.clusterIdentifier,
             arn: this.cluster.arn,
@@ -350,6 +365,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
             masterUsername: args.masterUsername,
             iamAdminDbUser: args.iamAdminDbUser,
             masterSecretArn: this.masterSecretArn,
+            masterPassword: args.masterPassword,
             instances: plan.map((p, i) => ({
                 identifier: `${id}-${p.name}`,
                 instanceClass: p.instanceClass,
@@ -368,5 +384,51 @@ export class AuroraCluster extends pulumi.ComponentResource {
             maxConnections: this.maxConnections,
             iamAdminPolicyArn: this.iamAdminPolicy.arn,
         });
+    }
+
+    /**
+     * The master user's secret when this program keeps the password (`masterPassword: "secret"`): in
+     * the JSON shape AWS's PostgreSQL rotation functions read, encrypted with the secrets key. Its
+     * value is write-only as well: after a rotation the state still holds nothing to drift from. Returns
+     * the secret's ARN as an output of both the secret and its value, so that readers wait for the value
+     * and the policy pack still sees which secret they name.
+     */
+    private ownMasterSecret(
+        name: string,
+        id: string,
+        args: AuroraClusterArgs,
+        password: random.RandomPassword,
+        tags: Record<string, string>,
+    ): pulumi.Output<string> {
+        const secret = new aws.secretsmanager.Secret(
+            `${name}-master-secret`,
+            {
+                name: `${id}-master`,
+                description: `Master user of ${id} (kept by this stack; rotated by the single-user rotation function)`,
+                kmsKeyId: args.kmsKeyArns.secrets,
+                tags,
+            },
+            { parent: this },
+        );
+        const version = new aws.secretsmanager.SecretVersion(
+            `${name}-master-secret`,
+            {
+                secretId: secret.id,
+                secretStringWo: pulumi.all([this.cluster.endpoint, password.result]).apply(([host, value]) =>
+                    JSON.stringify({
+                        engine: "postgres",
+                        host,
+                        port: args.port,
+                        username: args.masterUsername,
+                        password: value,
+                        dbname: args.databaseName,
+                        dbClusterIdentifier: id,
+                    }),
+                ),
+                secretStringWoVersion: 1,
+            },
+            { parent: this },
+        );
+        return pulumi.all([secret.arn, version.id]).apply(([arn]) => arn);
     }
 }

@@ -17,6 +17,16 @@ export const ROTATION_APPLICATION = {
     semanticVersion: "1.1.618",
 };
 
+/**
+ * AWS's single-user rotation function for PostgreSQL, for a master secret this stack keeps. AWS
+ * publishes both from one repository at one version, and CDK pins each single-user and multi-user
+ * pair to the same version; so does this.
+ */
+export const SINGLE_USER_ROTATION_APPLICATION = {
+    applicationId: "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser",
+    semanticVersion: ROTATION_APPLICATION.semanticVersion,
+};
+
 /** Characters PostgreSQL connection strings and the rotation function handle badly. */
 const EXCLUDED_PASSWORD_CHARACTERS = "/@\"'\\ ";
 
@@ -40,6 +50,7 @@ export interface SecretsArgs extends SecretsSettings {
         | "masterUsername"
         | "iamAdminDbUser"
         | "masterSecretArn"
+        | "masterPassword"
         | "instances"
         | "canAutoPause"
     >;
@@ -127,15 +138,54 @@ export class Secrets extends pulumi.ComponentResource {
                 { parent: this },
             );
 
-        // RDS keeps the master secret; managed rotation needs no function of ours, only a schedule.
-        new aws.secretsmanager.SecretRotation(
-            `${name}-master-rotation`,
-            { secretId: cluster.masterSecretArn, rotationRules: { automaticallyAfterDays: args.masterRotationDays } },
-            { parent: this },
-        );
+        const ownMaster = cluster.masterPassword === "secret";
+        // The rotation functions' network, made once for whichever of them the stack runs.
+        let rotationNetwork: pulumi.Output<string> | undefined;
+        const rotationGroupId = () => (rotationNetwork ??= this.rotationNetwork(name, args, dbRule));
+        const rotationParameters = () => ({
+            endpoint: `https://secretsmanager.${args.region}.amazonaws.com`,
+            vpcSubnetIds: pulumi.output(args.dbSubnetIds).apply((ids) => ids.join(",")),
+            vpcSecurityGroupIds: rotationGroupId(),
+            kmsKeyArn: args.secretsKmsKeyArn,
+            excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS,
+        });
+
+        if (ownMaster) {
+            // This stack keeps the master secret: AWS's single-user function rotates it in place.
+            const function_ = new aws.serverlessrepository.CloudFormationStack(
+                `${name}-master-rotation`,
+                {
+                    name: `${prefix}-master-rotation`,
+                    applicationId: SINGLE_USER_ROTATION_APPLICATION.applicationId,
+                    semanticVersion: SINGLE_USER_ROTATION_APPLICATION.semanticVersion,
+                    capabilities: ["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
+                    parameters: { ...rotationParameters(), functionName: `${prefix}-master-rotation` },
+                    tags,
+                },
+                { parent: this },
+            );
+            new aws.secretsmanager.SecretRotation(
+                `${name}-master-rotation`,
+                {
+                    secretId: cluster.masterSecretArn,
+                    rotationLambdaArn: function_.outputs["RotationLambdaARN"],
+                    rotationRules: { automaticallyAfterDays: args.masterRotationDays },
+                    // The first rotation waits for the schedule, as the application users' do.
+                    rotateImmediately: false,
+                },
+                { parent: this },
+            );
+        } else {
+            // RDS keeps the master secret; managed rotation needs no function of ours, only a schedule.
+            new aws.secretsmanager.SecretRotation(
+                `${name}-master-rotation`,
+                { secretId: cluster.masterSecretArn, rotationRules: { automaticallyAfterDays: args.masterRotationDays } },
+                { parent: this },
+            );
+        }
         // No application users, no application rotation: the schedule must not promise one.
         this.rotationSchedule = {
-            master: `every ${args.masterRotationDays} days (RDS managed rotation)`,
+            master: `every ${args.masterRotationDays} days (${ownMaster ? "single-user rotation function" : "RDS managed rotation"})`,
             applicationUsers:
                 args.appUsers.length > 0 ? `every ${args.appRotationDays} days (alternating users)` : "none (no application users)",
         };
@@ -190,45 +240,6 @@ export class Secrets extends pulumi.ComponentResource {
         );
 
         if (appSecrets.length > 0) {
-            const rotationGroup = new aws.ec2.SecurityGroup(
-                `${name}-rotation-sg`,
-                {
-                    vpcId: args.vpcId,
-                    name: `${prefix}-rotation`,
-                    description: `Rotation function of ${prefix}: PostgreSQL to the database, HTTPS to the VPC endpoints`,
-                    revokeRulesOnDelete: true,
-                    tags,
-                },
-                { parent: this },
-            );
-            new aws.vpc.SecurityGroupEgressRule(
-                `${name}-rotation-to-db`,
-                {
-                    securityGroupId: rotationGroup.id,
-                    referencedSecurityGroupId: args.dbSecurityGroupId,
-                    ipProtocol: "tcp",
-                    fromPort: cluster.port,
-                    toPort: cluster.port,
-                    description: "PostgreSQL to the database",
-                    tags,
-                },
-                { parent: this },
-            );
-            new aws.vpc.SecurityGroupEgressRule(
-                `${name}-rotation-to-endpoints`,
-                {
-                    securityGroupId: rotationGroup.id,
-                    cidrIpv4: args.vpcCidr,
-                    ipProtocol: "tcp",
-                    fromPort: 443,
-                    toPort: 443,
-                    description: "HTTPS to the Secrets Manager, KMS and RDS endpoints in the VPC",
-                    tags,
-                },
-                { parent: this },
-            );
-            dbRule("db-from-rotation", rotationGroup.id, "PostgreSQL from the secret rotation function");
-
             const rotationStack = new aws.serverlessrepository.CloudFormationStack(
                 `${name}-rotation`,
                 {
@@ -237,14 +248,10 @@ export class Secrets extends pulumi.ComponentResource {
                     semanticVersion: ROTATION_APPLICATION.semanticVersion,
                     capabilities: ["CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"],
                     parameters: {
+                        ...rotationParameters(),
                         functionName: `${prefix}-rotation`,
-                        endpoint: `https://secretsmanager.${args.region}.amazonaws.com`,
-                        vpcSubnetIds: pulumi.output(args.dbSubnetIds).apply((ids) => ids.join(",")),
-                        vpcSecurityGroupIds: rotationGroup.id,
-                        kmsKeyArn: args.secretsKmsKeyArn,
                         masterSecretArn: cluster.masterSecretArn,
                         masterSecretKmsKeyArn: args.secretsKmsKeyArn,
-                        excludeCharacters: EXCLUDED_PASSWORD_CHARACTERS,
                     },
                     tags,
                 },
@@ -296,6 +303,59 @@ export class Secrets extends pulumi.ComponentResource {
         }
         problems.throwIfAny(this, "Invalid Secrets.allowProxyClient arguments:");
         return this.admitToProxy!(clientName, securityGroupId);
+    }
+
+    /**
+     * The rotation functions' security group: PostgreSQL to the database (admitted there), HTTPS to the
+     * VPC endpoints. Made once, by the first rotation function the stack runs.
+     */
+    private rotationNetwork(
+        name: string,
+        args: SecretsArgs,
+        dbRule: (ruleName: string, sourceGroupId: pulumi.Input<string>, description: string) => aws.vpc.SecurityGroupIngressRule,
+    ): pulumi.Output<string> {
+        const prefix = args.namePrefix;
+        const tags = args.tags;
+        const cluster = args.cluster;
+        const rotationGroup = new aws.ec2.SecurityGroup(
+            `${name}-rotation-sg`,
+            {
+                vpcId: args.vpcId,
+                name: `${prefix}-rotation`,
+                description: `Rotation function of ${prefix}: PostgreSQL to the database, HTTPS to the VPC endpoints`,
+                revokeRulesOnDelete: true,
+                tags,
+            },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-rotation-to-db`,
+            {
+                securityGroupId: rotationGroup.id,
+                referencedSecurityGroupId: args.dbSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: cluster.port,
+                toPort: cluster.port,
+                description: "PostgreSQL to the database",
+                tags,
+            },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-rotation-to-endpoints`,
+            {
+                securityGroupId: rotationGroup.id,
+                cidrIpv4: args.vpcCidr,
+                ipProtocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                description: "HTTPS to the Secrets Manager, KMS and RDS endpoints in the VPC",
+                tags,
+            },
+            { parent: this },
+        );
+        dbRule("db-from-rotation", rotationGroup.id, "PostgreSQL from the secret rotation function");
+        return rotationGroup.id;
     }
 
     private createProxy(

@@ -262,6 +262,7 @@ function parseCluster(reader: RawReader, context: { region: string; isProduction
         },
         databaseName: reader.string("databaseName"),
         masterUsername: reader.string("masterUsername"),
+        masterPassword: reader.string("masterPassword"),
         backupRetentionDays: reader.integer("backupRetentionDays"),
         backupWindow: reader.string("backupWindow"),
         maintenanceWindow: reader.string("maintenanceWindow"),

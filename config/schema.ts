@@ -199,7 +199,13 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         key: "masterUsername",
         type: "string",
         default: "dbadmin",
-        description: "Master user (administration only); RDS generates and rotates its password in Secrets Manager.",
+        description: "Master user (administration only); its password is generated and rotated in Secrets Manager.",
+    },
+    {
+        key: "masterPassword",
+        type: "string",
+        default: "managed",
+        description: "managed (RDS keeps the master password) or secret (this stack's own secret; needed for Global Database, Blue/Green).",
     },
     {
         key: "iamAdminDbUser",

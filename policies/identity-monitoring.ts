@@ -45,17 +45,25 @@ export const clusterIamAuth = resourcePolicy({
 
 export const clusterManagedMasterPassword = resourcePolicy({
     name: "rds-cluster-managed-master-password",
-    description: "RDS/Aurora master passwords must be managed by RDS in Secrets Manager, never passed as a plaintext input.",
+    description:
+        "RDS/Aurora master passwords must never be a plaintext input: managed by RDS in Secrets Manager, " +
+        "or write-only (masterPasswordWo, which the provider never stores) from a secret the stack rotates.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Remove masterPassword and set manageMasterUserPassword: true (with masterUserSecretKmsKeyId).",
+    remediationSteps:
+        "Remove masterPassword; set manageMasterUserPassword: true (with masterUserSecretKmsKeyId), or, where RDS-managed " +
+        "passwords are unsupported (Global Database, Blue/Green), masterPasswordWo from a generated secret with a rotation.",
     anchors: { requirements: ["REQ-004"], securityHub: [], awsConfig: [], checkov: [], frameworks: ["PCI DSS"] },
     validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, _args, report) => {
         if (cluster.masterPassword !== undefined && cluster.masterPassword !== "") {
             report("Cluster sets a plaintext masterPassword: remove it and set manageMasterUserPassword to true.");
         }
-        if (cluster.manageMasterUserPassword !== true) {
-            report("Cluster master password is not managed by RDS in Secrets Manager: set manageMasterUserPassword to true.");
+        const writeOnly = read(cluster, "masterPasswordWo");
+        if (cluster.manageMasterUserPassword !== true && (writeOnly === undefined || writeOnly === "")) {
+            report(
+                "Cluster master password is not managed by RDS in Secrets Manager: set manageMasterUserPassword to true " +
+                    "(or masterPasswordWo from a secret the stack rotates).",
+            );
         }
     }),
 });

@@ -36,6 +36,13 @@ describe("identity and monitoring policies", () => {
     describe("rds-cluster-managed-master-password", () => {
         it("REQ-004: passes manageMasterUserPassword without masterPassword", async () =>
             expectNone(await check(clusterManagedMasterPassword, s.cluster)));
+        it("REQ-004: passes a write-only masterPasswordWo (the secret mode: Global Database and Blue/Green members)", async () =>
+            expectNone(
+                await check(
+                    clusterManagedMasterPassword,
+                    mutate(s.cluster, { manageMasterUserPassword: undefined, masterPasswordWo: "generated", masterPasswordWoVersion: 1 }),
+                ),
+            ));
         it("REQ-004: flags a plaintext masterPassword instead of a managed one", async () => {
             expectViolations(
                 await check(
