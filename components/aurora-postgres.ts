@@ -305,6 +305,15 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             maxConnections: db.maxConnections,
             clusterParameterGroupName: db.clusterParameterGroup.name,
             instanceParameterGroupName: db.instanceParameterGroup.name,
+            ...(db.blueGreenTarget
+                ? {
+                      blueGreenTarget: {
+                          engineVersion: db.blueGreenTarget.engineVersion,
+                          clusterParameterGroupName: db.blueGreenTarget.cluster.name,
+                          instanceParameterGroupName: db.blueGreenTarget.instance.name,
+                      },
+                  }
+                : {}),
             postgresqlLogGroupName: db.logGroups[0].name,
             iamAdminPolicyArn: db.iamAdminPolicy.arn,
             appSecretArns: secrets.appSecretArns,

@@ -31,6 +31,8 @@ export interface ClusterReference {
     readonly iamAdminDbUser: string;
     /** ARN of the master user's secret. */
     readonly masterSecretArn: pulumi.Input<string>;
+    /** The engine version a Blue/Green Deployment will upgrade to ("" for none): RDS Proxy is refused beside one. */
+    readonly blueGreenTargetEngineVersion: string;
     /** Who keeps that secret: `managed` (RDS, which rotates it) or `secret` (this program: a rotation function is needed). */
     readonly masterPassword: string;
     /** The instances, the initial writer first. */

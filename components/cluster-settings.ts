@@ -52,6 +52,13 @@ export interface ClusterSettings {
     readonly engineVersion: string;
     /** Let this update change the major version (set together with the new engineVersion). Default false. */
     readonly allowMajorVersionUpgrade: boolean;
+    /**
+     * The engine version a Blue/Green Deployment will upgrade to (a higher major, e.g. "18"): the
+     * cluster then also declares that family's parameter groups, for `create-blue-green-deployment`
+     * to name (docs/blue-green-upgrade.md). "" declares none.
+     * @default ""
+     */
+    readonly blueGreenTargetEngineVersion: string;
     /** Stay on the major after standard support ends, enrolled in paid RDS Extended Support. Default false (opt out). */
     readonly extendedSupport: boolean;
     /** Instance class of every instance unless overridden (`db.serverless` for Serverless v2). */
@@ -303,6 +310,44 @@ export function autoScaledReaderMaxConnections(plan: readonly PlannedInstance[])
     return known.length > 0 ? Math.min(...known) : undefined;
 }
 
+/** The target of a Blue/Green upgrade: a higher major, and what AWS's Blue/Green Deployments do not support refused. */
+function validateBlueGreenTarget(s: ClusterSettings, problems: Problems, name: (field: string) => string): void {
+    const target = s.blueGreenTargetEngineVersion;
+    if (target === "") {
+        return;
+    }
+    const problem = checkEngineVersion(target);
+    const [current, next] = [parseEngineVersion(s.engineVersion), parseEngineVersion(target)];
+    if (problem !== undefined) {
+        problems.check(name("blueGreenTargetEngineVersion"), target, problem);
+    } else if (current !== undefined && next!.major <= current.major) {
+        problems.check(
+            name("blueGreenTargetEngineVersion"),
+            target,
+            `must be a higher major than ${name("engineVersion")} (${s.engineVersion})`,
+        );
+    }
+    // Aurora guide, "Limitations and considerations for Amazon Aurora blue/green deployments".
+    if (s.masterPassword !== "secret") {
+        problems.add(
+            `${name("blueGreenTargetEngineVersion")} requires ${name("masterPassword")} = "secret": ` +
+                "Blue/Green Deployments do not support master passwords managed by RDS in Secrets Manager",
+        );
+    }
+    if (s.allowMajorVersionUpgrade) {
+        problems.add(
+            `${name("blueGreenTargetEngineVersion")} and ${name("allowMajorVersionUpgrade")} are two ways to upgrade: ` +
+                "choose Blue/Green or in place",
+        );
+    }
+    if (s.readerAutoScaling.maxReaders > 0) {
+        problems.add(
+            `${name("blueGreenTargetEngineVersion")} requires ${name("readerAutoScaling.maxReaders")} = 0 during the upgrade: ` +
+                "AWS does not copy auto scaling policies to the green environment",
+        );
+    }
+}
+
 function validateReaderAutoScaling(s: ClusterSettings, problems: Problems, name: (field: string) => string): void {
     const a = s.readerAutoScaling;
     // The other settings are checked even while auto scaling is off, so that turning it on cannot fail on them.
@@ -471,6 +516,7 @@ export function validateClusterSettings(
                 `AWS refuses a major upgrade while an activity stream runs (docs/major-version-upgrade.md)`,
         );
     }
+    validateBlueGreenTarget(s, problems, name);
     if (s.allowMajorVersionUpgrade && !s.applyImmediately) {
         problems.add(
             `${name("allowMajorVersionUpgrade")} requires ${name("applyImmediately")} = true: otherwise AWS defers ` +

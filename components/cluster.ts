@@ -80,6 +80,9 @@ export class AuroraCluster extends pulumi.ComponentResource {
     public readonly canAutoPause: boolean;
     /** ARN of the RDS-managed master user secret. */
     public readonly masterSecretArn: pulumi.Output<string>;
+    /** The parameter groups declared for a Blue/Green upgrade's target version (`blueGreenTargetEngineVersion`). */
+    public readonly blueGreenTarget:
+        { engineVersion: string; cluster: aws.rds.ClusterParameterGroup; instance: aws.rds.ParameterGroup } | undefined;
     /** What the proxy, bootstrap, alarms and backup need from this cluster. */
     public readonly reference: ClusterReference;
     /** Aurora Auto Scaling of the readers, when `readerAutoScaling.maxReaders` is set. */
@@ -109,33 +112,16 @@ export class AuroraCluster extends pulumi.ComponentResource {
 
         // Groups are named after their family, so a major upgrade declares new groups (created first),
         // points the cluster at them, and only then deletes the old family's groups.
-        this.clusterParameterGroup = new aws.rds.ClusterParameterGroup(
-            `${name}-cluster-${version.family}`,
-            {
-                name: `${id}-cluster-${version.family}`,
-                family: version.family,
-                description: `${id}: TLS-only, SCRAM passwords, pgaudit, pg_stat_statements (see docs/parameters.md)`,
-                parameters: buildParameters(CLUSTER_PARAMETER_DEFAULTS, args.clusterParameters),
-                tags,
-            },
-            { parent: this },
-        );
-        const instanceParameters =
-            args.maxConnections > 0
-                ? { ...args.instanceParameters, max_connections: String(args.maxConnections) }
-                : args.instanceParameters;
-        this.instanceParameterGroup = new aws.rds.ParameterGroup(
-            `${name}-instance-${version.family}`,
-            {
-                name: `${id}-instance-${version.family}`,
-                family: version.family,
-                description:
-                    `${id}: slow-query, lock and connection logging, ` + `auto_explain, idle-transaction timeout (see docs/parameters.md)`,
-                parameters: buildParameters(INSTANCE_PARAMETER_DEFAULTS, instanceParameters),
-                tags,
-            },
-            { parent: this },
-        );
+        const groups = this.parameterGroups(name, id, version.family, args, tags);
+        this.clusterParameterGroup = groups.cluster;
+        this.instanceParameterGroup = groups.instance;
+        // A Blue/Green upgrade's green cluster needs its new family's groups before it is created; after
+        // the switchover they are the groups this program declares for the new version, by name.
+        const target = parseEngineVersion(args.blueGreenTargetEngineVersion);
+        this.blueGreenTarget = target && {
+            engineVersion: args.blueGreenTargetEngineVersion,
+            ...this.parameterGroups(name, id, target.family, args, tags),
+        };
 
         // Aurora would create these groups itself on first export, unencrypted and never expiring.
         this.logGroups = EXPORTED_LOG_TYPES.map(
@@ -366,6 +352,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
             iamAdminDbUser: args.iamAdminDbUser,
             masterSecretArn: this.masterSecretArn,
             masterPassword: args.masterPassword,
+            blueGreenTargetEngineVersion: args.blueGreenTargetEngineVersion,
             instances: plan.map((p, i) => ({
                 identifier: `${id}-${p.name}`,
                 instanceClass: p.instanceClass,
@@ -384,6 +371,44 @@ export class AuroraCluster extends pulumi.ComponentResource {
             maxConnections: this.maxConnections,
             iamAdminPolicyArn: this.iamAdminPolicy.arn,
         });
+    }
+
+    /** The cluster and instance parameter groups of one engine family, with the documented settings (docs/parameters.md). */
+    private parameterGroups(
+        name: string,
+        id: string,
+        family: string,
+        args: AuroraClusterArgs,
+        tags: Record<string, string>,
+    ): { cluster: aws.rds.ClusterParameterGroup; instance: aws.rds.ParameterGroup } {
+        const cluster = new aws.rds.ClusterParameterGroup(
+            `${name}-cluster-${family}`,
+            {
+                name: `${id}-cluster-${family}`,
+                family,
+                description: `${id}: TLS-only, SCRAM passwords, pgaudit, pg_stat_statements (see docs/parameters.md)`,
+                parameters: buildParameters(CLUSTER_PARAMETER_DEFAULTS, args.clusterParameters),
+                tags,
+            },
+            { parent: this },
+        );
+        const instanceParameters =
+            args.maxConnections > 0
+                ? { ...args.instanceParameters, max_connections: String(args.maxConnections) }
+                : args.instanceParameters;
+        const instance = new aws.rds.ParameterGroup(
+            `${name}-instance-${family}`,
+            {
+                name: `${id}-instance-${family}`,
+                family,
+                description:
+                    `${id}: slow-query, lock and connection logging, ` + `auto_explain, idle-transaction timeout (see docs/parameters.md)`,
+                parameters: buildParameters(INSTANCE_PARAMETER_DEFAULTS, instanceParameters),
+                tags,
+            },
+            { parent: this },
+        );
+        return { cluster, instance };
     }
 
     /**

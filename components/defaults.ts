@@ -47,6 +47,7 @@ export const CLUSTER_DEFAULTS: ClusterSettings = {
     databaseName: "app",
     masterUsername: "dbadmin",
     masterPassword: "managed",
+    blueGreenTargetEngineVersion: "",
     backupRetentionDays: 30,
     backupWindow: "02:00-03:00",
     maintenanceWindow: "sun:04:00-sun:05:00",

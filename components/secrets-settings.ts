@@ -108,7 +108,14 @@ export function validateSecretsSettings(
     s: SecretsSettings,
     problems: Problems,
     name: (field: string) => string,
-    context: { masterUsername: string; iamAdminDbUser: string; autoPause: boolean; privateApiAccess: boolean },
+    context: {
+        masterUsername: string;
+        iamAdminDbUser: string;
+        autoPause: boolean;
+        privateApiAccess: boolean;
+        blueGreenTarget: boolean;
+        ownMasterSecret: boolean;
+    },
 ): void {
     problems.check(name("masterRotationDays"), s.masterRotationDays, checkIntegerRange(s.masterRotationDays, 1, 90));
     problems.check(name("appRotationDays"), s.appRotationDays, checkIntegerRange(s.appRotationDays, 1, 90));
@@ -119,8 +126,21 @@ export function validateSecretsSettings(
                 `isolated database subnets and reaches Secrets Manager and RDS only through the endpoints`,
         );
     }
+    if (context.ownMasterSecret && !context.privateApiAccess) {
+        problems.add(
+            `${name("masterPassword")} = "secret" needs ${name("vpcEndpoints")}: its rotation function runs in the ` +
+                `isolated database subnets and reaches Secrets Manager only through the endpoints`,
+        );
+    }
     const p = s.proxy;
     if (p.enabled) {
+        if (context.blueGreenTarget) {
+            // Aurora guide, "Limitations and considerations for Amazon Aurora blue/green deployments".
+            problems.add(
+                `${name("proxy.enabled")} cannot be combined with ${name("blueGreenTargetEngineVersion")}: ` +
+                    "Blue/Green Deployments do not support RDS Proxy (upgrade a cluster behind a proxy in place)",
+            );
+        }
         if (context.autoPause) {
             problems.add(
                 `${name("proxy.enabled")} cannot be combined with Serverless v2 auto-pause (a 0 ACU minimum): ` +

@@ -51,6 +51,7 @@ export interface SecretsArgs extends SecretsSettings {
         | "iamAdminDbUser"
         | "masterSecretArn"
         | "masterPassword"
+        | "blueGreenTargetEngineVersion"
         | "instances"
         | "canAutoPause"
     >;
@@ -118,6 +119,8 @@ export class Secrets extends pulumi.ComponentResource {
             iamAdminDbUser: args.cluster.iamAdminDbUser,
             autoPause: args.cluster.canAutoPause,
             privateApiAccess: args.privateApiAccess,
+            blueGreenTarget: args.cluster.blueGreenTargetEngineVersion !== "",
+            ownMasterSecret: args.cluster.masterPassword === "secret",
         });
         const cluster = args.cluster;
         problems.throwIfAny(this, `Invalid Secrets arguments for '${name}':`);

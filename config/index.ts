@@ -263,6 +263,7 @@ function parseCluster(reader: RawReader, context: { region: string; isProduction
         databaseName: reader.string("databaseName"),
         masterUsername: reader.string("masterUsername"),
         masterPassword: reader.string("masterPassword"),
+        blueGreenTargetEngineVersion: reader.string("blueGreenTargetEngineVersion"),
         backupRetentionDays: reader.integer("backupRetentionDays"),
         backupWindow: reader.string("backupWindow"),
         maintenanceWindow: reader.string("maintenanceWindow"),
@@ -336,6 +337,8 @@ function parseSecrets(reader: RawReader, cluster: ClusterSettings, network: Netw
         iamAdminDbUser: cluster.iamAdminDbUser,
         autoPause: canAutoPause(cluster),
         privateApiAccess: reachesAwsApisPrivately(network),
+        blueGreenTarget: cluster.blueGreenTargetEngineVersion !== "",
+        ownMasterSecret: cluster.masterPassword === "secret",
     });
     return settings;
 }

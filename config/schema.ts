@@ -202,6 +202,12 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         description: "Master user (administration only); its password is generated and rotated in Secrets Manager.",
     },
     {
+        key: "blueGreenTargetEngineVersion",
+        type: "string",
+        default: "",
+        description: 'Engine version a Blue/Green upgrade will go to (a higher major): its parameter groups are declared ahead; "" = none.',
+    },
+    {
         key: "masterPassword",
         type: "string",
         default: "managed",

@@ -417,8 +417,13 @@ describe("README.md and docs/*.md refer only to things that exist", () => {
         for (const stack of STACKS) {
             Object.keys((await stackRun(stack)).outputs).forEach((o) => outputs.add(o));
         }
-        // Outputs of the opt-in operator access path (off in every committed stack).
-        Object.keys((await previewStack("staging", { "aurora:operatorAccess": "true" })).outputs).forEach((o) => outputs.add(o));
+        // Outputs of opt-in paths (off in every committed stack): operator access, a declared Blue/Green target.
+        for (const optIn of [
+            { "aurora:operatorAccess": "true" },
+            { "aurora:proxy": "false", "aurora:masterPassword": "secret", "aurora:blueGreenTargetEngineVersion": "18" },
+        ]) {
+            Object.keys((await previewStack("staging", optIn)).outputs).forEach((o) => outputs.add(o));
+        }
         const checked = new Set<string>();
         for (const { name, text } of allMarkdown()) {
             const named = [

@@ -100,12 +100,19 @@ describe("master password: RDS-managed or the stack's own secret (aurora:masterP
         }
     });
 
-    it("secret: the second `pulumi up` plans nothing (read-back model); an unknown mode is refused, naming the key", async () => {
-        const first = await previewStack("prod", OWN);
-        const plan = planUpdate(refresh(first.resources), (await previewStack("prod", OWN)).resources);
-        expect(changedSteps(plan).map((s) => `${s.operation} ${s.name}`)).to.deep.equal([]);
-        expect(configProblems({ "aurora:masterPassword": "plaintext" })).to.include(
-            'aurora:masterPassword = "plaintext": must be one of "managed", "secret"',
-        );
-    });
+    it(
+        "secret: the second `pulumi up` plans nothing (read-back model); an unknown " +
+            "mode, or one whose rotation cannot reach Secrets Manager, is refused",
+        async () => {
+            const first = await previewStack("prod", OWN);
+            const plan = planUpdate(refresh(first.resources), (await previewStack("prod", OWN)).resources);
+            expect(changedSteps(plan).map((s) => `${s.operation} ${s.name}`)).to.deep.equal([]);
+            expect(configProblems({ "aurora:masterPassword": "plaintext" })).to.include(
+                'aurora:masterPassword = "plaintext": must be one of "managed", "secret"',
+            );
+            expect(configProblems({ "aurora:masterPassword": "secret", "aurora:vpcEndpoints": "false" })).to.include(
+                'aurora:masterPassword = "secret" needs aurora:vpcEndpoints: its rotation function runs in the isolated database subnets',
+            );
+        },
+    );
 });

@@ -22,6 +22,7 @@ const TEST_CLUSTER: SecretsArgs["cluster"] = {
     iamAdminDbUser: "iam_admin",
     masterSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-x",
     masterPassword: "managed",
+    blueGreenTargetEngineVersion: "",
     instances: [{ identifier: "t-sec-instance-1", instanceClass: "db.r7g.xlarge", maxConnections: 3442 }],
     canAutoPause: false,
 };

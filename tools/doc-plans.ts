@@ -3,7 +3,7 @@
  * `npm run preview:offline` is executed as written (in a scratch folder, so its `--json` files stay out
  * of the repository), and the ```text block right after it is the plan its last command printed.
  *
- *   npm run docs:plans          # rewrites the plans in docs/major-version-upgrade.md and docs/upgrades.md
+ *   npm run docs:plans          # rewrites the plans in the runbooks of PLAN_DOCS
  *
  * A test renders the same documents and compares them with the committed ones.
  */
@@ -13,7 +13,7 @@ import * as path from "path";
 import { main } from "./preview";
 import { PROJECT_ROOT } from "./stack-files";
 
-export const PLAN_DOCS = ["docs/major-version-upgrade.md", "docs/upgrades.md"];
+export const PLAN_DOCS = ["docs/major-version-upgrade.md", "docs/upgrades.md", "docs/blue-green-upgrade.md"];
 
 const PREVIEW = "npm run preview:offline -- ";
 const FENCE = /```(\w*)\n([\s\S]*?)```/g;
