@@ -418,10 +418,11 @@ describe("README.md and docs/*.md refer only to things that exist", () => {
             Object.keys((await stackRun(stack)).outputs).forEach((o) => outputs.add(o));
         }
         // Outputs of opt-in paths (off in every committed stack): operator access, a declared Blue/Green target.
-        for (const optIn of [
+        const optIns: Array<Record<string, string>> = [
             { "aurora:operatorAccess": "true" },
             { "aurora:proxy": "false", "aurora:masterPassword": "secret", "aurora:blueGreenTargetEngineVersion": "18" },
-        ]) {
+        ];
+        for (const optIn of optIns) {
             Object.keys((await previewStack("staging", optIn)).outputs).forEach((o) => outputs.add(o));
         }
         const checked = new Set<string>();
