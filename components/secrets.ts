@@ -308,6 +308,15 @@ export class Secrets extends pulumi.ComponentResource {
         return this.admitToProxy!(clientName, securityGroupId);
     }
 
+    /** A security group of this component in the stack's VPC (`<prefix>-<role>`), its rules declared apart. */
+    private securityGroup(name: string, args: SecretsArgs, role: string, description: string): aws.ec2.SecurityGroup {
+        return new aws.ec2.SecurityGroup(
+            `${name}-${role}-sg`,
+            { vpcId: args.vpcId, name: `${args.namePrefix}-${role}`, description, revokeRulesOnDelete: true, tags: args.tags },
+            { parent: this },
+        );
+    }
+
     /**
      * The rotation functions' security group: PostgreSQL to the database (admitted there), HTTPS to the
      * VPC endpoints. Made once, by the first rotation function the stack runs.
@@ -320,16 +329,11 @@ export class Secrets extends pulumi.ComponentResource {
         const prefix = args.namePrefix;
         const tags = args.tags;
         const cluster = args.cluster;
-        const rotationGroup = new aws.ec2.SecurityGroup(
-            `${name}-rotation-sg`,
-            {
-                vpcId: args.vpcId,
-                name: `${prefix}-rotation`,
-                description: `Rotation function of ${prefix}: PostgreSQL to the database, HTTPS to the VPC endpoints`,
-                revokeRulesOnDelete: true,
-                tags,
-            },
-            { parent: this },
+        const rotationGroup = this.securityGroup(
+            name,
+            args,
+            "rotation",
+            `Rotation function of ${prefix}: PostgreSQL to the database, HTTPS to the VPC endpoints`,
         );
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-rotation-to-db`,
@@ -370,16 +374,11 @@ export class Secrets extends pulumi.ComponentResource {
         const prefix = args.namePrefix;
         const tags = args.tags;
         const cluster = args.cluster;
-        const proxyGroup = new aws.ec2.SecurityGroup(
-            `${name}-proxy-sg`,
-            {
-                vpcId: args.vpcId,
-                name: `${prefix}-proxy`,
-                description: `RDS Proxy of ${prefix}: PostgreSQL from the applications, to the database only`,
-                revokeRulesOnDelete: true,
-                tags,
-            },
-            { parent: this },
+        const proxyGroup = this.securityGroup(
+            name,
+            args,
+            "proxy",
+            `RDS Proxy of ${prefix}: PostgreSQL from the applications, to the database only`,
         );
         const proxyIngress = (
             ruleName: string,
