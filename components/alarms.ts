@@ -18,6 +18,7 @@ import { buildDashboardBody } from "./alarm-dashboard";
 import { EVENT_SUBSCRIPTIONS, InstanceTarget, NAMESPACE, planAlarms } from "./alarm-plan";
 import { topicPolicy } from "./alarm-topic-policy";
 import { ClusterReference } from "./cluster-reference";
+import { MAX_CONNECTIONS_LIMIT } from "./cluster-settings";
 
 export interface AlarmsArgs extends AlarmSettings {
     /** Prefix of every physical name (topic, cluster-level alarms, subscriptions, dashboard), e.g. `aurora-prod`. */
@@ -67,7 +68,7 @@ export class Alarms extends pulumi.ComponentResource {
             problems.check(
                 "autoScaledReaderMaxConnections",
                 args.autoScaledReaderMaxConnections,
-                checkIntegerRange(args.autoScaledReaderMaxConnections, 1, 262143),
+                checkIntegerRange(args.autoScaledReaderMaxConnections, 1, MAX_CONNECTIONS_LIMIT),
             );
         }
         if (args.cluster.instances.length === 0) {
@@ -77,7 +78,7 @@ export class Alarms extends pulumi.ComponentResource {
             problems.check(
                 `cluster.instances[${i}].maxConnections`,
                 instance.maxConnections,
-                checkIntegerRange(instance.maxConnections, 1, 262143),
+                checkIntegerRange(instance.maxConnections, 1, MAX_CONNECTIONS_LIMIT),
             );
         }
         problems.throwIfAny(this, `Invalid Alarms arguments for '${name}':`);

@@ -77,8 +77,9 @@ export interface ClusterSettings {
     readonly masterUsername: string;
     /**
      * Who keeps the master password: `managed`, RDS (in a secret it owns and rotates); or `secret`, this
-     * program: a generated password (never in the provider's state: write-only) in a Secrets Manager
-     * secret of its own, rotated by AWS's single-user rotation function. AWS does not support
+     * program: a generated password, sent write-only (the provider never stores it; Pulumi keeps its
+     * inputs encrypted as secrets), in a Secrets Manager secret of its own, rotated by AWS's single-user
+     * rotation function. AWS does not support
      * RDS-managed master passwords on Global Database members or with Blue/Green Deployments (Aurora
      * guide, "Limitations for Secrets Manager integration"), which need `secret`.
      * @default "managed"
@@ -130,7 +131,7 @@ export interface ClusterSettings {
 export const CA_CERTIFICATES = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"] as const;
 
 /** The largest max_connections Aurora PostgreSQL accepts. */
-const MAX_CONNECTIONS_LIMIT = 262143;
+export const MAX_CONNECTIONS_LIMIT = 262143;
 
 export const MASTER_PASSWORD_MODES = ["managed", "secret"] as const;
 

@@ -13,10 +13,8 @@ import { ClusterSettings, autoScaledReaderMaxConnections, canAutoPause, planInst
 import { assumeRolePolicy, deploymentAccount, policyDocument, serviceRolePolicyArn } from "./iam";
 import { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, buildParameters } from "./parameters";
 import { ReaderAutoScaling } from "./reader-autoscaling";
+import { INITIAL_VERSION_STAGES, PASSWORD_SPECIALS } from "./generated-secrets";
 import { ClusterReference } from "./cluster-reference";
-
-/** Special characters of a generated master password: RDS refuses `/`, `@`, `"` and spaces in it. */
-const MASTER_PASSWORD_SPECIALS = "!#$%&*()-_=+[]{}<>:?";
 
 /** Log types exported to CloudWatch Logs (IAM authentication failures need IAM auth on, which it always is). */
 export const EXPORTED_LOG_TYPES = ["postgresql", "iam-db-auth-error"] as const;
@@ -26,7 +24,7 @@ export interface ClusterKeyArns {
     readonly storage: pulumi.Input<string>;
     /** Encrypts Performance Insights data. */
     readonly performanceInsights: pulumi.Input<string>;
-    /** Encrypts the RDS-managed master user secret. */
+    /** Encrypts the master user's secret (RDS-managed, or the stack's own with `masterPassword: "secret"`). */
     readonly secrets: pulumi.Input<string>;
     /** Encrypts the exported PostgreSQL log groups. */
     readonly logs: pulumi.Input<string>;
@@ -78,7 +76,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
     public readonly instanceClasses: Record<string, string>;
     /** True when a Serverless v2 instance may pause (0 ACU minimum). */
     public readonly canAutoPause: boolean;
-    /** ARN of the RDS-managed master user secret. */
+    /** ARN of the master user's secret: RDS's, or the stack's own with `masterPassword: "secret"`. */
     public readonly masterSecretArn: pulumi.Output<string>;
     /** The parameter groups declared for a Blue/Green upgrade's target version (`blueGreenTargetEngineVersion`). */
     public readonly blueGreenTarget:
@@ -184,7 +182,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
             args.masterPassword === "secret"
                 ? new random.RandomPassword(
                       `${name}-master-password`,
-                      { length: 40, special: true, overrideSpecial: MASTER_PASSWORD_SPECIALS },
+                      { length: 40, special: true, overrideSpecial: PASSWORD_SPECIALS },
                       { parent: this },
                   )
                 : undefined;
@@ -381,13 +379,19 @@ export class AuroraCluster extends pulumi.ComponentResource {
         args: AuroraClusterArgs,
         tags: Record<string, string>,
     ): { cluster: aws.rds.ClusterParameterGroup; instance: aws.rds.ParameterGroup } {
+        // A Blue/Green Deployment of Aurora PostgreSQL replicates logically from blue to green: AWS
+        // requires rds.logical_replication on the source (static: it applies at the writer's next reboot).
+        const clusterParameters =
+            args.blueGreenTargetEngineVersion === ""
+                ? args.clusterParameters
+                : { "rds.logical_replication": "1", ...args.clusterParameters };
         const cluster = new aws.rds.ClusterParameterGroup(
             `${name}-cluster-${family}`,
             {
                 name: `${id}-cluster-${family}`,
                 family,
                 description: `${id}: TLS-only, SCRAM passwords, pgaudit, pg_stat_statements (see docs/parameters.md)`,
-                parameters: buildParameters(CLUSTER_PARAMETER_DEFAULTS, args.clusterParameters),
+                parameters: buildParameters(CLUSTER_PARAMETER_DEFAULTS, clusterParameters),
                 tags,
             },
             { parent: this },
@@ -451,8 +455,9 @@ export class AuroraCluster extends pulumi.ComponentResource {
                     }),
                 ),
                 secretStringWoVersion: 1,
+                versionStages: INITIAL_VERSION_STAGES,
             },
-            { parent: this },
+            { parent: this, ignoreChanges: ["versionStages"] },
         );
         return pulumi.all([secret.arn, version.id]).apply(([arn]) => arn);
     }

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ClusterReference, writerMaxConnections } from "./cluster-reference";
+import { INITIAL_VERSION_STAGES, PASSWORD_SPECIALS } from "./generated-secrets";
 import { Problems, checkIdentifier } from "./validation";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 import { AppUserAccess, CLONE_SUFFIX, SecretsSettings, validateSecretsSettings } from "./secrets-settings";
@@ -36,10 +37,11 @@ export interface SecretsArgs extends SecretsSettings {
     /** Region of the stack (Secrets Manager endpoint, kms:ViaService). */
     readonly region: string;
     /**
-     * The cluster: its master secret (rotated by RDS, used by the rotation function as superuser), the
-     * user names application users may not reuse, whether an instance can pause (RDS Proxy cannot
-     * serve it), the proxy's target, the writer endpoint every application secret names, port and
-     * database, and the writer's max_connections (the proxy's connection budget).
+     * The cluster: its master secret (the users' rotation function logs in with it; RDS rotates it,
+     * or, with `masterPassword: "secret"`, this component does), the user names application users may
+     * not reuse, whether an instance can pause (RDS Proxy cannot serve it), the proxy's target, the
+     * writer endpoint every application secret names, port and database, and the writer's
+     * max_connections (the proxy's connection budget).
      */
     readonly cluster: Pick<
         ClusterReference,
@@ -196,7 +198,7 @@ export class Secrets extends pulumi.ComponentResource {
         const appSecrets = args.appUsers.map((user) => {
             const initialPassword = new random.RandomPassword(
                 `${name}-${user.name}-initial`,
-                { length: 32, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?" },
+                { length: 32, special: true, overrideSpecial: PASSWORD_SPECIALS },
                 { parent: this, additionalSecretOutputs: ["result"] },
             );
             const secret = new aws.secretsmanager.Secret(
@@ -230,6 +232,7 @@ export class Secrets extends pulumi.ComponentResource {
                                 }),
                             ),
                     ),
+                    versionStages: INITIAL_VERSION_STAGES,
                 },
                 // After the first rotation the current value lives only in Secrets Manager; Pulumi must
                 // never write the initial password back or move the version labels.

@@ -32,6 +32,14 @@ describe("Blue/Green major upgrade: the target's parameter groups declared ahead
             expect(target!.inputs.parameters, `${type}: the documented settings`).to.deep.equal(current!.inputs.parameters);
             expect(target!.inputs.name).to.equal(current!.inputs.name.replace("postgresql17", "postgresql18"));
         }
+        for (const group of ofType(run, CLUSTER_GROUP)) {
+            // Blue/Green replicates logically: AWS requires it on the source cluster (a static parameter).
+            expect(group.inputs.parameters, group.name).to.deep.include({
+                name: "rds.logical_replication",
+                value: "1",
+                applyMethod: "pending-reboot",
+            });
+        }
         expect(run.outputs.blueGreenTarget).to.deep.equal({
             engineVersion: "18",
             clusterParameterGroupName: "aurora-staging-cluster-aurora-postgresql18",

@@ -12,7 +12,9 @@ import { getPostgres } from "./support/postgres";
 const DOC = path.join(PROJECT_ROOT, "docs", "connect-an-application.md");
 
 describe("docs/connect-an-application.md: the Node.js snippet against real PostgreSQL", () => {
-    const snippetFile = path.join(PROJECT_ROOT, "tests", ".connect-snippet.ts");
+    // Outside what the type check and the linters read (they run beside the specs), inside the tree so
+    // that the snippet's imports resolve from node_modules.
+    const snippetFile = path.join(PROJECT_ROOT, "node_modules", ".cache", "aurora-docs", "connect-snippet.ts");
     after(() => fs.rmSync(snippetFile, { force: true }));
 
     it(
@@ -21,6 +23,7 @@ describe("docs/connect-an-application.md: the Node.js snippet against real Postg
             this.timeout(120000);
             const block = /```ts\n([\s\S]*?)```/.exec(fs.readFileSync(DOC, "utf8"));
             expect(block, "the doc's ts block").to.not.equal(null);
+            fs.mkdirSync(path.dirname(snippetFile), { recursive: true });
             fs.writeFileSync(snippetFile, block![1]);
             const snippet = require(snippetFile) as {
                 awsCredentials(region: string): object;

@@ -44,6 +44,11 @@ describe("master password: RDS-managed or the stack's own secret (aurora:masterP
         const version = one(run, "aws:secretsmanager/secretVersion:SecretVersion", "-master-secret");
         expect(version.inputs.secretString, "the value is write-only too").to.equal(undefined);
         expect(version.inputs.secretStringWoVersion).to.equal(1);
+        for (const initial of ofType(run, "aws:secretsmanager/secretVersion:SecretVersion")) {
+            // A label no rotation moves: AWS never purges the version, so no `up` writes the initial password back.
+            expect(initial.inputs.versionStages, initial.name).to.deep.equal(["AWSCURRENT", "initial"]);
+            expect(initial.options.ignoreChanges, initial.name).to.include("versionStages");
+        }
         expect(JSON.parse(version.inputs.secretStringWo), "the shape AWS's PostgreSQL rotation functions read").to.deep.equal({
             engine: "postgres",
             host: cluster.state.endpoint,

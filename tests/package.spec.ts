@@ -107,7 +107,7 @@ describe("the published package (npm pack) and an example that consumes it", fun
             const built = buildInputsHash(root);
             write("README.md", "not an input");
             expect(buildInputsHash(root), "after editing README.md").to.equal(built);
-            for (const file of [...inputs, "package-lock.json", "components/new.ts"]) {
+            for (const file of [...inputs, "tsconfig.build.json", "package-lock.json", "tools/build-library.ts", "components/new.ts"]) {
                 write(file, "2");
                 expect(buildInputsHash(root), `after editing ${file}`).to.not.equal(built);
                 write(file, "1");

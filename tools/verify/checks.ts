@@ -860,9 +860,13 @@ function secretChecks(ctx: VerifyContext): AwsCheck[] {
             if (secret.KmsKeyId !== expectedKey)
                 problems.push(`encrypted with ${secret.KmsKeyId ?? "the AWS managed key"}, expected ${expectedKey}`);
             const now = ctx.now();
+            // A secret younger than its interval may not have been rotated yet: its first rotation waits for the schedule.
+            const due = (since: Date) => now.getTime() - since.getTime() > (s.days + ROTATION_GRACE_DAYS) * DAY_MS;
             if (!secret.LastRotatedDate) {
-                problems.push("has never been rotated");
-            } else if (now.getTime() - secret.LastRotatedDate.getTime() > (s.days + ROTATION_GRACE_DAYS) * DAY_MS) {
+                if (!secret.CreatedDate || due(secret.CreatedDate)) {
+                    problems.push("has never been rotated");
+                }
+            } else if (due(secret.LastRotatedDate)) {
                 problems.push(
                     `last rotated ${secret.LastRotatedDate.toISOString()}, ` +
                         `more than ${s.days} days ago: the scheduled rotation did not complete`,
