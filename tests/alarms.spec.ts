@@ -542,6 +542,8 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
         expect(error.message).to.include('alarmHttpsEndpoints = "http://hooks.example.com/x": must be an https:// URL');
         expect(error.message).to.include("xidCriticalThreshold = 1500000000: must be above xidWarningThreshold (1500000000)");
         expect(error.message).to.include("cluster.instances[0].maxConnections = 0: must be an integer from 1 to 262143");
+        const empty = await errorOf(() => runComponent(() => new Alarms("no-instances", componentArgs({}))));
+        expect(empty.message).to.include("cluster.instances is empty: a cluster to alarm on has at least its writer");
     });
 });
 

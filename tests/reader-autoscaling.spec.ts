@@ -95,6 +95,12 @@ describe("reader auto scaling (aurora:readerAutoScaling*, REQ-001, REQ-006)", ()
         expect(changedSteps(plan).map((s) => `${s.operation} ${s.name}`)).to.deep.equal([]);
     });
 
+    it("added readers' max_connections: the smallest known of the planned instances, unknown when none is known", () => {
+        const planned = (maxConnections: number | undefined) => ({ name: "i", instanceClass: "db.x", promotionTier: 1, maxConnections });
+        expect(autoScaledReaderMaxConnections([planned(3442), planned(undefined), planned(1721)])).to.equal(1721);
+        expect(autoScaledReaderMaxConnections([planned(undefined)])).to.equal(undefined);
+    });
+
     it("invalid settings are refused at preview time, naming every key involved", () => {
         const cases: Array<[Record<string, string>, string]> = [
             [

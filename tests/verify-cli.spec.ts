@@ -157,6 +157,9 @@ describe("verify: command line", () => {
             expect(odd[0]).to.include({ id: "db.tls.verify-full", status: "not-run" });
             expect(odd[1]).to.include({ id: "db.unnamed-2", status: "pass", requirement: "unknown" });
 
+            expect(() => inDatabaseItemOf("db.unknown.x"), "an id of no checklist item").to.throw(
+                "db.unknown.x is not an in-database check id",
+            );
             // Every check the function should report for the stack's users and proxy, and did not, is not-run.
             const withoutReporting = expectedCheckIds(PROD_USERS, true).filter((id) => !id.includes(".reporting"));
             world.state.lambda = { payload: verifyAnswer("pass", withoutReporting) };
