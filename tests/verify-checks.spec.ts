@@ -231,6 +231,18 @@ describe("verify: AWS-side checks", () => {
                 reason: /stuck in AWSPENDING/,
             },
             {
+                name: "REQ-006: Database Insights not in the configured mode",
+                check: "monitoring.enhanced-and-insights",
+                breaks: (w) => w.state.instances.forEach((i) => (i.DatabaseInsightsMode = "standard")),
+                reason: /Database Insights standard, configured advanced/,
+            },
+            {
+                name: "REQ-006: Performance Insights retention not the configured one",
+                check: "monitoring.enhanced-and-insights",
+                breaks: (w) => (w.state.instances[0].PerformanceInsightsRetentionPeriod = 7),
+                reason: /Performance Insights keeps 7 days, configured 465/,
+            },
+            {
                 name: "REQ-004: never rotated",
                 check: "secrets.rotation.master",
                 breaks: (w) => delete w.state.secrets[w.outputs.get("masterSecretArn")].LastRotatedDate,

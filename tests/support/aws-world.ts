@@ -150,7 +150,8 @@ export function healthyState(
         PerformanceInsightsEnabled: r.inputs.performanceInsightsEnabled,
         PerformanceInsightsKMSKeyId: r.inputs.performanceInsightsKmsKeyId,
         PerformanceInsightsRetentionPeriod: r.inputs.performanceInsightsRetentionPeriod,
-        DatabaseInsightsMode: "standard",
+        // A cluster setting that DescribeDBInstances reports on each of its instances.
+        DatabaseInsightsMode: clusterInputs.databaseInsightsMode,
         Endpoint: { Address: `${r.inputs.identifier}.cd763c2609ba.${config.region}.rds.amazonaws.com`, Port: o.port },
         DbiResourceId: `db-${String(i).padStart(26, "A")}`,
     }));

@@ -561,6 +561,15 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                     if (i.PerformanceInsightsEnabled !== true) problems.push(`${id}: Performance Insights is off`);
                     else if (i.PerformanceInsightsKMSKeyId !== piKey)
                         problems.push(`${id}: Performance Insights key ${i.PerformanceInsightsKMSKeyId}, expected ${piKey}`);
+                    if (i.PerformanceInsightsRetentionPeriod !== cfg.performanceInsightsRetentionDays)
+                        problems.push(
+                            `${id}: Performance Insights keeps ${i.PerformanceInsightsRetentionPeriod} days, ` +
+                                `configured ${cfg.performanceInsightsRetentionDays}`,
+                        );
+                    if ((i.DatabaseInsightsMode ?? "standard") !== cfg.databaseInsightsMode)
+                        problems.push(
+                            `${id}: Database Insights ${i.DatabaseInsightsMode ?? "standard"}, configured ${cfg.databaseInsightsMode}`,
+                        );
                 }
                 return outcome(
                     problems,
