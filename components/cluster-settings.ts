@@ -335,6 +335,13 @@ function validateBlueGreenTarget(s: ClusterSettings, problems: Problems, name: (
                 "Blue/Green Deployments do not support master passwords managed by RDS in Secrets Manager",
         );
     }
+    const logical = s.clusterParameters["rds.logical_replication"];
+    if (logical !== undefined && logical !== "1") {
+        problems.add(
+            `${name("blueGreenTargetEngineVersion")} requires ${name("clusterParameters")} rds.logical_replication = 1 ` +
+                `(set by default with a target), got ${logical}: Blue/Green replicates logically`,
+        );
+    }
     if (s.allowMajorVersionUpgrade) {
         problems.add(
             `${name("blueGreenTargetEngineVersion")} and ${name("allowMajorVersionUpgrade")} are two ways to upgrade: ` +

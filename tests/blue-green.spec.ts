@@ -72,6 +72,10 @@ describe("Blue/Green major upgrade: the target's parameter groups declared ahead
                 { ...READY, "aurora:blueGreenTargetEngineVersion": "17" },
                 'aurora:blueGreenTargetEngineVersion = "17": must be a higher major than aurora:engineVersion (17)',
             ],
+            [
+                { ...READY, ...target, "aurora:clusterParameters": JSON.stringify(["rds.logical_replication=0"]) },
+                "aurora:blueGreenTargetEngineVersion requires aurora:clusterParameters rds.logical_replication = 1",
+            ],
             [{ ...READY, "aurora:blueGreenTargetEngineVersion": "eighteen" }, 'aurora:blueGreenTargetEngineVersion = "eighteen": must be'],
         ];
         for (const [overrides, fragment] of cases) {

@@ -233,7 +233,7 @@ describe("verify: AWS-side checks", () => {
             {
                 name: "REQ-006: Database Insights not in the configured mode",
                 check: "monitoring.enhanced-and-insights",
-                breaks: (w) => w.state.instances.forEach((i) => (i.DatabaseInsightsMode = "standard")),
+                breaks: (w) => (w.state.cluster.DatabaseInsightsMode = "standard"),
                 reason: /Database Insights standard, configured advanced/,
             },
             {

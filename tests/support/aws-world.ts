@@ -150,7 +150,6 @@ export function healthyState(
         PerformanceInsightsEnabled: r.inputs.performanceInsightsEnabled,
         PerformanceInsightsKMSKeyId: r.inputs.performanceInsightsKmsKeyId,
         PerformanceInsightsRetentionPeriod: r.inputs.performanceInsightsRetentionPeriod,
-        // A cluster setting that DescribeDBInstances reports on each of its instances.
         DatabaseInsightsMode: clusterInputs.databaseInsightsMode,
         Endpoint: { Address: `${r.inputs.identifier}.cd763c2609ba.${config.region}.rds.amazonaws.com`, Port: o.port },
         DbiResourceId: `db-${String(i).padStart(26, "A")}`,
@@ -159,6 +158,7 @@ export function healthyState(
     const cluster: DBCluster = {
         DBClusterIdentifier: o.clusterIdentifier,
         DBClusterArn: o.clusterArn,
+        DatabaseInsightsMode: clusterInputs.databaseInsightsMode,
         DbClusterResourceId: o.clusterResourceId,
         Status: "available",
         MultiAZ: true,

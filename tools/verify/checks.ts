@@ -566,21 +566,19 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
                             `${id}: Performance Insights keeps ${i.PerformanceInsightsRetentionPeriod} days, ` +
                                 `configured ${cfg.performanceInsightsRetentionDays}`,
                         );
-                    if ((i.DatabaseInsightsMode ?? "standard") !== cfg.databaseInsightsMode)
-                        problems.push(
-                            `${id}: Database Insights ${i.DatabaseInsightsMode ?? "standard"}, configured ${cfg.databaseInsightsMode}`,
-                        );
                 }
+                // A cluster setting: the cluster's record is what counts.
+                const mode = (await facts.cluster()).DatabaseInsightsMode ?? "standard";
+                if (mode !== cfg.databaseInsightsMode) problems.push(`Database Insights ${mode}, configured ${cfg.databaseInsightsMode}`);
                 return outcome(
                     problems,
                     instances
                         .map(
                             (i) =>
                                 `${i.DBInstanceIdentifier}: monitoring ${i.MonitoringInterval}s, ` +
-                                `PI ${i.PerformanceInsightsEnabled} (${i.PerformanceInsightsRetentionPeriod} days), ` +
-                                `Database Insights ${i.DatabaseInsightsMode ?? "standard"}`,
+                                `PI ${i.PerformanceInsightsEnabled} (${i.PerformanceInsightsRetentionPeriod} days)`,
                         )
-                        .join("; "),
+                        .join("; ") + `; Database Insights ${mode}`,
                 );
             },
         },
