@@ -311,6 +311,23 @@ export class Secrets extends pulumi.ComponentResource {
         return this.admitToProxy!(clientName, securityGroupId);
     }
 
+    /** The one egress rule a group of this component has towards the database: PostgreSQL to the cluster's group. */
+    private egressToDatabase(name: string, args: SecretsArgs, role: string, securityGroupId: pulumi.Input<string>): void {
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-${role}-to-db`,
+            {
+                securityGroupId,
+                referencedSecurityGroupId: args.dbSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: args.cluster.port,
+                toPort: args.cluster.port,
+                description: "PostgreSQL to the database",
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+    }
+
     /** A security group of this component in the stack's VPC (`<prefix>-<role>`), its rules declared apart. */
     private securityGroup(name: string, args: SecretsArgs, role: string, description: string): aws.ec2.SecurityGroup {
         return new aws.ec2.SecurityGroup(
@@ -331,26 +348,13 @@ export class Secrets extends pulumi.ComponentResource {
     ): pulumi.Output<string> {
         const prefix = args.namePrefix;
         const tags = args.tags;
-        const cluster = args.cluster;
         const rotationGroup = this.securityGroup(
             name,
             args,
             "rotation",
             `Rotation function of ${prefix}: PostgreSQL to the database, HTTPS to the VPC endpoints`,
         );
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-rotation-to-db`,
-            {
-                securityGroupId: rotationGroup.id,
-                referencedSecurityGroupId: args.dbSecurityGroupId,
-                ipProtocol: "tcp",
-                fromPort: cluster.port,
-                toPort: cluster.port,
-                description: "PostgreSQL to the database",
-                tags,
-            },
-            { parent: this },
-        );
+        this.egressToDatabase(name, args, "rotation", rotationGroup.id);
         new aws.vpc.SecurityGroupEgressRule(
             `${name}-rotation-to-endpoints`,
             {
@@ -414,19 +418,7 @@ export class Secrets extends pulumi.ComponentResource {
         args.clientCidrs.forEach((cidr, i) =>
             proxyIngress(`proxy-from-cidr-${i}`, { cidrIpv4: cidr }, `PostgreSQL from private range ${cidr}`),
         );
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-proxy-to-db`,
-            {
-                securityGroupId: proxyGroup.id,
-                referencedSecurityGroupId: args.dbSecurityGroupId,
-                ipProtocol: "tcp",
-                fromPort: cluster.port,
-                toPort: cluster.port,
-                description: "PostgreSQL to the database",
-                tags,
-            },
-            { parent: this },
-        );
+        this.egressToDatabase(name, args, "proxy", proxyGroup.id);
         dbRule("db-from-proxy", proxyGroup.id, "PostgreSQL from the RDS Proxy");
         if (args.managedClientSecurityGroupId !== undefined) {
             new aws.vpc.SecurityGroupEgressRule(

@@ -5,9 +5,10 @@
  */
 import { expect } from "chai";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../tools/stack-files";
-import { getPostgres } from "./support/postgres";
+import { getPostgres, writeSelfSignedCa } from "./support/postgres";
 
 const DOC = path.join(PROJECT_ROOT, "docs", "connect-an-application.md");
 
@@ -73,29 +74,10 @@ describe("docs/connect-an-application.md: the Node.js snippet against real Postg
     );
 });
 
-/** A throwaway self-signed certificate (not the harness CA). */
+/** A throwaway self-signed CA certificate, not the harness CA. */
 function selfSignedPem(): string {
-    const dir = fs.mkdtempSync(path.join(require("os").tmpdir(), "ca-"));
-    require("child_process").execFileSync(
-        "openssl",
-        [
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=other CA",
-            "-keyout",
-            path.join(dir, "k"),
-            "-out",
-            path.join(dir, "c.pem"),
-        ],
-        { stdio: "pipe" },
-    );
-    const pem = fs.readFileSync(path.join(dir, "c.pem"), "utf8");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ca-"));
+    const pem = fs.readFileSync(writeSelfSignedCa(dir, "other", "other CA"), "utf8");
     fs.rmSync(dir, { recursive: true });
     return pem;
 }

@@ -61,10 +61,11 @@ export async function stopPostgres(): Promise<void> {
     }
 }
 
-/** A throwaway CA and a server certificate for localhost signed by it. */
-function writeCertificates(dir: string): { caCertPath: string; serverCertPath: string; serverKeyPath: string } {
-    const file = (name: string) => path.join(dir, name);
-    const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+
+/** A throwaway self-signed CA, valid for two days: `<dir>/<name>.pem` and its key `<dir>/<name>.key`. */
+export function writeSelfSignedCa(dir: string, name: string, commonName: string): string {
+    const pem = path.join(dir, `${name}.pem`);
     openssl(
         "req",
         "-x509",
@@ -74,16 +75,23 @@ function writeCertificates(dir: string): { caCertPath: string; serverCertPath: s
         "-days",
         "2",
         "-subj",
-        "/CN=aurora test CA",
+        `/CN=${commonName}`,
         "-keyout",
-        file("ca.key"),
+        path.join(dir, `${name}.key`),
         "-out",
-        file("ca.pem"),
+        pem,
         "-addext",
         "basicConstraints=critical,CA:TRUE",
         "-addext",
         "keyUsage=critical,keyCertSign,cRLSign",
     );
+    return pem;
+}
+
+/** A throwaway CA and a server certificate for localhost signed by it. */
+function writeCertificates(dir: string): { caCertPath: string; serverCertPath: string; serverKeyPath: string } {
+    const file = (name: string) => path.join(dir, name);
+    writeSelfSignedCa(dir, "ca", "aurora test CA");
     openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${HOST}`, "-keyout", file("server.key"), "-out", file("server.csr"));
     fs.writeFileSync(file("server.ext"), `subjectAltName=DNS:${HOST},IP:127.0.0.1\nextendedKeyUsage=serverAuth\n`);
     openssl(
