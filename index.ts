@@ -19,6 +19,7 @@ export = async () => {
         secrets: config.secrets,
         alarms: config.alarms,
         backup: config.backup.enabled ? config.backup : undefined,
+        globalDatabase: config.globalDatabase,
         operatorAccess: config.operatorAccess.enabled ? config.operatorAccess : undefined,
     });
     return database.outputs;

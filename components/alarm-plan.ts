@@ -89,6 +89,24 @@ export const ALARM_KINDS = {
         meaning: "the database is close to being forced read-only to prevent transaction ID wraparound",
         firstResponse: "page the DBA now: remove what holds vacuum back and run VACUUM (FREEZE) on the oldest tables",
     },
+    globalRpoLag: {
+        anchor: "global-rpo-lag-high",
+        title: "Global database RPO lag high",
+        meaning:
+            "the secondary region is behind the primary in committed transactions: " +
+            "a failover now would lose about that much, and a switchover waits for it",
+        firstResponse:
+            "compare AuroraGlobalDBReplicationLag and the primary's write rate; " +
+            "a lag that keeps growing needs the secondary's instances scaled up or the write burst found",
+    },
+    globalReplicationLag: {
+        anchor: "global-replication-lag-high",
+        title: "Global database replication lag high",
+        meaning: "storage replication to the secondary region is slow, so its readers serve stale data and the RPO lag follows",
+        firstResponse:
+            "check the AWS Health dashboard for both regions and the primary's write burst (AuroraGlobalDBReplicatedWriteIO); " +
+            "keep the secondary's instances at least the writer's class",
+    },
     acu: {
         anchor: "acu-utilization-high",
         title: "Serverless ACU utilisation high",
@@ -99,13 +117,17 @@ export const ALARM_KINDS = {
 
 export type AlarmKindName = keyof typeof ALARM_KINDS;
 
-/** RDS event categories subscribed per source type (one subscription per source type, not per instance). */
+/** RDS event categories subscribed per source type (one subscription per source type, not per instance). A global
+ * database's clusters also subscribe to GLOBAL_DATABASE_EVENT_CATEGORY. */
 export const EVENT_SUBSCRIPTIONS = {
     "db-cluster": ["failover", "failure", "maintenance", "notification"],
     "db-instance": ["availability", "failover", "failure", "low storage", "maintenance", "recovery", "restoration"],
     // Aurora reports changes to the cluster parameter group as db-cluster events; this covers the instance group.
     "db-parameter-group": ["configuration change"],
 } as const;
+
+/** The db-cluster category of a global database's switchovers and failovers (RDS event messages, db-cluster). */
+export const GLOBAL_DATABASE_EVENT_CATEGORY = "global-failover";
 
 /** One instance as the alarms see it. */
 export interface InstanceTarget {
@@ -159,6 +181,8 @@ export function planAlarms(
         serverless: ServerlessBounds;
         /** max_connections of the readers Aurora Auto Scaling adds, when it is on (they have no instance alarms). */
         autoScaledReaderMaxConnections?: number;
+        /** The cluster is a member of an Aurora Global Database (primary or secondary). */
+        globalDatabaseMember?: boolean;
     },
 ): AlarmSpec[] {
     const describe = describer(s);
@@ -334,6 +358,35 @@ export function planAlarms(
         treatMissingData: "notBreaching",
         description: describe("deadlocks", prefix, `deadlocks in each of ${s.deadlockAlarmMinutes} consecutive minutes`),
     });
+    if (target.globalDatabaseMember) {
+        // Only a secondary cluster reports these (Aurora guide, "Amazon CloudWatch metrics for Amazon
+        // Aurora"), so every member has them: after a switchover the former primary is the secondary
+        // that reports. While this cluster is the primary there is no data, which is not lag: notBreaching.
+        for (const [key, kind, metricName] of [
+            ["global-rpo-lag", "globalRpoLag", "AuroraGlobalDBRPOLag"],
+            ["global-replication-lag", "globalReplicationLag", "AuroraGlobalDBReplicationLag"],
+        ] as const) {
+            specs.push({
+                key,
+                name: `${prefix}-${key}-high`,
+                kind,
+                metricName,
+                dimensions: cluster,
+                statistic: "Maximum",
+                period: 60,
+                evaluationPeriods: 5,
+                datapointsToAlarm: 5,
+                comparisonOperator: "GreaterThanThreshold",
+                threshold: s.drLagAlarmMs,
+                treatMissingData: "notBreaching",
+                description: describe(
+                    kind,
+                    prefix,
+                    `${metricName} above ${s.drLagAlarmMs} ms for 5 minutes, while this cluster is a secondary`,
+                ),
+            });
+        }
+    }
     // Transaction ID age only falls after a freeze, so a gap in the data must neither raise nor clear
     // these alarms: missing keeps the last state.
     for (const level of ["warning", "critical"] as const) {

@@ -23,6 +23,11 @@ export interface AlarmSettings {
     readonly freeLocalStorageAlarmPercent: number;
     /** AuroraReplicaLagMaximum alarm threshold, milliseconds (1 to 3,600,000). Default 1000. */
     readonly replicaLagAlarmMs: number;
+    /**
+     * AuroraGlobalDBRPOLag and AuroraGlobalDBReplicationLag alarm threshold of a global database,
+     * milliseconds (100 to 3,600,000). Default 10000.
+     */
+    readonly drLagAlarmMs: number;
     /** Consecutive minutes with deadlocks before the alarm fires (1 to 60). Default 5. */
     readonly deadlockAlarmMinutes: number;
     /** MaximumUsedTransactionIDs warning level (1 to 2,146,483,647, below the critical level). Default 1,000,000,000. */
@@ -118,6 +123,7 @@ export function validateAlarmSettings(s: AlarmSettings, problems: Problems, name
     problems.check(name("cpuAlarmPeriods"), s.cpuAlarmPeriods, checkIntegerRange(s.cpuAlarmPeriods, 1, 30));
     problems.check(name("deadlockAlarmMinutes"), s.deadlockAlarmMinutes, checkIntegerRange(s.deadlockAlarmMinutes, 1, 60));
     problems.check(name("replicaLagAlarmMs"), s.replicaLagAlarmMs, checkIntegerRange(s.replicaLagAlarmMs, 1, 3600000));
+    problems.check(name("drLagAlarmMs"), s.drLagAlarmMs, checkIntegerRange(s.drLagAlarmMs, 100, 3600000));
     problems.check(
         name("xidWarningThreshold"),
         s.xidWarningThreshold,

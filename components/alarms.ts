@@ -15,7 +15,7 @@ import { Problems, checkIdentifier, checkIntegerRange } from "./validation";
 import { deploymentAccount } from "./iam";
 import { AlarmSettings, ServerlessBounds, validateAlarmSettings } from "./alarm-settings";
 import { buildDashboardBody } from "./alarm-dashboard";
-import { EVENT_SUBSCRIPTIONS, InstanceTarget, NAMESPACE, planAlarms } from "./alarm-plan";
+import { EVENT_SUBSCRIPTIONS, GLOBAL_DATABASE_EVENT_CATEGORY, InstanceTarget, NAMESPACE, planAlarms } from "./alarm-plan";
 import { topicPolicy } from "./alarm-topic-policy";
 import { ClusterReference } from "./cluster-reference";
 import { MAX_CONNECTIONS_LIMIT } from "./cluster-settings";
@@ -23,7 +23,7 @@ import { MAX_CONNECTIONS_LIMIT } from "./cluster-settings";
 export interface AlarmsArgs extends AlarmSettings {
     /** Prefix of every physical name (topic, cluster-level alarms, subscriptions, dashboard), e.g. `aurora-prod`. */
     readonly namePrefix: string;
-    /** Region of the stack (the RDS event source ARN in the topic policy, dashboard graphs). */
+    /** Region of the cluster: where the topic and alarms are created, the RDS event source ARNs, dashboard graphs. */
     readonly region: string;
     /** ARN of the customer-managed `alerts` KMS key that encrypts the topic (its policy lets CloudWatch and RDS events use it). */
     readonly alertsKmsKeyArn: pulumi.Input<string>;
@@ -38,6 +38,12 @@ export interface AlarmsArgs extends AlarmSettings {
      * writer, whose class they copy); set when auto scaling is on, to alarm on the cluster's readers.
      */
     readonly autoScaledReaderMaxConnections?: number;
+    /**
+     * The cluster is a member of an Aurora Global Database: global replication lag alarms, and its
+     * switchover and failover events.
+     * @default false
+     */
+    readonly globalDatabaseMember?: boolean;
     /** Serverless v2 capacity bounds, ACU (memory thresholds of db.serverless instances, ACU alarm description). */
     readonly serverless: ServerlessBounds;
     /** Tags applied to every taggable resource. */
@@ -89,13 +95,20 @@ export class Alarms extends pulumi.ComponentResource {
 
         this.topic = new aws.sns.Topic(
             `${name}-alerts`,
-            { name: `${prefix}-alerts`, displayName: `${prefix} database alerts`, kmsMasterKeyId: args.alertsKmsKeyArn, tags },
+            {
+                region: args.region,
+                name: `${prefix}-alerts`,
+                displayName: `${prefix} database alerts`,
+                kmsMasterKeyId: args.alertsKmsKeyArn,
+                tags,
+            },
             { parent: this },
         );
         this.topicArn = this.topic.arn;
         const policy = new aws.sns.TopicPolicy(
             `${name}-alerts`,
             {
+                region: args.region,
                 arn: this.topic.arn,
                 policy: pulumi
                     .all([
@@ -122,14 +135,14 @@ export class Alarms extends pulumi.ComponentResource {
         for (const email of args.alarmEmails) {
             new aws.sns.TopicSubscription(
                 `${name}-email-${endpointKey(email)}`,
-                { topic: this.topic.arn, protocol: "email", endpoint: email },
+                { region: args.region, topic: this.topic.arn, protocol: "email", endpoint: email },
                 { parent: this },
             );
         }
         for (const url of args.alarmHttpsEndpoints) {
             new aws.sns.TopicSubscription(
                 `${name}-https-${endpointKey(url)}`,
-                { topic: this.topic.arn, protocol: "https", endpoint: url },
+                { region: args.region, topic: this.topic.arn, protocol: "https", endpoint: url },
                 { parent: this },
             );
         }
@@ -141,12 +154,14 @@ export class Alarms extends pulumi.ComponentResource {
             instances,
             serverless: args.serverless,
             autoScaledReaderMaxConnections: args.autoScaledReaderMaxConnections,
+            globalDatabaseMember: args.globalDatabaseMember,
         });
         this.alarms = {};
         for (const spec of specs) {
             this.alarms[spec.key] = new aws.cloudwatch.MetricAlarm(
                 `${name}-${spec.key}`,
                 {
+                    region: args.region,
                     name: spec.name,
                     alarmDescription: spec.description,
                     namespace: NAMESPACE,
@@ -178,11 +193,15 @@ export class Alarms extends pulumi.ComponentResource {
                 new aws.rds.EventSubscription(
                     `${name}-${sourceType}-events`,
                     {
+                        region: args.region,
                         name: `${prefix}-${sourceType}-events`,
                         snsTopic: this.topic.arn,
                         sourceType,
                         sourceIds: sources[sourceType],
-                        eventCategories: [...EVENT_SUBSCRIPTIONS[sourceType]],
+                        eventCategories: [
+                            ...EVENT_SUBSCRIPTIONS[sourceType],
+                            ...(sourceType === "db-cluster" && args.globalDatabaseMember ? [GLOBAL_DATABASE_EVENT_CATEGORY] : []),
+                        ],
                         enabled: true,
                         tags,
                     },
@@ -196,6 +215,7 @@ export class Alarms extends pulumi.ComponentResource {
         this.dashboard = new aws.cloudwatch.Dashboard(
             `${name}-dashboard`,
             {
+                region: args.region,
                 dashboardName: this.dashboardName,
                 dashboardBody: pulumi
                     .all([args.cluster.clusterIdentifier, pulumi.all(alarmArns)])

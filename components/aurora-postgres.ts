@@ -12,17 +12,19 @@ import {
     ALARM_DEFAULTS,
     BACKUP_DEFAULTS,
     CLUSTER_DEFAULTS,
+    GLOBAL_DATABASE_DEFAULTS,
     PartialSettings,
     SECRETS_DEFAULTS,
     networkWithDefaults,
     withDefaults,
 } from "./defaults";
 import { DatabaseBootstrap } from "./bootstrap";
-import { AuroraCluster } from "./cluster";
+import { AuroraCluster, ClusterKeyArns } from "./cluster";
 import { ClusterSettings } from "./cluster-settings";
 import { KmsKeys } from "./kms";
 import { Network, NetworkSettings, reachesAwsApisPrivately } from "./network";
 import { OperatorAccess } from "./operator-access";
+import { GlobalDatabase, GlobalDatabaseSettings, SECONDARY_SUFFIX } from "./global-database";
 import { Secrets } from "./secrets";
 import { SecretsSettings } from "./secrets-settings";
 
@@ -73,10 +75,28 @@ export interface AuroraPostgresArgs {
      */
     readonly backup?: PartialSettings<Omit<BackupSettings, "enabled">>;
     /**
+     * Aurora Global Database: a secondary cluster in another region, with its own network, keys and
+     * alarms (docs/global-database.md); needs `cluster.masterPassword: "secret"`. Fields left out take
+     * GLOBAL_DATABASE_DEFAULTS.
+     * @default undefined (none)
+     */
+    readonly globalDatabase?: PartialSettings<GlobalDatabaseSettings>;
+    /**
      * The audited Session Manager access path for operators.
      * @default undefined (none)
      */
     readonly operatorAccess?: { readonly createEndpoints?: boolean };
+}
+
+/** The keys a cluster uses, out of a region's KmsKeys. */
+function clusterKeyArnsOf(kms: KmsKeys): ClusterKeyArns {
+    return {
+        storage: kms.keyArns.storage,
+        performanceInsights: kms.keyArns["performance-insights"],
+        secrets: kms.keyArns.secrets,
+        logs: kms.keyArns.logs,
+        activityStream: kms.keyArns["activity-stream"],
+    };
 }
 
 /** Aurora PostgreSQL with everything it needs to run in production. */
@@ -89,6 +109,8 @@ export class AuroraPostgres extends pulumi.ComponentResource {
     public readonly bootstrap: DatabaseBootstrap;
     public readonly backup: Backup | undefined;
     public readonly operatorAccess: OperatorAccess | undefined;
+    /** The global database and its secondary region, when `globalDatabase` is set. */
+    public readonly globalDatabase: GlobalDatabase | undefined;
     /** The values this project publishes as stack outputs (names are a public interface: extend, never rename). */
     public readonly outputs: Record<string, pulumi.Input<unknown>>;
 
@@ -100,6 +122,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             secrets: withDefaults(SECRETS_DEFAULTS, args.secrets),
             alarms: withDefaults(ALARM_DEFAULTS, args.alarms),
             backup: args.backup === undefined ? undefined : withDefaults(BACKUP_DEFAULTS, args.backup),
+            globalDatabase: args.globalDatabase === undefined ? undefined : withDefaults(GLOBAL_DATABASE_DEFAULTS, args.globalDatabase),
             operatorAccess:
                 args.operatorAccess === undefined ? undefined : { createEndpoints: args.operatorAccess.createEndpoints ?? true },
         };
@@ -111,19 +134,37 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         // adopting this component changes nothing in a deployed stack.
         const children: pulumi.ComponentResourceOptions = { parent: this, aliases: [{ parent: pulumi.rootStackResource }] };
 
+        // A stack that protects its keys keeps this one while its stream is off (a major upgrade turns it
+        // off): audit records encrypted with it stay readable only while the key exists.
+        const activityStreamKey = settings.cluster.activityStream || protect;
         const kms = new KmsKeys(
             args.namePrefix,
             {
                 aliasPrefix: args.namePrefix,
                 region: args.region,
                 protect: protect,
-                // A stack that protects its keys keeps this one while its stream is off (a major upgrade turns it
-                // off): audit records encrypted with it stay readable only while the key exists.
-                activityStreamKey: settings.cluster.activityStream || protect,
+                activityStreamKey,
                 tags,
             },
             children,
         );
+
+        // The secondary region's keys come first: the primary's secrets are copied there, encrypted with them.
+        const dr = settings.globalDatabase && {
+            settings: settings.globalDatabase,
+            kms: new KmsKeys(
+                `${args.namePrefix}-${SECONDARY_SUFFIX}`,
+                {
+                    aliasPrefix: `${args.namePrefix}-${SECONDARY_SUFFIX}`,
+                    region: settings.globalDatabase.region,
+                    protect: protect,
+                    activityStreamKey,
+                    tags,
+                },
+                children,
+            ),
+        };
+        const secretReplica = dr && { region: dr.settings.region, kmsKeyArn: dr.kms.keyArns.secrets };
 
         const network = new Network(
             args.namePrefix,
@@ -149,14 +190,10 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 subnetGroupName: network.dbSubnetGroupName,
                 securityGroupIds: [network.dbSecurityGroupId],
                 availabilityZones: network.dbSubnetAzs,
-                kmsKeyArns: {
-                    storage: kms.keyArns.storage,
-                    performanceInsights: kms.keyArns["performance-insights"],
-                    secrets: kms.keyArns.secrets,
-                    logs: kms.keyArns.logs,
-                    activityStream: kms.keyArns["activity-stream"],
-                },
+                kmsKeyArns: clusterKeyArnsOf(kms),
                 continuousBackupByAwsBackup: settings.backup !== undefined,
+                globalDatabase: settings.globalDatabase ? { role: "primary" } : undefined,
+                masterSecretReplica: secretReplica,
                 tags,
             },
             children,
@@ -171,6 +208,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 alertsKmsKeyArn: kms.keyArns.alerts,
                 cluster: db.reference,
                 autoScaledReaderMaxConnections: db.autoScaledReaderMaxConnections,
+                globalDatabaseMember: settings.globalDatabase !== undefined,
                 serverless: settings.cluster.serverless,
                 tags,
             },
@@ -188,6 +226,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 cluster: db.reference,
                 privateApiAccess: privateApiAccess,
                 secretsKmsKeyArn: kms.keyArns.secrets,
+                secretReplica,
                 vpcId: network.vpcId,
                 vpcCidr: network.vpcCidr,
                 dbSubnetIds: network.dbSubnetIds,
@@ -255,6 +294,27 @@ export class AuroraPostgres extends pulumi.ComponentResource {
               )
             : undefined;
 
+        const globalDatabase =
+            dr &&
+            new GlobalDatabase(
+                args.namePrefix,
+                {
+                    ...dr.settings,
+                    namePrefix: args.namePrefix,
+                    primaryRegion: args.region,
+                    isProduction,
+                    protect,
+                    primary: db,
+                    cluster: settings.cluster,
+                    network: settings.network,
+                    primaryVpcCidr: settings.network.mode === "new" ? settings.network.vpcCidr : undefined,
+                    alarms: settings.alarms,
+                    kmsKeyArns: { ...clusterKeyArnsOf(dr.kms), alerts: dr.kms.keyArns.alerts },
+                    tags,
+                },
+                children,
+            );
+
         const operatorAccess = settings.operatorAccess
             ? new OperatorAccess(
                   args.namePrefix,
@@ -284,6 +344,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         this.bootstrap = bootstrap!;
         this.backup = backup;
         this.operatorAccess = operatorAccess;
+        this.globalDatabase = globalDatabase;
         this.outputs = {
             vpcId: network.vpcId,
             dbSubnetIds: network.dbSubnetIds,
@@ -332,6 +393,22 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             dashboardName: alarms.dashboardName,
             bootstrapFunctionName: this.bootstrap.functionName,
             bootstrapResult: this.bootstrap.result,
+            ...(globalDatabase && dr
+                ? {
+                      globalClusterIdentifier: globalDatabase.globalCluster.id,
+                      globalWriterEndpoint: globalDatabase.globalCluster.endpoint,
+                      drClusterIdentifier: globalDatabase.secondary.cluster.clusterIdentifier,
+                      drClusterArn: globalDatabase.secondary.cluster.arn,
+                      drWriterEndpoint: globalDatabase.secondary.cluster.endpoint,
+                      drReaderEndpoint: globalDatabase.secondary.cluster.readerEndpoint,
+                      drVpcId: globalDatabase.network.vpcId,
+                      drDbSubnetIds: globalDatabase.network.dbSubnetIds,
+                      drAppSecurityGroupIds: globalDatabase.network.appSecurityGroupIds,
+                      drKmsKeyArns: dr.kms.keyArns,
+                      drAlertTopicArn: globalDatabase.alarms.topicArn,
+                      drDashboardName: globalDatabase.alarms.dashboardName,
+                  }
+                : {}),
             ...(operatorAccess
                 ? {
                       operatorAccessInstanceId: operatorAccess.instanceId,

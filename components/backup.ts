@@ -9,7 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterReference } from "./cluster-reference";
-import { Problems, checkIntegerRange } from "./validation";
+import { Problems, checkIntegerRange, checkOtherRegion } from "./validation";
 import { assumeRolePolicy, deploymentAccount, serviceRolePolicyArn } from "./iam";
 import { dailyWindowsOverlap, parseDailyWindow, parseWeeklyWindow, windowsOverlap } from "./cluster-settings";
 import { keyPolicy } from "./kms";
@@ -38,15 +38,7 @@ export function validateBackupSettings(
     if (!s.enabled) {
         return;
     }
-    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(s.drRegion)) {
-        problems.check(name("drRegion"), s.drRegion, "must be an AWS region such as eu-central-1");
-    } else if (s.drRegion === context.region) {
-        problems.check(
-            name("drRegion"),
-            s.drRegion,
-            `must differ from the stack's region (${context.region}): a copy in the same region is no disaster recovery`,
-        );
-    }
+    problems.check(name("drRegion"), s.drRegion, checkOtherRegion(s.drRegion, context.region, "a copy"));
     if (dailyStartWindow(s.schedule) === undefined) {
         problems.check(
             name("schedule"),

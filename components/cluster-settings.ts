@@ -356,6 +356,48 @@ function validateBlueGreenTarget(s: ClusterSettings, problems: Problems, name: (
     }
 }
 
+/**
+ * What AWS requires of a cluster in an Aurora Global Database, checked for its primary: `requirer` is
+ * the caller's name for the setting that makes it one (`aurora:drMode = global-database`).
+ * Sources: Aurora guide, "Limitations for Secrets Manager integration", "Configuration requirements of
+ * an Amazon Aurora global database", "Situations where Aurora Serverless v2 doesn't auto-pause",
+ * "Major version upgrades for Aurora global databases".
+ */
+export function validateGlobalDatabaseCluster(
+    s: ClusterSettings,
+    problems: Problems,
+    name: (field: string) => string,
+    requirer: string,
+): void {
+    if (s.masterPassword !== "secret") {
+        problems.add(
+            `${requirer} requires ${name("masterPassword")} = "secret": ` +
+                "AWS does not support master passwords managed by RDS in Secrets Manager on Global Database members",
+        );
+    }
+    for (const instance of planInstances(s).filter((i) => /^db\.t/.test(i.instanceClass))) {
+        const field = name(s.instanceClassOverrides[instance.name] === undefined ? "instanceClass" : "instanceClassOverrides");
+        problems.check(
+            field,
+            instance.instanceClass,
+            `${instance.name} cannot be in a global database (${requirer}): ` +
+                "it needs memory-optimized classes (db.r*, db.x2g) or db.serverless",
+        );
+    }
+    if (canAutoPause(s)) {
+        problems.add(
+            `${requirer} and ${name("serverless.minCapacity")} = 0: Serverless v2 instances of a global database never pause, ` +
+                "so the cluster would be billed for its minimum all the time; set a minimum of 0.5 or more",
+        );
+    }
+    if (s.allowMajorVersionUpgrade) {
+        problems.add(
+            `${requirer} and ${name("allowMajorVersionUpgrade")}: a global database is upgraded as a whole ` +
+                "(modify-global-cluster or Blue/Green, docs/global-database.md), not cluster by cluster",
+        );
+    }
+}
+
 function validateReaderAutoScaling(s: ClusterSettings, problems: Problems, name: (field: string) => string): void {
     const a = s.readerAutoScaling;
     // The other settings are checked even while auto scaling is off, so that turning it on cannot fail on them.
@@ -387,17 +429,19 @@ function validateReaderAutoScaling(s: ClusterSettings, problems: Problems, name:
 
 /**
  * Checks every rule and records each problem with the offending field's name (`name(field)`).
- * `region` selects the instance class catalog; `isProduction` adds the production-only rules.
+ * `region` selects the instance class catalog; `isProduction` adds the production-only rules;
+ * `globalSecondary` is set for the secondary cluster of a global database.
  */
 export function validateClusterSettings(
     s: ClusterSettings,
     problems: Problems,
     name: (field: keyof ClusterSettings | string) => string,
-    context: { region: string; isProduction: boolean },
+    context: { region: string; isProduction: boolean; globalSecondary?: boolean },
 ): void {
     problems.check(name("engineVersion"), s.engineVersion, checkEngineVersion(s.engineVersion));
     const version = parseEngineVersion(s.engineVersion);
-    problems.check(name("readerCount"), s.readerCount, checkIntegerRange(s.readerCount, 1, 15));
+    // Every instance of a global secondary is a reader, the first included: it may be alone.
+    problems.check(name("readerCount"), s.readerCount, checkIntegerRange(s.readerCount, context.globalSecondary ? 0 : 1, 15));
     validateReaderAutoScaling(s, problems, name);
 
     const offered = instanceClassesIn(context.region);

@@ -9,15 +9,27 @@ import * as random from "@pulumi/random";
 import { Problems, checkIdentifier, checkIntegerRange } from "./validation";
 import { ENGINE, SERVERLESS_CLASS, parseEngineVersion } from "./aurora-catalog";
 import { keyIdOf } from "./kms";
-import { ClusterSettings, autoScaledReaderMaxConnections, canAutoPause, planInstances, validateClusterSettings } from "./cluster-settings";
+import {
+    ClusterSettings,
+    autoScaledReaderMaxConnections,
+    canAutoPause,
+    planInstances,
+    validateClusterSettings,
+    validateGlobalDatabaseCluster,
+} from "./cluster-settings";
 import { assumeRolePolicy, deploymentAccount, policyDocument, serviceRolePolicyArn } from "./iam";
 import { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, buildParameters } from "./parameters";
 import { ReaderAutoScaling } from "./reader-autoscaling";
-import { INITIAL_VERSION_STAGES, PASSWORD_SPECIALS } from "./generated-secrets";
+import { INITIAL_VERSION_STAGES, PASSWORD_SPECIALS, SecretReplica, replicasOf } from "./generated-secrets";
 import { ClusterReference } from "./cluster-reference";
 
 /** Log types exported to CloudWatch Logs (IAM authentication failures need IAM auth on, which it always is). */
 export const EXPORTED_LOG_TYPES = ["postgresql", "iam-db-auth-error"] as const;
+
+/** RDS Extended Support, opted into or out of: what the cluster (and a global cluster made from it) sends. */
+export function engineLifecycleSupport(extendedSupport: boolean): string {
+    return extendedSupport ? "open-source-rds-extended-support" : "open-source-rds-extended-support-disabled";
+}
 
 export interface ClusterKeyArns {
     /** Encrypts the cluster volume, snapshots and backups. */
@@ -32,10 +44,29 @@ export interface ClusterKeyArns {
     readonly activityStream?: pulumi.Input<string>;
 }
 
+/** A cluster's part in an Aurora Global Database (components/global-database.ts). */
+export type GlobalMembership =
+    | {
+          /** The cluster the global cluster is created from (`GlobalCluster.sourceDbClusterIdentifier`). */
+          readonly role: "primary";
+      }
+    | {
+          /** A read-only copy in another region that a switchover or failover promotes. */
+          readonly role: "secondary";
+          /** The global cluster the secondary joins. */
+          readonly globalClusterIdentifier: pulumi.Input<string>;
+          /** The primary's running engine version: AWS requires the same version, patch level included. */
+          readonly engineVersion: pulumi.Input<string>;
+          /** The primary's master user secret: the secondary replicates the primary's users and has no credentials of its own. */
+          readonly masterSecretArn: pulumi.Input<string>;
+          /** What must exist before the secondary is created: the global cluster and the primary's writer. */
+          readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+      };
+
 export interface AuroraClusterArgs extends ClusterSettings {
     /** Cluster identifier (AWS identifier rules, at most 40 characters so derived names fit); instances are `<id>-instance-N`. */
     readonly clusterIdentifier: string;
-    /** Region of the stack (instance class catalog, ARNs). */
+    /** Region the cluster is created in (each resource's `region`, instance class catalog, ARNs). */
     readonly region: string;
     /** Production stacks must keep deletion protection and a failover target as large as the writer. */
     readonly isProduction: boolean;
@@ -57,6 +88,17 @@ export interface AuroraClusterArgs extends ClusterSettings {
      * @default false
      */
     readonly continuousBackupByAwsBackup?: boolean;
+    /**
+     * A copy of the master user's secret in another region, with `masterPassword: "secret"` (a global
+     * database's DR region: the credentials outlive the primary region).
+     * @default undefined (none)
+     */
+    readonly masterSecretReplica?: SecretReplica;
+    /**
+     * This cluster's part in an Aurora Global Database.
+     * @default undefined (a regional cluster)
+     */
+    readonly globalDatabase?: GlobalMembership;
     /** Tags applied to every taggable resource. */
     readonly tags: Record<string, string>;
 }
@@ -93,7 +135,20 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const problems = new Problems();
         problems.check("clusterIdentifier", args.clusterIdentifier, checkIdentifier(args.clusterIdentifier, 40));
         problems.check("port", args.port, checkIntegerRange(args.port, 1150, 65535));
-        validateClusterSettings(args, problems, (field) => field, { region: args.region, isProduction: args.isProduction });
+        const secondary = args.globalDatabase?.role === "secondary" ? args.globalDatabase : undefined;
+        validateClusterSettings(args, problems, (field) => field, {
+            region: args.region,
+            isProduction: args.isProduction,
+            globalSecondary: secondary !== undefined,
+        });
+        if (args.globalDatabase?.role === "primary") {
+            validateGlobalDatabaseCluster(args, problems, (field) => field, 'globalDatabase.role = "primary"');
+        }
+        if (secondary && args.readerAutoScaling.maxReaders > 0) {
+            problems.add(
+                'readerAutoScaling.maxReaders must be 0 with globalDatabase.role = "secondary": AWS does not auto scale secondaries',
+            );
+        }
         if (args.activityStream && args.kmsKeyArns.activityStream === undefined) {
             problems.add(
                 "kmsKeyArns.activityStream is required when activityStream is " +
@@ -127,6 +182,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
                 new aws.cloudwatch.LogGroup(
                     `${name}-${type}`,
                     {
+                        region: args.region,
                         name: `/aws/rds/cluster/${id}/${type}`,
                         kmsKeyId: args.kmsKeyArns.logs,
                         retentionInDays: args.logRetentionDays,
@@ -163,23 +219,29 @@ export class AuroraCluster extends pulumi.ComponentResource {
         // A major-only version is sent as the region's default minor of that major: the provider keeps a
         // major-only value in state beside the running minor and re-sends it with every later modify,
         // which AWS resolves to an older minor and refuses as a downgrade (terraform-provider-aws#45026).
-        const engineVersion =
-            version.minor === undefined
-                ? aws.rds.getEngineVersionOutput(
-                      { engine: ENGINE, version: String(version.major), defaultOnly: true, latest: true, region: args.region },
-                      { parent: this },
-                  ).versionActual
-                : pulumi.output(args.engineVersion);
+        const engineVersion = secondary
+            ? pulumi.output(secondary.engineVersion)
+            : version.minor === undefined
+              ? aws.rds.getEngineVersionOutput(
+                    { engine: ENGINE, version: String(version.major), defaultOnly: true, latest: true, region: args.region },
+                    { parent: this },
+                ).versionActual
+              : pulumi.output(args.engineVersion);
         // After creation AWS's automatic minor upgrades own the minor, so version drift is ignored except
         // while a deliberate major upgrade is applied. With continuous backup, AWS Backup owns retention and
         // the backup window, and a modify with other values is refused (docs/disaster-recovery.md).
+        // In a global database the provider reads the membership back, and a value read back that the
+        // program leaves out is sent as removed: the global cluster would detach the primary made into it,
+        // and the replication source that whichever cluster is the secondary reports (after a switchover,
+        // this one) would promote it (terraform-provider-aws resourceClusterUpdate; docs/global-database.md).
         const ignoreChanges = [
             ...(args.allowMajorVersionUpgrade ? [] : ["engineVersion"]),
             ...(args.continuousBackupByAwsBackup ? ["backupRetentionPeriod", "preferredBackupWindow"] : []),
+            ...(args.globalDatabase ? ["globalClusterIdentifier", "replicationSourceIdentifier"] : []),
         ];
         // Write-only: the provider sends the password at creation and never stores it; the rotation owns it afterwards.
         const ownPassword =
-            args.masterPassword === "secret"
+            args.masterPassword === "secret" && !secondary
                 ? new random.RandomPassword(
                       `${name}-master-password`,
                       { length: 40, special: true, overrideSpecial: PASSWORD_SPECIALS },
@@ -189,22 +251,26 @@ export class AuroraCluster extends pulumi.ComponentResource {
         this.cluster = new aws.rds.Cluster(
             `${name}-cluster`,
             {
+                region: args.region,
                 clusterIdentifier: id,
                 engine: ENGINE,
                 engineMode: "provisioned",
                 engineVersion,
-                engineLifecycleSupport: args.extendedSupport
-                    ? "open-source-rds-extended-support"
-                    : "open-source-rds-extended-support-disabled",
+                engineLifecycleSupport: engineLifecycleSupport(args.extendedSupport),
                 allowMajorVersionUpgrade: args.allowMajorVersionUpgrade,
                 // AWS accepts the instance parameter group only together with a major upgrade.
                 dbInstanceParameterGroupName: args.allowMajorVersionUpgrade ? this.instanceParameterGroup.name : undefined,
                 dbClusterParameterGroupName: this.clusterParameterGroup.name,
-                databaseName: args.databaseName,
-                masterUsername: args.masterUsername,
-                ...(ownPassword
-                    ? { masterPasswordWo: ownPassword.result, masterPasswordWoVersion: 1 }
-                    : { manageMasterUserPassword: true, masterUserSecretKmsKeyId: args.kmsKeyArns.secrets }),
+                // A secondary has the primary's database and users; AWS refuses credentials for it.
+                ...(secondary
+                    ? { globalClusterIdentifier: secondary.globalClusterIdentifier }
+                    : {
+                          databaseName: args.databaseName,
+                          masterUsername: args.masterUsername,
+                          ...(ownPassword
+                              ? { masterPasswordWo: ownPassword.result, masterPasswordWoVersion: 1 }
+                              : { manageMasterUserPassword: true, masterUserSecretKmsKeyId: args.kmsKeyArns.secrets }),
+                      }),
                 port: args.port,
                 dbSubnetGroupName: args.subnetGroupName,
                 vpcSecurityGroupIds: args.securityGroupIds,
@@ -238,7 +304,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
                 applyImmediately: args.applyImmediately,
                 tags,
             },
-            { parent: this, protect: args.protect, ignoreChanges, dependsOn: this.logGroups },
+            { parent: this, protect: args.protect, ignoreChanges, dependsOn: [...this.logGroups, ...(secondary?.dependsOn ?? [])] },
         );
 
         const zones = pulumi.output(args.availabilityZones);
@@ -247,6 +313,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
             const instance = new aws.rds.ClusterInstance(
                 `${name}-${planned.name}`,
                 {
+                    region: args.region,
                     identifier: `${id}-${planned.name}`,
                     clusterIdentifier: this.cluster.id,
                     engine: ENGINE,
@@ -265,7 +332,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
                     preferredMaintenanceWindow: args.maintenanceWindow.toLowerCase(),
                     copyTagsToSnapshot: true,
                     applyImmediately: args.applyImmediately,
-                    tags: { ...tags, Role: i === 0 ? "initial-writer" : "reader" },
+                    tags: { ...tags, Role: i === 0 && !secondary ? "initial-writer" : "reader" },
                 },
                 // The first instance to become available is the writer: create the readers after it.
                 { parent: this, dependsOn: i === 0 ? [monitoringPolicy] : [monitoringPolicy, this.instances[0]] },
@@ -296,6 +363,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
             ? new aws.rds.ClusterActivityStream(
                   `${name}-activity-stream`,
                   {
+                      region: args.region,
                       resourceArn: this.cluster.arn,
                       mode: args.activityStreamMode,
                       // AWS reads the stream's key back as a bare key id and the field forces a replacement,
@@ -335,9 +403,11 @@ export class AuroraCluster extends pulumi.ComponentResource {
             );
         }
 
-        this.masterSecretArn = ownPassword
-            ? this.ownMasterSecret(name, id, args, ownPassword, tags)
-            : this.cluster.masterUserSecrets.apply((secrets) => secrets[0].secretArn!);
+        this.masterSecretArn = secondary
+            ? pulumi.output(secondary.masterSecretArn)
+            : ownPassword
+              ? this.ownMasterSecret(name, id, args, ownPassword, tags)
+              : this.cluster.masterUserSecrets.apply((secrets) => secrets[0].secretArn!);
         this.reference = {
             clusterIdentifier: this.cluster.clusterIdentifier,
             arn: this.cluster.arn,
@@ -388,6 +458,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const cluster = new aws.rds.ClusterParameterGroup(
             `${name}-cluster-${family}`,
             {
+                region: args.region,
                 name: `${id}-cluster-${family}`,
                 family,
                 description: `${id}: TLS-only, SCRAM passwords, pgaudit, pg_stat_statements (see docs/parameters.md)`,
@@ -403,6 +474,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const instance = new aws.rds.ParameterGroup(
             `${name}-instance-${family}`,
             {
+                region: args.region,
                 name: `${id}-instance-${family}`,
                 family,
                 description:
@@ -432,9 +504,11 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const secret = new aws.secretsmanager.Secret(
             `${name}-master-secret`,
             {
+                region: args.region,
                 name: `${id}-master`,
                 description: `Master user of ${id} (kept by this stack; rotated by the single-user rotation function)`,
                 kmsKeyId: args.kmsKeyArns.secrets,
+                ...replicasOf(args.masterSecretReplica),
                 tags,
             },
             { parent: this },
@@ -442,6 +516,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const version = new aws.secretsmanager.SecretVersion(
             `${name}-master-secret`,
             {
+                region: args.region,
                 secretId: secret.id,
                 secretStringWo: pulumi.all([this.cluster.endpoint, password.result]).apply(([host, value]) =>
                     JSON.stringify({

@@ -6,6 +6,7 @@
 import { AlarmSettings, DEFAULT_RUNBOOK_BASE_URL } from "./alarm-settings";
 import { BackupSettings } from "./backup";
 import { ClusterSettings } from "./cluster-settings";
+import { GlobalDatabaseSettings } from "./global-database";
 import { ExistingVpcSettings, NetworkSettings, NewVpcSettings } from "./network";
 import { SecretsSettings } from "./secrets-settings";
 
@@ -93,6 +94,7 @@ export const ALARM_DEFAULTS: AlarmSettings = {
     freeableMemoryAlarmPercent: 10,
     freeLocalStorageAlarmPercent: 10,
     replicaLagAlarmMs: 1000,
+    drLagAlarmMs: 10000,
     deadlockAlarmMinutes: 5,
     xidWarningThreshold: 1_000_000_000,
     xidCriticalThreshold: 1_500_000_000,
@@ -107,6 +109,14 @@ export const BACKUP_DEFAULTS: Omit<BackupSettings, "enabled"> = {
     retentionDays: 35,
     drRetentionDays: 35,
     vaultLock: false,
+};
+
+/** The secondary of a global database: in the backup copies' region, a 10.41.0.0/16 VPC over three AZs, two instances. */
+export const GLOBAL_DATABASE_DEFAULTS: GlobalDatabaseSettings = {
+    region: BACKUP_DEFAULTS.drRegion,
+    vpcCidr: "10.41.0.0/16",
+    azCount: NETWORK_DEFAULTS.azCount,
+    instanceCount: 2,
 };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -4,10 +4,20 @@
  * Everything else under components/ is internal and may change between minor versions.
  */
 export { AuroraPostgres, AuroraPostgresArgs } from "./aurora-postgres";
-export { ALARM_DEFAULTS, BACKUP_DEFAULTS, CLUSTER_DEFAULTS, NETWORK_DEFAULTS, SECRETS_DEFAULTS, PartialSettings } from "./defaults";
+export {
+    ALARM_DEFAULTS,
+    BACKUP_DEFAULTS,
+    CLUSTER_DEFAULTS,
+    GLOBAL_DATABASE_DEFAULTS,
+    NETWORK_DEFAULTS,
+    SECRETS_DEFAULTS,
+    PartialSettings,
+} from "./defaults";
 export { KmsKeys, KmsKeysArgs, KEY_PURPOSES, KeyPurpose } from "./kms";
 export { Network, NetworkArgs, NetworkSettings, NewVpcSettings, ExistingVpcSettings, ENDPOINT_SERVICES } from "./network";
-export { AuroraCluster, AuroraClusterArgs, ClusterKeyArns } from "./cluster";
+export { AuroraCluster, AuroraClusterArgs, ClusterKeyArns, GlobalMembership } from "./cluster";
+export { GlobalDatabase, GlobalDatabaseArgs, GlobalDatabaseSettings, DR_MODES } from "./global-database";
+export { SecretReplica } from "./generated-secrets";
 export { ClusterReference, InstanceReference, writerMaxConnections } from "./cluster-reference";
 export {
     ClusterSettings,

@@ -19,7 +19,7 @@ export type ByKeyPurpose<T> = Record<StandingKeyPurpose, T> & Partial<Record<Opt
 export interface KmsKeysArgs {
     /** Prefix of every alias (`alias/<aliasPrefix>-<purpose>`) and key description, e.g. `aurora-prod`. */
     readonly aliasPrefix: string;
-    /** Region of the stack; the Logs principal and `kms:ViaService` values are regional. */
+    /** Region the keys are created in; the Logs principal and `kms:ViaService` values are regional. */
     readonly region: string;
     /** Days a scheduled deletion waits before the key is gone (7 to 30). Default 30. */
     readonly deletionWindowDays?: number;
@@ -192,6 +192,7 @@ export class KmsKeys extends pulumi.ComponentResource {
             const key = new aws.kms.Key(
                 `${name}-${purpose}`,
                 {
+                    region: args.region,
                     description: `${args.aliasPrefix} ${purpose} (Aurora PostgreSQL)`,
                     keyUsage: "ENCRYPT_DECRYPT",
                     customerMasterKeySpec: "SYMMETRIC_DEFAULT",
@@ -206,7 +207,7 @@ export class KmsKeys extends pulumi.ComponentResource {
             );
             new aws.kms.Alias(
                 `${name}-${purpose}`,
-                { name: `alias/${args.aliasPrefix}-${purpose}`, targetKeyId: key.keyId },
+                { region: args.region, name: `alias/${args.aliasPrefix}-${purpose}`, targetKeyId: key.keyId },
                 { parent: this },
             );
             keys[purpose] = key;

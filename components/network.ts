@@ -63,7 +63,7 @@ export type NetworkSettings = NewVpcSettings | ExistingVpcSettings;
 interface NetworkWiring {
     /** Prefix of every physical name, e.g. `aurora-prod`. */
     readonly namePrefix: string;
-    /** Region of the stack (endpoint service names are regional). */
+    /** Region the network is created in (each resource's `region`; endpoint service names are regional). */
     readonly region: string;
     /** KMS key ARN that encrypts the flow log group (the logs key). */
     readonly logsKmsKeyArn: pulumi.Input<string>;
@@ -81,6 +81,18 @@ export function reachesAwsApisPrivately(network: NetworkSettings): boolean {
     return network.vpcEndpoints || network.mode === "existing";
 }
 
+/** The CIDR of a new VPC: private, and /16 to /24. */
+export function checkVpcCidr(cidr: string): string | undefined {
+    const prefix = Number(cidr.split("/")[1]);
+    // Each tier's subnets are /prefix+4 blocks; a /24 VPC gives /28 subnets, AWS's smallest.
+    return (
+        checkPrivateCidr(cidr) ??
+        (prefix >= 16 && prefix <= 24
+            ? undefined
+            : "must be a /16 to /24 block (it is split into one database and one application subnet per AZ)")
+    );
+}
+
 /**
  * Every rule of the network settings, once: the component checks its arguments with it and config
  * loading checks the stack file with it; `name` maps a field to the caller's name for it.
@@ -96,17 +108,7 @@ export function validateNetworkSettings(s: NetworkSettings, problems: Problems, 
     problems.check(name("flowLogsRetentionDays"), s.flowLogsRetentionDays, checkLogRetention(s.flowLogsRetentionDays));
     if (s.mode === "new") {
         problems.check(name("azCount"), s.azCount, checkIntegerRange(s.azCount, 2, 6));
-        const cidrProblem = checkPrivateCidr(s.vpcCidr);
-        const prefix = Number(s.vpcCidr.split("/")[1]);
-        // Each tier's subnets are /prefix+4 blocks; a /24 VPC gives /28 subnets, AWS's smallest.
-        problems.check(
-            name("vpcCidr"),
-            s.vpcCidr,
-            cidrProblem ??
-                (prefix >= 16 && prefix <= 24
-                    ? undefined
-                    : "must be a /16 to /24 block (it is split into one database and one application subnet per AZ)"),
-        );
+        problems.check(name("vpcCidr"), s.vpcCidr, checkVpcCidr(s.vpcCidr));
         if ((given.existingDbSubnetIds ?? []).length > 0 || (given.appSecurityGroupIds ?? []).length > 0) {
             problems.add(
                 `${name("existingDbSubnetIds")} and ${name("appSecurityGroupIds")} only apply with ${name("existingVpcId")}; ` +
@@ -239,14 +241,18 @@ export class Network extends pulumi.ComponentResource {
         if (args.mode === "new") {
             const vpc = new aws.ec2.Vpc(
                 `${name}-vpc`,
-                { cidrBlock: args.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags: tags("vpc") },
+                { region: args.region, cidrBlock: args.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags: tags("vpc") },
                 { parent: this },
             );
             // Take away every rule of the default security group so nothing can use it by accident.
-            new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags: tags("default-do-not-use") }, { parent: this });
+            new aws.ec2.DefaultSecurityGroup(
+                `${name}-default-sg`,
+                { region: args.region, vpcId: vpc.id, tags: tags("default-do-not-use") },
+                { parent: this },
+            );
 
             const zones = aws
-                .getAvailabilityZonesOutput({ state: "available" }, { parent: this })
+                .getAvailabilityZonesOutput({ state: "available", region: args.region }, { parent: this })
                 .names.apply((names) => selectZones(names, args.azCount, args.region));
             const newPrefix = Number(args.vpcCidr.split("/")[1]) + 4;
             const tiers = {
@@ -258,7 +264,7 @@ export class Network extends pulumi.ComponentResource {
                 // A route table with only the implicit local route: no internet gateway, no NAT.
                 const routeTable = new aws.ec2.RouteTable(
                     `${name}-${tier}-rt`,
-                    { vpcId: vpc.id, tags: tags(`${tier}-isolated`) },
+                    { region: args.region, vpcId: vpc.id, tags: tags(`${tier}-isolated`) },
                     { parent: this },
                 );
                 routeTables[tier] = routeTable;
@@ -266,6 +272,7 @@ export class Network extends pulumi.ComponentResource {
                     const subnet = new aws.ec2.Subnet(
                         `${name}-${tier}-${i}`,
                         {
+                            region: args.region,
                             vpcId: vpc.id,
                             cidrBlock: cidr,
                             availabilityZone: zones[i],
@@ -276,7 +283,7 @@ export class Network extends pulumi.ComponentResource {
                     );
                     new aws.ec2.RouteTableAssociation(
                         `${name}-${tier}-${i}`,
-                        { subnetId: subnet.id, routeTableId: routeTable.id },
+                        { region: args.region, subnetId: subnet.id, routeTableId: routeTable.id },
                         { parent: this },
                     );
                     return subnet;
@@ -289,6 +296,7 @@ export class Network extends pulumi.ComponentResource {
             const flowLogGroup = new aws.cloudwatch.LogGroup(
                 `${name}-flow-logs`,
                 {
+                    region: args.region,
                     name: `/aws/vpc/flow-logs/${args.namePrefix}`,
                     retentionInDays: args.flowLogsRetentionDays,
                     kmsKeyId: args.logsKmsKeyArn,
@@ -325,6 +333,7 @@ export class Network extends pulumi.ComponentResource {
             new aws.ec2.FlowLog(
                 `${name}-flow-log`,
                 {
+                    region: args.region,
                     vpcId: vpc.id,
                     trafficType: args.flowLogsTrafficType,
                     logDestinationType: "cloud-watch-logs",
@@ -339,6 +348,7 @@ export class Network extends pulumi.ComponentResource {
             const appSecurityGroup = new aws.ec2.SecurityGroup(
                 `${name}-app-sg`,
                 {
+                    region: args.region,
                     vpcId: vpc.id,
                     name: `${args.namePrefix}-app`,
                     description: `Applications allowed to reach the ${args.namePrefix} database; attach it to their ENIs`,
@@ -355,9 +365,9 @@ export class Network extends pulumi.ComponentResource {
             appSecurityGroupIds = pulumi.all([appSecurityGroup.id]);
             endpointSubnetIds = this.appSubnetIds;
         } else {
-            const subnets = args.existingDbSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }));
+            const subnets = args.existingDbSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id, region: args.region }, { parent: this }));
             this.vpcId = pulumi.output(args.existingVpcId);
-            this.vpcCidr = aws.ec2.getVpcOutput({ id: args.existingVpcId }, { parent: this }).cidrBlock;
+            this.vpcCidr = aws.ec2.getVpcOutput({ id: args.existingVpcId, region: args.region }, { parent: this }).cidrBlock;
             this.dbSubnetIds = pulumi.output([...args.existingDbSubnetIds]);
             this.dbSubnetAzs = pulumi.all(subnets.map((s) => s.availabilityZone)).apply((azs) => {
                 if (new Set(azs).size < 2) {
@@ -380,6 +390,7 @@ export class Network extends pulumi.ComponentResource {
         const subnetGroup = new aws.rds.SubnetGroup(
             `${name}-db`,
             {
+                region: args.region,
                 name: `${args.namePrefix}-db`,
                 description: `Isolated database subnets of ${args.namePrefix}`,
                 subnetIds: this.dbSubnetIds,
@@ -393,6 +404,7 @@ export class Network extends pulumi.ComponentResource {
         const dbSecurityGroup = new aws.ec2.SecurityGroup(
             `${name}-db-sg`,
             {
+                region: args.region,
                 vpcId: this.vpcId,
                 name: `${args.namePrefix}-db`,
                 // The description is immutable (changing it replaces the group), so it names no port.
@@ -407,6 +419,7 @@ export class Network extends pulumi.ComponentResource {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-db-from-${clientName}`,
                 {
+                    region: args.region,
                     securityGroupId: dbSecurityGroup.id,
                     referencedSecurityGroupId: securityGroupId,
                     ipProtocol: "tcp",
@@ -421,6 +434,7 @@ export class Network extends pulumi.ComponentResource {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-db-from-app-${i}`,
                 {
+                    region: args.region,
                     securityGroupId: dbSecurityGroup.id,
                     referencedSecurityGroupId: appSecurityGroupIds[i],
                     ipProtocol: "tcp",
@@ -436,6 +450,7 @@ export class Network extends pulumi.ComponentResource {
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-db-from-cidr-${i}`,
                 {
+                    region: args.region,
                     securityGroupId: dbSecurityGroup.id,
                     cidrIpv4: cidr,
                     ipProtocol: "tcp",
@@ -453,6 +468,7 @@ export class Network extends pulumi.ComponentResource {
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-app-to-db`,
                 {
+                    region: args.region,
                     securityGroupId: appSecurityGroupIds[0],
                     referencedSecurityGroupId: dbSecurityGroup.id,
                     ipProtocol: "tcp",
@@ -474,6 +490,7 @@ export class Network extends pulumi.ComponentResource {
             new aws.vpc.SecurityGroupEgressRule(
                 `${name}-app-to-endpoints`,
                 {
+                    region: args.region,
                     securityGroupId: this.managedAppSecurityGroupId,
                     referencedSecurityGroupId: this.endpointSecurityGroupId as pulumi.Output<string>,
                     ipProtocol: "tcp",
@@ -521,13 +538,21 @@ export class Network extends pulumi.ComponentResource {
                 ? undefined
                 : new aws.ec2transitgateway.VpcAttachment(
                       `${name}-tgw`,
-                      { transitGatewayId, vpcId, subnetIds: dbSubnets.map((s) => s.id), dnsSupport: "enable", tags: tags("tgw") },
+                      {
+                          region: args.region,
+                          transitGatewayId,
+                          vpcId,
+                          subnetIds: dbSubnets.map((s) => s.id),
+                          dnsSupport: "enable",
+                          tags: tags("tgw"),
+                      },
                       { parent: this },
                   );
         args.allowedCidrs.forEach((cidr, i) => {
             new aws.ec2.Route(
                 `${name}-db-to-remote-${i}`,
                 {
+                    region: args.region,
                     routeTableId: dbRouteTable.id,
                     destinationCidrBlock: cidr,
                     ...(attachment ? { transitGatewayId } : { vpcPeeringConnectionId }),
@@ -557,6 +582,7 @@ export class Network extends pulumi.ComponentResource {
         const endpointSecurityGroup = new aws.ec2.SecurityGroup(
             `${name}-endpoints-sg`,
             {
+                region: args.region,
                 vpcId: this.vpcId,
                 name: `${args.namePrefix}-endpoints`,
                 description: `Interface endpoints of ${args.namePrefix}: HTTPS from inside the VPC only`,
@@ -568,6 +594,7 @@ export class Network extends pulumi.ComponentResource {
         new aws.vpc.SecurityGroupIngressRule(
             `${name}-endpoints-https`,
             {
+                region: args.region,
                 securityGroupId: endpointSecurityGroup.id,
                 cidrIpv4: this.vpcCidr,
                 ipProtocol: "tcp",
@@ -582,6 +609,7 @@ export class Network extends pulumi.ComponentResource {
             new aws.ec2.VpcEndpoint(
                 `${name}-${service}`,
                 {
+                    region: args.region,
                     vpcId: this.vpcId,
                     serviceName: `com.amazonaws.${args.region}.${service}`,
                     vpcEndpointType: "Interface",

@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ClusterReference, writerMaxConnections } from "./cluster-reference";
-import { INITIAL_VERSION_STAGES, PASSWORD_SPECIALS } from "./generated-secrets";
+import { INITIAL_VERSION_STAGES, PASSWORD_SPECIALS, SecretReplica, replicasOf } from "./generated-secrets";
 import { Problems, checkIdentifier } from "./validation";
 import { assumeRolePolicy, deploymentAccount, policyDocument } from "./iam";
 import { AppUserAccess, CLONE_SUFFIX, SecretsSettings, validateSecretsSettings } from "./secrets-settings";
@@ -61,6 +61,12 @@ export interface SecretsArgs extends SecretsSettings {
     readonly privateApiAccess: boolean;
     /** KMS key ARN that encrypts every secret. */
     readonly secretsKmsKeyArn: pulumi.Input<string>;
+    /**
+     * A copy of every application user's secret in another region (a global database's DR region),
+     * so applications there still read their credentials when the primary region is gone.
+     * @default undefined (none)
+     */
+    readonly secretReplica?: SecretReplica;
     readonly vpcId: pulumi.Input<string>;
     readonly vpcCidr: pulumi.Input<string>;
     /** Database subnets (rotation function and proxy run there). */
@@ -207,6 +213,7 @@ export class Secrets extends pulumi.ComponentResource {
                     name: `${prefix}/app/${user.name}`,
                     description: `${user.access} application user ${user.name} of ${prefix}; rotated with alternating users`,
                     kmsKeyId: args.secretsKmsKeyArn,
+                    ...replicasOf(args.secretReplica),
                     recoveryWindowInDays: 30,
                     tags: { ...tags, DbUser: user.name, Access: user.access },
                 },

@@ -14,13 +14,18 @@ export class Problems {
     /** Records `problem` (if any) against `field` and its offending `value`. */
     check(field: string, value: unknown, problem: Check): void {
         if (problem !== undefined) {
-            this.found.push(`${field} = ${JSON.stringify(value)}: ${problem}`);
+            this.add(`${field} = ${JSON.stringify(value)}: ${problem}`);
         }
     }
 
-    /** Records a problem that concerns several fields at once. */
+    /**
+     * Records a problem that concerns several fields at once. A problem already recorded is not repeated:
+     * a setting that two components share (the secondary network mirrors `azCount`) is reported once.
+     */
     add(message: string): void {
-        this.found.push(message);
+        if (!this.found.includes(message)) {
+            this.found.push(message);
+        }
     }
 
     get list(): readonly string[] {
@@ -99,6 +104,26 @@ export function checkPrivateCidr(value: string): Check {
         ? undefined
         : "must lie inside a private RFC 1918 range (10.0.0.0/8, 172.16.0.0/12, " +
               "192.168.0.0/16); public ranges and 0.0.0.0/0 are never allowed";
+}
+
+/** Whether two valid CIDRs share an address (one contains the other's base). */
+export function cidrsOverlap(a: string, b: string): boolean {
+    const [x, y] = [parseCidr(a), parseCidr(b)];
+    if (!x || !y) {
+        return false;
+    }
+    const prefix = Math.min(x.prefix, y.prefix);
+    return prefix === 0 || (x.base ^ y.base) >>> (32 - prefix) === 0;
+}
+
+/** An AWS region name other than `primaryRegion`: what a disaster-recovery copy or replica is sent to. */
+export function checkOtherRegion(value: string, primaryRegion: string, what: string): Check {
+    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(value)) {
+        return "must be an AWS region such as eu-central-1";
+    }
+    return value === primaryRegion
+        ? `must differ from the stack's region (${primaryRegion}): ${what} in the same region is no disaster recovery`
+        : undefined;
 }
 
 /** Splits a private CIDR into `count` equal subnets of `newPrefix` bits, starting at `offset`. */

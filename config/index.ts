@@ -6,7 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmSettings, validateAlarmSettings } from "../components/alarm-settings";
 import { BackupSettings, checkScheduleOutsideWindows, validateBackupSettings } from "../components/backup";
-import { ClusterSettings, canAutoPause, validateClusterSettings } from "../components/cluster-settings";
+import { ClusterSettings, canAutoPause, validateClusterSettings, validateGlobalDatabaseCluster } from "../components/cluster-settings";
+import { GLOBAL_DATABASE_DEFAULTS } from "../components/defaults";
+import { DR_MODES, GlobalDatabaseSettings, validateGlobalDatabaseSettings } from "../components/global-database";
 import { NetworkSettings, reachesAwsApisPrivately, validateNetworkSettings } from "../components/network";
 import { parseParameterOverrides } from "../components/parameters";
 import { SecretsSettings, parseAppUsers, validateSecretsSettings } from "../components/secrets-settings";
@@ -15,6 +17,7 @@ import { Problems, checkIdentifier, checkNonEmpty, checkOneOf } from "../compone
 
 export const ENVIRONMENTS = ["dev", "test", "qa", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
+export type DrMode = (typeof DR_MODES)[number];
 
 /** The tags every taggable resource carries (ManagedBy is added here, not configured). */
 export const REQUIRED_TAGS = ["Environment", "Application", "Team", "CostCenter", "ManagedBy"] as const;
@@ -35,6 +38,10 @@ export interface StackConfig {
     readonly secrets: SecretsSettings;
     /** Cross-region backup for disaster recovery. */
     readonly backup: BackupSettings;
+    /** `aurora:drMode`: the backup copy alone, or an Aurora Global Database too. */
+    readonly drMode: DrMode;
+    /** The global database's secondary, with `drMode: global-database` (undefined otherwise). */
+    readonly globalDatabase: GlobalDatabaseSettings | undefined;
     /** Alert topic subscriptions and alarm thresholds (REQ-006, performance baseline). */
     readonly alarms: AlarmSettings;
     /** The opt-in Session Manager access path for operators. */
@@ -302,6 +309,7 @@ function parseAlarms(reader: RawReader, isProduction: boolean): AlarmSettings {
         freeableMemoryAlarmPercent: reader.integer("freeableMemoryAlarmPercent"),
         freeLocalStorageAlarmPercent: reader.integer("freeLocalStorageAlarmPercent"),
         replicaLagAlarmMs: reader.integer("replicaLagAlarmMs"),
+        drLagAlarmMs: reader.integer("drLagAlarmMs"),
         deadlockAlarmMinutes: reader.integer("deadlockAlarmMinutes"),
         xidWarningThreshold: reader.integer("xidWarningThreshold"),
         xidCriticalThreshold: reader.integer("xidCriticalThreshold"),
@@ -341,6 +349,43 @@ function parseSecrets(reader: RawReader, cluster: ClusterSettings, network: Netw
         ownMasterSecret: cluster.masterPassword === "secret",
     });
     return settings;
+}
+
+/** The `aurora:*` keys of the global database's fields, which are named after the secondary's own settings. */
+const GLOBAL_DATABASE_KEYS: Readonly<Record<string, string>> = {
+    region: "drRegion",
+    vpcCidr: "drVpcCidr",
+    instanceCount: "drInstanceCount",
+};
+
+function parseGlobalDatabase(
+    reader: RawReader,
+    context: { region: string; namePrefix: string; network: NetworkSettings; cluster: ClusterSettings },
+): { drMode: DrMode; globalDatabase: GlobalDatabaseSettings | undefined } {
+    const drMode = reader.string("drMode") as DrMode;
+    reader.problems.check(keyName("drMode"), drMode, checkOneOf(drMode, DR_MODES));
+    const settings: GlobalDatabaseSettings = {
+        region: reader.string("drRegion"),
+        vpcCidr: reader.string("drVpcCidr"),
+        // The secondary network mirrors a new primary VPC's spread.
+        azCount: context.network.mode === "new" ? context.network.azCount : GLOBAL_DATABASE_DEFAULTS.azCount,
+        instanceCount: reader.integer("drInstanceCount"),
+    };
+    const name = (field: string) => keyName(GLOBAL_DATABASE_KEYS[field] ?? field);
+    // The rules against the primary only when used: the secondary's CIDR default must not refuse a stack
+    // whose own VPC took that range.
+    if (drMode !== "global-database") {
+        validateGlobalDatabaseSettings(settings, reader.problems, name);
+        return { drMode, globalDatabase: undefined };
+    }
+    const network = context.network;
+    validateGlobalDatabaseSettings(settings, reader.problems, name, {
+        region: context.region,
+        namePrefix: context.namePrefix,
+        primaryVpc: network.mode === "new" ? { name: keyName("vpcCidr"), cidr: network.vpcCidr } : undefined,
+    });
+    validateGlobalDatabaseCluster(context.cluster, reader.problems, keyName, `${keyName("drMode")} = global-database`);
+    return { drMode, globalDatabase: settings };
 }
 
 function parseBackup(reader: RawReader, region: string): BackupSettings {
@@ -400,6 +445,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, context:
     const cluster = parseCluster(reader, { region, isProduction });
     const secrets = parseSecrets(reader, cluster, network);
     const backup = parseBackup(reader, region);
+    const { drMode, globalDatabase } = parseGlobalDatabase(reader, { region, namePrefix, network, cluster });
     if (backup.enabled) {
         checkScheduleOutsideWindows(backup.schedule, cluster, problems, keyName);
     }
@@ -432,6 +478,8 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, context:
         cluster,
         secrets,
         backup,
+        drMode,
+        globalDatabase,
         alarms,
         operatorAccess,
     };

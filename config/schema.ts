@@ -414,6 +414,14 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         description: "AuroraReplicaLagMaximum alarm threshold on the cluster, in milliseconds (1 to 3600000).",
     },
     {
+        key: "drLagAlarmMs",
+        type: "integer",
+        default: 10000,
+        description:
+            "With drMode global-database: AuroraGlobalDBRPOLag and AuroraGlobalDBReplicationLag alarm threshold, " +
+            "in milliseconds (100 to 3600000).",
+    },
+    {
         key: "deadlockAlarmMinutes",
         type: "integer",
         default: 5,
@@ -463,7 +471,7 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
             "alarm descriptions link <url>/runbooks.md#<alarm>. The default is a placeholder.",
     },
 
-    // Disaster recovery (AWS Backup with a cross-region copy)
+    // Disaster recovery (AWS Backup with a cross-region copy; optionally an Aurora Global Database)
     {
         key: "drBackup",
         type: "boolean",
@@ -474,7 +482,27 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         key: "drRegion",
         type: "string",
         default: "eu-central-1",
-        description: "Region that receives the backup copies (must differ from aws:region).",
+        description: "Region that receives the backup copies and, with drMode global-database, the secondary cluster (not aws:region).",
+    },
+    {
+        key: "drMode",
+        type: "string",
+        default: "backup-copy",
+        description:
+            "backup-copy (the AWS Backup copy alone, RPO hours) or global-database: also an Aurora Global Database " +
+            "with a secondary cluster in drRegion (RPO about a second; needs masterPassword secret; docs/global-database.md).",
+    },
+    {
+        key: "drVpcCidr",
+        type: "string",
+        default: "10.41.0.0/16",
+        description: "With drMode global-database: CIDR of the secondary region's new VPC (private, /16 to /24, apart from vpcCidr).",
+    },
+    {
+        key: "drInstanceCount",
+        type: "integer",
+        default: 2,
+        description: "With drMode global-database: instances of the secondary cluster, of the writer's class (1 to 16).",
     },
     {
         key: "backupSchedule",

@@ -47,7 +47,8 @@ export const clusterManagedMasterPassword = resourcePolicy({
     name: "rds-cluster-managed-master-password",
     description:
         "RDS/Aurora master passwords must never be a plaintext input: managed by RDS in Secrets Manager, " +
-        "or write-only (masterPasswordWo, which the provider never stores) from a secret the stack rotates.",
+        "or write-only (masterPasswordWo, which the provider never stores) from a secret the stack rotates; " +
+        "a Global Database secondary has none.",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps:
@@ -59,7 +60,11 @@ export const clusterManagedMasterPassword = resourcePolicy({
             report("Cluster sets a plaintext masterPassword: remove it and set manageMasterUserPassword to true.");
         }
         const writeOnly = read(cluster, "masterPasswordWo");
-        if (cluster.manageMasterUserPassword !== true && (writeOnly === undefined || writeOnly === "")) {
+        // A Global Database secondary has the primary's users and no credentials of its own: AWS refuses a
+        // master user or password for it (terraform-provider-aws resourceClusterCreate).
+        const globalSecondary =
+            isSetOrUnknown(read(cluster, "globalClusterIdentifier")) && !isSetOrUnknown(read(cluster, "masterUsername"));
+        if (!globalSecondary && cluster.manageMasterUserPassword !== true && (writeOnly === undefined || writeOnly === "")) {
             report(
                 "Cluster master password is not managed by RDS in Secrets Manager: set manageMasterUserPassword to true " +
                     "(or masterPasswordWo from a secret the stack rotates).",

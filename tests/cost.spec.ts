@@ -90,6 +90,27 @@ describe("tools/cost.ts (npm run cost)", () => {
         }
     });
 
+    it("REQ-008 a global database: the secondary's storage and replicated writes, and its secret replicas", () => {
+        const assumptions = { ...DEFAULT_ASSUMPTIONS, hoursPerMonth: 100, storageGb: 10, ioMillionsPerMonth: 5 };
+        expect(line(estimate(provisioned, "xx-test-1", FILE, assumptions), "Global Database").monthly).to.equal(0);
+        const global = estimate(
+            [
+                ...provisioned.filter((r) => r.type !== "aws:secretsmanager/secret:Secret"),
+                resource("aws:secretsmanager/secret:Secret", { replicas: [{ region: "xx-dr-1" }] }),
+                resource("aws:rds/globalCluster:GlobalCluster", {}),
+                resource("aws:rds/cluster:Cluster", { region: "xx-dr-1", globalClusterIdentifier: "g" }),
+                resource("aws:rds/clusterInstance:ClusterInstance", { identifier: "c-dr-instance-1", instanceClass: "db.r7g.large" }),
+            ],
+            "xx-test-1",
+            FILE,
+            assumptions,
+        );
+        expect(line(global, "c-dr-instance-1").monthly).to.equal(50);
+        expect(line(global, "Global Database: secondary storage").monthly, "10 GB x 0.1").to.equal(1);
+        expect(line(global, "Global Database: replicated write I/O").monthly, "5 million x 0.2").to.equal(1);
+        expect(line(global, "Secrets Manager").monthly, "the secret, its replica and the managed master secret").to.equal(1.5);
+    });
+
     it("I/O-Optimized: instance factor and storage rate, no I/O charge; Serverless v2 by average ACU", () => {
         const resources = [
             resource("aws:rds/cluster:Cluster", {

@@ -89,6 +89,7 @@ describe("components/network: private, isolated network (REQ-003)", () => {
                     expect(egress.filter((r) => r.inputs.securityGroupId === dbGroup.id)).to.be.empty;
                     expect(egress.map((r) => r.inputs)).to.deep.include.members([
                         {
+                            region: appGroup.inputs.region,
                             securityGroupId: appGroup.id,
                             referencedSecurityGroupId: dbGroup.id,
                             ipProtocol: "tcp",

@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { PROJECT_ROOT } from "../tools/stack-files";
 import { main, parseArgs } from "../tools/verify/cli";
+import { DRILLS } from "../tools/verify/drills";
 import { expectedCheckIds } from "../functions/bootstrap/verify";
 import { IN_DATABASE_ITEMS, inDatabaseItemOf, proxyTarget, runInDatabaseChecks } from "../tools/verify/in-database";
 import { allPassed } from "../tools/verify/model";
@@ -315,7 +316,7 @@ describe("docs/verify.md and the README stay true to the verifier", () => {
                 const id = c.id.startsWith("secrets.rotation.") ? "secrets.rotation.<master\\|user>" : c.id;
                 expect(verifyDoc, c.id).to.include(`| ${c.item} | \`${id}\` | ${c.requirement} |`);
             }
-            for (const drill of ["failover", "rotation", "restore", "dr-restore"]) {
+            for (const drill of DRILLS) {
                 expect(verifyDoc, drill).to.match(new RegExp(`\\| \`drill\\.${drill}\` \\| REQ-00\\d \\|`));
             }
         } finally {

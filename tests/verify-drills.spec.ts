@@ -3,7 +3,7 @@
  * drill's FailoverDBCluster cuts the TCP proxy in front of the fake database and the cluster's
  * describe answers restore it, and the drill must report the write downtime within one probe
  * interval; rotation counts failed logins; restores measure time to available and RPO and always
- * delete the temporary cluster.
+ * delete the temporary cluster; a global database's switchover times the move to the DR region and back.
  */
 import {
     DescribeBackupJobCommand,
@@ -21,9 +21,11 @@ import {
     DeleteDBInstanceCommand,
     DescribeDBClustersCommand,
     DescribeDBInstancesCommand,
+    DescribeGlobalClustersCommand,
     FailoverDBClusterCommand,
     RDSClient,
     RestoreDBClusterToPointInTimeCommand,
+    SwitchoverGlobalClusterCommand,
 } from "@aws-sdk/client-rds";
 import { DescribeSecretCommand, RotateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { AwsClientStub } from "aws-sdk-client-mock";
@@ -31,6 +33,7 @@ import { expect } from "chai";
 import { DrillContext, DrillName, POLL_MS, POLL_TICKS, runDrill } from "../tools/verify/drills";
 import type { Endpoint } from "../tools/verify/postgres";
 import { PROBE_INTERVAL_MS } from "../tools/verify/probe";
+import { StackOutputs } from "../tools/verify/stack";
 import { World, deployedWorld } from "./support/aws-world";
 import { CuttableProxy, FakeClock, cuttableProxy, echoConnections, echoServer } from "./support/tcp";
 
@@ -512,4 +515,95 @@ describe("verify: drills", () => {
             expect(off.checks[0].evidence).to.match(/aurora:drBackup is false/);
         },
     );
+
+    describe("switchover (aurora:drMode global-database)", () => {
+        const GLOBAL_ID = "aurora-prod-global";
+        const PRIMARY_ARN = "arn:aws:rds:eu-west-1:123456789012:cluster:aurora-prod";
+        const DR_ARN = "arn:aws:rds:eu-central-1:123456789012:cluster:aurora-prod-dr";
+
+        /** The drill's context on a global-database prod stack: the outputs such a stack publishes. */
+        function globalContext(): DrillContext {
+            return context({
+                config: { ...world.config, drMode: "global-database" },
+                outputs: new StackOutputs({
+                    ...world.outputs.values,
+                    clusterArn: PRIMARY_ARN,
+                    globalClusterIdentifier: GLOBAL_ID,
+                    drClusterArn: DR_ARN,
+                }),
+            });
+        }
+
+        /** The global cluster as DescribeGlobalClusters returns it; a switchover settles after `settleAfter` describes. */
+        function simulateGlobalCluster(settleAfter: number): { writer: () => string } {
+            let writer = PRIMARY_ARN;
+            let moving: { to: string; describes: number } | undefined;
+            const answer = () => {
+                if (moving && ++moving.describes >= settleAfter) {
+                    writer = moving.to;
+                    moving = undefined;
+                }
+                return {
+                    GlobalClusters: [
+                        {
+                            GlobalClusterIdentifier: GLOBAL_ID,
+                            Status: moving ? "switching-over" : "available",
+                            FailoverState: moving ? { Status: "switching-over" as const, ToDbClusterArn: moving.to } : undefined,
+                            GlobalClusterMembers: [PRIMARY_ARN, DR_ARN].map((arn) => ({ DBClusterArn: arn, IsWriter: arn === writer })),
+                        },
+                    ],
+                };
+            };
+            for (const client of [world.mocks.rds, world.mocks.drRds] as Array<AwsClientStub<RDSClient>>) {
+                client.on(DescribeGlobalClustersCommand).callsFake(answer);
+                client.on(SwitchoverGlobalClusterCommand).callsFake((input) => {
+                    moving = { to: input.TargetDbClusterIdentifier, describes: 0 };
+                    return {};
+                });
+            }
+            return { writer: () => writer };
+        }
+
+        it("REQ-008: switches the writer to drRegion and back, timing each move, each sent to the writer's region", async () => {
+            world = await deployedWorld("prod");
+            const global = simulateGlobalCluster(8);
+            const { report, checks } = await runDrill("switchover", globalContext());
+            expect(checks[0], checks[0].evidence).to.include({ id: "drill.switchover", status: "pass", requirement: "REQ-008" });
+            // Settled at the eighth describe, seven polls after the request.
+            expect(report.measurements.map((m) => [m.name, m.value])).to.deep.equal([
+                ["switchover to eu-central-1 completed after", (7 * POLL_MS) / 1000],
+                ["switchback to eu-west-1 completed after", (7 * POLL_MS) / 1000],
+            ]);
+            expect(global.writer(), "the stack ends as Pulumi declares it").to.equal(PRIMARY_ARN);
+            const [toDr] = world.mocks.rds.commandCalls(SwitchoverGlobalClusterCommand);
+            const [back] = world.mocks.drRds.commandCalls(SwitchoverGlobalClusterCommand);
+            expect(toDr.args[0].input).to.deep.equal({ GlobalClusterIdentifier: GLOBAL_ID, TargetDbClusterIdentifier: DR_ARN });
+            expect(back.args[0].input).to.deep.equal({ GlobalClusterIdentifier: GLOBAL_ID, TargetDbClusterIdentifier: PRIMARY_ARN });
+        });
+
+        it("switchover fails when a move takes longer than the target, and stops after a bounded wait", async () => {
+            world = await deployedWorld("prod");
+            simulateGlobalCluster(8);
+            const slow = await runDrill("switchover", { ...globalContext(), rtoSeconds: 60 });
+            expect(slow.checks[0]).to.include({ status: "fail" });
+            expect(slow.checks[0].evidence).to.match(/switchover to eu-central-1 completed after 105 s, more than the RTO of 60 s/);
+        });
+
+        it("switchover is not-run without a global database, or while the stack's cluster is not the settled writer", async () => {
+            world = await deployedWorld("prod");
+            const none = await runDrill("switchover", context());
+            expect(none.checks[0]).to.include({ status: "not-run" });
+            expect(none.checks[0].evidence).to.match(/aurora:drMode is backup-copy/);
+
+            simulateGlobalCluster(1);
+            await world.clients.rds.send(
+                new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: GLOBAL_ID, TargetDbClusterIdentifier: DR_ARN }),
+            );
+            world.mocks.rds.resetHistory();
+            const moved = await runDrill("switchover", globalContext());
+            expect(moved.checks[0]).to.include({ status: "not-run" });
+            expect(moved.checks[0].evidence).to.match(/switch back first/);
+            expect(world.mocks.rds.commandCalls(SwitchoverGlobalClusterCommand), "nothing is moved").to.have.length(0);
+        });
+    });
 });

@@ -171,11 +171,14 @@ export function estimate(
 
     const keys = ofType("aws:kms/key:Key").length;
     add("KMS keys", keys * p.kmsKeyMonth, `${keys} keys x $${p.kmsKeyMonth}/month (requests not included)`);
-    const secrets = ofType("aws:secretsmanager/secret:Secret").length + (cluster?.inputs.manageMasterUserPassword ? 1 : 0);
+    // Secrets Manager bills a replica in another region as a secret.
+    const replicas = ofType("aws:secretsmanager/secret:Secret").reduce((n, r) => n + (r.inputs.replicas?.length ?? 0), 0);
+    const secrets = ofType("aws:secretsmanager/secret:Secret").length + replicas + (cluster?.inputs.manageMasterUserPassword ? 1 : 0);
     add(
         "Secrets Manager secrets",
         secrets * p.secretMonth,
-        `${secrets} secrets (the RDS-managed master secret included) x $${p.secretMonth}/month`,
+        `${secrets} secrets (the RDS-managed master secret${replicas > 0 ? ` and ${replicas} replicas` : ""} included) ` +
+            `x $${p.secretMonth}/month`,
     );
     const alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").length;
     const dashboards = ofType("aws:cloudwatch/dashboard:Dashboard").length;
@@ -208,7 +211,24 @@ export function estimate(
     if (ofType("aws:rds/clusterActivityStream:ClusterActivityStream").length > 0) {
         add("Database Activity Stream", 0, "not estimated: the Kinesis stream RDS creates is billed by Kinesis per shard-hour and volume");
     }
-    add("Global Database replication", 0, "not used by this program");
+    const secondary = ofType("aws:rds/cluster:Cluster").find((c) => c.inputs.globalClusterIdentifier !== undefined);
+    if (secondary && cluster) {
+        // Priced with the stack region's table, like the secondary's instances above (one table per region is issue 16).
+        const gbPrice = ioOptimized ? p.ioOptimizedStorageGbMonth : p.storageGbMonth;
+        add(
+            "Global Database: secondary storage",
+            assumptions.storageGb * gbPrice,
+            `${assumptions.storageGb} GB replicated to ${secondary.inputs.region} x $${gbPrice}/GB-month (${priceRegion} prices)`,
+        );
+        add(
+            "Global Database: replicated write I/O",
+            assumptions.ioMillionsPerMonth * p.ioPerMillion,
+            `${assumptions.ioMillionsPerMonth} million write I/Os assumed replicated x $${p.ioPerMillion}/million ` +
+                `(cross-region data transfer not included)`,
+        );
+    } else {
+        add("Global Database replication", 0, "not used by this program");
+    }
 
     return { priceRegion, stackRegion, asOf: p.asOf, lines, total: round2(lines.reduce((sum, l) => sum + l.monthly, 0)) };
 }

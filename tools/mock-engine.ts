@@ -209,7 +209,7 @@ export class MockEngine implements pulumi.runtime.Mocks {
         if (type === "aws:kms/key:Key" || type === "aws:backup/plan:Plan") {
             return uuid(name);
         }
-        return inputs.name ?? inputs.clusterIdentifier ?? inputs.identifier ?? `${name}-${hex(name, 7)}`;
+        return inputs.name ?? inputs.clusterIdentifier ?? inputs.identifier ?? inputs.globalClusterIdentifier ?? `${name}-${hex(name, 7)}`;
     }
 
     private computed(type: string, name: string, id: string, region: string, inputs: Record<string, any>): Record<string, any> {
@@ -240,6 +240,8 @@ export class MockEngine implements pulumi.runtime.Mocks {
                     endpoint: `${id}.cluster-${rdsHost}`,
                     readerEndpoint: `${id}.cluster-ro-${rdsHost}`,
                     port: inputs.port ?? 5432,
+                    // The program sends a full version (a major alone is resolved first), which AWS runs as sent.
+                    engineVersionActual: inputs.engineVersion,
                     masterUserSecrets: inputs.manageMasterUserPassword
                         ? [
                               {
@@ -250,6 +252,18 @@ export class MockEngine implements pulumi.runtime.Mocks {
                           ]
                         : [],
                 };
+            case "aws:rds/globalCluster:GlobalCluster": {
+                // Made from a source cluster, the global cluster takes its engine, version and encryption.
+                const source = [...this.recorded.values()].find((r) => r.state.arn === inputs.sourceDbClusterIdentifier);
+                return {
+                    arn: `arn:aws:rds::${account}:global-cluster:${id}`,
+                    globalClusterResourceId: `cluster-${hex(name, 26).toUpperCase()}`,
+                    endpoint: `${id}.global-${hex(name, 8)}.global.rds.amazonaws.com`,
+                    engine: source?.inputs.engine ?? inputs.engine,
+                    engineVersionActual: source?.state.engineVersionActual ?? inputs.engineVersion,
+                    storageEncrypted: source?.inputs.storageEncrypted ?? inputs.storageEncrypted ?? false,
+                };
+            }
             case "aws:rds/clusterInstance:ClusterInstance":
                 return {
                     arn: `arn:aws:rds:${region}:${account}:db:${id}`,

@@ -28,6 +28,7 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
         "storageEncrypted",
     ],
     "aws:rds/clusterInstance:ClusterInstance": ["availabilityZone", "clusterIdentifier", "dbSubnetGroupName", "engine", "identifier"],
+    "aws:rds/globalCluster:GlobalCluster": ["databaseName", "engine", "sourceDbClusterIdentifier", "storageEncrypted"],
     // The activity stream has no update: every argument replaces it (cluster_activity_stream.go).
     "aws:rds/clusterActivityStream:ClusterActivityStream": ["engineNativeAuditFieldsIncluded", "kmsKeyId", "mode", "resourceArn"],
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": ["description", "family", "name"],
@@ -88,6 +89,16 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
         "overrideSpecial",
         "keepers",
     ],
+};
+
+/**
+ * Arguments that are Optional without Computed in the provider schema but read back from AWS: a value
+ * in the state that the program does not set is planned as removed. For a cluster that removal is
+ * RemoveFromGlobalCluster (global_cluster_identifier) or PromoteReadReplicaDBCluster
+ * (replication_source_identifier): terraform-provider-aws internal/service/rds/cluster.go resourceClusterUpdate.
+ */
+const REMOVED_WHEN_UNSET: Readonly<Record<string, readonly string[]>> = {
+    "aws:rds/cluster:Cluster": ["globalClusterIdentifier", "replicationSourceIdentifier"],
 };
 
 /** Arguments that are a resource's physical name, unique in its account, region or VPC. */
@@ -212,14 +223,15 @@ function diff(prior: DeployedResource, next: RecordedResource): { changes: Field
     const ignored = [...next.options.ignoreChanges];
     const forceNew = FORCE_NEW[next.type] ?? [];
     const changes: FieldChange[] = [];
-    for (const field of new Set([...Object.keys(prior.inputs), ...Object.keys(next.inputs)])) {
+    const readBackOnly = (REMOVED_WHEN_UNSET[next.type] ?? []).filter((f) => prior.state[f] !== undefined);
+    for (const field of new Set([...Object.keys(prior.inputs), ...Object.keys(next.inputs), ...readBackOnly])) {
         if (ignored.includes(field)) {
             continue;
         }
         const to = next.inputs[field];
         // An argument no longer set keeps the value AWS has (Optional+Computed), unless it was only ever ours.
         const from = field in prior.state ? prior.state[field] : prior.inputs[field];
-        if (to === undefined && !(field in prior.inputs)) {
+        if (to === undefined && !(field in prior.inputs) && !readBackOnly.includes(field)) {
             continue;
         }
         if (!equivalent(next.type, field, from, to)) {

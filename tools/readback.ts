@@ -93,7 +93,45 @@ const AWS_BACKUP_OWNS =
     `AWS Backup documentation "Continuous backups and point-in-time restore (PITR)" (Aurora: AWS Backup manages the cluster's ` +
     `backup retention); crossplane-contrib/provider-aws#1356; aws-cloudformation/cloudformation-coverage-roadmap#2167; ${TF}#33465`;
 
+/** The global cluster `cluster` belongs to: made from it, or named by it as a secondary. */
+function globalClusterOf(cluster: DeployedResource, stack: readonly DeployedResource[]): DeployedResource | undefined {
+    return stack.find(
+        (r) =>
+            r.type === "aws:rds/globalCluster:GlobalCluster" &&
+            (r.inputs.sourceDbClusterIdentifier === cluster.state.arn || r.state.id === cluster.inputs.globalClusterIdentifier),
+    );
+}
+
 export const READ_BACK_RULES: readonly ReadBackRule[] = [
+    {
+        type: "aws:rds/cluster:Cluster",
+        field: "globalClusterIdentifier",
+        behaviour: "The provider reads the global cluster a cluster belongs to, the one made from it included",
+        source:
+            `${TF} internal/service/rds/cluster.go resourceClusterRead (findGlobalClusterByDBClusterARN, ` +
+            `d.Set("global_cluster_identifier", ...)); the aws_rds_global_cluster example "New Global Cluster From ` +
+            `Existing DB Cluster", which ignores it on the cluster`,
+        readBack: ({ resource, stack }) => {
+            const global = globalClusterOf(resource, stack);
+            return global ? { value: global.state.id } : undefined;
+        },
+    },
+    {
+        type: "aws:rds/cluster:Cluster",
+        field: "replicationSourceIdentifier",
+        behaviour: "AWS returns a global secondary's ReplicationSourceIdentifier: the ARN of the primary cluster",
+        source:
+            `${TF} internal/service/rds/cluster.go resourceClusterRead (d.Set("replication_source_identifier", ` +
+            `dbc.ReplicationSourceIdentifier)); ${TF}#40921 and #43214, whose secondaries ignore it. Inferred from those ` +
+            `threads: no AWS document states the value`,
+        readBack: ({ resource, stack }) => {
+            const global = globalClusterOf(resource, stack);
+            const source = global?.inputs.sourceDbClusterIdentifier;
+            return global && resource.inputs.globalClusterIdentifier !== undefined && source !== resource.state.arn
+                ? { value: source }
+                : undefined;
+        },
+    },
     {
         type: "aws:rds/clusterActivityStream:ClusterActivityStream",
         field: "kmsKeyId",

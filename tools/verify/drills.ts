@@ -26,9 +26,12 @@ import {
     DeleteDBInstanceCommand,
     DescribeDBClustersCommand,
     DescribeDBInstancesCommand,
+    DescribeGlobalClustersCommand,
     FailoverDBClusterCommand,
+    GlobalCluster,
     RDSClient,
     RestoreDBClusterToPointInTimeCommand,
+    SwitchoverGlobalClusterCommand,
 } from "@aws-sdk/client-rds";
 import { DescribeSecretCommand, RotateSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { ENGINE } from "../../components/aurora-catalog";
@@ -39,19 +42,21 @@ import type { Endpoint } from "./postgres";
 import { Clock, ConnectionFactory, Probe, ProbeTarget, downtimeOf } from "./probe";
 import { DrillReport, Measurement } from "./report";
 
-export const DRILLS = ["failover", "rotation", "restore", "dr-restore"] as const;
+export const DRILLS = ["failover", "rotation", "restore", "dr-restore", "switchover"] as const;
 export type DrillName = (typeof DRILLS)[number];
 
 /**
  * Targets the drills are held against, as docs/disaster-recovery.md states them (override with
  * --rto-seconds / --rpo-seconds): failover < 60 s, point-in-time restore RTO 2 h and RPO 5 min,
- * region restore RTO 4 h (its RPO is the backup schedule plus the copy, read from the plan).
+ * region restore RTO 4 h (its RPO is the backup schedule plus the copy, read from the plan), a
+ * global database switchover 15 min each way (docs/global-database.md).
  */
 export const DEFAULT_TARGETS: Record<DrillName, { rtoSeconds: number; rpoSeconds?: number }> = {
     failover: { rtoSeconds: 60 },
     rotation: { rtoSeconds: 600 },
     restore: { rtoSeconds: 2 * 3600, rpoSeconds: 300 },
     "dr-restore": { rtoSeconds: 4 * 3600 },
+    switchover: { rtoSeconds: 900 },
 };
 
 /** How often the drills poll AWS while they wait for a state: every 5 probe ticks during a probe, 15 s otherwise. */
@@ -717,11 +722,88 @@ export async function drRestoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
     }
 }
 
+/** The writer of a settled global cluster (available, no switchover or failover in progress); undefined while it moves. */
+function settledWriterOf(global: GlobalCluster | undefined): string | undefined {
+    return global?.Status === "available" && !global.FailoverState?.Status
+        ? global.GlobalClusterMembers?.find((m) => m.IsWriter)?.DBClusterArn
+        : undefined;
+}
+
+/**
+ * The planned move of the writer to the DR region and back (drMode global-database): a managed
+ * switchover to the secondary, timed until it is the settled writer, then the same back, so that the
+ * stack ends as Pulumi declares it. A switchover waits for the secondary to catch up: no data is lost.
+ * Each move is sent to the region of the cluster that is the writer at the time.
+ */
+export async function switchoverDrill(ctx: DrillContext): Promise<DrillOutcome> {
+    const { config, outputs, clients, clock } = ctx;
+    if (config.drMode !== "global-database") {
+        throw new NotRunError(`aurora:drMode is ${config.drMode} for this stack: there is no global database to switch over`);
+    }
+    const t = timeline(ctx);
+    const rto = ctx.rtoSeconds ?? DEFAULT_TARGETS.switchover.rtoSeconds;
+    const globalId = outputs.get("globalClusterIdentifier");
+    const [primaryArn, secondaryArn] = [outputs.get("clusterArn"), outputs.get("drClusterArn")];
+    const describe = (client: RDSClient) =>
+        tolerant(
+            async () => (await client.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: globalId }))).GlobalClusters?.[0],
+        );
+    const writer = settledWriterOf(await describe(clients.rds));
+    if (writer !== primaryArn) {
+        throw new NotRunError(
+            `${globalId} is not settled with ${primaryArn} as its writer (writer: ${writer ?? "moving or unknown"}): ` +
+                "switch back first (docs/global-database.md#switch-back)",
+        );
+    }
+    const move = async (client: RDSClient, from: string, to: string): Promise<number> => {
+        const started = clock.now();
+        await client.send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: globalId, TargetDbClusterIdentifier: to }));
+        t.note(`SwitchoverGlobalCluster ${globalId}: ${from} -> ${to} requested`);
+        const done = await waitFor(
+            clock,
+            `${to} to be the settled writer of ${globalId}`,
+            async () => settledWriterOf(await describe(client)) === to,
+            POLL_MS,
+            polls(rto, POLL_MS),
+        );
+        t.note(`${to} is the writer`);
+        return seconds(done - started);
+    };
+    const measurements: Measurement[] = [
+        {
+            name: `switchover to ${config.backup.drRegion} completed after`,
+            value: await move(clients.rds, primaryArn, secondaryArn),
+            unit: "s",
+            target: rto,
+        },
+        {
+            name: `switchback to ${config.region} completed after`,
+            value: await move(clients.drRds, secondaryArn, primaryArn),
+            unit: "s",
+            target: rto,
+        },
+    ];
+    const problems = measurements.filter((m) => m.value > rto).map((m) => `${m.name} ${m.value} s, more than the RTO of ${rto} s`);
+    return {
+        report: { drill: "switchover", measurements, events: t.events },
+        checks: [
+            drillCheck(
+                "switchover",
+                "Global database switchover",
+                "REQ-008",
+                problems,
+                `${globalId}: ${measurements.map((m) => `${m.name} ${m.value} s`).join(", ")}`,
+            ),
+        ],
+    };
+}
+
 const RUNNERS: Record<DrillName, (ctx: DrillContext) => Promise<DrillOutcome>> = {
     failover: failoverDrill,
     rotation: rotationDrill,
     restore: restoreDrill,
     "dr-restore": drRestoreDrill,
+    switchover: switchoverDrill,
 };
 
 const ITEMS: Record<DrillName, Pick<CheckResult, "item" | "requirement">> = {
@@ -729,6 +811,7 @@ const ITEMS: Record<DrillName, Pick<CheckResult, "item" | "requirement">> = {
     rotation: { item: "Rotation working", requirement: "REQ-004" },
     restore: { item: "Backups and PITR", requirement: "REQ-005" },
     "dr-restore": { item: "Cross-region copy", requirement: "REQ-005" },
+    switchover: { item: "Global database switchover", requirement: "REQ-008" },
 };
 
 /** Runs one drill; a drill that cannot start or breaks off is reported (not-run or fail), never thrown. */
