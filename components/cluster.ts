@@ -26,6 +26,9 @@ import { ClusterReference } from "./cluster-reference";
 /** Log types exported to CloudWatch Logs (IAM authentication failures need IAM auth on, which it always is). */
 export const EXPORTED_LOG_TYPES = ["postgresql", "iam-db-auth-error"] as const;
 
+/** What AWS reads back of a cluster's place in a global database, which every cluster ignores (see its ignoreChanges). */
+export const GLOBAL_MEMBERSHIP_FIELDS = ["globalClusterIdentifier", "replicationSourceIdentifier"];
+
 /** RDS Extended Support, opted into or out of: what the cluster (and a global cluster made from it) sends. */
 export function engineLifecycleSupport(extendedSupport: boolean): string {
     return extendedSupport ? "open-source-rds-extended-support" : "open-source-rds-extended-support-disabled";
@@ -230,14 +233,16 @@ export class AuroraCluster extends pulumi.ComponentResource {
         // After creation AWS's automatic minor upgrades own the minor, so version drift is ignored except
         // while a deliberate major upgrade is applied. With continuous backup, AWS Backup owns retention and
         // the backup window, and a modify with other values is refused (docs/disaster-recovery.md).
-        // In a global database the provider reads the membership back, and a value read back that the
-        // program leaves out is sent as removed: the global cluster would detach the primary made into it,
-        // and the replication source that whichever cluster is the secondary reports (after a switchover,
-        // this one) would promote it (terraform-provider-aws resourceClusterUpdate; docs/global-database.md).
+        // The provider reads a global database's membership back, and a value read back that the program
+        // leaves out is sent as removed: the global cluster would detach the primary made into it, and the
+        // replication source that whichever cluster is the secondary reports (after a switchover, this one)
+        // would promote it (terraform-provider-aws resourceClusterUpdate; docs/global-database.md). Ignored
+        // on every cluster: when a stack turns its global database off, its cluster must not be detached
+        // before the secondary (the writer leaves last) but by the global cluster's own deletion.
         const ignoreChanges = [
             ...(args.allowMajorVersionUpgrade ? [] : ["engineVersion"]),
             ...(args.continuousBackupByAwsBackup ? ["backupRetentionPeriod", "preferredBackupWindow"] : []),
-            ...(args.globalDatabase ? ["globalClusterIdentifier", "replicationSourceIdentifier"] : []),
+            ...GLOBAL_MEMBERSHIP_FIELDS,
         ];
         // Write-only: the provider sends the password at creation and never stores it; the rotation owns it afterwards.
         const ownPassword =

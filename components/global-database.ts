@@ -47,7 +47,13 @@ export function validateGlobalDatabaseSettings(
     s: GlobalDatabaseSettings,
     problems: Problems,
     name: (field: string) => string,
-    stack?: { region: string; namePrefix: string; primaryVpc?: { name: string; cidr: string } },
+    stack?: {
+        region: string;
+        namePrefix: string;
+        primaryVpc?: { name: string; cidr: string };
+        /** The caller's name for what makes the stack a production one (`aurora:environment = prod`), if it is. */
+        production?: string;
+    },
 ): void {
     const cidrProblem = checkVpcCidr(s.vpcCidr);
     problems.check(name("vpcCidr"), s.vpcCidr, cidrProblem);
@@ -63,6 +69,12 @@ export function validateGlobalDatabaseSettings(
             s.vpcCidr,
             `overlaps ${stack.primaryVpc.name} (${stack.primaryVpc.cidr}): ` +
                 "the two regions' networks must stay apart to be peered or routed",
+        );
+    }
+    if (stack.production !== undefined && s.instanceCount < 2) {
+        problems.add(
+            `${name("instanceCount")} = ${s.instanceCount} with ${stack.production}: the secondary needs at least 2 instances, ` +
+                "so that the cluster a failover promotes has a failover target in another AZ",
         );
     }
     const identifier = `${stack.namePrefix}-${SECONDARY_SUFFIX}`;
@@ -115,6 +127,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
             region: args.primaryRegion,
             namePrefix: args.namePrefix,
             primaryVpc: args.primaryVpcCidr === undefined ? undefined : { name: "primaryVpcCidr", cidr: args.primaryVpcCidr },
+            production: args.isProduction ? "isProduction" : undefined,
         });
         problems.throwIfAny(this, `Invalid GlobalDatabase arguments for '${name}':`);
         const prefix = `${args.namePrefix}-${SECONDARY_SUFFIX}`;

@@ -122,7 +122,7 @@ export function checkOtherRegion(value: string, primaryRegion: string, what: str
         return "must be an AWS region such as eu-central-1";
     }
     return value === primaryRegion
-        ? `must differ from the stack's region (${primaryRegion}): ${what} in the same region is no disaster recovery`
+        ? `must differ from the stack's region (aws:region = ${primaryRegion}): ${what} in the same region is no disaster recovery`
         : undefined;
 }
 

@@ -360,7 +360,7 @@ const GLOBAL_DATABASE_KEYS: Readonly<Record<string, string>> = {
 
 function parseGlobalDatabase(
     reader: RawReader,
-    context: { region: string; namePrefix: string; network: NetworkSettings; cluster: ClusterSettings },
+    context: { region: string; namePrefix: string; isProduction: boolean; network: NetworkSettings; cluster: ClusterSettings },
 ): { drMode: DrMode; globalDatabase: GlobalDatabaseSettings | undefined } {
     const drMode = reader.string("drMode") as DrMode;
     reader.problems.check(keyName("drMode"), drMode, checkOneOf(drMode, DR_MODES));
@@ -383,6 +383,7 @@ function parseGlobalDatabase(
         region: context.region,
         namePrefix: context.namePrefix,
         primaryVpc: network.mode === "new" ? { name: keyName("vpcCidr"), cidr: network.vpcCidr } : undefined,
+        production: context.isProduction ? `${keyName("environment")} = prod` : undefined,
     });
     validateGlobalDatabaseCluster(context.cluster, reader.problems, keyName, `${keyName("drMode")} = global-database`);
     return { drMode, globalDatabase: settings };
@@ -445,7 +446,7 @@ export function parseStackConfig(raw: Readonly<Record<string, string>>, context:
     const cluster = parseCluster(reader, { region, isProduction });
     const secrets = parseSecrets(reader, cluster, network);
     const backup = parseBackup(reader, region);
-    const { drMode, globalDatabase } = parseGlobalDatabase(reader, { region, namePrefix, network, cluster });
+    const { drMode, globalDatabase } = parseGlobalDatabase(reader, { region, namePrefix, isProduction, network, cluster });
     if (backup.enabled) {
         checkScheduleOutsideWindows(backup.schedule, cluster, problems, keyName);
     }

@@ -502,7 +502,8 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
         key: "drInstanceCount",
         type: "integer",
         default: 2,
-        description: "With drMode global-database: instances of the secondary cluster, of the writer's class (1 to 16).",
+        description:
+            "With drMode global-database: instances of the secondary cluster, of the writer's class (1 to 16; at least 2 in prod).",
     },
     {
         key: "backupSchedule",

@@ -114,7 +114,7 @@ describe("components/backup: cross-region disaster recovery (REQ-005, DR)", () =
                 () => new Backup("bk-bad", { ...args, drRegion: "eu-west-1", retentionDays: 36, drRetentionDays: 0, schedule: "daily" }),
             ),
         );
-        expect(error.message).to.include('drRegion = "eu-west-1": must differ from the stack\'s region (eu-west-1)');
+        expect(error.message).to.include('drRegion = "eu-west-1": must differ from the stack\'s region (aws:region = eu-west-1)');
         expect(error.message).to.include("retentionDays = 36: must be an integer from 1 to 35");
         expect(error.message).to.include("drRetentionDays = 0");
         expect(error.message).to.include('schedule = "daily": must be a daily AWS cron expression at a fixed UTC time');

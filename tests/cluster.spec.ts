@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { parseStackConfig } from "../config";
-import { AuroraCluster, AuroraClusterArgs } from "../components/cluster";
+import { AuroraCluster, AuroraClusterArgs, GLOBAL_MEMBERSHIP_FIELDS } from "../components/cluster";
 import { CLUSTER_DEFAULTS } from "../components/defaults";
 import { newestCreatableMinor } from "../components/aurora-catalog";
 import { ClusterSettings, planInstances } from "../components/cluster-settings";
@@ -261,8 +261,8 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
                     "AWS owns the minor after creation (and AWS Backup the retention where it backs up)",
                 ).to.deep.equal(
                     ofType(run, "aws:backup/plan:Plan").length > 0
-                        ? ["engineVersion", "backupRetentionPeriod", "preferredBackupWindow"]
-                        : ["engineVersion"],
+                        ? ["engineVersion", "backupRetentionPeriod", "preferredBackupWindow", ...GLOBAL_MEMBERSHIP_FIELDS]
+                        : ["engineVersion", ...GLOBAL_MEMBERSHIP_FIELDS],
                 );
                 expect(cluster.inputs.availabilityZones, "never set: AWS fills in 3 AZs and a shorter list forces replacement").to.equal(
                     undefined,
@@ -342,7 +342,7 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
         const pinned = await runComponent(
             () => new AuroraCluster("minor", prodArgs({ clusterIdentifier: "t-minor", engineVersion: "17.5" })),
         );
-        expect(one(pinned, CLUSTER).options.ignoreChanges).to.deep.equal(["engineVersion"]);
+        expect(one(pinned, CLUSTER).options.ignoreChanges).to.deep.equal(["engineVersion", ...GLOBAL_MEMBERSHIP_FIELDS]);
         const upgrading = await runComponent(
             () =>
                 new AuroraCluster(
@@ -356,7 +356,7 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
                     }),
                 ),
         );
-        expect(one(upgrading, CLUSTER).options.ignoreChanges).to.deep.equal([]);
+        expect(one(upgrading, CLUSTER).options.ignoreChanges).to.deep.equal(GLOBAL_MEMBERSHIP_FIELDS);
     });
 
     it("extended support opt-in, a configured max_connections, an admin role attachment and a mixed serverless reader", async () => {

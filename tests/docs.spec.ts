@@ -25,6 +25,7 @@ import { policies } from "../policies/policies";
 import { PARAMETERS_DOC_PATH, renderParametersDoc } from "../tools/parameters-doc";
 import { runProgram } from "../tools/mock-engine";
 import { evaluatePolicies, mandatoryViolations } from "../tools/policy-runner";
+import { GLOBAL_MEMBERSHIP_FIELDS } from "../components/cluster";
 import { previewStack } from "../tools/preview";
 import { PROJECT_ROOT, readStackConfig } from "../tools/stack-files";
 import { STACKS, one, ofType, stackRun } from "./helpers";
@@ -197,7 +198,10 @@ describe("docs/major-version-upgrade.md", () => {
     it("explains the version rule the cluster really has: drift ignored, except during a major upgrade", async () => {
         for (const version of ["17", "17.5"]) {
             const staging = await previewStack("staging", { "aurora:engineVersion": version });
-            expect(one(staging, "aws:rds/cluster:Cluster").options.ignoreChanges, version).to.deep.equal(["engineVersion"]);
+            expect(one(staging, "aws:rds/cluster:Cluster").options.ignoreChanges, version).to.deep.equal([
+                "engineVersion",
+                ...GLOBAL_MEMBERSHIP_FIELDS,
+            ]);
         }
         const upgrading = await previewStack("staging", {
             "aurora:engineVersion": "18",
@@ -205,7 +209,7 @@ describe("docs/major-version-upgrade.md", () => {
             "aurora:activityStream": "false",
             "aurora:applyImmediately": "true",
         });
-        expect(one(upgrading, "aws:rds/cluster:Cluster").options.ignoreChanges).to.deep.equal([]);
+        expect(one(upgrading, "aws:rds/cluster:Cluster").options.ignoreChanges).to.deep.equal(GLOBAL_MEMBERSHIP_FIELDS);
         expect(text()).to.include('ignoreChanges: ["engineVersion"]');
     });
 

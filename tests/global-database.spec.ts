@@ -93,9 +93,10 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
         );
         expect(secondary.options.protect).to.equal(true);
         const instances = ofType(run, INSTANCE).filter((i) => i.inputs.region === DR);
+        const writerClass = one(run, INSTANCE, "aurora-prod-instance-1").inputs.instanceClass;
         expect(instances.map((i) => [i.inputs.identifier, i.inputs.instanceClass])).to.deep.equal([
-            ["aurora-prod-dr-instance-1", primary.inputs.instanceClass ?? "db.r7g.large"],
-            ["aurora-prod-dr-instance-2", "db.r7g.large"],
+            ["aurora-prod-dr-instance-1", writerClass],
+            ["aurora-prod-dr-instance-2", writerClass],
         ]);
         expect(instances.map((i) => i.inputs.availabilityZone)).to.deep.equal([`${DR}a`, `${DR}b`]);
     });
@@ -206,6 +207,19 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
         expect(changedSteps(planUpdate(switched, second.resources))).to.deep.equal([]);
     });
 
+    it("REQ-008: turning it off deletes the secondary region and the global cluster, and leaves the stack's cluster as it is", async () => {
+        const off = await previewStack("prod", { ...GLOBAL_DB, "aurora:drMode": "backup-copy" });
+        const plan = planUpdate(refresh((await globalProd()).resources), off.resources);
+        const step = (name: string) => plan.steps.find((s) => s.name === name)!;
+        expect(step("aurora-prod-cluster").operation, "not detached by an update: the global cluster's deletion does it").to.equal("same");
+        expect(changedSteps(plan).filter((s) => s.operation === "replace")).to.deep.equal([]);
+        for (const name of ["aurora-prod-global", "aurora-prod-dr-cluster"]) {
+            expect(step(name).operation, name).to.equal("delete");
+            expect(step(name).errors.join(), `${name}: unprotect it first (destroy-stack.md step 3b)`).to.match(/is protected/);
+        }
+        expect(step("aurora-prod-dr-storage").errors.join(), "the DR keys stay: the final snapshot needs them").to.match(/is protected/);
+    });
+
     it("REQ-008: without its ignoreChanges, the next `up` would detach the primary and promote the secondary", async () => {
         const [first, second] = [await globalProd(), await globalProd(1)];
         const membership = ["globalClusterIdentifier", "replicationSourceIdentifier"];
@@ -263,7 +277,11 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
 
     const refused: Array<[string, Record<string, string>, string[]]> = [
         ["an RDS-managed master password", { "aurora:drMode": "global-database" }, ["aurora:drMode", 'aurora:masterPassword = "secret"']],
-        ["the stack's own region", { ...GLOBAL_DB, "aurora:drRegion": PRIMARY }, ["aurora:drRegion", "must differ"]],
+        [
+            "the stack's own region",
+            { ...GLOBAL_DB, "aurora:drRegion": PRIMARY },
+            ["aurora:drRegion", "must differ from the stack's region (aws:region = eu-west-1)"],
+        ],
         [
             "a secondary VPC inside the primary's",
             { ...GLOBAL_DB, "aurora:drVpcCidr": "10.40.128.0/17" },
@@ -272,9 +290,14 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
         ["a public secondary CIDR", { ...GLOBAL_DB, "aurora:drVpcCidr": "52.0.0.0/16" }, ["aurora:drVpcCidr", "RFC 1918"]],
         ["no secondary instance", { ...GLOBAL_DB, "aurora:drInstanceCount": "0" }, ["aurora:drInstanceCount = 0"]],
         [
+            "a single secondary instance in prod",
+            { ...GLOBAL_DB, "aurora:drInstanceCount": "1" },
+            ["aurora:drInstanceCount = 1", "aurora:environment = prod"],
+        ],
+        [
             "burstable classes",
             { ...GLOBAL_DB, "aurora:instanceClassOverrides": '["instance-3=db.t4g.large"]' },
-            ["aurora:instanceClassOverrides", "memory-optimized"],
+            ["aurora:instanceClassOverrides", "aurora:drMode = global-database", "memory-optimized"],
         ],
         [
             "Serverless v2 that would never pause",
@@ -306,6 +329,10 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
         expect(configProblems({ "aurora:vpcCidr": "10.41.0.0/16" })).to.equal("");
         expect(configProblems({ ...GLOBAL_DB, "aurora:vpcCidr": "10.41.0.0/16" })).to.include("aurora:drVpcCidr");
         expect(configProblems(GLOBAL_DB)).to.equal("");
+        expect(
+            configProblems({ ...GLOBAL_DB, "aurora:drInstanceCount": "1", "aurora:environment": "staging" }),
+            "one is enough outside prod",
+        ).to.equal("");
         const mirrored = configProblems({ ...GLOBAL_DB, "aurora:azCount": "1" });
         expect(mirrored.match(/aurora:azCount = 1/g), "the secondary network mirrors azCount: one problem, once").to.have.length(1);
     });

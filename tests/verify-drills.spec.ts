@@ -589,6 +589,16 @@ describe("verify: drills", () => {
             expect(slow.checks[0].evidence).to.match(/switchover to eu-central-1 completed after 105 s, more than the RTO of 60 s/);
         });
 
+        it("a switchover that does not settle fails after a bounded wait and says how to switch back", async () => {
+            world = await deployedWorld("prod");
+            simulateGlobalCluster(1000);
+            const stuck = await runDrill("switchover", { ...globalContext(), rtoSeconds: 60 });
+            expect(stuck.checks[0]).to.include({ status: "fail" });
+            expect(stuck.checks[0].evidence).to.match(/timed out waiting for .*aurora-prod-dr .*\(8 polls/);
+            expect(stuck.checks[0].evidence).to.include(`make ${PRIMARY_ARN} the writer again (docs/global-database.md#switch-back)`);
+            expect(world.mocks.drRds.commandCalls(SwitchoverGlobalClusterCommand), "no switchback while it moves").to.have.length(0);
+        });
+
         it("switchover is not-run without a global database, or while the stack's cluster is not the settled writer", async () => {
             world = await deployedWorld("prod");
             const none = await runDrill("switchover", context());

@@ -28,7 +28,13 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
         "storageEncrypted",
     ],
     "aws:rds/clusterInstance:ClusterInstance": ["availabilityZone", "clusterIdentifier", "dbSubnetGroupName", "engine", "identifier"],
-    "aws:rds/globalCluster:GlobalCluster": ["databaseName", "engine", "sourceDbClusterIdentifier", "storageEncrypted"],
+    "aws:rds/globalCluster:GlobalCluster": [
+        "databaseName",
+        "engine",
+        "globalClusterIdentifier",
+        "sourceDbClusterIdentifier",
+        "storageEncrypted",
+    ],
     // The activity stream has no update: every argument replaces it (cluster_activity_stream.go).
     "aws:rds/clusterActivityStream:ClusterActivityStream": ["engineNativeAuditFieldsIncluded", "kmsKeyId", "mode", "resourceArn"],
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": ["description", "family", "name"],

@@ -759,13 +759,22 @@ export async function switchoverDrill(ctx: DrillContext): Promise<DrillOutcome> 
         const started = clock.now();
         await client.send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: globalId, TargetDbClusterIdentifier: to }));
         t.note(`SwitchoverGlobalCluster ${globalId}: ${from} -> ${to} requested`);
-        const done = await waitFor(
-            clock,
-            `${to} to be the settled writer of ${globalId}`,
-            async () => settledWriterOf(await describe(client)) === to,
-            POLL_MS,
-            polls(rto, POLL_MS),
-        );
+        let done: number;
+        try {
+            done = await waitFor(
+                clock,
+                `${to} to be the settled writer of ${globalId}`,
+                async () => settledWriterOf(await describe(client)) === to,
+                POLL_MS,
+                polls(rto, POLL_MS),
+            );
+        } catch (e) {
+            // Never left unsaid: the stack may now be switched over, which Pulumi does not declare.
+            throw new DrillFailure(
+                `${(e as Error).message}; the switchover may still be running: once describe-global-clusters shows it settled, ` +
+                    `make ${primaryArn} the writer again (docs/global-database.md#switch-back)`,
+            );
+        }
         t.note(`${to} is the writer`);
         return seconds(done - started);
     };
