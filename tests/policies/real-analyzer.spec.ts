@@ -5,12 +5,12 @@
  */
 import { expect } from "chai";
 import { PACK_NAME, policies } from "../../policies/policies";
-import { PolicyViolation, stackTagsOf } from "../../tools/preview";
+import { PolicyViolation, previewStack, stackTagsOf } from "../../tools/preview";
 import { PACK_VERSION, cannotRunDiagnostics, evaluatePolicies } from "../../tools/policy-runner";
 import { listStacks } from "../../tools/stack-files";
 import { stackPreview, stackRun } from "../helpers";
 import { RecordedResource } from "../../tools/mock-engine";
-import { MANDATORY_FAULTS, Stack, asNewStackPreview, compliantStack, stackOf } from "./harness";
+import { MANDATORY_FAULTS, Stack, asNewStackPreview, compliantStack, mutate, stackOf } from "./harness";
 import { RealAnalyzer, realAnalyzer } from "./real-analyzer";
 
 // Started while the other specs load and run: it takes ~15-20 s.
@@ -65,6 +65,27 @@ describe("the real analyzer protocol (policies/ run by @pulumi/pulumi's run-poli
             );
         }
     }
+
+    it("prod with a global database (aurora:drMode), both modes and with faults in the DR region: the same diagnostics", async () => {
+        const overrides = { "aurora:drMode": "global-database", "aurora:masterPassword": "secret" };
+        for (const mode of ["up", "preview"] as const) {
+            const result = await previewStack("prod", overrides, {}, mode);
+            const faulty = result.resources.map((r) =>
+                r.name === "aurora-prod-dr-cluster"
+                    ? mutate(r, { kmsKeyId: undefined })
+                    : r.name === "aurora-prod-dr-instance-1"
+                      ? mutate(r, { publiclyAccessible: true })
+                      : r,
+            );
+            for (const resources of [result.resources, faulty]) {
+                const local = await evaluatePolicies(resources, { stackTags: stackTagsOf(result.project) });
+                expect(local.length, `${mode}: the faults are seen`).to.equal(resources === faulty ? 2 : 0);
+                expect(sorted(await analyzer.evaluate(resources, { stackTags: stackTagsOf(result.project) })), mode).to.deep.equal(
+                    sorted(local),
+                );
+            }
+        }
+    });
 
     it('both modes, every mandatory fault at once, with a config file: the same diagnostics, none of them "can\'t run"', async () => {
         const s = compliantStack("prod");
