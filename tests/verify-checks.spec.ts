@@ -4,9 +4,9 @@
  * the reason, on each broken property; lists paginated; throttling retried by the SDK; a check that
  * cannot run is never a pass.
  */
-import { DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
+import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, RDSClient } from "@aws-sdk/client-rds";
 import { DescribeSecretCommand } from "@aws-sdk/client-secrets-manager";
-import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeAlarmsCommand, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { expect } from "chai";
 import { AwsClientStub } from "aws-sdk-client-mock";
 import * as sinon from "sinon";
@@ -61,7 +61,7 @@ describe("verify: AWS-side checks", () => {
                 }
                 const skipped = [...all.values()].filter((r) => r.status === "skipped").map((r) => r.id);
                 if (stack === "prod") {
-                    expect(skipped, "prod configures everything").to.deep.equal([]);
+                    expect(skipped, "prod configures everything but a global database").to.deep.equal(["dr.global-database"]);
                 } else if (stack === "dev") {
                     expect(skipped).to.include.members([
                         "audit.activity-stream",
@@ -482,6 +482,73 @@ describe("verify: AWS-side checks", () => {
         }
         expectStatus(all, "monitoring.dashboard", "not-run", /stack output 'dashboardName' is missing/);
         expectStatus(all, "network.not-public", "pass");
+    });
+
+    describe("dr.global-database (aurora:drMode global-database)", () => {
+        const PRIMARY_ARN = "arn:aws:rds:eu-west-1:123456789012:cluster:aurora-prod";
+        const DR_ARN = "arn:aws:rds:eu-central-1:123456789012:cluster:aurora-prod-dr";
+
+        /** The check against a global database: members, writer and sync as given, `lags` the RPO lag data points (ms). */
+        async function globalCheck(
+            world: World,
+            {
+                writer = PRIMARY_ARN,
+                sync = "connected",
+                lags = [40, 900],
+            }: { writer?: string; sync?: string; lags?: readonly number[] } = {},
+        ): Promise<CheckResult> {
+            world.mocks.rds.on(DescribeGlobalClustersCommand).resolves({
+                GlobalClusters: [
+                    {
+                        GlobalClusterIdentifier: "aurora-prod-global",
+                        Status: "available",
+                        StorageEncrypted: true,
+                        DeletionProtection: true,
+                        GlobalClusterMembers: [
+                            { DBClusterArn: PRIMARY_ARN, IsWriter: writer === PRIMARY_ARN },
+                            { DBClusterArn: DR_ARN, IsWriter: writer === DR_ARN, SynchronizationStatus: sync as "connected" },
+                        ],
+                    },
+                ],
+            });
+            world.mocks.drCloudwatch
+                .on(GetMetricStatisticsCommand, {
+                    MetricName: "AuroraGlobalDBRPOLag",
+                    Dimensions: [{ Name: "DBClusterIdentifier", Value: "aurora-prod-dr" }],
+                })
+                .resolves({ Datapoints: lags.map((Maximum) => ({ Maximum })) });
+            const config = { ...world.config, drMode: "global-database" as const };
+            const outputs = new StackOutputs({
+                ...world.outputs.values,
+                clusterArn: PRIMARY_ARN,
+                globalClusterIdentifier: "aurora-prod-global",
+                drClusterArn: DR_ARN,
+                drClusterIdentifier: "aurora-prod-dr",
+            });
+            const checks = awsChecks({ stack: world.stack, config, outputs, clients: world.clients, now: () => world.now });
+            return (await runAwsChecks(checks.filter((c) => c.id === "dr.global-database")))[0];
+        }
+
+        it("REQ-008: passes with the stack's cluster the writer, the secondary connected and its RPO lag reported and low", async () => {
+            world = await deployedWorld("prod");
+            const result = await globalCheck(world);
+            expect(result, result.evidence).to.include({ status: "pass", requirement: "REQ-008" });
+            expect(result.evidence).to.include("RPO lag at most 900 ms over 30 min");
+        });
+
+        for (const [what, state, reason] of [
+            ["the stack is switched over", { writer: DR_ARN }, /the writer is .*aurora-prod-dr, not .*switch back/],
+            ["the secondary is out of sync", { sync: "pending-resync" }, /aurora-prod-dr is pending-resync, expected connected/],
+            ["the lag is above the alarm threshold", { lags: [12000] }, /reached 12000 ms, above aurora:drLagAlarmMs \(10000\)/],
+            ["no lag is reported where the alarms look", { lags: [] }, /no AuroraGlobalDBRPOLag data .*the lag alarms.* cannot fire/],
+        ] as const) {
+            it(`REQ-008: fails when ${what}`, async () => {
+                world = await deployedWorld("prod");
+                const result = await globalCheck(world, state);
+                expect(result.status, result.evidence).to.equal("fail");
+                expect(result.evidence).to.match(reason);
+            });
+        }
     });
 
     it("a missing resource is a failure, not a not-run", () => {

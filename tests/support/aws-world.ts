@@ -89,6 +89,7 @@ export interface AwsMocks {
     backup: AwsClientStub<BackupClient>;
     drBackup: AwsClientStub<BackupClient>;
     cloudwatch: AwsClientStub<CloudWatchClient>;
+    drCloudwatch: AwsClientStub<CloudWatchClient>;
     logs: AwsClientStub<CloudWatchLogsClient>;
     sns: AwsClientStub<SNSClient>;
     kms: AwsClientStub<KMSClient>;

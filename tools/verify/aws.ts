@@ -28,6 +28,8 @@ export interface AwsClients {
     /** AWS Backup in the DR region (the DR vault's recovery points). */
     readonly drBackup: BackupClient;
     readonly cloudwatch: CloudWatchClient;
+    /** CloudWatch in the DR region (a global database's replication metrics, reported by the secondary). */
+    readonly drCloudwatch: CloudWatchClient;
     readonly logs: CloudWatchLogsClient;
     readonly sns: SNSClient;
     readonly kms: KMSClient;
@@ -49,6 +51,7 @@ export function createClients(region: string, drRegion: string, settings: Client
         backup: new BackupClient(config),
         drBackup: new BackupClient(dr),
         cloudwatch: new CloudWatchClient(config),
+        drCloudwatch: new CloudWatchClient(dr),
         logs: new CloudWatchLogsClient(config),
         sns: new SNSClient(config),
         kms: new KMSClient(config),

@@ -9,7 +9,7 @@ import {
     RecoveryPointByBackupVault,
     paginateListRecoveryPointsByBackupVault,
 } from "@aws-sdk/client-backup";
-import { GetDashboardCommand, paginateDescribeAlarms } from "@aws-sdk/client-cloudwatch";
+import { GetDashboardCommand, GetMetricStatisticsCommand, paginateDescribeAlarms } from "@aws-sdk/client-cloudwatch";
 import { DescribeLogStreamsCommand, paginateDescribeLogGroups } from "@aws-sdk/client-cloudwatch-logs";
 import {
     RouteTable,
@@ -23,6 +23,7 @@ import {
     DBInstance,
     DescribeDBClustersCommand,
     DescribeDBProxiesCommand,
+    DescribeGlobalClustersCommand,
     paginateDescribeDBClusterParameters,
     paginateDescribeDBInstances,
     paginateDescribeDBParameters,
@@ -543,6 +544,7 @@ export function awsChecks(ctx: VerifyContext, facts = new AwsFacts(ctx)): AwsChe
             },
         },
         ...backupVaultChecks(ctx),
+        globalDatabaseCheck(ctx),
         {
             id: "monitoring.enhanced-and-insights",
             item: "Enhanced Monitoring and Performance Insights",
@@ -967,6 +969,72 @@ function backupVaultChecks(ctx: VerifyContext): AwsCheck[] {
             },
         },
     ];
+}
+
+/** Minutes of AuroraGlobalDBRPOLag the global database check reads. */
+export const GLOBAL_LAG_WINDOW_MINUTES = 30;
+
+/**
+ * A global database as the stack declares it: both clusters members, the stack's own the writer, the
+ * secondary in sync, and its RPO lag reported where the alarms look for it and below their threshold.
+ */
+function globalDatabaseCheck(ctx: VerifyContext): AwsCheck {
+    const { config, outputs, clients } = ctx;
+    return {
+        id: "dr.global-database",
+        item: "Global database replication",
+        requirement: "REQ-008",
+        skip: config.drMode === "global-database" ? undefined : `aurora:drMode is ${config.drMode} for this stack`,
+        run: async () => {
+            const id = outputs.get("globalClusterIdentifier");
+            const [primaryArn, secondaryArn, secondaryId] = [
+                outputs.get("clusterArn"),
+                outputs.get("drClusterArn"),
+                outputs.get("drClusterIdentifier"),
+            ];
+            const global = (await clients.rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: id }))).GlobalClusters?.[0];
+            if (!global) throw new NotRunError(`global cluster ${id} not found`);
+            const members = global.GlobalClusterMembers ?? [];
+            const writer = members.find((m) => m.IsWriter)?.DBClusterArn;
+            const secondary = members.find((m) => m.DBClusterArn === secondaryArn);
+            const problems: string[] = [];
+            if (global.Status !== "available") problems.push(`global cluster status is ${global.Status}, expected available`);
+            if (writer !== primaryArn)
+                problems.push(`the writer is ${writer ?? "none"}, not ${primaryArn}: switch back (docs/global-database.md#switch-back)`);
+            if (!secondary) problems.push(`${secondaryArn} is not a member of ${id}`);
+            else if (secondary.SynchronizationStatus !== undefined && secondary.SynchronizationStatus !== "connected")
+                problems.push(`${secondaryId} is ${secondary.SynchronizationStatus}, expected connected`);
+            if (global.StorageEncrypted !== true) problems.push("the global cluster is not encrypted");
+            if (global.DeletionProtection !== config.cluster.deletionProtection)
+                problems.push(`deletion protection is ${global.DeletionProtection}, configured ${config.cluster.deletionProtection}`);
+            const end = ctx.now();
+            const stats = await clients.drCloudwatch.send(
+                new GetMetricStatisticsCommand({
+                    Namespace: "AWS/RDS",
+                    MetricName: "AuroraGlobalDBRPOLag",
+                    Dimensions: [{ Name: "DBClusterIdentifier", Value: secondaryId }],
+                    StartTime: new Date(end.getTime() - GLOBAL_LAG_WINDOW_MINUTES * 60_000),
+                    EndTime: end,
+                    Period: 60,
+                    Statistics: ["Maximum"],
+                }),
+            );
+            const points = stats.Datapoints ?? [];
+            const worst = Math.max(...points.map((d) => d.Maximum ?? 0));
+            if (points.length === 0)
+                problems.push(
+                    `no AuroraGlobalDBRPOLag data for DBClusterIdentifier=${secondaryId} in ${config.backup.drRegion} ` +
+                        `over ${GLOBAL_LAG_WINDOW_MINUTES} minutes: the lag alarms, which look for it there, cannot fire`,
+                );
+            else if (worst > config.alarms.drLagAlarmMs)
+                problems.push(`AuroraGlobalDBRPOLag reached ${worst} ms, above aurora:drLagAlarmMs (${config.alarms.drLagAlarmMs})`);
+            return outcome(
+                problems,
+                `${id}: ${global.Status}, writer ${writer}, ${secondaryId} ${secondary?.SynchronizationStatus ?? "?"}, ` +
+                    `RPO lag at most ${points.length > 0 ? `${worst} ms` : "unreported"} over ${GLOBAL_LAG_WINDOW_MINUTES} min`,
+            );
+        },
+    };
 }
 
 /** Runs every check; exceptions become not-run (or fail for a missing resource), never a pass. */
