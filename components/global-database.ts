@@ -144,6 +144,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
                 forceDestroy: true,
                 deletionProtection: args.cluster.deletionProtection,
                 engineLifecycleSupport: engineLifecycleSupport(args.cluster.extendedSupport),
+                tags: args.tags,
             },
             { parent: this, protect: args.protect },
         );

@@ -25,10 +25,10 @@ function requireProduction(args: ResourceValidationArgs): void {
 
 export const clusterDeletionProtection = resourcePolicy({
     name: "rds-cluster-deletion-protection",
-    description: "Production RDS/Aurora clusters must have deletion protection enabled.",
+    description: "Production RDS/Aurora clusters (and Aurora global clusters) must have deletion protection enabled.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Set deletionProtection: true on the aws.rds.Cluster.",
+    remediationSteps: "Set deletionProtection: true on the aws.rds.Cluster (and the aws.rds.GlobalCluster).",
     anchors: {
         requirements: ["REQ-008"],
         securityHub: ["RDS.7"],
@@ -37,7 +37,7 @@ export const clusterDeletionProtection = resourcePolicy({
         frameworks: ["HIPAA"],
     },
     configSchema: { properties: { ...productionSchema } },
-    validateResource: validateResourceOfType(aws.rds.Cluster, (cluster, args, report) => {
+    validateResource: validateTypes([aws.rds.Cluster, aws.rds.GlobalCluster], (cluster, args, report) => {
         requireProduction(args);
         if (cluster.deletionProtection !== true) {
             report("Production cluster does not have deletion protection: set deletionProtection to true.");
@@ -128,13 +128,14 @@ export const clusterCopyTagsToSnapshot = resourcePolicy({
 
 export const productionResourcesProtected = resourcePolicy({
     name: "production-data-resources-protected",
-    description: "Production KMS keys and RDS/Aurora clusters must carry Pulumi's `protect` resource option.",
+    description: "Production KMS keys and RDS/Aurora clusters (global clusters too) must carry Pulumi's `protect` resource option.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Pass { protect: true } in the resource options of production aws.kms.Key and aws.rds.Cluster resources.",
+    remediationSteps:
+        "Pass { protect: true } in the resource options of production aws.kms.Key, aws.rds.Cluster and aws.rds.GlobalCluster resources.",
     anchors: { requirements: ["REQ-008"], securityHub: [], awsConfig: [], checkov: [], frameworks: [] },
     configSchema: { properties: { ...productionSchema } },
-    validateResource: validateTypes([aws.kms.Key, aws.rds.Cluster], (_props, args, report) => {
+    validateResource: validateTypes([aws.kms.Key, aws.rds.Cluster, aws.rds.GlobalCluster], (_props, args, report) => {
         requireProduction(args);
         if (args.opts.protect !== true) {
             report(`Production ${args.type} is not protected: set the protect resource option so that pulumi destroy cannot delete it.`);

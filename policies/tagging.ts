@@ -33,6 +33,7 @@ export const KNOWN_TAGGABLE_TYPES: readonly string[] = [
     "aws:rds/cluster:Cluster",
     "aws:rds/clusterInstance:ClusterInstance",
     "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+    "aws:rds/globalCluster:GlobalCluster",
     "aws:rds/instance:Instance",
     "aws:rds/parameterGroup:ParameterGroup",
     "aws:rds/proxy:Proxy",

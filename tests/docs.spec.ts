@@ -421,10 +421,11 @@ describe("README.md and docs/*.md refer only to things that exist", () => {
         for (const stack of STACKS) {
             Object.keys((await stackRun(stack)).outputs).forEach((o) => outputs.add(o));
         }
-        // Outputs of opt-in paths (off in every committed stack): operator access, a declared Blue/Green target.
+        // Outputs of opt-in paths (off in every committed stack): operator access, a declared Blue/Green target, a global database.
         const optIns: Array<Record<string, string>> = [
             { "aurora:operatorAccess": "true" },
             { "aurora:proxy": "false", "aurora:masterPassword": "secret", "aurora:blueGreenTargetEngineVersion": "18" },
+            { "aurora:drMode": "global-database", "aurora:masterPassword": "secret" },
         ];
         for (const optIn of optIns) {
             Object.keys((await previewStack("staging", optIn)).outputs).forEach((o) => outputs.add(o));
@@ -432,7 +433,7 @@ describe("README.md and docs/*.md refer only to things that exist", () => {
         const checked = new Set<string>();
         for (const { name, text } of allMarkdown()) {
             const named = [
-                ...text.matchAll(/pulumi stack output (\w+)/g),
+                ...text.matchAll(/pulumi stack output (?:--stack \S+ )?(\w+)/g),
                 ...text.matchAll(/stack outputs? `(\w+)`/g),
                 ...text.matchAll(/the `(\w+)` output/g),
             ].map((m) => m[1]);
@@ -442,6 +443,8 @@ describe("README.md and docs/*.md refer only to things that exist", () => {
             }
         }
         expect([...checked]).to.include.members([
+            "globalClusterIdentifier",
+            "drClusterArn",
             "writerEndpoint",
             "masterSecretArn",
             "clusterResourceId",

@@ -261,6 +261,9 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
         [INSTANCE, "aurora-prod-dr-instance-1", { publiclyAccessible: true }, "rds-instance-not-publicly-accessible"],
         ["aws:sns/topic:Topic", "aurora-prod-dr-alerts", { kmsMasterKeyId: "alias/aws/sns" }, "sns-topic-cmk"],
         [GLOBAL, "aurora-prod-global", { engineLifecycleSupport: undefined }, "rds-extended-support-opt-out"],
+        [GLOBAL, "aurora-prod-global", { deletionProtection: false }, "rds-cluster-deletion-protection"],
+        [GLOBAL, "aurora-prod-global", {}, "production-data-resources-protected", { protect: false }],
+        [GLOBAL, "aurora-prod-global", { tags: undefined }, "required-tags"],
     ];
     it("REQ-008: the policy pack still refuses, on the global database's own resources, the faults it refuses elsewhere", async () => {
         const run = await globalProd();
@@ -270,9 +273,9 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
                 .filter(([type, name]) => r.type === type && r.name === name)
                 .reduce((x, [, , changes, , options]) => mutate(x, changes as Record<string, any>, options ?? {}), r),
         );
-        const reported = (await evaluatePolicies(faulty, { stackTags: stackTagsOf("aurora") })).map(
-            (v) => `${v.policy} ${v.urn?.split("::").pop()}`,
-        );
+        // Production by the stack's tag as well, so that removing a resource's tags does not also make it non-production.
+        const stackTags = { ...stackTagsOf("aurora"), Environment: "prod" };
+        const reported = (await evaluatePolicies(faulty, { stackTags })).map((v) => `${v.policy} ${v.urn?.split("::").pop()}`);
         expect(reported.sort()).to.deep.equal(faults.map(([, name, , policy]) => `${policy} ${name}`).sort());
     });
 
