@@ -69,6 +69,8 @@ export interface DashboardInput {
     readonly instances: readonly InstanceTarget[];
     readonly settings: AlarmSettings;
     readonly alarmArns: readonly string[];
+    /** The cluster is a member of an Aurora Global Database: graphs of the replication it reports while it is the secondary. */
+    readonly globalDatabaseMember?: boolean;
 }
 
 const WIDTH = 12;
@@ -156,6 +158,24 @@ export function buildDashboardBody(input: DashboardInput): DashboardBody {
             },
         },
     ];
+    if (input.globalDatabaseMember) {
+        const clusterLine = (metric: string): MetricLine => [NAMESPACE, metric, "DBClusterIdentifier", cluster, { label: metric }];
+        graphs.push(
+            {
+                title: "Global database lag (ms, while this cluster is the secondary)",
+                stat: "Maximum",
+                period: 60,
+                metrics: [clusterLine("AuroraGlobalDBRPOLag"), clusterLine("AuroraGlobalDBReplicationLag")],
+                annotations: { horizontal: [{ label: "alarm", value: s.drLagAlarmMs, color: RED }] },
+            },
+            {
+                title: "Global database replicated write I/O (while this cluster is the secondary)",
+                stat: "Sum",
+                period: 60,
+                metrics: [clusterLine("AuroraGlobalDBReplicatedWriteIO")],
+            },
+        );
+    }
     const serverless = instances.filter((i) => i.instanceClass === SERVERLESS_CLASS);
     if (serverless.length > 0) {
         graphs.push(

@@ -96,16 +96,16 @@ export const ALARM_KINDS = {
             "the secondary region is behind the primary in committed transactions: " +
             "a failover now would lose about that much, and a switchover waits for it",
         firstResponse:
-            "compare AuroraGlobalDBReplicationLag and the primary's write rate; " +
-            "a lag that keeps growing needs the secondary's instances scaled up or the write burst found",
+            "compare AuroraGlobalDBReplicationLag and AuroraGlobalDBReplicatedWriteIO on the secondary's dashboard; " +
+            "a lag that keeps growing needs the write burst found or larger instances",
     },
     globalReplicationLag: {
         anchor: "global-replication-lag-high",
         title: "Global database replication lag high",
         meaning: "storage replication to the secondary region is slow, so its readers serve stale data and the RPO lag follows",
         firstResponse:
-            "check the AWS Health dashboard for both regions and the primary's write burst (AuroraGlobalDBReplicatedWriteIO); " +
-            "keep the secondary's instances at least the writer's class",
+            "check the AWS Health dashboard for both regions and the write burst (AuroraGlobalDBReplicatedWriteIO on the " +
+            "secondary's dashboard); the secondary's instances are of the writer's class",
     },
     acu: {
         anchor: "acu-utilization-high",

@@ -217,13 +217,18 @@ export class Alarms extends pulumi.ComponentResource {
             {
                 region: args.region,
                 dashboardName: this.dashboardName,
-                dashboardBody: pulumi
-                    .all([args.cluster.clusterIdentifier, pulumi.all(alarmArns)])
-                    .apply(([clusterIdentifier, arns]) =>
-                        JSON.stringify(
-                            buildDashboardBody({ region: args.region, clusterIdentifier, instances, settings: args, alarmArns: arns }),
-                        ),
+                dashboardBody: pulumi.all([args.cluster.clusterIdentifier, pulumi.all(alarmArns)]).apply(([clusterIdentifier, arns]) =>
+                    JSON.stringify(
+                        buildDashboardBody({
+                            region: args.region,
+                            clusterIdentifier,
+                            instances,
+                            settings: args,
+                            alarmArns: arns,
+                            globalDatabaseMember: args.globalDatabaseMember,
+                        }),
                     ),
+                ),
             },
             { parent: this },
         );

@@ -158,6 +158,9 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                     aliasPrefix: `${args.namePrefix}-${SECONDARY_SUFFIX}`,
                     region: settings.globalDatabase.region,
                     protect: protect,
+                    // Turning the global database off must not schedule them for deletion: the secondary's
+                    // final snapshot is encrypted with them.
+                    retainOnDelete: true,
                     activityStreamKey,
                     tags,
                 },

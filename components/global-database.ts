@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmSettings } from "./alarm-settings";
 import { Alarms } from "./alarms";
 import { AuroraCluster, ClusterKeyArns, engineLifecycleSupport } from "./cluster";
-import { ClusterSettings } from "./cluster-settings";
+import { ClusterSettings, planInstances } from "./cluster-settings";
 import { Network, NetworkSettings, checkVpcCidr } from "./network";
 import { Problems, checkIdentifier, checkIntegerRange, checkOtherRegion, cidrsOverlap } from "./validation";
 
@@ -173,7 +173,9 @@ export class GlobalDatabase extends pulumi.ComponentResource {
             `${name}-${SECONDARY_SUFFIX}`,
             {
                 ...args.cluster,
-                // Every instance is a reader until a switchover or failover promotes one.
+                // Every instance is a reader until a switchover or failover promotes one; all take the
+                // primary writer's class, so the promoted writer is as large as the one it replaces.
+                instanceClass: planInstances(args.cluster)[0].instanceClass,
                 readerCount: args.instanceCount - 1,
                 instanceClassOverrides: {},
                 readerAutoScaling: { ...args.cluster.readerAutoScaling, maxReaders: 0 },

@@ -31,6 +31,12 @@ export interface KmsKeysArgs {
      * @default true
      */
     readonly activityStreamKey?: boolean;
+    /**
+     * Pulumi's `retainOnDelete` on every key and alias: removed from the program (or destroyed), they
+     * leave the state but stay in AWS, as what they encrypted may still need them.
+     * @default false
+     */
+    readonly retainOnDelete?: boolean;
     /** Tags applied to every key. */
     readonly tags: Record<string, string>;
 }
@@ -203,12 +209,12 @@ export class KmsKeys extends pulumi.ComponentResource {
                         .apply(([p, accountId]) => keyPolicy(purpose, { partition: p, accountId, region: args.region })),
                     tags: { ...args.tags, Name: `${args.aliasPrefix}-${purpose}`, Purpose: purpose },
                 },
-                { parent: this, protect: args.protect ?? true },
+                { parent: this, protect: args.protect ?? true, retainOnDelete: args.retainOnDelete },
             );
             new aws.kms.Alias(
                 `${name}-${purpose}`,
                 { region: args.region, name: `alias/${args.aliasPrefix}-${purpose}`, targetKeyId: key.keyId },
-                { parent: this },
+                { parent: this, retainOnDelete: args.retainOnDelete },
             );
             keys[purpose] = key;
         }

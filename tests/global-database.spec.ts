@@ -101,6 +101,26 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
         expect(instances.map((i) => i.inputs.availabilityZone)).to.deep.equal([`${DR}a`, `${DR}b`]);
     });
 
+    it("REQ-008: the secondary's instances take the primary writer's class, an overridden one included", async () => {
+        const run = await previewStack("prod", {
+            ...GLOBAL_DB,
+            "aurora:instanceClassOverrides": '["instance-1=db.r7g.xlarge","instance-2=db.r7g.xlarge"]',
+        });
+        const classes = ofType(run, INSTANCE)
+            .filter((i) => i.inputs.region === DR)
+            .map((i) => i.inputs.instanceClass);
+        expect(classes).to.deep.equal(["db.r7g.xlarge", "db.r7g.xlarge"]);
+    });
+
+    it("REQ-005 REQ-008: the secondary region's keys stay in AWS when the global database is turned off (retainOnDelete)", async () => {
+        const run = await globalProd();
+        const kms = run.resources.filter((r) => r.type === "aws:kms/key:Key" || r.type === "aws:kms/alias:Alias");
+        const [dr, primary] = [kms.filter(inSecondaryRegion), kms.filter((r) => !inSecondaryRegion(r))];
+        expect(dr.length).to.equal(12);
+        expectEvery(dr, (r) => r.options.retainOnDelete, "DR keys and aliases without retainOnDelete");
+        expectEvery(primary, (r) => !r.options.retainOnDelete, "the primary's keys keep the destroy procedure's protect instead");
+    });
+
     it("REQ-008: every resource of the secondary region names drRegion, and only keys, logs and topics of that region", async () => {
         const run = await globalProd();
         const secondary = run.resources.filter((r) => r.custom && inSecondaryRegion(r));
@@ -166,8 +186,26 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
             expect(events.inputs).to.deep.include({ region, snsTopic: topic.state.arn, sourceIds: [prefix] });
             expect(events.inputs.eventCategories).to.include("global-failover");
         }
+        for (const name of ["aurora-prod-database", "aurora-prod-dr-database"]) {
+            const dashboard = ofType(run, "aws:cloudwatch/dashboard:Dashboard").find((d) => d.inputs.dashboardName === name)!;
+            const metrics = JSON.parse(dashboard.inputs.dashboardBody).widgets.flatMap((w: any) => w.properties.metrics ?? []);
+            expect(
+                metrics.map((m: unknown[]) => m[1]),
+                name,
+            ).to.include.members(["AuroraGlobalDBRPOLag", "AuroraGlobalDBReplicatedWriteIO"]);
+        }
         expect(run.outputs.drAlertTopicArn).to.match(new RegExp(`^arn:aws:sns:${DR}:`));
         expect(run.outputs.drDashboardName).to.equal("aurora-prod-dr-database");
+    });
+
+    it("REQ-007 REQ-008: a Blue/Green target declares the new family's parameter groups in both regions", async () => {
+        const run = await previewStack("prod", { ...GLOBAL_DB, "aurora:proxy": "false", "aurora:blueGreenTargetEngineVersion": "18" });
+        const groups = ofType(run, "aws:rds/clusterParameterGroup:ClusterParameterGroup").map((g) => `${g.inputs.region} ${g.inputs.name}`);
+        expect(groups).to.include.members([
+            `${PRIMARY} aurora-prod-cluster-aurora-postgresql18`,
+            `${DR} aurora-prod-dr-cluster-aurora-postgresql18`,
+        ]);
+        expect(run.policyViolations).to.deep.equal([]);
     });
 
     it("REQ-008: the stack outputs name the secondary: cluster, endpoints, network and keys", async () => {
