@@ -168,11 +168,15 @@ function endpoint(ctx: DrillContext, host: string, login: Endpoint["login"]): En
     return { host, port: ctx.outputs.get<number>("port"), database: ctx.config.cluster.databaseName, login };
 }
 
-function drillCheck(drill: DrillName, item: string, requirement: string, problems: string[], evidence: string): CheckResult {
+/** A drill's report and its check: passed when nothing went wrong, with the checklist item and requirement of ITEMS. */
+function drillOutcome(drill: DrillName, t: Timeline, measurements: Measurement[], problems: string[], evidence: string): DrillOutcome {
+    return { report: { drill, measurements, events: t.events }, checks: [drillCheck(drill, problems, evidence)] };
+}
+
+function drillCheck(drill: DrillName, problems: string[], evidence: string): CheckResult {
     return {
         id: `drill.${drill}`,
-        item,
-        requirement,
+        ...ITEMS[drill],
         source: "drill",
         status: problems.length === 0 ? "pass" : "fail",
         evidence: problems.length === 0 ? evidence : `${problems.join("; ")} [${evidence}]`,
@@ -258,19 +262,14 @@ export async function failoverDrill(ctx: DrillContext): Promise<DrillOutcome> {
         }
         if (oldWriterReaderAt === undefined) problems.push(`${oldWriter} did not come back as a reader within ${2 * rto} s`);
         t.note(measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join("; "));
-        return {
-            report: { drill: "failover", measurements, events: t.events },
-            checks: [
-                drillCheck(
-                    "failover",
-                    "Failover",
-                    "REQ-001",
-                    problems,
-                    `${oldWriter} -> ${newWriter}; ${measurements.map((m) => `${m.name} ${m.value} s`).join(", ")}; ` +
-                        `${probe.samples.length} probe attempts`,
-                ),
-            ],
-        };
+        return drillOutcome(
+            "failover",
+            t,
+            measurements,
+            problems,
+            `${oldWriter} -> ${newWriter}; ${measurements.map((m) => `${m.name} ${m.value} s`).join(", ")}; ` +
+                `${probe.samples.length} probe attempts`,
+        );
     } finally {
         await probe.close();
     }
@@ -341,18 +340,13 @@ export async function rotationDrill(ctx: DrillContext): Promise<DrillOutcome> {
                         `${probe.samples.find((s) => s.target === x.name && !s.ok)?.error}`,
                 );
         }
-        return {
-            report: { drill: "rotation", measurements, events: t.events },
-            checks: [
-                drillCheck(
-                    "rotation",
-                    "Rotation working",
-                    "REQ-004",
-                    problems,
-                    `${probe.samples.length} logins, ${probe.samples.filter((s) => !s.ok).length} failed`,
-                ),
-            ],
-        };
+        return drillOutcome(
+            "rotation",
+            t,
+            measurements,
+            problems,
+            `${probe.samples.length} logins, ${probe.samples.filter((s) => !s.ok).length} failed`,
+        );
     } finally {
         await probe.close();
     }
@@ -516,18 +510,7 @@ export async function restoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
             measurement: "data loss (RPO)",
         });
         t.note(measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join("; "));
-        return {
-            report: { drill: "restore", measurements, events: t.events },
-            checks: [
-                drillCheck(
-                    "restore",
-                    "Backups and PITR",
-                    "REQ-005",
-                    problems,
-                    measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join(", "),
-                ),
-            ],
-        };
+        return drillOutcome("restore", t, measurements, problems, measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join(", "));
     } finally {
         await probe.close();
         if (created) {
@@ -572,18 +555,13 @@ export async function drRestoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
         planId,
     );
     if (!scheduled) {
-        return {
-            report: { drill: "dr-restore", measurements: [], events: t.events },
-            checks: [
-                drillCheck(
-                    "dr-restore",
-                    "Cross-region copy",
-                    "REQ-005",
-                    [`${drVault} holds no completed recovery point of the cluster made by backup plan ${planId}`],
-                    drVault,
-                ),
-            ],
-        };
+        return drillOutcome(
+            "dr-restore",
+            t,
+            [],
+            [`${drVault} holds no completed recovery point of the cluster made by backup plan ${planId}`],
+            drVault,
+        );
     }
     const scheduledAge = seconds(clock.now() - scheduled.CreationDate!.getTime());
     const role = (await clients.backup.send(new ListBackupSelectionsCommand({ BackupPlanId: planId }))).BackupSelectionsList?.[0]
@@ -702,18 +680,7 @@ export async function drRestoreDrill(ctx: DrillContext): Promise<DrillOutcome> {
             measurement: "data loss (RPO) when the copy became usable",
         });
         t.note(measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join("; "));
-        return {
-            report: { drill: "dr-restore", measurements, events: t.events },
-            checks: [
-                drillCheck(
-                    "dr-restore",
-                    "Cross-region copy",
-                    "REQ-005",
-                    problems,
-                    measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join(", "),
-                ),
-            ],
-        };
+        return drillOutcome("dr-restore", t, measurements, problems, measurements.map((m) => `${m.name} ${m.value} ${m.unit}`).join(", "));
     } finally {
         await probe.close();
         if (created) {
@@ -793,18 +760,13 @@ export async function switchoverDrill(ctx: DrillContext): Promise<DrillOutcome> 
         },
     ];
     const problems = measurements.filter((m) => m.value > rto).map((m) => `${m.name} ${m.value} s, more than the RTO of ${rto} s`);
-    return {
-        report: { drill: "switchover", measurements, events: t.events },
-        checks: [
-            drillCheck(
-                "switchover",
-                "Global database switchover",
-                "REQ-008",
-                problems,
-                `${globalId}: ${measurements.map((m) => `${m.name} ${m.value} s`).join(", ")}`,
-            ),
-        ],
-    };
+    return drillOutcome(
+        "switchover",
+        t,
+        measurements,
+        problems,
+        `${globalId}: ${measurements.map((m) => `${m.name} ${m.value} s`).join(", ")}`,
+    );
 }
 
 const RUNNERS: Record<DrillName, (ctx: DrillContext) => Promise<DrillOutcome>> = {
