@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlarmSettings } from "./alarm-settings";
 import { Alarms } from "./alarms";
 import { AuroraCluster, ClusterKeyArns, engineLifecycleSupport } from "./cluster";
-import { ClusterSettings, planInstances } from "./cluster-settings";
+import { ClusterSettings, planInstances, validateGlobalDatabaseCluster } from "./cluster-settings";
 import { Network, NetworkSettings, checkVpcCidr } from "./network";
 import { Problems, checkIdentifier, checkIntegerRange, checkOtherRegion, cidrsOverlap } from "./validation";
 
@@ -129,6 +129,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
             primaryVpc: args.primaryVpcCidr === undefined ? undefined : { name: "primaryVpcCidr", cidr: args.primaryVpcCidr },
             production: args.isProduction ? "isProduction" : undefined,
         });
+        validateGlobalDatabaseCluster(args.cluster, problems, (field) => `cluster.${field}`, "a GlobalDatabase");
         problems.throwIfAny(this, `Invalid GlobalDatabase arguments for '${name}':`);
         const prefix = `${args.namePrefix}-${SECONDARY_SUFFIX}`;
 

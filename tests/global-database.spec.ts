@@ -6,6 +6,7 @@
  * refused at preview time, naming every key involved.
  */
 import { expect } from "chai";
+import { CLUSTER_DEFAULTS } from "../components/defaults";
 import { GlobalDatabase } from "../components/global-database";
 import { changedSteps, planUpdate } from "../tools/plan";
 import { PreviewResult, previewStack, stackTagsOf } from "../tools/preview";
@@ -391,6 +392,7 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
                         primaryVpcCidr: "10.40.0.0/16",
                         namePrefix: "a-prefix-long-enough-to-leave-no-room-x",
                         primaryRegion: "eu-west-1",
+                        cluster: CLUSTER_DEFAULTS,
                     } as never),
             ),
         );
@@ -400,6 +402,7 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
             "azCount = 1",
             "instanceCount = 17",
             "a-prefix-long-enough-to-leave-no-room-x-dr",
+            'a GlobalDatabase requires cluster.masterPassword = "secret"',
         ]) {
             expect(error.message).to.include(fragment);
         }
