@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { SERVERLESS_CLASS } from "./aurora-catalog";
+import type { InstanceReference } from "./cluster-reference";
 import {
     AlarmSettings,
     ServerlessBounds,
@@ -130,11 +131,7 @@ export const EVENT_SUBSCRIPTIONS = {
 export const GLOBAL_DATABASE_EVENT_CATEGORY = "global-failover";
 
 /** One instance as the alarms see it. */
-export interface InstanceTarget {
-    readonly identifier: string;
-    readonly instanceClass: string;
-    readonly maxConnections: number;
-}
+export type InstanceTarget = Pick<InstanceReference, "identifier" | "instanceClass" | "maxConnections">;
 
 /** A fully specified alarm, before it becomes an aws.cloudwatch.MetricAlarm. */
 export interface AlarmSpec {

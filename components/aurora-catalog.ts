@@ -146,7 +146,12 @@ export function serverlessMaxConnections(minCapacity: number, maxCapacity: numbe
     return minCapacity <= 0.5 ? Math.min(fromMax, 2000) : fromMax;
 }
 
+/** A burstable `db.t*` class: no Database Activity Streams, no Global Database. */
+export function isBurstable(instanceClass: string): boolean {
+    return instanceClass.startsWith("db.t");
+}
+
 /** Database Activity Streams are not available on burstable classes or Serverless v2. */
 export function supportsActivityStreams(instanceClass: string): boolean {
-    return instanceClass !== SERVERLESS_CLASS && !instanceClass.startsWith("db.t");
+    return instanceClass !== SERVERLESS_CLASS && !isBurstable(instanceClass);
 }

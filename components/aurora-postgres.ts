@@ -24,7 +24,14 @@ import { ClusterSettings } from "./cluster-settings";
 import { KmsKeys } from "./kms";
 import { Network, NetworkSettings, reachesAwsApisPrivately } from "./network";
 import { OperatorAccess } from "./operator-access";
-import { GlobalDatabase, GlobalDatabaseSettings, SECONDARY_SUFFIX } from "./global-database";
+import {
+    GlobalDatabase,
+    GlobalDatabaseSettings,
+    SECONDARY_SUFFIX,
+    mirroredAzCount,
+    validateGlobalDatabaseSettings,
+} from "./global-database";
+import { Problems } from "./validation";
 import { Secrets } from "./secrets";
 import { SecretsSettings } from "./secrets-settings";
 
@@ -116,13 +123,20 @@ export class AuroraPostgres extends pulumi.ComponentResource {
 
     constructor(name: string, args: AuroraPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aurora:index:AuroraPostgres", name, {}, opts);
+        const networkSettings = networkWithDefaults(args.network);
         const settings = {
-            network: networkWithDefaults(args.network),
+            network: networkSettings,
             cluster: withDefaults(CLUSTER_DEFAULTS, args.cluster),
             secrets: withDefaults(SECRETS_DEFAULTS, args.secrets),
             alarms: withDefaults(ALARM_DEFAULTS, args.alarms),
             backup: args.backup === undefined ? undefined : withDefaults(BACKUP_DEFAULTS, args.backup),
-            globalDatabase: args.globalDatabase === undefined ? undefined : withDefaults(GLOBAL_DATABASE_DEFAULTS, args.globalDatabase),
+            globalDatabase:
+                args.globalDatabase === undefined
+                    ? undefined
+                    : withDefaults(
+                          { ...GLOBAL_DATABASE_DEFAULTS, azCount: mirroredAzCount(networkSettings, GLOBAL_DATABASE_DEFAULTS.azCount) },
+                          args.globalDatabase,
+                      ),
             operatorAccess:
                 args.operatorAccess === undefined ? undefined : { createEndpoints: args.operatorAccess.createEndpoints ?? true },
         };
@@ -149,7 +163,19 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             children,
         );
 
-        // The secondary region's keys come first: the primary's secrets are copied there, encrypted with them.
+        // The secondary region's keys come first (the primary's secrets are copied there, encrypted with
+        // them), so its settings are checked before anything is declared there.
+        if (settings.globalDatabase) {
+            const problems = new Problems();
+            validateGlobalDatabaseSettings(settings.globalDatabase, problems, (field) => `globalDatabase.${field}`, {
+                region: args.region,
+                namePrefix: { name: "namePrefix", value: args.namePrefix },
+                primaryVpc: settings.network.mode === "new" ? { name: "network.vpcCidr", cidr: settings.network.vpcCidr } : undefined,
+                production: isProduction ? "isProduction" : undefined,
+                primary: { settings: settings.cluster, name: (field) => `cluster.${field}`, requirer: "globalDatabase" },
+            });
+            problems.throwIfAny(this, `Invalid AuroraPostgres arguments for '${name}':`);
+        }
         const dr = settings.globalDatabase && {
             settings: settings.globalDatabase,
             kms: new KmsKeys(
@@ -195,7 +221,6 @@ export class AuroraPostgres extends pulumi.ComponentResource {
                 availabilityZones: network.dbSubnetAzs,
                 kmsKeyArns: clusterKeyArnsOf(kms),
                 continuousBackupByAwsBackup: settings.backup !== undefined,
-                globalDatabase: settings.globalDatabase ? { role: "primary" } : undefined,
                 masterSecretReplica: secretReplica,
                 tags,
             },
@@ -273,7 +298,9 @@ export class AuroraPostgres extends pulumi.ComponentResource {
         );
 
         if (secrets.proxySecurityGroupId !== undefined) {
-            secrets.allowProxyClient("bootstrap", bootstrap!.securityGroupId);
+            // Up to this round DatabaseBootstrap declared this rule: the alias keeps its URN, so that Pulumi
+            // does not create it anew beside the old one (AWS refuses a duplicate rule).
+            secrets.allowProxyClient("bootstrap", bootstrap!.securityGroupId, [{ parent: bootstrap! }]);
             bootstrap!.verifyThroughProxy({
                 securityGroupId: secrets.proxySecurityGroupId,
                 connectPolicyArns: settings.secrets.proxy.iamAuth ? secrets.proxyConnectPolicyArns : undefined,
@@ -396,7 +423,7 @@ export class AuroraPostgres extends pulumi.ComponentResource {
             dashboardName: alarms.dashboardName,
             bootstrapFunctionName: this.bootstrap.functionName,
             bootstrapResult: this.bootstrap.result,
-            ...(globalDatabase && dr
+            ...(dr && globalDatabase
                 ? {
                       globalClusterIdentifier: globalDatabase.globalCluster.id,
                       globalWriterEndpoint: globalDatabase.globalCluster.endpoint,

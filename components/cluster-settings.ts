@@ -9,6 +9,7 @@ import {
     checkEngineVersion,
     classMemoryGib,
     instanceClassesIn,
+    isBurstable,
     parseEngineVersion,
     provisionedMaxConnections,
     serverlessMaxConnections,
@@ -63,7 +64,7 @@ export interface ClusterSettings {
     readonly extendedSupport: boolean;
     /** Instance class of every instance unless overridden (`db.serverless` for Serverless v2). */
     readonly instanceClass: string;
-    /** Readers besides the writer (at least 1, at most 15). */
+    /** Readers besides the writer (1 to 15; a global database's secondary may have 0). */
     readonly readerCount: number;
     /** Per-instance class overrides by instance name (`instance-1` is the initial writer). */
     readonly instanceClassOverrides: Readonly<Record<string, string>>;
@@ -133,7 +134,7 @@ export const CA_CERTIFICATES = ["rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-c
 /** The largest max_connections Aurora PostgreSQL accepts. */
 export const MAX_CONNECTIONS_LIMIT = 262143;
 
-export const MASTER_PASSWORD_MODES = ["managed", "secret"] as const;
+const MASTER_PASSWORD_MODES = ["managed", "secret"] as const;
 
 export const DATABASE_INSIGHTS_MODES = ["standard", "advanced"] as const;
 /** Performance Insights retention that Database Insights' Advanced mode requires, in days (15 months). */
@@ -375,7 +376,7 @@ export function validateGlobalDatabaseCluster(
                 "AWS does not support master passwords managed by RDS in Secrets Manager on Global Database members",
         );
     }
-    for (const instance of planInstances(s).filter((i) => /^db\.t/.test(i.instanceClass))) {
+    for (const instance of planInstances(s).filter((i) => isBurstable(i.instanceClass))) {
         const field = name(s.instanceClassOverrides[instance.name] === undefined ? "instanceClass" : "instanceClassOverrides");
         problems.check(
             field,

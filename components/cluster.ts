@@ -9,14 +9,7 @@ import * as random from "@pulumi/random";
 import { Problems, checkIdentifier, checkIntegerRange } from "./validation";
 import { ENGINE, SERVERLESS_CLASS, parseEngineVersion } from "./aurora-catalog";
 import { keyIdOf } from "./kms";
-import {
-    ClusterSettings,
-    autoScaledReaderMaxConnections,
-    canAutoPause,
-    planInstances,
-    validateClusterSettings,
-    validateGlobalDatabaseCluster,
-} from "./cluster-settings";
+import { ClusterSettings, autoScaledReaderMaxConnections, canAutoPause, planInstances, validateClusterSettings } from "./cluster-settings";
 import { assumeRolePolicy, deploymentAccount, policyDocument, serviceRolePolicyArn } from "./iam";
 import { CLUSTER_PARAMETER_DEFAULTS, INSTANCE_PARAMETER_DEFAULTS, buildParameters } from "./parameters";
 import { ReaderAutoScaling } from "./reader-autoscaling";
@@ -47,24 +40,20 @@ export interface ClusterKeyArns {
     readonly activityStream?: pulumi.Input<string>;
 }
 
-/** A cluster's part in an Aurora Global Database (components/global-database.ts). */
-export type GlobalMembership =
-    | {
-          /** The cluster the global cluster is created from (`GlobalCluster.sourceDbClusterIdentifier`). */
-          readonly role: "primary";
-      }
-    | {
-          /** A read-only copy in another region that a switchover or failover promotes. */
-          readonly role: "secondary";
-          /** The global cluster the secondary joins. */
-          readonly globalClusterIdentifier: pulumi.Input<string>;
-          /** The primary's running engine version: AWS requires the same version, patch level included. */
-          readonly engineVersion: pulumi.Input<string>;
-          /** The primary's master user secret: the secondary replicates the primary's users and has no credentials of its own. */
-          readonly masterSecretArn: pulumi.Input<string>;
-          /** What must exist before the secondary is created: the global cluster and the primary's writer. */
-          readonly dependsOn: pulumi.Input<pulumi.Resource>[];
-      };
+/**
+ * A secondary cluster of an Aurora Global Database (components/global-database.ts): a read-only copy
+ * in another region that a switchover or failover promotes.
+ */
+export interface GlobalSecondary {
+    /** The global cluster the secondary joins. */
+    readonly globalClusterIdentifier: pulumi.Input<string>;
+    /** The primary's running engine version: AWS requires the same version, patch level included. */
+    readonly engineVersion: pulumi.Input<string>;
+    /** The primary's master user secret: the secondary replicates the primary's users and has no credentials of its own. */
+    readonly masterSecretArn: pulumi.Input<string>;
+    /** What must exist before the secondary is created: the global cluster and the primary's writer. */
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
 
 export interface AuroraClusterArgs extends ClusterSettings {
     /** Cluster identifier (AWS identifier rules, at most 40 characters so derived names fit); instances are `<id>-instance-N`. */
@@ -98,10 +87,11 @@ export interface AuroraClusterArgs extends ClusterSettings {
      */
     readonly masterSecretReplica?: SecretReplica;
     /**
-     * This cluster's part in an Aurora Global Database.
-     * @default undefined (a regional cluster)
+     * Makes this cluster the secondary of an Aurora Global Database. (A primary needs nothing: the
+     * global cluster is made from it.)
+     * @default undefined (a regional cluster, or a global database's primary)
      */
-    readonly globalDatabase?: GlobalMembership;
+    readonly globalSecondary?: GlobalSecondary;
     /** Tags applied to every taggable resource. */
     readonly tags: Record<string, string>;
 }
@@ -138,18 +128,24 @@ export class AuroraCluster extends pulumi.ComponentResource {
         const problems = new Problems();
         problems.check("clusterIdentifier", args.clusterIdentifier, checkIdentifier(args.clusterIdentifier, 40));
         problems.check("port", args.port, checkIntegerRange(args.port, 1150, 65535));
-        const secondary = args.globalDatabase?.role === "secondary" ? args.globalDatabase : undefined;
+        const secondary = args.globalSecondary;
         validateClusterSettings(args, problems, (field) => field, {
             region: args.region,
             isProduction: args.isProduction,
             globalSecondary: secondary !== undefined,
         });
-        if (args.globalDatabase?.role === "primary") {
-            validateGlobalDatabaseCluster(args, problems, (field) => field, 'globalDatabase.role = "primary"');
+        if (args.masterSecretReplica !== undefined && (args.masterPassword !== "secret" || secondary)) {
+            problems.add(
+                `masterSecretReplica needs masterPassword = "secret" on a cluster that is no global secondary ` +
+                    `(got "${args.masterPassword}"${secondary ? " with globalSecondary" : ""}): ` +
+                    "only then is the master secret the stack's own",
+            );
         }
         if (secondary && args.readerAutoScaling.maxReaders > 0) {
-            problems.add(
-                'readerAutoScaling.maxReaders must be 0 with globalDatabase.role = "secondary": AWS does not auto scale secondaries',
+            problems.check(
+                "readerAutoScaling.maxReaders",
+                args.readerAutoScaling.maxReaders,
+                "must be 0 with globalSecondary: AWS does not auto scale a global database's secondary",
             );
         }
         if (args.activityStream && args.kmsKeyArns.activityStream === undefined) {
@@ -353,6 +349,7 @@ export class AuroraCluster extends pulumi.ComponentResource {
                       {
                           ...args.readerAutoScaling,
                           clusterIdentifier: this.cluster.clusterIdentifier,
+                          region: args.region,
                           minReaders: args.readerCount,
                           namePrefix: id,
                           tags,

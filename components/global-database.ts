@@ -19,6 +19,9 @@ import { Problems, checkIdentifier, checkIntegerRange, checkOtherRegion, cidrsOv
 /** How the stack recovers from the loss of its region: the AWS Backup copy alone, or a Global Database too. */
 export const DR_MODES = ["backup-copy", "global-database"] as const;
 
+/** How many instances a secondary cluster may have (Aurora's 15 readers, and one more: all are readers). */
+export const SECONDARY_INSTANCE_RANGE = { min: 1, max: 16 } as const;
+
 /** The suffix of the secondary region's names: `<namePrefix>-dr`. */
 export const SECONDARY_SUFFIX = "dr";
 
@@ -39,9 +42,9 @@ export interface GlobalDatabaseSettings {
 
 /**
  * Every rule of the global database's own settings; `name` maps a field to the caller's name for it.
- * `stack` adds the rules against the primary (another region, apart networks, room for the names),
- * which config loading checks only when the stack uses a global database. What it requires of the
- * primary cluster is `validateGlobalDatabaseCluster` (cluster-settings.ts).
+ * `stack` adds the rules against the primary (another region, apart networks, room for the names,
+ * and what AWS requires of the primary cluster: `validateGlobalDatabaseCluster`), which config
+ * loading checks only when the stack uses a global database.
  */
 export function validateGlobalDatabaseSettings(
     s: GlobalDatabaseSettings,
@@ -49,16 +52,20 @@ export function validateGlobalDatabaseSettings(
     name: (field: string) => string,
     stack?: {
         region: string;
-        namePrefix: string;
+        /** The prefix of the primary's names, and the caller's name for it. */
+        namePrefix: { name: string; value: string };
         primaryVpc?: { name: string; cidr: string };
         /** The caller's name for what makes the stack a production one (`aurora:environment = prod`), if it is. */
         production?: string;
+        /** The primary's settings, the caller's names for their fields, and its name for using a global database. */
+        primary: { settings: ClusterSettings; name: (field: string) => string; requirer: string };
     },
 ): void {
     const cidrProblem = checkVpcCidr(s.vpcCidr);
     problems.check(name("vpcCidr"), s.vpcCidr, cidrProblem);
     problems.check(name("azCount"), s.azCount, checkIntegerRange(s.azCount, 2, 6));
-    problems.check(name("instanceCount"), s.instanceCount, checkIntegerRange(s.instanceCount, 1, 16));
+    const { min, max } = SECONDARY_INSTANCE_RANGE;
+    problems.check(name("instanceCount"), s.instanceCount, checkIntegerRange(s.instanceCount, min, max));
     if (stack === undefined) {
         return;
     }
@@ -77,14 +84,35 @@ export function validateGlobalDatabaseSettings(
                 "so that the cluster a failover promotes has a failover target in another AZ",
         );
     }
-    const identifier = `${stack.namePrefix}-${SECONDARY_SUFFIX}`;
+    validateGlobalDatabaseCluster(stack.primary.settings, problems, stack.primary.name, stack.primary.requirer);
+    const identifier = `${stack.namePrefix.value}-${SECONDARY_SUFFIX}`;
     if (checkIdentifier(identifier, 40) !== undefined) {
         problems.check(
-            "project and stack name",
-            stack.namePrefix,
-            `leave no room for the secondary cluster's identifier ${identifier} (at most 40 characters)`,
+            stack.namePrefix.name,
+            stack.namePrefix.value,
+            `leaves no room for the secondary cluster's identifier ${identifier} (at most 40 characters)`,
         );
     }
+}
+
+/** The secondary network's AZ count where none is given: as many as a new primary VPC has, else the default. */
+export function mirroredAzCount(network: NetworkSettings, defaultCount: number): number {
+    return network.mode === "new" ? network.azCount : defaultCount;
+}
+
+/**
+ * The secondary cluster's settings, from the primary's: every instance a reader of the primary
+ * writer's class (so the promoted writer is as large as the one it replaces), no reader auto scaling
+ * (AWS does not scale a secondary).
+ */
+export function secondaryClusterSettings(primary: ClusterSettings, instanceCount: number): ClusterSettings {
+    return {
+        ...primary,
+        instanceClass: planInstances(primary)[0].instanceClass,
+        readerCount: instanceCount - 1,
+        instanceClassOverrides: {},
+        readerAutoScaling: { ...primary.readerAutoScaling, maxReaders: 0 },
+    };
 }
 
 export interface GlobalDatabaseArgs extends GlobalDatabaseSettings {
@@ -96,12 +124,12 @@ export interface GlobalDatabaseArgs extends GlobalDatabaseSettings {
     readonly isProduction: boolean;
     /** Pulumi's protect option on the global and secondary clusters. */
     readonly protect: boolean;
-    /** The primary cluster, declared with `globalDatabase: { role: "primary" }`. */
-    readonly primary: AuroraCluster;
-    /** The primary's settings: the secondary runs the same engine, parameters, monitoring and backups. */
+    /** The primary cluster. */
+    readonly primary: Pick<AuroraCluster, "cluster" | "instances" | "masterSecretArn" | "reference">;
+    /** The settings the primary was declared with: the secondary runs its engine, parameters, monitoring and backups. */
     readonly cluster: ClusterSettings;
-    /** The primary network's settings the secondary network copies (port, flow logs, endpoints). */
-    readonly network: Pick<NetworkSettings, "dbPort" | "flowLogsTrafficType" | "flowLogsRetentionDays" | "vpcEndpoints">;
+    /** The primary network's settings the secondary network copies (flow logs, endpoints). */
+    readonly network: Pick<NetworkSettings, "flowLogsTrafficType" | "flowLogsRetentionDays" | "vpcEndpoints">;
     /** CIDR of the primary's VPC, which the secondary's must not overlap. @default undefined (not checked) */
     readonly primaryVpcCidr?: string;
     /** Alarm thresholds and subscribers, as in the primary region. */
@@ -123,15 +151,17 @@ export class GlobalDatabase extends pulumi.ComponentResource {
     constructor(name: string, args: GlobalDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aurora:dr:GlobalDatabase", name, {}, opts);
         const problems = new Problems();
+        const primary = args.cluster;
         validateGlobalDatabaseSettings(args, problems, (field) => field, {
             region: args.primaryRegion,
-            namePrefix: args.namePrefix,
+            namePrefix: { name: "namePrefix", value: args.namePrefix },
             primaryVpc: args.primaryVpcCidr === undefined ? undefined : { name: "primaryVpcCidr", cidr: args.primaryVpcCidr },
             production: args.isProduction ? "isProduction" : undefined,
+            primary: { settings: primary, name: (field) => `cluster.${field}`, requirer: "a GlobalDatabase" },
         });
-        validateGlobalDatabaseCluster(args.cluster, problems, (field) => `cluster.${field}`, "a GlobalDatabase");
         problems.throwIfAny(this, `Invalid GlobalDatabase arguments for '${name}':`);
         const prefix = `${args.namePrefix}-${SECONDARY_SUFFIX}`;
+        const port = args.primary.reference.port;
 
         // Made from the existing cluster, so a stack deployed without it gains a global database in place.
         // The provider never reads sourceDbClusterIdentifier back, and requires forceDestroy with it: on
@@ -143,8 +173,8 @@ export class GlobalDatabase extends pulumi.ComponentResource {
                 globalClusterIdentifier: `${args.namePrefix}-global`,
                 sourceDbClusterIdentifier: args.primary.cluster.arn,
                 forceDestroy: true,
-                deletionProtection: args.cluster.deletionProtection,
-                engineLifecycleSupport: engineLifecycleSupport(args.cluster.extendedSupport),
+                deletionProtection: primary.deletionProtection,
+                engineLifecycleSupport: engineLifecycleSupport(primary.extendedSupport),
                 tags: args.tags,
             },
             { parent: this, protect: args.protect },
@@ -158,7 +188,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
                 azCount: args.azCount,
                 // Clients in the DR region use its application security group (output drAppSecurityGroupIds).
                 allowedCidrs: [],
-                dbPort: args.network.dbPort,
+                dbPort: port,
                 flowLogsTrafficType: args.network.flowLogsTrafficType,
                 flowLogsRetentionDays: args.network.flowLogsRetentionDays,
                 vpcEndpoints: args.network.vpcEndpoints,
@@ -173,24 +203,17 @@ export class GlobalDatabase extends pulumi.ComponentResource {
         this.secondary = new AuroraCluster(
             `${name}-${SECONDARY_SUFFIX}`,
             {
-                ...args.cluster,
-                // Every instance is a reader until a switchover or failover promotes one; all take the
-                // primary writer's class, so the promoted writer is as large as the one it replaces.
-                instanceClass: planInstances(args.cluster)[0].instanceClass,
-                readerCount: args.instanceCount - 1,
-                instanceClassOverrides: {},
-                readerAutoScaling: { ...args.cluster.readerAutoScaling, maxReaders: 0 },
+                ...secondaryClusterSettings(primary, args.instanceCount),
                 clusterIdentifier: prefix,
                 region: args.region,
                 isProduction: args.isProduction,
                 protect: args.protect,
-                port: args.network.dbPort,
+                port,
                 subnetGroupName: this.network.dbSubnetGroupName,
                 securityGroupIds: [this.network.dbSecurityGroupId],
                 availabilityZones: this.network.dbSubnetAzs,
                 kmsKeyArns: args.kmsKeyArns,
-                globalDatabase: {
-                    role: "secondary",
+                globalSecondary: {
                     globalClusterIdentifier: this.globalCluster.id,
                     engineVersion: args.primary.cluster.engineVersionActual,
                     masterSecretArn: args.primary.masterSecretArn,
@@ -211,7 +234,7 @@ export class GlobalDatabase extends pulumi.ComponentResource {
                 alertsKmsKeyArn: args.kmsKeyArns.alerts,
                 cluster: this.secondary.reference,
                 globalDatabaseMember: true,
-                serverless: args.cluster.serverless,
+                serverless: primary.serverless,
                 tags: args.tags,
             },
             { parent: this },

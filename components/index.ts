@@ -15,7 +15,7 @@ export {
 } from "./defaults";
 export { KmsKeys, KmsKeysArgs, KEY_PURPOSES, KeyPurpose } from "./kms";
 export { Network, NetworkArgs, NetworkSettings, NewVpcSettings, ExistingVpcSettings, ENDPOINT_SERVICES } from "./network";
-export { AuroraCluster, AuroraClusterArgs, ClusterKeyArns, GlobalMembership } from "./cluster";
+export { AuroraCluster, AuroraClusterArgs, ClusterKeyArns, GlobalSecondary } from "./cluster";
 export { GlobalDatabase, GlobalDatabaseArgs, GlobalDatabaseSettings, DR_MODES } from "./global-database";
 export { SecretReplica } from "./generated-secrets";
 export { ClusterReference, InstanceReference, writerMaxConnections } from "./cluster-reference";

@@ -32,8 +32,9 @@ export interface KmsKeysArgs {
      */
     readonly activityStreamKey?: boolean;
     /**
-     * Pulumi's `retainOnDelete` on every key and alias: removed from the program (or destroyed), they
-     * leave the state but stay in AWS, as what they encrypted may still need them.
+     * Pulumi's `retainOnDelete` on every key: removed from the program (or destroyed), the keys leave
+     * the state but stay in AWS, as what they encrypted may still need them. Their aliases go, so that
+     * declaring the keys again later does not collide with them.
      * @default false
      */
     readonly retainOnDelete?: boolean;
@@ -214,7 +215,7 @@ export class KmsKeys extends pulumi.ComponentResource {
             new aws.kms.Alias(
                 `${name}-${purpose}`,
                 { region: args.region, name: `alias/${args.aliasPrefix}-${purpose}`, targetKeyId: key.keyId },
-                { parent: this, retainOnDelete: args.retainOnDelete },
+                { parent: this },
             );
             keys[purpose] = key;
         }

@@ -15,6 +15,8 @@ import { ReaderAutoScalingSettings } from "./cluster-settings";
 export interface ReaderAutoScalingArgs extends ReaderAutoScalingSettings {
     /** The cluster's identifier (`cluster:<identifier>` is the scalable target's resource id). */
     readonly clusterIdentifier: pulumi.Input<string>;
+    /** Region of the cluster, where the scalable target and policy are created. */
+    readonly region: string;
     /** The declared readers: the floor, since AWS removes only the readers it added. */
     readonly minReaders: number;
     /** Prefix of the policy's name, e.g. `aurora-prod`. */
@@ -31,6 +33,7 @@ export class ReaderAutoScaling extends pulumi.ComponentResource {
         this.target = new aws.appautoscaling.Target(
             `${name}-target`,
             {
+                region: args.region,
                 serviceNamespace: "rds",
                 scalableDimension: "rds:cluster:ReadReplicaCount",
                 resourceId: pulumi.interpolate`cluster:${args.clusterIdentifier}`,
@@ -43,6 +46,7 @@ export class ReaderAutoScaling extends pulumi.ComponentResource {
         this.policy = new aws.appautoscaling.Policy(
             `${name}-policy`,
             {
+                region: args.region,
                 name: `${args.namePrefix}-readers-target-tracking`,
                 policyType: "TargetTrackingScaling",
                 serviceNamespace: this.target.serviceNamespace,

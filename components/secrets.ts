@@ -111,7 +111,13 @@ export class Secrets extends pulumi.ComponentResource {
     public readonly proxyReadOnlyEndpoint: pulumi.Output<string> | undefined;
     /** The proxy's security group (undefined without a proxy): clients are admitted to it. */
     public readonly proxySecurityGroupId: pulumi.Output<string> | undefined;
-    private admitToProxy: ((clientName: string, securityGroupId: pulumi.Input<string>) => aws.vpc.SecurityGroupIngressRule) | undefined;
+    private admitToProxy:
+        | ((
+              clientName: string,
+              securityGroupId: pulumi.Input<string>,
+              aliases?: pulumi.Input<pulumi.Alias>[],
+          ) => aws.vpc.SecurityGroupIngressRule)
+        | undefined;
     /** Per application user, an IAM policy allowing `rds-db:connect` through the proxy as that user only. */
     public readonly proxyConnectPolicyArns: Record<string, pulumi.Output<string>> = {};
     /** Connections the proxy may open to the writer: the configured share of its max_connections. */
@@ -307,15 +313,22 @@ export class Secrets extends pulumi.ComponentResource {
         });
     }
 
-    /** Admits a client's security group to the RDS Proxy on the database port; `clientName` names the rule. */
-    allowProxyClient(clientName: string, securityGroupId: pulumi.Input<string>): aws.vpc.SecurityGroupIngressRule {
+    /**
+     * Admits a client's security group to the RDS Proxy on the database port; `clientName` names the
+     * rule. `aliases` keep the URN of a rule that an earlier version declared elsewhere.
+     */
+    allowProxyClient(
+        clientName: string,
+        securityGroupId: pulumi.Input<string>,
+        aliases?: pulumi.Input<pulumi.Alias>[],
+    ): aws.vpc.SecurityGroupIngressRule {
         const problems = new Problems();
         problems.check("clientName", clientName, checkIdentifier(clientName, 40));
         if (this.admitToProxy === undefined) {
             problems.add("proxy.enabled is false: there is no proxy to admit a client to");
         }
         problems.throwIfAny(this, "Invalid Secrets.allowProxyClient arguments:");
-        return this.admitToProxy!(clientName, securityGroupId);
+        return this.admitToProxy!(clientName, securityGroupId, aliases);
     }
 
     /** The one egress rule a group of this component has towards the database: PostgreSQL to the cluster's group. */
@@ -398,6 +411,7 @@ export class Secrets extends pulumi.ComponentResource {
             ruleName: string,
             source: { referencedSecurityGroupId?: pulumi.Input<string>; cidrIpv4?: string },
             description: string,
+            aliases?: pulumi.Input<pulumi.Alias>[],
         ) =>
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-${ruleName}`,
@@ -410,10 +424,15 @@ export class Secrets extends pulumi.ComponentResource {
                     description,
                     tags,
                 },
-                { parent: this },
+                { parent: this, aliases },
             );
-        this.admitToProxy = (clientName, securityGroupId) =>
-            proxyIngress(`proxy-from-${clientName}`, { referencedSecurityGroupId: securityGroupId }, `PostgreSQL from ${clientName}`);
+        this.admitToProxy = (clientName, securityGroupId, aliases) =>
+            proxyIngress(
+                `proxy-from-${clientName}`,
+                { referencedSecurityGroupId: securityGroupId },
+                `PostgreSQL from ${clientName}`,
+                aliases,
+            );
         const clientGroups = pulumi.output(args.clientSecurityGroupIds);
         for (let i = 0; i < args.clientSecurityGroupCount; i++) {
             proxyIngress(

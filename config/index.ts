@@ -6,14 +6,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AlarmSettings, validateAlarmSettings } from "../components/alarm-settings";
 import { BackupSettings, checkScheduleOutsideWindows, validateBackupSettings } from "../components/backup";
-import { ClusterSettings, canAutoPause, validateClusterSettings, validateGlobalDatabaseCluster } from "../components/cluster-settings";
+import { ClusterSettings, canAutoPause, validateClusterSettings } from "../components/cluster-settings";
 import { GLOBAL_DATABASE_DEFAULTS } from "../components/defaults";
-import { DR_MODES, GlobalDatabaseSettings, validateGlobalDatabaseSettings } from "../components/global-database";
+import {
+    DR_MODES,
+    GlobalDatabaseSettings,
+    SECONDARY_INSTANCE_RANGE,
+    mirroredAzCount,
+    secondaryClusterSettings,
+    validateGlobalDatabaseSettings,
+} from "../components/global-database";
 import { NetworkSettings, reachesAwsApisPrivately, validateNetworkSettings } from "../components/network";
 import { parseParameterOverrides } from "../components/parameters";
 import { SecretsSettings, parseAppUsers, validateSecretsSettings } from "../components/secrets-settings";
 import { CONFIG_KEYS, CONFIG_NAMESPACE, ConfigKeySpec, specOf } from "./schema";
-import { Problems, checkIdentifier, checkNonEmpty, checkOneOf } from "../components/validation";
+import { Problems, checkIdentifier, checkIntegerRange, checkNonEmpty, checkOneOf } from "../components/validation";
 
 export const ENVIRONMENTS = ["dev", "test", "qa", "staging", "prod"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -367,8 +374,7 @@ function parseGlobalDatabase(
     const settings: GlobalDatabaseSettings = {
         region: reader.string("drRegion"),
         vpcCidr: reader.string("drVpcCidr"),
-        // The secondary network mirrors a new primary VPC's spread.
-        azCount: context.network.mode === "new" ? context.network.azCount : GLOBAL_DATABASE_DEFAULTS.azCount,
+        azCount: mirroredAzCount(context.network, GLOBAL_DATABASE_DEFAULTS.azCount),
         instanceCount: reader.integer("drInstanceCount"),
     };
     const name = (field: string) => keyName(GLOBAL_DATABASE_KEYS[field] ?? field);
@@ -381,11 +387,20 @@ function parseGlobalDatabase(
     const network = context.network;
     validateGlobalDatabaseSettings(settings, reader.problems, name, {
         region: context.region,
-        namePrefix: context.namePrefix,
+        namePrefix: { name: "project and stack name", value: context.namePrefix },
         primaryVpc: network.mode === "new" ? { name: keyName("vpcCidr"), cidr: network.vpcCidr } : undefined,
         production: context.isProduction ? `${keyName("environment")} = prod` : undefined,
+        primary: { settings: context.cluster, name: keyName, requirer: `${keyName("drMode")} = global-database` },
     });
-    validateGlobalDatabaseCluster(context.cluster, reader.problems, keyName, `${keyName("drMode")} = global-database`);
+    // The secondary cluster, in its own region: classes offered there, and every cluster rule with its
+    // settings (an instance count out of range is reported above, not as a reader count).
+    if (checkIntegerRange(settings.instanceCount, SECONDARY_INSTANCE_RANGE.min, SECONDARY_INSTANCE_RANGE.max) === undefined) {
+        validateClusterSettings(secondaryClusterSettings(context.cluster, settings.instanceCount), reader.problems, keyName, {
+            region: settings.region,
+            isProduction: context.isProduction,
+            globalSecondary: true,
+        });
+    }
     return { drMode, globalDatabase: settings };
 }
 

@@ -126,37 +126,32 @@ describe("components/alarms: alert topic, alarms, RDS events and dashboard (REQ-
                         "CloudWatchAlarmsOfThisAccountPublish",
                         "RdsEventsOfThisStackPublish",
                     ]);
-                    expect(bySid.CloudWatchAlarmsOfThisAccountPublish).to.deep.equal({
-                        Sid: "CloudWatchAlarmsOfThisAccountPublish",
+                    // A service of this account may publish, and only from the named sources.
+                    const publishes = (sid: string, service: string, sourceArn: string | string[]) => ({
+                        Sid: sid,
                         Effect: "Allow",
-                        Principal: { Service: "cloudwatch.amazonaws.com" },
+                        Principal: { Service: service },
                         Action: "sns:Publish",
                         Resource: topic.state.arn,
-                        Condition: {
-                            StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
-                            ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:${MOCK_ACCOUNT_ID}:alarm:*` },
-                        },
+                        Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID }, ArnLike: { "aws:SourceArn": sourceArn } },
                     });
+                    expect(bySid.CloudWatchAlarmsOfThisAccountPublish).to.deep.equal(
+                        publishes(
+                            "CloudWatchAlarmsOfThisAccountPublish",
+                            "cloudwatch.amazonaws.com",
+                            `arn:aws:cloudwatch:eu-west-1:${MOCK_ACCOUNT_ID}:alarm:*`,
+                        ),
+                    );
                     // RDS publishes with the ARN of the resource that raised the event, not of the subscription.
                     const rds = `arn:aws:rds:eu-west-1:${MOCK_ACCOUNT_ID}`;
                     const instanceGroup = one(run, "aws:rds/parameterGroup:ParameterGroup").inputs.name;
-                    expect(bySid.RdsEventsOfThisStackPublish).to.deep.equal({
-                        Sid: "RdsEventsOfThisStackPublish",
-                        Effect: "Allow",
-                        Principal: { Service: "events.rds.amazonaws.com" },
-                        Action: "sns:Publish",
-                        Resource: topic.state.arn,
-                        Condition: {
-                            StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT_ID },
-                            ArnLike: {
-                                "aws:SourceArn": [
-                                    `${rds}:cluster:aurora-${stack}`,
-                                    ...run.outputs.instanceIdentifiers.map((id: string) => `${rds}:db:${id}`),
-                                    `${rds}:pg:${instanceGroup}`,
-                                ],
-                            },
-                        },
-                    });
+                    expect(bySid.RdsEventsOfThisStackPublish).to.deep.equal(
+                        publishes("RdsEventsOfThisStackPublish", "events.rds.amazonaws.com", [
+                            `${rds}:cluster:aurora-${stack}`,
+                            ...run.outputs.instanceIdentifiers.map((id: string) => `${rds}:db:${id}`),
+                            `${rds}:pg:${instanceGroup}`,
+                        ]),
+                    );
                     expect(bySid.AccountAdministersTheTopic.Principal).to.deep.equal({ AWS: `arn:aws:iam::${MOCK_ACCOUNT_ID}:root` });
                     expect(bySid.AccountAdministersTheTopic.Action, "nobody but the two services publishes").to.not.include("sns:Publish");
                     const publishers = statements.filter((s) =>

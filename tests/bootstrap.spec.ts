@@ -48,12 +48,16 @@ describe("components/bootstrap: the database's roles, users, pgaudit and extensi
                     [443, 443],
                 ]);
                 if (proxyGroup) {
-                    expect(one(run, INGRESS, "-proxy-from-bootstrap").inputs).to.include({
+                    const rule = one(run, INGRESS, "-proxy-from-bootstrap");
+                    expect(rule.inputs).to.include({
                         securityGroupId: proxyGroup.id,
                         referencedSecurityGroupId: group.id,
                         fromPort: 5432,
                         toPort: 5432,
                     });
+                    // DatabaseBootstrap declared it before: the alias keeps the deployed rule's URN.
+                    const bootstrap = run.resources.find((r) => r.type === "aurora:bootstrap:DatabaseBootstrap")!;
+                    expect(rule.options.aliasParents, "the rule's former parent").to.deep.equal([bootstrap.urn]);
                 }
                 const https = egress.find((r) => r.inputs.fromPort === 443)!;
                 const endpointGroup =

@@ -338,6 +338,20 @@ describe("components/cluster: the Aurora PostgreSQL cluster", () => {
         });
     });
 
+    it("REQ-004: refuses a master secret replica where the master secret is not the stack's own", async () => {
+        const error = await errorOf(() =>
+            runComponent(
+                () =>
+                    new AuroraCluster(
+                        "replica-managed",
+                        prodArgs({ clusterIdentifier: "t-replica", masterSecretReplica: { region: "eu-central-1", kmsKeyArn: "k" } }),
+                    ),
+            ),
+        );
+        expect(error.message).to.include('masterSecretReplica needs masterPassword = "secret"');
+        expect(error.message).to.include('(got "managed")');
+    });
+
     it("a pinned minor ignores engineVersion drift (AWS's automatic minor upgrades), except during a major upgrade", async () => {
         const pinned = await runComponent(
             () => new AuroraCluster("minor", prodArgs({ clusterIdentifier: "t-minor", engineVersion: "17.5" })),

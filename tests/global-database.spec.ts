@@ -7,6 +7,7 @@
  */
 import { expect } from "chai";
 import { CLUSTER_DEFAULTS } from "../components/defaults";
+import { AuroraPostgres } from "../components/aurora-postgres";
 import { GlobalDatabase } from "../components/global-database";
 import { changedSteps, planUpdate } from "../tools/plan";
 import { PreviewResult, previewStack, stackTagsOf } from "../tools/preview";
@@ -115,10 +116,12 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
 
     it("REQ-005 REQ-008: the secondary region's keys stay in AWS when the global database is turned off (retainOnDelete)", async () => {
         const run = await globalProd();
-        const kms = run.resources.filter((r) => r.type === "aws:kms/key:Key" || r.type === "aws:kms/alias:Alias");
+        const kms = ofType(run, "aws:kms/key:Key");
         const [dr, primary] = [kms.filter(inSecondaryRegion), kms.filter((r) => !inSecondaryRegion(r))];
-        expect(dr.length).to.equal(12);
-        expectEvery(dr, (r) => r.options.retainOnDelete, "DR keys and aliases without retainOnDelete");
+        expect(dr.length).to.equal(6);
+        expectEvery(dr, (r) => r.options.retainOnDelete, "DR keys without retainOnDelete");
+        // Their aliases go with the program, so that turning the global database on again can create them anew.
+        expectEvery(ofType(run, "aws:kms/alias:Alias").filter(inSecondaryRegion), (r) => !r.options.retainOnDelete, "retained aliases");
         expectEvery(primary, (r) => !r.options.retainOnDelete, "the primary's keys keep the destroy procedure's protect instead");
     });
 
@@ -368,6 +371,32 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
         });
     }
 
+    it("REQ-008: refuses, at config time, an instance class the DR region does not offer, naming the key and the region", () => {
+        // eu-west-1 offers db.x2g, eu-central-1 (the default drRegion) does not.
+        const overrides = { ...GLOBAL_DB, "aurora:instanceClass": "db.x2g.large" };
+        expect(configProblems({ ...overrides, "aurora:drMode": "backup-copy" }), "the primary alone").to.equal("");
+        expect(configProblems(overrides)).to.include(
+            'aurora:instanceClass = "db.x2g.large": is not offered for Aurora PostgreSQL in eu-central-1',
+        );
+        expect(configProblems({ ...overrides, "aurora:drRegion": "us-east-1" }), "a DR region that offers it").to.equal("");
+    });
+
+    it("REQ-008: AuroraPostgres refuses a bad globalDatabase before it declares anything in the DR region", async () => {
+        const error = await errorOf(() =>
+            runComponent(
+                () =>
+                    new AuroraPostgres("lib", {
+                        namePrefix: "lib",
+                        region: PRIMARY,
+                        globalDatabase: { region: PRIMARY },
+                    }),
+            ),
+        );
+        expect(error.message).to.include("Invalid AuroraPostgres arguments for 'lib'");
+        expect(error.message).to.include('globalDatabase.region = "eu-west-1": must differ');
+        expect(error.message).to.include('globalDatabase requires cluster.masterPassword = "secret"');
+    });
+
     it("REQ-008: the secondary's keys are checked only when drMode uses them", () => {
         expect(configProblems({ "aurora:vpcCidr": "10.41.0.0/16" })).to.equal("");
         expect(configProblems({ ...GLOBAL_DB, "aurora:vpcCidr": "10.41.0.0/16" })).to.include("aurora:drVpcCidr");
@@ -401,7 +430,7 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
             'vpcCidr = "10.40.0.0/16": overlaps primaryVpcCidr',
             "azCount = 1",
             "instanceCount = 17",
-            "a-prefix-long-enough-to-leave-no-room-x-dr",
+            'namePrefix = "a-prefix-long-enough-to-leave-no-room-x": leaves no room for the secondary cluster\'s identifier',
             'a GlobalDatabase requires cluster.masterPassword = "secret"',
         ]) {
             expect(error.message).to.include(fragment);

@@ -89,12 +89,14 @@ describe("offline preview (npm run preview:offline)", () => {
                     : ["urn", "type", "name", "parent", "custom", "inputs", "options", "state"],
             );
             expect(r.urn).to.match(/^urn:pulumi:prod::aurora::/);
+            // `aliasParents` (where a resource was declared before) extends the options; earlier keys keep their order.
             expect(Object.keys(r.options)).to.deep.equal([
                 "protect",
                 "ignoreChanges",
                 "retainOnDelete",
                 "dependsOn",
                 "deleteBeforeReplace",
+                "aliasParents",
             ]);
             expect(r.parent === null || typeof r.parent === "string").to.equal(true);
         }

@@ -31,6 +31,7 @@ describe("reader auto scaling (aurora:readerAutoScaling*, REQ-001, REQ-006)", ()
         const cluster = one(run, "aws:rds/cluster:Cluster");
         const target = one(run, TARGET);
         expect(target.inputs).to.deep.include({
+            region: stackConfig("staging").region,
             serviceNamespace: "rds",
             scalableDimension: "rds:cluster:ReadReplicaCount",
             resourceId: `cluster:${cluster.inputs.clusterIdentifier}`,

@@ -21,6 +21,8 @@ export interface ResourceOptionsRecord {
     readonly retainOnDelete: boolean;
     readonly dependsOn: string[];
     readonly deleteBeforeReplace: boolean;
+    /** URNs of the parents that `aliases` name: where the resource was declared before. */
+    readonly aliasParents?: string[];
 }
 
 export interface RecordedResource {
@@ -491,6 +493,11 @@ export async function runProgram(
                     retainOnDelete: c.opts.retainOnDelete === true,
                     dependsOn: await urnsOf(c.opts.dependsOn),
                     deleteBeforeReplace: c.opts.deleteBeforeReplace === true,
+                    aliasParents: await urnsOf(
+                        (c.opts.aliases ?? []).flatMap((a) =>
+                            typeof a === "object" && "parent" in a && a.parent instanceof pulumi.Resource ? [a.parent] : [],
+                        ),
+                    ),
                 },
             };
         }),
