@@ -12,17 +12,13 @@ import { RecordedResource } from "../tools/mock-engine";
 import { PLAN_DOCS, renderDocPlans } from "../tools/doc-plans";
 import { PROJECT_ROOT } from "../tools/stack-files";
 import { FORCE_NEW, Plan, changedSteps, equivalent, planUpdate } from "../tools/plan";
-import { main, previewStack } from "../tools/preview";
+import { main } from "../tools/preview";
 import { READ_BACK_RULES, REFUSAL_RULES, refresh, runningEngineVersion } from "../tools/readback";
-import { STACKS, one, ofType, policyDoc, stackRun } from "./helpers";
+import { STACKS, one, ofType, policyDoc, secondUp, stackRun } from "./helpers";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
 
 /** The plan of rerunning `stack` (with `overrides`) against the refreshed committed run of `stack`. */
-async function secondUp(stack: string, overrides: Record<string, string> = {}): Promise<Plan> {
-    return planUpdate(refresh((await stackRun(stack)).resources), (await previewStack(stack, overrides)).resources);
-}
-
 function describeSteps(plan: Plan): string {
     return changedSteps(plan)
         .map((s) => `${s.operation} ${s.name} [${s.changes.map((c) => c.field).join(", ")}] ${s.errors.join("; ")}`)
@@ -75,7 +71,7 @@ describe("convergence: the second `pulumi up` plans nothing (read-back model)", 
         expect(one(prod, CLUSTER).options.ignoreChanges).to.include.members(["backupRetentionPeriod", "preferredBackupWindow"]);
         // Without AWS Backup the cluster's own retention and window stay managed by Pulumi.
         expect(one(await stackRun("staging"), CLUSTER).options.ignoreChanges).to.not.include("backupRetentionPeriod");
-        const staging = await secondUp("staging", { "aurora:backupRetentionDays": "21" });
+        const staging = await secondUp("staging", { "aurora:backupRetentionDays": "21" }, {});
         expect(describeSteps(staging)).to.equal("update aurora-staging-cluster [backupRetentionPeriod] ");
     });
 
@@ -99,15 +95,19 @@ describe("convergence: the second `pulumi up` plans nothing (read-back model)", 
                 "AWS has applied a newer minor since",
             ).to.equal(runningEngineVersion("17"));
             // Any later cluster update (here a retention change) must not re-send an older version.
-            const plan = await secondUp("staging", { "aurora:backupRetentionDays": "21" });
+            const plan = await secondUp("staging", { "aurora:backupRetentionDays": "21" }, {});
             expect(plan.errors, describeSteps(plan)).to.equal(0);
             // A deliberate major upgrade still applies the new version.
-            const upgrade = await secondUp("staging", {
-                "aurora:engineVersion": "18",
-                "aurora:allowMajorVersionUpgrade": "true",
-                "aurora:activityStream": "false",
-                "aurora:applyImmediately": "true",
-            });
+            const upgrade = await secondUp(
+                "staging",
+                {
+                    "aurora:engineVersion": "18",
+                    "aurora:allowMajorVersionUpgrade": "true",
+                    "aurora:activityStream": "false",
+                    "aurora:applyImmediately": "true",
+                },
+                {},
+            );
             const cluster = changedSteps(upgrade).find((s) => s.type === CLUSTER)!;
             expect(cluster.operation).to.equal("update");
             expect(cluster.changes.find((c) => c.field === "engineVersion")?.to).to.equal(newestCreatableMinor(18));
@@ -189,7 +189,7 @@ describe("convergence: the second `pulumi up` plans nothing (read-back model)", 
         "defect 6: changing the database port updates rules in place " +
             "instead of replacing the database security group under its own name",
         async () => {
-            const plan = await secondUp("prod", { "aurora:dbPort": "5433" });
+            const plan = await secondUp("prod", { "aurora:dbPort": "5433" }, {});
             expect(plan.counts.replace, describeSteps(plan)).to.equal(0);
             expect(plan.errors).to.equal(0);
             expect(

@@ -142,6 +142,21 @@ describe("tools/cost.ts (npm run cost)", () => {
         expect(() => estimate(unpriced, "xx-test-1", FILE)).to.throw("no xx-test-1 price for db.x2g.large");
     });
 
+    it("REQ-006: Database Insights: the free tier, or a line that says what is not estimated and why", () => {
+        const insights = (inputs: Record<string, unknown>) =>
+            line(estimate([resource("aws:rds/cluster:Cluster", inputs)], "xx-test-1", FILE), "Performance Insights");
+        expect(insights({ databaseInsightsMode: "standard", performanceInsightsRetentionPeriod: 7 })).to.include({
+            monthly: 0,
+            assumption: "standard mode, 7-day retention (the free tier)",
+        });
+        expect(insights({ databaseInsightsMode: "advanced", performanceInsightsRetentionPeriod: 465 }).assumption).to.match(
+            /^not estimated: the Advanced mode is billed by CloudWatch per vCPU-hour/,
+        );
+        expect(insights({ databaseInsightsMode: "standard", performanceInsightsRetentionPeriod: 93 }).assumption).to.match(
+            /^not estimated: 93-day retention is billed per vCPU-month/,
+        );
+    });
+
     it("the committed price table names its date and sources, and flags what was not checked against them", () => {
         const prices: PriceFile = JSON.parse(fs.readFileSync(PRICES_PATH, "utf8"));
         for (const [region, table] of Object.entries(prices.regions)) {

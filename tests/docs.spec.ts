@@ -28,7 +28,7 @@ import { evaluatePolicies, mandatoryViolations } from "../tools/policy-runner";
 import { GLOBAL_MEMBERSHIP_FIELDS } from "../components/cluster";
 import { previewStack } from "../tools/preview";
 import { PROJECT_ROOT, readStackConfig } from "../tools/stack-files";
-import { STACKS, one, ofType, stackRun } from "./helpers";
+import { GLOBAL_DATABASE, STACKS, one, ofType, stackRun } from "./helpers";
 
 const DOCS_DIR = path.join(PROJECT_ROOT, "docs");
 const RUNBOOKS = ["parameters.md", "major-version-upgrade.md", "audit-logging.md", "iam-auth.md", "state-and-environments.md"];
@@ -425,7 +425,7 @@ describe("README.md and docs/*.md refer only to things that exist", () => {
         const optIns: Array<Record<string, string>> = [
             { "aurora:operatorAccess": "true" },
             { "aurora:proxy": "false", "aurora:masterPassword": "secret", "aurora:blueGreenTargetEngineVersion": "18" },
-            { "aurora:drMode": "global-database", "aurora:masterPassword": "secret" },
+            GLOBAL_DATABASE,
         ];
         for (const optIn of optIns) {
             Object.keys((await previewStack("staging", optIn)).outputs).forEach((o) => outputs.add(o));

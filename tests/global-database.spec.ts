@@ -8,6 +8,7 @@
 import { expect } from "chai";
 import { CLUSTER_DEFAULTS } from "../components/defaults";
 import { AuroraPostgres } from "../components/aurora-postgres";
+import { GLOBAL_MEMBERSHIP_FIELDS } from "../components/cluster";
 import { GlobalDatabase } from "../components/global-database";
 import { changedSteps, planUpdate } from "../tools/plan";
 import { PreviewResult, previewStack, stackTagsOf } from "../tools/preview";
@@ -15,20 +16,31 @@ import { evaluatePolicies } from "../tools/policy-runner";
 import { mutate } from "./policies/harness";
 import { refresh } from "../tools/readback";
 import { RecordedResource } from "../tools/mock-engine";
-import { STACKS, configProblems, errorOf, expectEvery, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
+import { GLOBAL_DATABASE, STACKS, configProblems, errorOf, expectEvery, ofType, one, policyDoc, runComponent, stackRun } from "./helpers";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
 const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";
 const GLOBAL = "aws:rds/globalCluster:GlobalCluster";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const GLOBAL_DB = { "aurora:drMode": "global-database", "aurora:masterPassword": "secret" };
 const PRIMARY = "eu-west-1";
 const DR = "eu-central-1";
+
+/** A run's resources with the clusters' membership ignoreChanges taken away (what the guard prevents). */
+function unguarded(resources: readonly RecordedResource[]): RecordedResource[] {
+    return resources.map((r) =>
+        r.type === CLUSTER
+            ? {
+                  ...r,
+                  options: { ...r.options, ignoreChanges: r.options.ignoreChanges.filter((f) => !GLOBAL_MEMBERSHIP_FIELDS.includes(f)) },
+              }
+            : r,
+    );
+}
 
 const runs: Array<Promise<PreviewResult>> = [];
 /** The prod stack with a global database, run once for the specs that only read it; `run` 1 is a second, separate run. */
 function globalProd(run: 0 | 1 = 0): Promise<PreviewResult> {
-    runs[run] ??= previewStack("prod", GLOBAL_DB);
+    runs[run] ??= previewStack("prod", GLOBAL_DATABASE);
     return runs[run];
 }
 
@@ -103,9 +115,45 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
         expect(instances.map((i) => i.inputs.availabilityZone)).to.deep.equal([`${DR}a`, `${DR}b`]);
     });
 
+    it("REQ-008: the secondary runs as the primary: logs, IAM auth, backups, insights, monitoring, audit, subscribers", async () => {
+        const run = await globalProd();
+        const [primary, secondary] = ["aurora-prod-cluster", "aurora-prod-dr-cluster"].map((n) => one(run, CLUSTER, n));
+        for (const field of [
+            "port",
+            "enabledCloudwatchLogsExports",
+            "iamDatabaseAuthenticationEnabled",
+            "backupRetentionPeriod",
+            "preferredBackupWindow",
+            "preferredMaintenanceWindow",
+            "copyTagsToSnapshot",
+            "storageType",
+            "databaseInsightsMode",
+            "performanceInsightsRetentionPeriod",
+            "engineLifecycleSupport",
+        ]) {
+            expect(secondary.inputs[field], `aurora-prod-dr-cluster ${field}`).to.deep.equal(primary.inputs[field]);
+        }
+        const [writer, drInstance] = ["aurora-prod-instance-1", "aurora-prod-dr-instance-1"].map((n) => one(run, INSTANCE, n));
+        for (const field of [
+            "monitoringInterval",
+            "performanceInsightsEnabled",
+            "performanceInsightsRetentionPeriod",
+            "caCertIdentifier",
+        ]) {
+            expect(drInstance.inputs[field], `aurora-prod-dr-instance-1 ${field}`).to.deep.equal(writer.inputs[field]);
+        }
+        const streams = ofType(run, "aws:rds/clusterActivityStream:ClusterActivityStream").map((a) => a.inputs.resourceArn);
+        expect(streams, "an activity stream on each cluster").to.have.members([primary.state.arn, secondary.state.arn]);
+        const subscribers = (topic: string) =>
+            ofType(run, "aws:sns/topicSubscription:TopicSubscription")
+                .filter((x) => x.inputs.topic === ofType(run, "aws:sns/topic:Topic").find((t) => t.inputs.name === topic)!.state.arn)
+                .map((x) => x.inputs.endpoint);
+        expect(subscribers("aurora-prod-dr-alerts")).to.have.members(subscribers("aurora-prod-alerts")).and.not.be.empty;
+    });
+
     it("REQ-008: the secondary's instances take the primary writer's class, an overridden one included", async () => {
         const run = await previewStack("prod", {
-            ...GLOBAL_DB,
+            ...GLOBAL_DATABASE,
             "aurora:instanceClassOverrides": '["instance-1=db.r7g.xlarge","instance-2=db.r7g.xlarge"]',
         });
         const classes = ofType(run, INSTANCE)
@@ -132,7 +180,9 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
         expect(regional.length).to.be.greaterThan(60);
         expectEvery(regional, (r) => r.inputs.region === DR, "resources of the secondary region without region " + DR);
         const foreign = (r: RecordedResource) =>
-            (JSON.stringify(r.inputs).match(/arn:aws:(kms|logs|sns|rds):[a-z0-9-]+:/g) ?? []).filter((arn) => !arn.includes(`:${DR}:`));
+            (JSON.stringify(r.inputs).match(/arn:aws:[a-z0-9-]+:[a-z]{2}(-gov)?-[a-z]+-\d:/g) ?? []).filter(
+                (arn) => !arn.includes(`:${DR}:`),
+            );
         expectEvery(regional, (r) => foreign(r).length === 0, "secondary-region resources referring to another region");
         const endpoints = ofType(run, "aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.region === DR);
         expect(endpoints.map((e) => e.inputs.serviceName)).to.have.members(
@@ -203,7 +253,11 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
     });
 
     it("REQ-007 REQ-008: a Blue/Green target declares the new family's parameter groups in both regions", async () => {
-        const run = await previewStack("prod", { ...GLOBAL_DB, "aurora:proxy": "false", "aurora:blueGreenTargetEngineVersion": "18" });
+        const run = await previewStack("prod", {
+            ...GLOBAL_DATABASE,
+            "aurora:proxy": "false",
+            "aurora:blueGreenTargetEngineVersion": "18",
+        });
         const groups = ofType(run, "aws:rds/clusterParameterGroup:ClusterParameterGroup").map((g) => `${g.inputs.region} ${g.inputs.name}`);
         expect(groups).to.include.members([
             `${PRIMARY} aurora-prod-cluster-aurora-postgresql18`,
@@ -247,10 +301,16 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
                   : r,
         );
         expect(changedSteps(planUpdate(switched, second.resources))).to.deep.equal([]);
+        // The guard is what holds here: without it the stack's cluster, now the secondary, would be promoted.
+        const promoted = planUpdate(switched, unguarded(second.resources)).steps.find((s) => s.name === "aurora-prod-cluster")!;
+        expect(promoted.changes.map((c) => `${c.field}: ${c.from} -> ${c.to}`)).to.have.members([
+            `replicationSourceIdentifier: ${secondary.state.arn} -> undefined`,
+            "globalClusterIdentifier: aurora-prod-global -> undefined",
+        ]);
     });
 
     it("REQ-008: turning it off deletes the secondary region and the global cluster, and leaves the stack's cluster as it is", async () => {
-        const off = await previewStack("prod", { ...GLOBAL_DB, "aurora:drMode": "backup-copy" });
+        const off = await previewStack("prod", { ...GLOBAL_DATABASE, "aurora:drMode": "backup-copy" });
         const plan = planUpdate(refresh((await globalProd()).resources), off.resources);
         const step = (name: string) => plan.steps.find((s) => s.name === name)!;
         expect(step("aurora-prod-cluster").operation, "not detached by an update: the global cluster's deletion does it").to.equal("same");
@@ -264,13 +324,7 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
 
     it("REQ-008: without its ignoreChanges, the next `up` would detach the primary and promote the secondary", async () => {
         const [first, second] = [await globalProd(), await globalProd(1)];
-        const membership = ["globalClusterIdentifier", "replicationSourceIdentifier"];
-        const unguarded = second.resources.map((r) =>
-            r.type === CLUSTER
-                ? { ...r, options: { ...r.options, ignoreChanges: r.options.ignoreChanges.filter((f) => !membership.includes(f)) } }
-                : r,
-        );
-        const changes = changedSteps(planUpdate(refresh(first.resources), unguarded)).map((s) => [
+        const changes = changedSteps(planUpdate(refresh(first.resources), unguarded(second.resources))).map((s) => [
             s.name,
             s.changes.map((c) => `${c.field}: ${c.from} -> ${c.to}`),
         ]);
@@ -285,7 +339,7 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
 
     it("REQ-008: a compliant global-database stack passes the policy pack, in `up` and new-stack preview", async () => {
         for (const mode of ["up", "preview"] as const) {
-            const run = mode === "up" ? await globalProd() : await previewStack("prod", GLOBAL_DB, {}, mode);
+            const run = mode === "up" ? await globalProd() : await previewStack("prod", GLOBAL_DATABASE, {}, mode);
             expect(
                 run.policyViolations.map((v) => `${v.policy}: ${v.message}`),
                 mode,
@@ -325,35 +379,35 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
         ["an RDS-managed master password", { "aurora:drMode": "global-database" }, ["aurora:drMode", 'aurora:masterPassword = "secret"']],
         [
             "the stack's own region",
-            { ...GLOBAL_DB, "aurora:drRegion": PRIMARY },
+            { ...GLOBAL_DATABASE, "aurora:drRegion": PRIMARY },
             ["aurora:drRegion", "must differ from the stack's region (aws:region = eu-west-1)"],
         ],
         [
             "a secondary VPC inside the primary's",
-            { ...GLOBAL_DB, "aurora:drVpcCidr": "10.40.128.0/17" },
+            { ...GLOBAL_DATABASE, "aurora:drVpcCidr": "10.40.128.0/17" },
             ["aurora:drVpcCidr", "aurora:vpcCidr"],
         ],
-        ["a public secondary CIDR", { ...GLOBAL_DB, "aurora:drVpcCidr": "52.0.0.0/16" }, ["aurora:drVpcCidr", "RFC 1918"]],
-        ["no secondary instance", { ...GLOBAL_DB, "aurora:drInstanceCount": "0" }, ["aurora:drInstanceCount = 0"]],
+        ["a public secondary CIDR", { ...GLOBAL_DATABASE, "aurora:drVpcCidr": "52.0.0.0/16" }, ["aurora:drVpcCidr", "RFC 1918"]],
+        ["no secondary instance", { ...GLOBAL_DATABASE, "aurora:drInstanceCount": "0" }, ["aurora:drInstanceCount = 0"]],
         [
             "a single secondary instance in prod",
-            { ...GLOBAL_DB, "aurora:drInstanceCount": "1" },
+            { ...GLOBAL_DATABASE, "aurora:drInstanceCount": "1" },
             ["aurora:drInstanceCount = 1", "aurora:environment = prod"],
         ],
         [
             "burstable classes",
-            { ...GLOBAL_DB, "aurora:instanceClassOverrides": '["instance-3=db.t4g.large"]' },
+            { ...GLOBAL_DATABASE, "aurora:instanceClassOverrides": '["instance-3=db.t4g.large"]' },
             ["aurora:instanceClassOverrides", "aurora:drMode = global-database", "memory-optimized"],
         ],
         [
             "Serverless v2 that would never pause",
-            { ...GLOBAL_DB, "aurora:instanceClass": "db.serverless", "aurora:serverlessMinCapacity": "0", "aurora:proxy": "false" },
+            { ...GLOBAL_DATABASE, "aurora:instanceClass": "db.serverless", "aurora:serverlessMinCapacity": "0", "aurora:proxy": "false" },
             ["aurora:drMode", "aurora:serverlessMinCapacity = 0"],
         ],
         [
             "an in-place major upgrade",
             {
-                ...GLOBAL_DB,
+                ...GLOBAL_DATABASE,
                 "aurora:allowMajorVersionUpgrade": "true",
                 "aurora:activityStream": "false",
                 "aurora:applyImmediately": "true",
@@ -373,7 +427,7 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
 
     it("REQ-008: refuses, at config time, an instance class the DR region does not offer, naming the key and the region", () => {
         // eu-west-1 offers db.x2g, eu-central-1 (the default drRegion) does not.
-        const overrides = { ...GLOBAL_DB, "aurora:instanceClass": "db.x2g.large" };
+        const overrides = { ...GLOBAL_DATABASE, "aurora:instanceClass": "db.x2g.large" };
         expect(configProblems({ ...overrides, "aurora:drMode": "backup-copy" }), "the primary alone").to.equal("");
         expect(configProblems(overrides)).to.include(
             'aurora:instanceClass = "db.x2g.large": is not offered for Aurora PostgreSQL in eu-central-1',
@@ -399,13 +453,13 @@ describe("Aurora Global Database: a secondary cluster in drRegion (aurora:drMode
 
     it("REQ-008: the secondary's keys are checked only when drMode uses them", () => {
         expect(configProblems({ "aurora:vpcCidr": "10.41.0.0/16" })).to.equal("");
-        expect(configProblems({ ...GLOBAL_DB, "aurora:vpcCidr": "10.41.0.0/16" })).to.include("aurora:drVpcCidr");
-        expect(configProblems(GLOBAL_DB)).to.equal("");
+        expect(configProblems({ ...GLOBAL_DATABASE, "aurora:vpcCidr": "10.41.0.0/16" })).to.include("aurora:drVpcCidr");
+        expect(configProblems(GLOBAL_DATABASE)).to.equal("");
         expect(
-            configProblems({ ...GLOBAL_DB, "aurora:drInstanceCount": "1", "aurora:environment": "staging" }),
+            configProblems({ ...GLOBAL_DATABASE, "aurora:drInstanceCount": "1", "aurora:environment": "staging" }),
             "one is enough outside prod",
         ).to.equal("");
-        const mirrored = configProblems({ ...GLOBAL_DB, "aurora:azCount": "1" });
+        const mirrored = configProblems({ ...GLOBAL_DATABASE, "aurora:azCount": "1" });
         expect(mirrored.match(/aurora:azCount = 1/g), "the secondary network mirrors azCount: one problem, once").to.have.length(1);
     });
 

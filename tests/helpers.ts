@@ -5,10 +5,15 @@
 import { expect } from "chai";
 import { StackConfig, parseStackConfig } from "../config";
 import { ProgramRun, RecordedResource, runProgram } from "../tools/mock-engine";
+import { Plan, planUpdate } from "../tools/plan";
 import { PreviewResult, previewStack } from "../tools/preview";
+import { refresh } from "../tools/readback";
 import { listStacks, readStackConfig } from "../tools/stack-files";
 
 /** Every stack with a Pulumi.<stack>.yaml: the per-stack specs run for each, so a new stack file is tested at once. */
+/** The overrides that give a stack an Aurora Global Database (docs/global-database.md). */
+export const GLOBAL_DATABASE: Readonly<Record<string, string>> = { "aurora:drMode": "global-database", "aurora:masterPassword": "secret" };
+
 export const STACKS: readonly string[] = listStacks();
 
 /** A stack's parsed configuration, so that per-stack expectations follow the stack file. */
@@ -71,6 +76,15 @@ export async function errorOf(fn: () => unknown): Promise<Error> {
         return e as Error;
     }
     expect.fail("expected an error to be thrown");
+}
+
+/**
+ * The plan of a `pulumi up` with `overrides` after a `pulumi up` with `deployed` and a refresh (the
+ * read-back model); by default the same config again: the second `up`, which must plan nothing.
+ */
+export async function secondUp(stack: string, overrides: Record<string, string> = {}, deployed = overrides): Promise<Plan> {
+    const before = Object.keys(deployed).length === 0 ? await stackRun(stack) : await previewStack(stack, deployed);
+    return planUpdate(refresh(before.resources), (await previewStack(stack, overrides)).resources);
 }
 
 /**

@@ -14,7 +14,7 @@ import { main as refreshAwsData } from "../tools/refresh-aws-data";
 import { previewWarnings } from "../tools/preview-warnings";
 import { formatReport, previewStack } from "../tools/preview";
 import { PROJECT_ROOT } from "../tools/stack-files";
-import { STACKS, ofType, one, stackConfig, stackRun } from "./helpers";
+import { GLOBAL_DATABASE, STACKS, ofType, one, stackConfig, stackRun } from "./helpers";
 
 const doc = (name: string) => fs.readFileSync(path.join(PROJECT_ROOT, "docs", name), "utf8");
 
@@ -66,6 +66,39 @@ describe("docs/destroy-stack.md keeps every stack's snapshots restorable", () =>
             },
         );
     }
+
+    it("REQ-008 with a global database: the steps also free the DR cluster and the global cluster, and keep the DR keys", async () => {
+        const run = await previewStack("prod", GLOBAL_DATABASE);
+        const custom = run.resources.filter((r) => r.custom);
+        const urns = custom.map((r) => r.urn);
+        const unprotects = [...text.matchAll(/pulumi state unprotect --stack \$STACK --yes \$\((grep .*? urns\.txt)\)/g)].map((m) => m[1]);
+        expect(unprotects, "step 3 and step 3b").to.have.length(2);
+        const freed = unprotects.flatMap((grep) => runbookGrep(grep, urns)).sort();
+        const clusters = [...ofType(run, "aws:rds/cluster:Cluster"), ...ofType(run, "aws:rds/globalCluster:GlobalCluster")];
+        expect(freed).to.deep.equal(clusters.map((c) => c.urn).sort());
+        const kept = runbookGrep(grepOf("protect"), urns);
+        expect(kept, "every key, the DR region's included").to.include.members(ofType(run, "aws:kms/key:Key").map((k) => k.urn));
+    });
+
+    it("REQ-008: turning a global database off unprotects exactly the global cluster, the DR cluster and the DR keys", async () => {
+        const run = await previewStack("prod", GLOBAL_DATABASE);
+        const turnOff = /## Turning it off[\s\S]*?pulumi state unprotect --stack \$STACK --yes \$\((grep .*? urns\.txt)\)/.exec(
+            doc("global-database.md"),
+        );
+        expect(turnOff, "the unprotect step of docs/global-database.md").to.not.equal(null);
+        const selected = runbookGrep(
+            `CLUSTER=aurora-prod; ${turnOff![1]}`,
+            run.resources.filter((r) => r.custom).map((r) => r.urn),
+        );
+        const expected = run.resources.filter(
+            (r) =>
+                r.type === "aws:rds/globalCluster:GlobalCluster" ||
+                (r.type === "aws:rds/cluster:Cluster" && r.name === "aurora-prod-dr-cluster") ||
+                (r.type === "aws:kms/key:Key" && r.name.startsWith("aurora-prod-dr-")),
+        );
+        expect(expected.length).to.equal(8);
+        expect(selected).to.deep.equal(expected.map((r) => r.urn).sort());
+    });
 
     it("says which stacks leave their keys unprotected, as the stack files set it", async () => {
         for (const stack of STACKS) {

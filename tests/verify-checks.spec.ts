@@ -14,7 +14,7 @@ import { MAX_ATTEMPTS, createClients } from "../tools/verify/aws";
 import { AwsCheck, awsChecks, runAwsChecks, scheduleIntervalHours } from "../tools/verify/checks";
 import { CheckResult, statusOfError } from "../tools/verify/model";
 import { StackOutputs } from "../tools/verify/stack";
-import { PAGE_SIZE, TEST_CLIENT_SETTINGS, World, deployedWorld } from "./support/aws-world";
+import { PAGE_SIZE, TEST_CLIENT_SETTINGS, World, deployedWorld, globalDatabaseOutputs } from "./support/aws-world";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -485,46 +485,61 @@ describe("verify: AWS-side checks", () => {
     });
 
     describe("dr.global-database (aurora:drMode global-database)", () => {
-        const PRIMARY_ARN = "arn:aws:rds:eu-west-1:123456789012:cluster:aurora-prod";
-        const DR_ARN = "arn:aws:rds:eu-central-1:123456789012:cluster:aurora-prod-dr";
+        // What the program publishes with a global database: the check reads the names from there.
+        let outputs: StackOutputs;
+        before(async () => {
+            outputs = await globalDatabaseOutputs();
+        });
 
-        /** The check against a global database: members, writer and sync as given, `lags` the RPO lag data points (ms). */
+        /**
+         * The check against a global database as DescribeGlobalClusters reports it: members, writer and sync
+         * as given (`secondaryMember: false` leaves the secondary out), `global` overriding the cluster's
+         * fields, `lags` the RPO lag data points (ms).
+         */
         async function globalCheck(
             world: World,
-            {
-                writer = PRIMARY_ARN,
-                sync = "connected",
-                lags = [40, 900],
-            }: { writer?: string; sync?: string; lags?: readonly number[] } = {},
+            state: {
+                writer?: "primary" | "secondary";
+                sync?: string;
+                lags?: readonly number[];
+                secondaryMember?: boolean;
+                global?: object;
+            } = {},
         ): Promise<CheckResult> {
-            world.mocks.rds.on(DescribeGlobalClustersCommand).resolves({
-                GlobalClusters: [
-                    {
-                        GlobalClusterIdentifier: "aurora-prod-global",
-                        Status: "available",
-                        StorageEncrypted: true,
-                        DeletionProtection: true,
-                        GlobalClusterMembers: [
-                            { DBClusterArn: PRIMARY_ARN, IsWriter: writer === PRIMARY_ARN },
-                            { DBClusterArn: DR_ARN, IsWriter: writer === DR_ARN, SynchronizationStatus: sync as "connected" },
-                        ],
-                    },
-                ],
-            });
+            const [primaryArn, secondaryArn] = [outputs.get("clusterArn"), outputs.get("drClusterArn")];
+            const writer = state.writer === "secondary" ? secondaryArn : primaryArn;
+            world.mocks.rds
+                .on(DescribeGlobalClustersCommand, { GlobalClusterIdentifier: outputs.get("globalClusterIdentifier") })
+                .resolves({
+                    GlobalClusters: [
+                        {
+                            GlobalClusterIdentifier: outputs.get("globalClusterIdentifier"),
+                            Status: "available",
+                            StorageEncrypted: true,
+                            DeletionProtection: true,
+                            GlobalClusterMembers: [
+                                { DBClusterArn: primaryArn, IsWriter: writer === primaryArn },
+                                ...(state.secondaryMember === false
+                                    ? []
+                                    : [
+                                          {
+                                              DBClusterArn: secondaryArn,
+                                              IsWriter: writer === secondaryArn,
+                                              SynchronizationStatus: (state.sync ?? "connected") as "connected",
+                                          },
+                                      ]),
+                            ],
+                            ...state.global,
+                        },
+                    ],
+                });
             world.mocks.drCloudwatch
                 .on(GetMetricStatisticsCommand, {
                     MetricName: "AuroraGlobalDBRPOLag",
-                    Dimensions: [{ Name: "DBClusterIdentifier", Value: "aurora-prod-dr" }],
+                    Dimensions: [{ Name: "DBClusterIdentifier", Value: outputs.get("drClusterIdentifier") }],
                 })
-                .resolves({ Datapoints: lags.map((Maximum) => ({ Maximum })) });
+                .resolves({ Datapoints: (state.lags ?? [40, 900]).map((Maximum) => ({ Maximum })) });
             const config = { ...world.config, drMode: "global-database" as const };
-            const outputs = new StackOutputs({
-                ...world.outputs.values,
-                clusterArn: PRIMARY_ARN,
-                globalClusterIdentifier: "aurora-prod-global",
-                drClusterArn: DR_ARN,
-                drClusterIdentifier: "aurora-prod-dr",
-            });
             const checks = awsChecks({ stack: world.stack, config, outputs, clients: world.clients, now: () => world.now });
             return (await runAwsChecks(checks.filter((c) => c.id === "dr.global-database")))[0];
         }
@@ -537,8 +552,16 @@ describe("verify: AWS-side checks", () => {
         });
 
         for (const [what, state, reason] of [
-            ["the stack is switched over", { writer: DR_ARN }, /the writer is .*aurora-prod-dr, not .*switch back/],
+            ["the stack is switched over", { writer: "secondary" }, /the writer is .*aurora-prod-dr, not .*switch back/],
             ["the secondary is out of sync", { sync: "pending-resync" }, /aurora-prod-dr is pending-resync, expected connected/],
+            ["the secondary is no member", { secondaryMember: false }, /aurora-prod-dr is not a member of aurora-prod-global/],
+            ["the global cluster is not available", { global: { Status: "modifying" } }, /global cluster status is modifying/],
+            ["the global cluster is not encrypted", { global: { StorageEncrypted: false } }, /the global cluster is not encrypted/],
+            [
+                "its deletion protection differs from the config",
+                { global: { DeletionProtection: false } },
+                /deletion protection is false, configured true/,
+            ],
             ["the lag is above the alarm threshold", { lags: [12000] }, /reached 12000 ms, above aurora:drLagAlarmMs \(10000\)/],
             ["no lag is reported where the alarms look", { lags: [] }, /no AuroraGlobalDBRPOLag data .*the lag alarms.* cannot fire/],
         ] as const) {

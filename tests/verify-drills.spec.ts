@@ -34,7 +34,7 @@ import { DrillContext, DrillName, POLL_MS, POLL_TICKS, runDrill } from "../tools
 import type { Endpoint } from "../tools/verify/postgres";
 import { PROBE_INTERVAL_MS } from "../tools/verify/probe";
 import { StackOutputs } from "../tools/verify/stack";
-import { World, deployedWorld } from "./support/aws-world";
+import { World, deployedWorld, globalDatabaseOutputs } from "./support/aws-world";
 import { CuttableProxy, FakeClock, cuttableProxy, echoConnections, echoServer } from "./support/tcp";
 
 describe("verify: drills", () => {
@@ -517,21 +517,20 @@ describe("verify: drills", () => {
     );
 
     describe("switchover (aurora:drMode global-database)", () => {
-        const GLOBAL_ID = "aurora-prod-global";
-        const PRIMARY_ARN = "arn:aws:rds:eu-west-1:123456789012:cluster:aurora-prod";
-        const DR_ARN = "arn:aws:rds:eu-central-1:123456789012:cluster:aurora-prod-dr";
+        // The names a global-database prod stack publishes, which the drill reads.
+        let outputs: StackOutputs;
+        let [GLOBAL_ID, PRIMARY_ARN, DR_ARN] = ["", "", ""];
+        before(async () => {
+            outputs = await globalDatabaseOutputs();
+            [GLOBAL_ID, PRIMARY_ARN, DR_ARN] = [
+                outputs.get("globalClusterIdentifier"),
+                outputs.get("clusterArn"),
+                outputs.get("drClusterArn"),
+            ];
+        });
 
-        /** The drill's context on a global-database prod stack: the outputs such a stack publishes. */
         function globalContext(): DrillContext {
-            return context({
-                config: { ...world.config, drMode: "global-database" },
-                outputs: new StackOutputs({
-                    ...world.outputs.values,
-                    clusterArn: PRIMARY_ARN,
-                    globalClusterIdentifier: GLOBAL_ID,
-                    drClusterArn: DR_ARN,
-                }),
-            });
+            return context({ config: { ...world.config, drMode: "global-database" }, outputs });
         }
 
         /** The global cluster as DescribeGlobalClusters returns it; a switchover settles after `settleAfter` describes. */

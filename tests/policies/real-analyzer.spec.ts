@@ -8,7 +8,7 @@ import { PACK_NAME, policies } from "../../policies/policies";
 import { PolicyViolation, previewStack, stackTagsOf } from "../../tools/preview";
 import { PACK_VERSION, cannotRunDiagnostics, evaluatePolicies } from "../../tools/policy-runner";
 import { listStacks } from "../../tools/stack-files";
-import { stackPreview, stackRun } from "../helpers";
+import { GLOBAL_DATABASE, stackPreview, stackRun } from "../helpers";
 import { RecordedResource } from "../../tools/mock-engine";
 import { MANDATORY_FAULTS, Stack, asNewStackPreview, compliantStack, mutate, stackOf } from "./harness";
 import { RealAnalyzer, realAnalyzer } from "./real-analyzer";
@@ -67,9 +67,8 @@ describe("the real analyzer protocol (policies/ run by @pulumi/pulumi's run-poli
     }
 
     it("prod with a global database (aurora:drMode), both modes and with faults in the DR region: the same diagnostics", async () => {
-        const overrides = { "aurora:drMode": "global-database", "aurora:masterPassword": "secret" };
         for (const mode of ["up", "preview"] as const) {
-            const result = await previewStack("prod", overrides, {}, mode);
+            const result = await previewStack("prod", GLOBAL_DATABASE, {}, mode);
             const faulty = result.resources.map((r) =>
                 r.name === "aurora-prod-dr-cluster"
                     ? mutate(r, { kmsKeyId: undefined })

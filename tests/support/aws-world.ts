@@ -46,7 +46,8 @@ import type { StackConfig } from "../../config";
 import { MOCK_ACCOUNT_ID, RecordedResource } from "../../tools/mock-engine";
 import { AwsClients, createClients } from "../../tools/verify/aws";
 import { StackOutputs, expectedConfig } from "../../tools/verify/stack";
-import { stackRun } from "../helpers";
+import { GLOBAL_DATABASE, stackRun } from "../helpers";
+import { previewStack } from "../../tools/preview";
 
 /** Static credentials: no provider chain (and no instance metadata lookups) in tests. */
 export const TEST_CLIENT_SETTINGS = { credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } };
@@ -519,4 +520,11 @@ export async function deployedWorld(stack: string, now = new Date("2026-11-30T12
         mocks,
         restore: () => Object.values(mocks).forEach((m) => (m as AwsClientStub<RDSClient>).restore()),
     };
+}
+
+let globalOutputs: Promise<StackOutputs> | undefined;
+/** What the prod stack publishes with a global database (GLOBAL_DATABASE), from its offline preview: the verifier's input. */
+export function globalDatabaseOutputs(): Promise<StackOutputs> {
+    globalOutputs ??= previewStack("prod", GLOBAL_DATABASE).then((run) => new StackOutputs(run.outputs));
+    return globalOutputs;
 }
